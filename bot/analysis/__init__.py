@@ -1,0 +1,1 @@
+"""Feature matrix, clustering, projection and cluster naming: pure functions, no I/O."""

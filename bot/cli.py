@@ -1,0 +1,161 @@
+"""The command line: `playlist-clusters analyze SOURCE` and friends.
+
+Exit status 0 on success, 2 with one line on stderr for anything the user can fix,
+and a traceback only for bugs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import re
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+from typing import NoReturn
+
+from bot.config import Settings, get_settings
+from bot.errors import UserError
+from bot.model import Analysis, AnalysisOptions, Playlist
+from bot.pipeline import Pipeline
+from bot.render.document import to_document
+from bot.render.markdown import render_markdown
+from bot.sources.csvfile import read_playlist_file
+from bot.text import describe_skips, plural
+
+PNG_NAME = "clusters_scatter.png"
+MD_NAME = "clusters.md"
+JSON_NAME = "clusters.json"
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports usage errors in one line with exit status 2."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+
+
+def _cluster_count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--clusters takes a whole number, not {text!r}") from None
+    if not 2 <= value <= 12:
+        raise argparse.ArgumentTypeError("--clusters must be between 2 and 12")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog="playlist-clusters", description=__doc__.splitlines()[0])
+    commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    analyze = commands.add_parser("analyze", help="cluster a playlist and write markdown, PNG and JSON")
+    analyze.add_argument("source", help="a playlist CSV file (Exportify export or plain CSV)")
+    analyze.add_argument("--clusters", "-k", type=_cluster_count, help="number of clusters (2-12); automatic if left out")
+    analyze.add_argument("--out", "-o", type=Path, help="output folder (default: one named after the playlist)")
+    analyze.add_argument("--name", help="playlist name to show (default: from the source)")
+    analyze.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    return parser
+
+
+def slug(name: str) -> str:
+    """A folder name from a playlist name: 'International Pop' -> 'international_pop'."""
+    text = re.sub(r"[^\w]+", "_", name.casefold()).strip("_")
+    return text[:80] or "playlist"
+
+
+class ProgressBar:
+    """A one-line progress display on stderr, drawn only when stderr is a terminal."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled and sys.stderr.isatty()
+        self.last = ""
+
+    def __call__(self, stage: str, done: int, total: int) -> None:
+        if not self.enabled:
+            return
+        if total:
+            filled = round(20 * done / total)
+            line = f"{stage} {done:,}/{total:,} {'▰' * filled}{'▱' * (20 - filled)}"
+        else:
+            line = f"{stage}…"
+        if line != self.last:
+            sys.stderr.write("\r\033[K" + line)
+            sys.stderr.flush()
+            self.last = line
+
+    def close(self) -> None:
+        if self.enabled and self.last:
+            sys.stderr.write("\r\033[K")
+            sys.stderr.flush()
+
+
+def load_playlist(source: str, settings: Settings, name: str | None) -> Playlist:
+    """The playlist behind SOURCE (a CSV path)."""
+    return read_playlist_file(
+        Path(source), name=name, max_rows=settings.csv_max_rows, max_bytes=settings.csv_max_bytes
+    )
+
+
+def write_outputs(analysis: Analysis, out: Path) -> list[Path]:
+    """Write the markdown page, the PNG and the JSON into ``out``; return their paths."""
+    out.mkdir(parents=True, exist_ok=True)
+    png, md, js = out / PNG_NAME, out / MD_NAME, out / JSON_NAME
+    png.write_bytes(analysis.png)
+    md.write_text(render_markdown(analysis, PNG_NAME), encoding="utf-8")
+    js.write_text(json.dumps(to_document(analysis), ensure_ascii=False, indent=2), encoding="utf-8")
+    return [md, png, js]
+
+
+def summary(analysis: Analysis, written: Sequence[Path]) -> str:
+    """The one-paragraph report printed after a successful analysis."""
+    clusters = ", ".join(f"#{c.number} {c.name} ({c.size})" for c in analysis.clusters)
+    parts = [
+        f"Found {plural(len(analysis.clusters), 'cluster')} in “{analysis.playlist.name}” "
+        f"({plural(analysis.track_count, 'track')}): {clusters}.",
+        analysis.features.summary,
+    ]
+    if analysis.note:
+        parts.append(analysis.note)
+    skipped = describe_skips(analysis.playlist.skipped)
+    if skipped:
+        parts.append(skipped[0].upper() + skipped[1:] + ".")
+    folder = written[0].parent
+    parts.append(f"Wrote {', '.join(p.name for p in written)} to {folder}/.")
+    return " ".join(p for p in parts if p)
+
+
+async def run_analyze(args: argparse.Namespace, settings: Settings) -> str:
+    progress = ProgressBar(not args.quiet)
+    try:
+        playlist = load_playlist(args.source, settings, args.name)
+        if args.name:
+            playlist.name = args.name
+        pipeline = Pipeline(k_min=settings.k_min, k_max=settings.k_max, random_state=settings.random_state)
+        options = AnalysisOptions(k=args.clusters, metadata_weight=settings.metadata_weight)
+        analysis = await pipeline.analyze(playlist, options, progress)
+    finally:
+        progress.close()
+    out = args.out or Path(slug(analysis.playlist.name))
+    written = await asyncio.to_thread(write_outputs, analysis, out)
+    return summary(analysis, written)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `playlist-clusters` console script."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = get_settings()
+        if args.command == "analyze":
+            print(asyncio.run(run_analyze(args, settings)))
+    except UserError as exc:
+        print(f"playlist-clusters: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("playlist-clusters: interrupted", file=sys.stderr)
+        return 130
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,254 @@
+"""Plain data shared by every layer: playlists, tracks, clusterings and results.
+
+Nothing here does I/O or knows about Discord, HTTP or SQLite, so every layer can
+import it and tests can build values by hand.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import numpy as np
+
+Source = Literal["spotify", "deezer", "csv"]
+
+#: The audio-feature columns in Spotify's scale (danceability 0..1, tempo in BPM, ...).
+#: Spotify, ReccoBeats and Exportify CSV columns all share this family.
+PROVIDER_AUDIO_FEATURES: tuple[str, ...] = (
+    "danceability",
+    "energy",
+    "valence",
+    "acousticness",
+    "instrumentalness",
+    "speechiness",
+    "liveness",
+    "tempo",
+    "loudness",
+)
+
+
+@dataclass(frozen=True, slots=True)
+class PlaylistRef:
+    """Where a playlist lives: a source and that source's id (a file path for CSV)."""
+
+    source: Source
+    id: str
+
+    def __str__(self) -> str:
+        return f"{self.source}:{self.id}"
+
+
+@dataclass(slots=True)
+class Track:
+    """One track as every source reports it; optional fields stay None when unknown.
+
+    ``audio`` holds provider audio features (Spotify's scale) and ``audio_provider``
+    names who gave them; ``preview_features`` holds features computed locally from
+    the preview audio, a different scale that is never mixed with ``audio``.
+    """
+
+    id: str
+    title: str
+    artists: tuple[str, ...] = ()
+    album: str = ""
+    label: str = ""
+    url: str = ""
+    image: str = ""
+    liked: bool | None = None
+    isrc: str = ""
+    spotify_id: str | None = None
+    release_year: int | None = None
+    duration_ms: int | None = None
+    explicit: bool | None = None
+    popularity: float | None = None
+    genres: tuple[str, ...] = ()
+    preview_url: str = ""
+    album_id: str = ""
+    audio: dict[str, float] | None = None
+    audio_provider: str | None = None
+    preview_features: dict[str, float] | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON shape of a track (without the transient preview URL)."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "artists": list(self.artists),
+            "album": self.album,
+            "label": self.label,
+            "url": self.url,
+            "image": self.image,
+            "liked": self.liked,
+            "isrc": self.isrc,
+            "spotify_id": self.spotify_id,
+            "release_year": self.release_year,
+            "duration_ms": self.duration_ms,
+            "explicit": self.explicit,
+            "popularity": self.popularity,
+            "genres": list(self.genres),
+            "album_id": self.album_id,
+            "audio": self.audio,
+            "audio_provider": self.audio_provider,
+            "preview_features": self.preview_features,
+        }
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any]) -> Track:
+        """Inverse of :meth:`to_dict`; unknown keys are ignored."""
+        return cls(
+            id=str(data["id"]),
+            title=str(data["title"]),
+            artists=tuple(data.get("artists") or ()),
+            album=data.get("album") or "",
+            label=data.get("label") or "",
+            url=data.get("url") or "",
+            image=data.get("image") or "",
+            liked=data.get("liked"),
+            isrc=data.get("isrc") or "",
+            spotify_id=data.get("spotify_id"),
+            release_year=data.get("release_year"),
+            duration_ms=data.get("duration_ms"),
+            explicit=data.get("explicit"),
+            popularity=data.get("popularity"),
+            genres=tuple(data.get("genres") or ()),
+            album_id=data.get("album_id") or "",
+            audio=data.get("audio"),
+            audio_provider=data.get("audio_provider"),
+            preview_features=data.get("preview_features"),
+        )
+
+
+@dataclass(slots=True)
+class Playlist:
+    """A fetched playlist: its tracks in playlist order and what was skipped and why.
+
+    ``snapshot`` changes whenever the content changes (Spotify ``snapshot_id``,
+    Deezer ``checksum``, a content hash for files); it is the natural cache key.
+    ``skipped`` maps a reason ("local file", "duplicate") to how many entries it hit.
+    """
+
+    ref: PlaylistRef
+    name: str
+    tracks: list[Track]
+    snapshot: str
+    owner: str = ""
+    image: str = ""
+    url: str = ""
+    skipped: dict[str, int] = field(default_factory=dict)
+
+    def skip(self, reason: str, count: int = 1) -> None:
+        """Count ``count`` entries left out for ``reason``."""
+        self.skipped[reason] = self.skipped.get(reason, 0) + count
+
+
+@dataclass(slots=True)
+class FeatureTable:
+    """The matrix the clustering sees, one row per track and one column per feature.
+
+    ``scaled`` has shape (n_tracks, n_columns): imputed and standardised columns;
+    ``matrix`` is ``scaled * weights``, what the clustering uses. ``family`` says
+    which audio family leads ("provider", "preview", or "metadata" when no audio
+    family covers most tracks) and ``coverage`` how many tracks had it.
+    """
+
+    matrix: np.ndarray
+    scaled: np.ndarray
+    columns: list[str]
+    weights: np.ndarray
+    family: str
+    coverage: int
+    providers: dict[str, int]
+    dropped: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Clustering:
+    """Cluster labels per track, numbered by size (0 is the largest cluster)."""
+
+    labels: np.ndarray
+    k: int
+    silhouette: float | None
+    method: str
+    note: str = ""
+
+
+@dataclass(slots=True)
+class Projection:
+    """A 2-D position per track plus an axis label naming what drives each axis."""
+
+    points: np.ndarray
+    x_label: str
+    y_label: str
+
+
+@dataclass(slots=True)
+class Cluster:
+    """One cluster as users see it: number from 1 (largest first), a name, its tracks."""
+
+    number: int
+    name: str
+    tracks: list[Track]
+    traits: list[str] = field(default_factory=list)
+
+    @property
+    def size(self) -> int:
+        return len(self.tracks)
+
+
+@dataclass(slots=True)
+class AnalysisOptions:
+    """What the user asked for; part of the cache key."""
+
+    k: int | None = None
+    metadata_weight: float = 0.5
+
+    def key(self) -> str:
+        """A stable text form for cache keys."""
+        return f"k={self.k or 'auto'};mw={self.metadata_weight:g}"
+
+
+@dataclass(slots=True)
+class FeatureInfo:
+    """Which features the clustering used and how many tracks had them."""
+
+    family: str
+    columns: list[str]
+    coverage: int
+    providers: dict[str, int] = field(default_factory=dict)
+    dropped: list[str] = field(default_factory=list)
+    summary: str = ""
+
+
+@dataclass(slots=True)
+class Analysis:
+    """A finished analysis: what the renderers, the bot and the cache need.
+
+    ``labels`` gives each track's cluster index (0-based, largest cluster first) in
+    playlist order; ``points`` its 2-D position for the picture, shape (n, 2).
+    """
+
+    playlist: Playlist
+    clusters: list[Cluster]
+    labels: list[int]
+    points: np.ndarray
+    x_label: str
+    y_label: str
+    features: FeatureInfo
+    options: AnalysisOptions
+    silhouette: float | None = None
+    note: str = ""
+    png: bytes = b""
+
+    @property
+    def track_count(self) -> int:
+        return len(self.playlist.tracks)
+
+
+#: Progress reports: (stage, done, total). ``total`` is 0 when unknown.
+ProgressCallback = Callable[[str, int, int], None]
+
+
+def no_progress(stage: str, done: int, total: int) -> None:
+    """A progress callback that ignores every report."""

@@ -1,0 +1,1 @@
+"""Scatter PNG, markdown page, JSON document and Discord pages: pure functions, no I/O."""

@@ -1,0 +1,113 @@
+"""The JSON document of an analysis, and back (pure).
+
+The same document is the CLI's ``clusters.json`` and what the cache stores, so a
+cached analysis can be shown again without re-running anything.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from bot.model import (
+    Analysis,
+    AnalysisOptions,
+    Cluster,
+    FeatureInfo,
+    Playlist,
+    PlaylistRef,
+    Track,
+)
+
+#: Bumped whenever the analysis (features, clustering, naming) changes its results,
+#: so cached analyses made by older code are not served.
+ANALYSIS_VERSION = 1
+
+
+def to_document(analysis: Analysis) -> dict[str, Any]:
+    """A JSON-ready dict: playlist, clusters with their tracks, skipped rows, features."""
+    playlist = analysis.playlist
+    return {
+        "version": ANALYSIS_VERSION,
+        "playlist": {
+            "name": playlist.name,
+            "source": playlist.ref.source,
+            "id": playlist.ref.id,
+            "track_count": len(playlist.tracks),
+            "snapshot": playlist.snapshot,
+            "owner": playlist.owner,
+            "image": playlist.image,
+            "url": playlist.url,
+        },
+        "clusters": [
+            {
+                "number": c.number,
+                "name": c.name,
+                "size": c.size,
+                "traits": c.traits,
+                "tracks": [t.to_dict() for t in c.tracks],
+            }
+            for c in analysis.clusters
+        ],
+        "skipped": dict(playlist.skipped),
+        "features": list(analysis.features.columns),
+        "feature_family": analysis.features.family,
+        "feature_coverage": analysis.features.coverage,
+        "feature_providers": dict(analysis.features.providers),
+        "features_dropped": list(analysis.features.dropped),
+        "feature_summary": analysis.features.summary,
+        "options": {"clusters": analysis.options.k, "metadata_weight": analysis.options.metadata_weight},
+        "silhouette": analysis.silhouette,
+        "note": analysis.note,
+        "axes": {"x": analysis.x_label, "y": analysis.y_label},
+        "order": [t.id for t in playlist.tracks],
+        "labels": list(analysis.labels),
+        "points": [[round(float(x), 5), round(float(y), 5)] for x, y in analysis.points],
+    }
+
+
+def from_document(doc: dict[str, Any], png: bytes = b"") -> Analysis:
+    """Rebuild an :class:`Analysis` from :func:`to_document`'s output."""
+    meta = doc["playlist"]
+    clusters = [
+        Cluster(
+            number=c["number"],
+            name=c["name"],
+            tracks=[Track.from_dict(t) for t in c["tracks"]],
+            traits=list(c.get("traits", [])),
+        )
+        for c in doc["clusters"]
+    ]
+    by_id = {t.id: t for c in clusters for t in c.tracks}
+    playlist = Playlist(
+        ref=PlaylistRef(meta["source"], meta["id"]),
+        name=meta["name"],
+        tracks=[by_id[i] for i in doc["order"]],
+        snapshot=meta["snapshot"],
+        owner=meta.get("owner", ""),
+        image=meta.get("image", ""),
+        url=meta.get("url", ""),
+        skipped=dict(doc.get("skipped", {})),
+    )
+    options = doc.get("options", {})
+    return Analysis(
+        playlist=playlist,
+        clusters=clusters,
+        labels=[int(x) for x in doc["labels"]],
+        points=np.array(doc["points"], dtype=float).reshape(-1, 2),
+        x_label=doc["axes"]["x"],
+        y_label=doc["axes"]["y"],
+        features=FeatureInfo(
+            family=doc["feature_family"],
+            columns=list(doc["features"]),
+            coverage=int(doc["feature_coverage"]),
+            providers=dict(doc.get("feature_providers", {})),
+            dropped=list(doc.get("features_dropped", [])),
+            summary=doc.get("feature_summary", ""),
+        ),
+        options=AnalysisOptions(k=options.get("clusters"), metadata_weight=options.get("metadata_weight", 0.5)),
+        silhouette=doc.get("silhouette"),
+        note=doc.get("note", ""),
+        png=png,
+    )

@@ -1,0 +1,70 @@
+"""The markdown page in the reference page's format (pure).
+
+`# Clusters in {playlist}`, the picture, then per cluster a heading, a count and a
+table Art | Track | Album | Artists | Label | 💚 | 🔗 with every track. Cell text is
+escaped so no name can break the table or inject markup.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from bot.model import Analysis, Track
+
+HEADER = "| Art | Track | Album | Artists | Label | 💚 | 🔗 |"
+RULE = "|:---|:---|:---|:---|:---|:---|:---|"
+_ESCAPES = str.maketrans({
+    "\\": "\\\\",
+    "|": "\\|",
+    "<": "&lt;",
+    ">": "&gt;",
+    "[": "\\[",
+    "]": "\\]",
+    "*": "\\*",
+    "_": "\\_",
+    "`": "\\`",
+})
+
+
+def escape_cell(text: str) -> str:
+    """Text safe inside one table cell: one line, no pipes or markup."""
+    flat = " ".join(text.replace("\r", " ").replace("\n", " ").split())
+    return flat.translate(_ESCAPES)
+
+
+def _safe_url(url: str) -> str:
+    """An http(s) URL with characters that could end a link or attribute encoded."""
+    if not url.startswith(("https://", "http://")):
+        return ""
+    return quote(url, safe=":/?#@!$&'*+,;=%~-._")
+
+
+def _row(track: Track) -> str:
+    image = _safe_url(track.image)
+    url = _safe_url(track.url)
+    cells = [
+        f'<img src="{image}" alt="" width="50" />' if image else "",
+        escape_cell(track.title),
+        escape_cell(track.album),
+        escape_cell(", ".join(track.artists)),
+        escape_cell(track.label),
+        "💚" if track.liked else "",
+        f"[🔗]({url})" if url else "",
+    ]
+    return "|" + "|".join(f" {c} " if c else " " for c in cells) + "|"
+
+
+def render_markdown(analysis: Analysis, image: str = "clusters_scatter.png") -> str:
+    """The whole page as text; ``image`` is the picture's path relative to the page."""
+    lines = [
+        f"# Clusters in {escape_cell(analysis.playlist.name)}",
+        "",
+        f"![Comparison of Cluster]({_safe_url(image) or quote(image)})",
+        "",
+    ]
+    for cluster in analysis.clusters:
+        count = f"{cluster.size} track" + ("" if cluster.size == 1 else "s")
+        lines += [f"## Cluster #{cluster.number}: {escape_cell(cluster.name)}", "", count, "", HEADER, RULE]
+        lines += [_row(track) for track in cluster.tracks]
+        lines.append("")
+    return "\n".join(lines)

@@ -1,0 +1,35 @@
+"""Small wording helpers shared by the CLI, the renderers and the bot."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+
+def plural(count: int, noun: str) -> str:
+    """'1 local file', '3 local files', '2 rows without a title' (the first word is pluralised
+    when the noun has several words and its first word is a plural-able head like 'row')."""
+    if count == 1:
+        return f"{count:,} {noun}"
+    head, sep, rest = noun.partition(" ")
+    if head in {"row", "track", "entry"} and rest:
+        head = "entries" if head == "entry" else head + "s"
+        return f"{count:,} {head}{sep}{rest}"
+    if noun.endswith("y") and not noun.endswith(("ay", "ey", "oy", "uy")):
+        return f"{count:,} {noun[:-1]}ies"
+    if noun.endswith(("s", "x", "ch", "sh")):
+        return f"{count:,} {noun}es"
+    return f"{count:,} {noun}s"
+
+
+def describe_skips(skipped: Mapping[str, int]) -> str:
+    """'3 local files, 1 duplicate skipped', or '' when nothing was skipped."""
+    if not skipped:
+        return ""
+    return ", ".join(plural(n, reason) for reason, n in skipped.items()) + " skipped"
+
+
+def shorten(text: str, limit: int) -> str:
+    """Cut ``text`` to at most ``limit`` characters, marking the cut with an ellipsis."""
+    if len(text) <= limit:
+        return text
+    return text[: max(0, limit - 1)].rstrip() + "…"
