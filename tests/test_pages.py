@@ -1,0 +1,195 @@
+"""Cluster pages: content, escaping, navigation, and the embed limits for any input."""
+
+from __future__ import annotations
+
+import discord
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from bot.model import Analysis, AnalysisOptions, Cluster, FeatureInfo, Playlist, PlaylistRef, Track
+from bot.render.pages import (
+    DESCRIPTION_LIMIT,
+    EMBED_TOTAL_LIMIT,
+    FOOTER_LIMIT,
+    TITLE_LIMIT,
+    Position,
+    build_page,
+    escape,
+    page_counts,
+    turn,
+    utf16_len,
+)
+
+
+def make_analysis(
+    sizes: list[int],
+    *,
+    name: str = "Mix",
+    cluster_name: str = "upbeat",
+    track: dict | None = None,
+    summary: str = "30 of 30 tracks had audio features (from the file).",
+) -> Analysis:
+    clusters = []
+    tracks: list[Track] = []
+    for c, size in enumerate(sizes):
+        members = [
+            Track(
+                **{
+                    "id": f"c{c}t{i}",
+                    "title": f"Song {c}-{i}",
+                    "artists": ("Artist",),
+                    "album": "Album",
+                    "label": "Label",
+                    "url": f"https://www.deezer.com/track/{c}{i}",
+                    "image": f"https://img.example/{c}-{i}.jpg",
+                    "liked": i % 2 == 0,
+                    **(track or {}),
+                }
+            )
+            for i in range(size)
+        ]
+        tracks += members
+        clusters.append(Cluster(number=c + 1, name=f"{cluster_name} {c + 1}", tracks=members))
+    playlist = Playlist(ref=PlaylistRef("csv", "x"), name=name, tracks=tracks, snapshot="s")
+    return Analysis(
+        playlist=playlist,
+        clusters=clusters,
+        labels=[c for c, size in enumerate(sizes) for _ in range(size)],
+        points=np.zeros((len(tracks), 2)),
+        x_label="x",
+        y_label="y",
+        features=FeatureInfo(
+            family="provider", columns=["energy"], coverage=len(tracks), summary=summary
+        ),
+        options=AnalysisOptions(),
+    )
+
+
+def as_embed(page) -> discord.Embed:
+    embed = discord.Embed(title=page.title, description=page.description)
+    embed.set_footer(text=page.footer)
+    return embed
+
+
+def test_first_page_shows_title_ten_tracks_art_and_footer() -> None:
+    analysis = make_analysis([23, 5])
+    page = build_page(analysis, Position(0, 0))
+    assert page.title == "Cluster #1 · upbeat 1 · 23 tracks"
+    assert len(page.lines) == 10
+    assert page.lines[0] == (
+        "1. [Song 0\\-0](https://www.deezer.com/track/00) — Artist · *Album* · Label 💚"
+    )
+    assert not page.lines[1].endswith("💚")
+    assert page.thumbnail == "https://img.example/0-0.jpg"
+    assert page.footer.startswith("Page 1/3 · Cluster 1/2 · Mix · 30 of 30 tracks")
+
+
+def test_last_page_of_a_cluster_holds_the_rest_and_its_own_art() -> None:
+    analysis = make_analysis([23, 5])
+    page = build_page(analysis, Position(0, 2))
+    assert len(page.lines) == 3
+    assert page.lines[0].startswith("21. ")
+    assert page.thumbnail == "https://img.example/0-20.jpg"
+    assert page.footer.startswith("Page 3/3 · Cluster 1/2")
+
+
+def test_unknown_fields_are_left_out() -> None:
+    analysis = make_analysis([1], track={})
+    analysis.clusters[0].tracks[0] = Track(id="t", title="Only title")
+    page = build_page(analysis, Position(0, 0))
+    assert page.lines == ("1. **Only title**",)
+    assert page.thumbnail == ""
+
+
+def test_hostile_names_are_escaped_and_mention_nobody() -> None:
+    hostile = "*_|`@everyone <@123456789012345678> [x](https://evil) ||spoiler||"
+    analysis = make_analysis([2], name="@here *list*", cluster_name=hostile, track={})
+    for t in analysis.clusters[0].tracks:
+        t.title = hostile
+        t.artists = ("@everyone",)
+    page = build_page(analysis, Position(0, 0))
+    text = page.title + page.description + page.footer
+    assert "@everyone" not in text and "@here" not in text
+    assert "<@1" not in text
+    assert "](https://evil)" not in text
+    assert "\\*\\_\\|\\`" in page.title
+    # the visible text, once Discord drops the escapes, is the name itself
+    assert "\\[x\\]\\(https\\:" in page.lines[0]
+
+
+def test_escape_keeps_every_script_and_emoji() -> None:
+    for text in ["夜に駆ける", "周杰倫 稻香", "שיר ישראלי", "เพลงไทย", "👨‍👩‍👧 🎵"]:
+        assert escape(text) == text
+
+
+def test_navigation_turns_within_and_between_clusters() -> None:
+    counts = page_counts(make_analysis([23, 5, 12]))
+    assert counts == [3, 1, 2]
+    here = Position(0, 0)
+    assert turn(counts, here, "next") == Position(0, 1)
+    assert turn(counts, here, "last") == Position(0, 2)
+    assert turn(counts, Position(0, 2), "next") == Position(0, 2)
+    assert turn(counts, Position(0, 2), "first") == Position(0, 0)
+    assert turn(counts, Position(0, 1), "prev") == Position(0, 0)
+    assert turn(counts, here, "prev") == here
+    assert turn(counts, Position(0, 2), "next_cluster") == Position(1, 0)
+    assert turn(counts, Position(2, 1), "next_cluster") == Position(2, 1)
+    assert turn(counts, Position(2, 1), "prev_cluster") == Position(1, 0)
+    assert turn(counts, Position(9, 9), "prev") == Position(2, 0)
+
+
+hostile_text = st.one_of(
+    st.text(max_size=300),
+    st.text(alphabet="*_|`~\\[]()<>@#-: everyonehre\n", max_size=400),
+    st.sampled_from(
+        ["夜に駆ける", "שיר", "เพลงไทย", "👨‍👩‍👧", "@everyone", "x" * 10_000, "🎵" * 5000]
+    ),
+    st.builds(lambda s, n: s * n, st.text(min_size=1, max_size=5), st.integers(1, 3000)),
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=hostile_text,
+    cluster_name=hostile_text,
+    title=hostile_text,
+    artist=hostile_text,
+    album=hostile_text,
+    label=hostile_text,
+    url=st.one_of(
+        st.just("https://x.example/" + "a" * 3000), hostile_text.map(lambda s: "https://e/" + s)
+    ),
+    summary=hostile_text,
+)
+def test_every_embed_limit_holds_for_any_input(
+    name: str,
+    cluster_name: str,
+    title: str,
+    artist: str,
+    album: str,
+    label: str,
+    url: str,
+    summary: str,
+) -> None:
+    analysis = make_analysis(
+        [12],
+        name=name,
+        cluster_name=cluster_name,
+        summary=summary,
+        track={"artists": (artist, artist), "album": album, "label": label, "url": url},
+    )
+    for t in analysis.clusters[0].tracks:
+        t.title = title
+    for pos in (Position(0, 0), Position(0, 1)):
+        page = build_page(analysis, pos)
+        assert 0 < utf16_len(page.title) <= TITLE_LIMIT
+        assert utf16_len(page.description) <= DESCRIPTION_LIMIT
+        assert utf16_len(page.footer) <= FOOTER_LIMIT
+        assert page.total_length() <= EMBED_TOTAL_LIMIT
+        assert len(as_embed(page)) <= EMBED_TOTAL_LIMIT
+        assert len(page.lines) == (10 if pos.page == 0 else 2)
+        text = page.title + page.description + page.footer
+        assert "@everyone" not in text and "@here" not in text
+        assert page.title.startswith("Cluster #1 · ") and page.title.endswith(" · 12 tracks")
+        assert page.footer.startswith(f"Page {pos.page + 1}/2 · Cluster 1/1 · ")
