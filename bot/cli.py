@@ -29,6 +29,10 @@ MD_NAME = "clusters.md"
 JSON_NAME = "clusters.json"
 
 
+class MissingSetting(UserError):
+    """A setting the chosen command needs is missing or wrong."""
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors in one line with exit status 2."""
 
@@ -55,7 +59,51 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument("--out", "-o", type=Path, help="output folder (default: one named after the playlist)")
     analyze.add_argument("--name", help="playlist name to show (default: from the source)")
     analyze.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    add_bot_commands(commands)
     return parser
+
+
+def add_bot_commands(commands: argparse._SubParsersAction) -> None:
+    """The Discord subcommands: `bot` and `sync-commands [--guild ID]`."""
+    commands.add_parser("bot", help="run the Discord bot (settings from the environment / .env)")
+    sync = commands.add_parser("sync-commands", help="register the slash commands with Discord")
+    sync.add_argument("--guild", type=int, metavar="ID", help="sync to one server only (instant)")
+
+
+def discord_token(settings: Settings) -> str:
+    """The bot token, or a UserError naming the setting and where to put it."""
+    token = settings.discord_token.get_secret_value().strip() if settings.discord_token else ""
+    if not token:
+        raise MissingSetting(
+            "DISCORD_TOKEN is not set: put the bot token in .env (see .env.example) "
+            "or in the environment."
+        )
+    return token
+
+
+def run_discord(args: argparse.Namespace, settings: Settings) -> None:
+    """`bot` and `sync-commands`; imported lazily so `analyze` never loads discord.py."""
+    token = discord_token(settings)
+
+    import logging
+
+    import discord
+
+    from bot.app import run_bot, sync_commands
+
+    discord.utils.setup_logging(level=getattr(logging, settings.log_level.upper(), logging.INFO))
+    try:
+        if args.command == "bot":
+            asyncio.run(run_bot(settings, token))
+        else:
+            names = asyncio.run(sync_commands(settings, token, args.guild))
+            where = f"to server {args.guild}" if args.guild else "globally"
+            print(f"Synced {len(names)} commands {where}: {', '.join(names) or 'none'}.")
+    except discord.LoginFailure as exc:
+        raise MissingSetting(
+            "Discord refused the token in DISCORD_TOKEN; copy it again from the Bot tab of "
+            "your application (see README)."
+        ) from exc
 
 
 def slug(name: str) -> str:
@@ -148,6 +196,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = get_settings()
         if args.command == "analyze":
             print(asyncio.run(run_analyze(args, settings)))
+        elif args.command in ("bot", "sync-commands"):
+            run_discord(args, settings)
     except UserError as exc:
         print(f"playlist-clusters: {exc}", file=sys.stderr)
         return 2

@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     # Bot behaviour
     max_concurrent_analyses: int = 2
     user_cooldown_seconds: float = 30.0
+    progress_edit_interval_seconds: float = 1.5
+    interaction_answer_seconds: float = 840.0
+    health_file: Path = Path("data/heartbeat")
 
     log_level: str = "INFO"
 

@@ -1,0 +1,1 @@
+"""Thin Discord adapters: each cog parses interactions, calls the bot's services, answers."""

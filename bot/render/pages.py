@@ -23,6 +23,7 @@ from typing import Literal
 from urllib.parse import quote
 
 from bot.model import Analysis, Cluster, Track
+from bot.text import describe_skips
 
 PER_PAGE = 10
 
@@ -315,3 +316,40 @@ def build_page(analysis: Analysis, position: Position, per_page: int = PER_PAGE)
         page_count=counts[here.cluster],
         cluster_count=len(analysis.clusters),
     )
+
+
+def answer_text(analysis: Analysis, *, cached: bool = False) -> str:
+    """The message text above the picture: what was found, from what, and any note.
+
+    Escaped and mention-free, at most 2,000 characters (Discord's content limit).
+    """
+    n = len(analysis.clusters)
+    tracks = analysis.track_count
+    name = fit(analysis.playlist.name, 200) or "the playlist"
+    parts = [
+        f"**Clusters in {name}**: {tracks:,} track{'s' if tracks != 1 else ''} "
+        f"in {n} cluster{'s' if n != 1 else ''}."
+    ]
+    if analysis.features.summary:
+        parts.append(fit(analysis.features.summary, 600))
+    if analysis.note:
+        parts.append(fit(analysis.note, 400))
+    if analysis.playlist.skipped:
+        skipped = describe_skips(analysis.playlist.skipped)
+        parts.append(fit(skipped[:1].upper() + skipped[1:], 400) + ".")
+    if cached:
+        parts.append("*(from the cache: the playlist has not changed)*")
+    return fit_plain_lines(parts, 2000)
+
+
+def fit_plain_lines(parts: Sequence[str], limit: int) -> str:
+    """Join already-escaped ``parts`` with newlines, dropping trailing parts over ``limit``."""
+    out: list[str] = []
+    used = 0
+    for part in parts:
+        size = utf16_len(part) + (1 if out else 0)
+        if used + size > limit:
+            break
+        out.append(part)
+        used += size
+    return "\n".join(out)

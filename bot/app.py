@@ -1,0 +1,156 @@
+"""The Discord bot: a ``commands.Bot`` that owns storage, one HTTP session and the cogs.
+
+``setup_hook`` opens the database and the HTTP session, builds the pipeline and
+the services the cogs use, registers the persistent page buttons and loads the
+cogs from :data:`COGS`. ``close`` shuts the gateway first, then the session and
+the database, so nothing is left pending. Command sync is never done here: it is
+the owner's ``sync`` command or ``playlist-clusters sync-commands``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import time
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import aiohttp
+import discord
+from discord.ext import commands, tasks
+
+from bot.config import Settings
+from bot.pipeline import Pipeline
+from bot.queue import AnalysisQueue, Cooldown
+from bot.service import Analyzer
+from cogs.pager import PageButton, Pager
+from storage.cache import analysis_key
+from storage.database import Database
+
+log = logging.getLogger(__name__)
+
+#: Extensions loaded at start, in order (errors first so it handles the others' errors).
+COGS: tuple[str, ...] = ("cogs.errors", "cogs.help", "cogs.clusters", "cogs.admin")
+
+PipelineFactory = Callable[[Settings, aiohttp.ClientSession, Any], Pipeline]
+
+
+def default_pipeline(settings: Settings, session: aiohttp.ClientSession, cache: Any) -> Pipeline:
+    """The pipeline for CSV uploads (sources and providers join when configured)."""
+    return Pipeline(k_min=settings.k_min, k_max=settings.k_max, random_state=settings.random_state)
+
+
+class PlaylistBot(commands.Bot):
+    """The playlist-clusters bot. Default intents only: nothing privileged is needed."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        pipeline_factory: PipelineFactory | None = None,
+        cogs: Sequence[str] = COGS,
+        heartbeat: bool = True,
+    ) -> None:
+        owner_ids = {int(x) for x in settings.discord_owner_ids if x.strip().isdigit()}
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            intents=discord.Intents.default(),
+            owner_ids=owner_ids or None,
+            allowed_mentions=discord.AllowedMentions.none(),
+            help_command=None,
+        )
+        self.settings = settings
+        self.pipeline_factory = pipeline_factory or default_pipeline
+        self.cog_names = tuple(cogs)
+        self.heartbeat_enabled = heartbeat
+        self.cooldown = Cooldown(settings.user_cooldown_seconds)
+        self.queue = AnalysisQueue(settings.max_concurrent_analyses)
+        self.storage: Database | None = None
+        self.session: aiohttp.ClientSession | None = None
+        self._closed_resources = False
+
+    # Services built in setup_hook; typed accessors keep the cogs free of None checks.
+    analyzer: Analyzer
+    pager: Pager
+    pipeline: Pipeline
+
+    async def setup_hook(self) -> None:
+        settings = self.settings
+        self.storage = await Database.open(settings.database_path)
+        self.session = aiohttp.ClientSession(
+            timeout=aiohttp.ClientTimeout(total=settings.http_timeout_seconds)
+        )
+        self.pipeline = self.pipeline_factory(settings, self.session, self.storage.cache)
+        self.analyzer = Analyzer(self.pipeline, self.storage.cache, settings, analysis_key)
+        self.pager = Pager(self.analyzer, self.storage.messages)
+        self.add_dynamic_items(PageButton)
+        for name in self.cog_names:
+            await self.load_extension(name)
+        if self.heartbeat_enabled:
+            self._heartbeat.start()
+
+    @tasks.loop(seconds=30)
+    async def _heartbeat(self) -> None:
+        """Touch the health file while connected; the container healthcheck reads its age."""
+        if self.is_ready() and not self.is_closed():
+            path = self.settings.health_file
+            await asyncio.to_thread(_touch, path)
+
+    async def close(self) -> None:
+        """Leave the gateway, then close the HTTP session and the database."""
+        if self._heartbeat.is_running():
+            self._heartbeat.cancel()
+        await super().close()
+        await self.close_resources()
+
+    async def close_resources(self) -> None:
+        if self._closed_resources:
+            return
+        self._closed_resources = True
+        if self.session is not None:
+            await self.session.close()
+        if self.storage is not None:
+            await self.storage.close()
+
+
+def _touch(path: Any) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(str(int(time.time())), encoding="utf-8")
+
+
+async def run_bot(settings: Settings, token: str) -> None:
+    """Run until the gateway closes or SIGINT/SIGTERM arrives, then shut down cleanly."""
+    bot = PlaylistBot(settings)
+    loop = asyncio.get_running_loop()
+    stop = asyncio.Event()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        with contextlib.suppress(NotImplementedError):  # not on Windows
+            loop.add_signal_handler(sig, stop.set)
+    async with bot:
+        runner = asyncio.create_task(bot.start(token), name="discord-bot")
+        stopper = asyncio.create_task(stop.wait(), name="stop-signal")
+        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+        if stopper in done:
+            log.info("stop signal received; shutting down")
+        await bot.close()
+        stopper.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await stopper
+        with contextlib.suppress(asyncio.CancelledError):
+            await runner  # re-raises a login failure (bad token) for the caller
+
+
+async def sync_commands(settings: Settings, token: str, guild_id: int | None) -> list[str]:
+    """Log in over HTTP only (no gateway) and sync the command tree; return synced names."""
+    bot = PlaylistBot(settings, heartbeat=False)
+    async with bot:
+        await bot.login(token)  # runs setup_hook, so the cogs and their commands are loaded
+        if guild_id is not None:
+            guild = discord.Object(id=guild_id)
+            bot.tree.copy_global_to(guild=guild)
+            synced = await bot.tree.sync(guild=guild)
+        else:
+            synced = await bot.tree.sync()
+    return [command.name for command in synced]

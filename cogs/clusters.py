@@ -1,0 +1,212 @@
+"""`/clusters`: analyse a playlist link or a CSV export and answer with paged clusters.
+
+Thin: it checks the input, defers, waits for a slot in the analysis line, shows
+progress, asks the bot's :class:`~bot.service.Analyzer`, and hands the result to
+the :class:`~cogs.pager.Pager`. Reactions on stored messages turn their pages here.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from pathlib import PurePath
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.errors import BadInput, BadLink, InputTooLarge
+from bot.progress import ThrottledProgress
+from bot.render.pages import answer_text
+from cogs.pager import NO_MENTIONS, reaction_action
+
+if TYPE_CHECKING:
+    from bot.app import PlaylistBot
+    from bot.service import Outcome
+
+log = logging.getLogger(__name__)
+
+
+def ordinal(n: int) -> str:
+    """1st, 2nd, 3rd, 4th, 11th, 21st ..."""
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+class Clusters(commands.Cog):
+    """The /clusters command and reaction paging."""
+
+    def __init__(self, bot: PlaylistBot) -> None:
+        self.bot = bot
+
+    @app_commands.command(name="clusters", description="Cluster a playlist's tracks and show them")
+    @app_commands.describe(
+        link="A Spotify or Deezer playlist link",
+        file="A playlist CSV export (e.g. from Exportify) instead of a link",
+        clusters="How many clusters (2-12); chosen automatically if left out",
+        private="Only you see the answer",
+    )
+    async def clusters(
+        self,
+        interaction: discord.Interaction[Any],
+        link: str | None = None,
+        file: discord.Attachment | None = None,
+        clusters: app_commands.Range[int, 2, 12] | None = None,
+        private: bool = False,
+    ) -> None:
+        started = time.monotonic()
+        settings = self.bot.settings
+        # Cheap checks first, so a mistake is answered privately before anything is shown.
+        if (link is None) == (file is None):
+            raise BadInput("Give either a playlist link or a CSV file (one of the two).")
+        if file is not None and file.size > settings.csv_max_bytes:
+            raise InputTooLarge(
+                f"The file is {file.size / 1e6:.1f} MB; the limit is "
+                f"{settings.csv_max_bytes / 1e6:g} MB."
+            )
+        if link is not None and not link.strip():
+            raise BadLink("That link is empty; paste a Spotify or Deezer playlist link.")
+        self.bot.cooldown.check(interaction.user.id)
+
+        await interaction.response.defer(thinking=True, ephemeral=private)
+
+        async def show(text: str) -> None:
+            await interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
+
+        await show("Starting…")
+        progress = ThrottledProgress(show, interval=settings.progress_edit_interval_seconds)
+
+        async def place(n: int) -> None:
+            await show(f"Waiting for a free slot: you are {ordinal(n)} in line…")
+
+        analyzer = self.bot.analyzer
+        options = analyzer.options(clusters)
+        try:
+            outcome: Outcome
+            if file is not None:
+                data = await file.read()
+                name = PurePath(file.filename).stem.replace("_", " ") or "playlist"
+                outcome = await analyzer.from_csv(
+                    data, name, options, progress, gate=lambda: self.bot.queue.slot(place)
+                )
+            else:
+                assert link is not None
+                outcome = await analyzer.from_link(
+                    link, options, progress, gate=lambda: self.bot.queue.slot(place)
+                )
+        finally:
+            await progress.close()
+
+        content = answer_text(outcome.analysis, cached=outcome.cached)
+        pager = self.bot.pager
+        elapsed = time.monotonic() - started
+        guild_id = interaction.guild_id
+        if elapsed < settings.interaction_answer_seconds:
+            await pager.publish(
+                interaction.edit_original_response,
+                key=outcome.key,
+                analysis=outcome.analysis,
+                owner_id=interaction.user.id,
+                guild_id=guild_id,
+                content=content,
+                ephemeral=private,
+            )
+            return
+        # The interaction token (15 minutes) may be gone: answer with a message of our own.
+        await self._answer_late(interaction, outcome, content, private)
+
+    async def _answer_late(
+        self, interaction: discord.Interaction[Any], outcome: Outcome, content: str, private: bool
+    ) -> None:
+        user = interaction.user
+        channel = interaction.channel
+        target: discord.abc.Messageable | None
+        if private or channel is None or not isinstance(channel, discord.abc.Messageable):
+            target = user
+        else:
+            target = channel
+        note = f"{user.mention}, your analysis is ready.\n" if target is channel else ""
+        await self.bot.pager.post_analysis(
+            target,
+            key=outcome.key,
+            analysis=outcome.analysis,
+            owner_id=user.id,
+            content=note + content,
+        )
+        # The token may have expired; then the new message says it all.
+        with contextlib.suppress(discord.HTTPException):
+            await interaction.edit_original_response(
+                content="Done: the answer took a while, so it is in a new message."
+            )
+
+    # -- reactions -------------------------------------------------------------------
+
+    def _bot_may_manage(self, channel_id: int) -> bool:
+        """Whether the bot may remove other people's reactions in this channel."""
+        channel = self.bot.get_channel(channel_id)
+        if not isinstance(channel, discord.abc.GuildChannel):
+            return False
+        return channel.permissions_for(channel.guild.me).manage_messages
+
+    def _member_may_manage(self, payload: discord.RawReactionActionEvent) -> bool:
+        member = payload.member
+        if member is None:
+            guild = self.bot.get_guild(payload.guild_id) if payload.guild_id else None
+            member = guild.get_member(payload.user_id) if guild else None
+        channel = self.bot.get_channel(payload.channel_id)
+        if member is None or not isinstance(channel, discord.abc.GuildChannel):
+            return False
+        return channel.permissions_for(member).manage_messages
+
+    async def _remove(self, payload: discord.RawReactionActionEvent) -> None:
+        try:
+            await self.bot.http.remove_reaction(
+                payload.channel_id, payload.message_id, str(payload.emoji), payload.user_id
+            )
+        except discord.HTTPException:
+            log.debug("could not remove a reaction", exc_info=True)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_add(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._on_reaction(payload, added=True)
+
+    @commands.Cog.listener()
+    async def on_raw_reaction_remove(self, payload: discord.RawReactionActionEvent) -> None:
+        await self._on_reaction(payload, added=False)
+
+    async def _on_reaction(self, payload: discord.RawReactionActionEvent, *, added: bool) -> None:
+        """Turn the page for the invoker (or a moderator); ignore and tidy up the rest.
+
+        With Manage Messages the bot removes each reaction it acted on, so the same
+        arrow can be pressed again, and ignores removals (they are its own). Without
+        it, adding and removing an arrow both count as a press.
+        """
+        if self.bot.user is None or payload.user_id == self.bot.user.id:
+            return
+        action = reaction_action(str(payload.emoji))
+        if action is None:
+            return
+        state = await self.bot.storage.messages.get(payload.message_id)
+        if state is None:
+            return
+        manage = self._bot_may_manage(payload.channel_id)
+        if not added and manage:
+            return
+        allowed = payload.user_id == state.owner_id or (added and self._member_may_manage(payload))
+        if added and manage:
+            await self._remove(payload)
+        if not allowed:
+            return
+        channel = self.bot.get_channel(payload.channel_id) or self.bot.get_partial_messageable(
+            payload.channel_id, guild_id=payload.guild_id
+        )
+        try:
+            await self.bot.pager.turn_message(state, action, channel)  # type: ignore[arg-type]
+        except Exception:
+            log.exception("could not turn the page of message %s", payload.message_id)
+
+
+async def setup(bot: PlaylistBot) -> None:
+    await bot.add_cog(Clusters(bot))

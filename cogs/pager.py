@@ -1,0 +1,321 @@
+"""Paged cluster messages on Discord: embeds, buttons, reactions and stored state.
+
+Not a cog: the Discord glue shared by the clusters cog (and a future schedule cog)
+for showing an analysis as a message whose pages turn with reactions and buttons.
+Everything a turn needs lives in storage (the message's :class:`MessageState` and
+the cached analysis), so paging keeps working after a restart.
+
+- :meth:`Pager.publish` sends an analysis (picture + first page + buttons), stores
+  the message state and adds the reactions once.
+- :meth:`Pager.post_analysis` does the same into a channel (no interaction).
+- :class:`PageButton` is a persistent ``DynamicItem``; its custom id carries the
+  source message (0 = the message the button is on), cluster, page and action.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import logging
+import re
+import weakref
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.render.pages import ACTIONS, Action, Page, Position, build_page, page_counts, turn
+from bot.service import AnalysisExpired
+from storage.messages import MessageState
+
+if TYPE_CHECKING:
+    from bot.model import Analysis
+    from bot.service import Analyzer
+    from storage.messages import MessageRepository
+
+log = logging.getLogger(__name__)
+
+NO_MENTIONS = discord.AllowedMentions.none()
+PNG_NAME = "clusters.png"
+
+#: Reactions in the order they are added, and what each does.
+REACTIONS: dict[str, Action] = {
+    "⏪": "prev_cluster",
+    "⏮": "first",
+    "◀": "prev",
+    "▶": "next",
+    "⏭": "last",
+    "⏩": "next_cluster",
+}
+#: Button label, row and action; rows keep the within-cluster moves together.
+BUTTONS: tuple[tuple[str, int, Action], ...] = (
+    ("⏮", 0, "first"),
+    ("◀", 0, "prev"),
+    ("▶", 0, "next"),
+    ("⏭", 0, "last"),
+    ("⏪ Cluster", 1, "prev_cluster"),
+    ("Cluster ⏩", 1, "next_cluster"),
+)
+ACTION_CODES: dict[Action, str] = {
+    "first": "f",
+    "prev": "p",
+    "next": "n",
+    "last": "l",
+    "prev_cluster": "P",
+    "next_cluster": "N",
+}
+CODE_ACTIONS: dict[str, Action] = {code: action for action, code in ACTION_CODES.items()}
+assert set(ACTION_CODES) == set(ACTIONS)
+
+
+def reaction_action(emoji: str) -> Action | None:
+    """The page action of a reaction, ignoring emoji variation selectors."""
+    return REACTIONS.get(emoji.replace("\ufe0f", ""))
+
+
+def page_embed(page: Page) -> discord.Embed:
+    """The embed of one page."""
+    embed = discord.Embed(title=page.title, description=page.description, colour=0x5865F2)
+    if page.thumbnail:
+        embed.set_thumbnail(url=page.thumbnail)
+    embed.set_footer(text=page.footer)
+    return embed
+
+
+def _disabled(page: Page, action: Action) -> bool:
+    if action in ("first", "prev"):
+        return page.page == 0
+    if action in ("next", "last"):
+        return page.page >= page.page_count - 1
+    if action == "prev_cluster":
+        return page.cluster == 0
+    return page.cluster >= page.cluster_count - 1
+
+
+class PageButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"pc:pg:(?P<source>[0-9]{1,20}):(?P<cluster>[0-9]{1,3}):(?P<page>[0-9]{1,5}):(?P<action>[fpnlPN])",
+):
+    """A page-turn button that survives restarts; the custom id holds all it needs."""
+
+    def __init__(
+        self,
+        source: int,
+        position: Position,
+        action: Action,
+        *,
+        label: str = "",
+        row: int | None = None,
+        disabled: bool = False,
+    ) -> None:
+        custom_id = f"pc:pg:{source}:{position.cluster}:{position.page}:{ACTION_CODES[action]}"
+        super().__init__(
+            discord.ui.Button(
+                label=label or action,
+                style=discord.ButtonStyle.secondary,
+                custom_id=custom_id,
+                row=row,
+                disabled=disabled,
+            )
+        )
+        self.source = source
+        self.position = position
+        self.action = action
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],
+        match: re.Match[str],
+    ) -> PageButton:
+        return cls(
+            int(match["source"]),
+            Position(int(match["cluster"]), int(match["page"])),
+            CODE_ACTIONS[match["action"]],
+            label=item.label or "",
+            row=item.row,
+        )
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        pager: Pager = interaction.client.pager  # type: ignore[attr-defined]
+        try:
+            await pager.on_button(interaction, self.source, self.position, self.action)
+        except Exception as error:  # answered like command errors: sentence or error id
+            from cogs.errors import answer_error
+
+            await answer_error(interaction, error)
+
+
+def page_view(page: Page, source: int = 0) -> discord.ui.View:
+    """The buttons under a page; moves that lead nowhere are disabled."""
+    view = discord.ui.View(timeout=None)
+    here = Position(page.cluster, page.page)
+    for label, row, action in BUTTONS:
+        view.add_item(
+            PageButton(source, here, action, label=label, row=row, disabled=_disabled(page, action))
+        )
+    return view
+
+
+SendFunction = Callable[..., Awaitable[discord.Message]]
+
+
+class Pager:
+    """Shows analyses as paged messages and turns their pages."""
+
+    def __init__(self, analyzer: Analyzer, messages: MessageRepository) -> None:
+        self.analyzer = analyzer
+        self.messages = messages
+        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+
+    def _lock(self, message_id: int) -> asyncio.Lock:
+        lock = self._locks.get(message_id)
+        if lock is None:
+            lock = asyncio.Lock()
+            self._locks[message_id] = lock
+        return lock
+
+    async def publish(
+        self,
+        send: SendFunction,
+        *,
+        key: str,
+        analysis: Analysis,
+        owner_id: int,
+        guild_id: int | None,
+        content: str,
+        ephemeral: bool = False,
+    ) -> discord.Message:
+        """Send the picture and the first page with ``send``, store the state, add reactions.
+
+        ``send`` is e.g. ``channel.send`` or ``interaction.edit_original_response``;
+        it is called with ``content``, ``embed``, ``view``, ``allowed_mentions`` and
+        the PNG as ``file`` (channel sends) or ``attachments`` (interaction edits).
+        """
+        page = build_page(analysis, Position(0, 0))
+        kwargs: dict[str, Any] = {
+            "content": content,
+            "embed": page_embed(page),
+            "view": page_view(page),
+            "allowed_mentions": NO_MENTIONS,
+        }
+        if analysis.png:
+            png = discord.File(io.BytesIO(analysis.png), filename=PNG_NAME)
+            if getattr(send, "__name__", "") == "edit_original_response":
+                kwargs["attachments"] = [png]
+            else:
+                kwargs["file"] = png
+        message = await send(**kwargs)
+        await self.messages.save(
+            MessageState(
+                message_id=message.id,
+                channel_id=message.channel.id,
+                guild_id=guild_id,
+                analysis_key=key,
+                owner_id=owner_id,
+                cluster=0,
+                page=0,
+            )
+        )
+        if not ephemeral:
+            await self.add_reactions(message)
+        return message
+
+    async def post_analysis(
+        self,
+        channel: discord.abc.Messageable,
+        *,
+        key: str,
+        analysis: Analysis,
+        owner_id: int,
+        content: str,
+    ) -> discord.Message:
+        """Post ``analysis`` into ``channel`` as a paged message (used when no interaction
+        can carry the answer: a long analysis or a scheduled post)."""
+        guild = getattr(channel, "guild", None)
+        return await self.publish(
+            channel.send,
+            key=key,
+            analysis=analysis,
+            owner_id=owner_id,
+            guild_id=guild.id if guild else None,
+            content=content,
+        )
+
+    @staticmethod
+    async def add_reactions(message: discord.Message) -> None:
+        """Add the paging reactions once; without permission the buttons still work."""
+        try:
+            for emoji in REACTIONS:
+                await message.add_reaction(emoji)
+        except (discord.Forbidden, discord.NotFound):
+            log.info("cannot add paging reactions to message %s", message.id)
+
+    async def turn_message(
+        self, state: MessageState, action: Action, channel: discord.abc.Messageable
+    ) -> Position | None:
+        """Turn a shared message's page (reaction path); None when nothing moved."""
+        async with self._lock(state.message_id):
+            current = await self.messages.get(state.message_id) or state
+            analysis = await self.analyzer.require(current.analysis_key)
+            here = Position(current.cluster, current.page)
+            there = turn(page_counts(analysis), here, action)
+            if there == here:
+                return None
+            page = build_page(analysis, there)
+            partial = channel.get_partial_message(state.message_id)  # type: ignore[attr-defined]
+            await partial.edit(
+                embed=page_embed(page), view=page_view(page), allowed_mentions=NO_MENTIONS
+            )
+            await self.messages.update_position(state.message_id, there.cluster, there.page)
+            return there
+
+    async def on_button(
+        self,
+        interaction: discord.Interaction[Any],
+        source: int,
+        position: Position,
+        action: Action,
+    ) -> None:
+        """A page button was pressed: turn the shared message, or the presser's own pager."""
+        message = interaction.message
+        if source:  # a private pager of the shared message ``source``
+            state = await self.messages.get(source)
+            if state is None:
+                raise AnalysisExpired()
+            analysis = await self.analyzer.require(state.analysis_key)
+            there = turn(page_counts(analysis), position, action)
+            page = build_page(analysis, there)
+            await interaction.response.edit_message(
+                embed=page_embed(page), view=page_view(page, source), allowed_mentions=NO_MENTIONS
+            )
+            return
+        if message is None:
+            raise AnalysisExpired()
+        state = await self.messages.get(message.id)
+        if state is None:
+            raise AnalysisExpired()
+        analysis = await self.analyzer.require(state.analysis_key)
+        there = turn(page_counts(analysis), position, action)
+        page = build_page(analysis, there)
+        may_turn = (
+            message.flags.ephemeral
+            or interaction.user.id == state.owner_id
+            or interaction.permissions.manage_messages
+        )
+        if not may_turn:
+            # Anyone may read: a stranger gets a private pager starting where they asked.
+            await interaction.response.send_message(
+                content="Only the person who asked can turn this message; here is your own copy.",
+                embed=page_embed(page),
+                view=page_view(page, message.id),
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        async with self._lock(message.id):
+            await interaction.response.edit_message(
+                embed=page_embed(page), view=page_view(page), allowed_mentions=NO_MENTIONS
+            )
+            await self.messages.update_position(message.id, there.cluster, there.page)
