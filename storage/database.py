@@ -244,7 +244,9 @@ class Database:
     async def reclaim_space(self) -> None:
         """Return free pages to the file system (after evictions or a clear)."""
         async with self.read() as conn:
-            await conn.execute("PRAGMA incremental_vacuum")
+            # fetchall: the pragma frees pages as it is stepped.
+            async with conn.execute("PRAGMA incremental_vacuum") as cursor:
+                await cursor.fetchall()
             # Fails while another process reads; the next checkpoint will do it.
             with suppress(sqlite3.OperationalError):
                 await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
