@@ -1,0 +1,91 @@
+"""Cached analyses: stored once, back whole, keyed by snapshot + options + versions."""
+
+from __future__ import annotations
+
+import dataclasses
+from pathlib import Path
+
+from bot.model import Analysis, AnalysisOptions
+from bot.render.document import to_document
+from storage.cache import analysis_key
+from storage.codec import TRACK_FIELDS, decode_tracks, encode_tracks
+from storage.database import Database
+from tests.storage.helpers import analyse, sample_playlist, synthetic_playlist
+
+
+def _same(a: Analysis, b: Analysis) -> None:
+    assert to_document(a) == to_document(b)
+    assert a.png == b.png
+    assert [t.preview_url for t in a.playlist.tracks] == [t.preview_url for t in b.playlist.tracks]
+    assert b.points.shape == a.points.shape and (b.points == a.points).all()
+    # one Track object per track, shared by the playlist and its cluster
+    shared = {id(t) for t in b.playlist.tracks}
+    assert all(id(t) in shared for c in b.clusters for t in c.tracks)
+
+
+async def test_the_sample_analysis_comes_back_whole_after_a_restart(
+    tmp_path: Path, sample_analysis: Analysis
+) -> None:
+    path = tmp_path / "bot.db"
+    key = analysis_key(sample_analysis.playlist, sample_analysis.options)
+    async with await Database.open(path) as db:
+        assert await db.cache.get_analysis(key) is None
+        await db.cache.put_analysis(key, sample_analysis)
+    async with await Database.open(path) as db:
+        assert await db.cache.has_analysis(key)
+        cached = await db.cache.get_analysis(key)
+    assert cached is not None
+    assert sample_analysis.png.startswith(b"\x89PNG")
+    _same(sample_analysis, cached)
+
+
+async def test_titles_in_every_script_survive_byte_for_byte(db: Database) -> None:
+    analysis = analyse(synthetic_playlist(40, seed=3), k=3, png=False)
+    await db.cache.put_analysis("k", analysis)
+    cached = await db.cache.get_analysis("k")
+    assert cached is not None
+    _same(analysis, cached)
+    assert [t.title.encode() for t in cached.playlist.tracks] == [
+        t.title.encode() for t in analysis.playlist.tracks
+    ]
+
+
+async def test_putting_under_the_same_key_replaces(db: Database) -> None:
+    first = analyse(synthetic_playlist(20, seed=1), png=False)
+    second = analyse(synthetic_playlist(30, seed=2), png=False)
+    await db.cache.put_analysis("same", first)
+    await db.cache.put_analysis("same", second)
+    cached = await db.cache.get_analysis("same")
+    assert cached is not None and cached.track_count == 30
+    stats = await db.cache.stats()
+    assert stats.analyses == 1
+
+
+def test_the_key_follows_snapshot_options_name_and_extra() -> None:
+    playlist = synthetic_playlist(10)
+    base = analysis_key(playlist, AnalysisOptions())
+    assert base == analysis_key(synthetic_playlist(10), AnalysisOptions())
+    assert len(base) == 32 and int(base, 16) >= 0
+    changed = [
+        analysis_key(dataclasses.replace(playlist, snapshot="other"), AnalysisOptions()),
+        analysis_key(dataclasses.replace(playlist, name="Renamed"), AnalysisOptions()),
+        analysis_key(playlist, AnalysisOptions(k=3)),
+        analysis_key(playlist, AnalysisOptions(metadata_weight=0.25)),
+        analysis_key(playlist, AnalysisOptions(), extra="providers=deezer"),
+    ]
+    assert len({base, *changed}) == 6
+
+
+def test_tracks_written_by_an_older_track_shape_are_read_by_name() -> None:
+    tracks = sample_playlist().tracks[:3]
+    rows = encode_tracks(tracks)
+    # an older Track without 'album_id' and with a field since removed
+    old_fields = [f for f in TRACK_FIELDS if f != "album_id"] + ["retired"]
+    old_rows = [
+        [value for f, value in zip(TRACK_FIELDS, row, strict=True) if f != "album_id"] + ["x"]
+        for row in rows
+    ]
+    back = decode_tracks(old_fields, old_rows)
+    assert [t.title for t in back] == [t.title for t in tracks]
+    assert all(t.album_id == "" for t in back)
+    assert back[0].artists == tracks[0].artists
