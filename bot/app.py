@@ -78,7 +78,9 @@ class PlaylistBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         settings = self.settings
-        self.storage = await Database.open(settings.database_path)
+        self.storage = await Database.open(
+            settings.database_path, cache_max_bytes=int(settings.cache_max_mb * 1_000_000)
+        )
         self.session = aiohttp.ClientSession(
             timeout=aiohttp.ClientTimeout(total=settings.http_timeout_seconds)
         )

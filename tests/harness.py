@@ -1,0 +1,199 @@
+"""The one module of the tests that touches SimCord (pinned: simcord==3.2.1).
+
+SimCord runs discord.py's real parsers, command tree, views and reaction events
+against an in-memory Discord. Everything the bot tests need from it goes through
+:class:`World`, so replacing SimCord means rewriting this file only.
+
+A world holds one guild with a ``#music`` channel, and three members: ``owner``
+(who runs the commands), ``stranger`` and ``moderator`` (Manage Messages). The bot
+is a real :class:`~bot.app.PlaylistBot` on a SQLite file in the test's folder.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import csv
+import io
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import discord
+import simcord
+
+from bot.app import PipelineFactory, PlaylistBot
+from bot.config import Settings
+
+BOT_PERMISSIONS_WITHOUT_MANAGE = discord.PermissionOverwrite(manage_messages=False)
+
+
+def bot_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """Settings for a test bot: its own database file, no cooldown unless asked."""
+    values: dict[str, Any] = {
+        "database_path": tmp_path / "data" / "bot.db",
+        "user_cooldown_seconds": 0,
+        "progress_edit_interval_seconds": 0,
+        "health_file": tmp_path / "data" / "heartbeat",
+    }
+    values.update(overrides)
+    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def playlist_csv(groups: int = 2, per_group: int = 25, *, name_prefix: str = "Song") -> bytes:
+    """An Exportify-style CSV with ``groups`` clearly separated groups of tracks."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(
+        ["Track URI", "Track Name", "Artist Name(s)", "Album Name", "Album Image URL", "Label",
+         "Liked", "Danceability", "Energy", "Valence", "Acousticness", "Tempo", "Loudness"]
+    )
+    for g in range(groups):
+        for i in range(per_group):
+            n = g * per_group + i
+            uri = "spotify:track:" + f"{n:022d}"
+            jitter = (i % 5) * 0.01
+            writer.writerow([
+                uri, f"{name_prefix} {n:03d}", f"Artist {g}", f"Album {g}",
+                f"https://img.example/{n}.jpg", f"Label {g}", "true" if i % 3 == 0 else "false",
+                0.2 + 0.6 * g + jitter, 0.9 - 0.7 * g + jitter, 0.5, 0.1 + 0.8 * g,
+                90 + 60 * g + i, -5 - 10 * g,
+            ])
+    return out.getvalue().encode("utf-8")
+
+
+class World:
+    """A running simulated Discord with the bot, a guild, a channel and three members."""
+
+    def __init__(self, env: simcord.Env, make_bot: Callable[[], PlaylistBot]) -> None:
+        self.env = env
+        self.make_bot = make_bot
+        self.guild = env.create_guild("Listening Club")
+        mods = self.guild.create_role(
+            "Mods", permissions=discord.Permissions(manage_messages=True, read_message_history=True)
+        )
+        self.channel = self.guild.create_text_channel("music")
+        self.owner = self.guild.add_member(env.create_user("alice"))
+        self.stranger = self.guild.add_member(env.create_user("bob"))
+        self.moderator = self.guild.add_member(env.create_user("mod"), roles=[mods])
+        self._quiet: Any = None
+
+    @property
+    def bot(self) -> PlaylistBot:
+        return self.env.bot  # type: ignore[return-value]
+
+    def quiet_channel(self) -> Any:
+        """A channel where the bot lacks Manage Messages (cannot remove reactions)."""
+        if self._quiet is None:
+            assert self.bot.user is not None
+            self._quiet = self.guild.create_text_channel(
+                "no-manage", overwrites={self.bot.user: BOT_PERMISSIONS_WITHOUT_MANAGE}
+            )
+        return self._quiet
+
+    async def clusters(
+        self,
+        user: Any | None = None,
+        *,
+        csv_bytes: bytes | None = None,
+        filename: str = "Road Trip.csv",
+        link: str | None = None,
+        clusters: int | None = None,
+        private: bool | None = None,
+        channel: Any | None = None,
+    ) -> simcord.InteractionResult:
+        """Run `/clusters` as ``user`` (the owner by default)."""
+        options: dict[str, Any] = {}
+        if csv_bytes is not None:
+            options["file"] = (filename, csv_bytes)
+        if link is not None:
+            options["link"] = link
+        if clusters is not None:
+            options["clusters"] = clusters
+        if private is not None:
+            options["private"] = private
+        return await (user or self.owner).slash(channel or self.channel, "clusters", **options)
+
+    async def help(self, user: Any | None = None) -> simcord.InteractionResult:
+        return await (user or self.owner).slash(self.channel, "help")
+
+    def message(self, message_id: int, channel: Any | None = None) -> discord.Message:
+        """The current state of a (non-ephemeral) message, as the bot's own cache sees it."""
+        for message in (channel or self.channel).history():
+            if message.id == message_id:
+                return message
+        raise LookupError(f"message {message_id} is not in the channel")
+
+    def reactions(self, message_id: int, channel: Any | None = None) -> dict[str, int]:
+        """Emoji -> count on a message."""
+        return {str(r.emoji): r.count for r in self.message(message_id, channel).reactions}
+
+    async def react(self, user: Any, message_id: int, emoji: str, channel: Any | None = None) -> None:
+        await user.react(self.message(message_id, channel), emoji)
+
+    async def unreact(
+        self, user: Any, message_id: int, emoji: str, channel: Any | None = None
+    ) -> None:
+        await user.unreact(self.message(message_id, channel), emoji)
+
+    async def click(self, user: Any, message: Any, label: str) -> simcord.InteractionResult:
+        """Press the button labelled ``label`` on a message (or an interaction's response)."""
+        if isinstance(message, int):
+            message = self.message(message)
+        elif isinstance(message, simcord.InteractionResult):
+            assert message.response is not None
+            message = message.response.message
+        elif isinstance(message, simcord.ResponseMessage):
+            message = message.message
+        return await user.click(message, label=label)
+
+    async def restart(self) -> PlaylistBot:
+        """Restart the bot process: a new bot instance on the same database and Discord."""
+        await self.env.restart_bot(self.make_bot())
+        return self.bot
+
+    def requests(self, method: str, fragment: str) -> list[Any]:
+        """REST calls the bot made whose path contains ``fragment``."""
+        return [r for r in self.env.http_requests if r.method == method and fragment in r.path]
+
+    def errors(self) -> list[BaseException]:
+        """Exceptions the bot swallowed (acknowledged, so teardown does not re-raise them)."""
+        return self.env.errors
+
+    async def external_wait(self, awaitable: Awaitable[Any], reason: str) -> Any:
+        """Declare an intended wait inside bot-owned work (e.g. a fake source held open)."""
+        return await self.env.external_wait(awaitable, reason=reason)
+
+    async def settle(self) -> None:
+        await self.env.settle()
+
+
+@asynccontextmanager
+async def world(
+    tmp_path: Path,
+    *,
+    pipeline_factory: PipelineFactory | None = None,
+    intended_queue_waits: bool = False,
+    **settings: Any,
+) -> AsyncIterator[World]:
+    """A simulated Discord with a started bot whose commands are synced (test mode).
+
+    ``intended_queue_waits`` tells SimCord that waiting for a slot in the analysis
+    line is intended (otherwise an idle wait fails the settle), for queue tests.
+    """
+    config = bot_settings(tmp_path, **settings)
+    env_holder: list[simcord.Env] = []
+
+    def make_bot() -> PlaylistBot:
+        bot = PlaylistBot(config, pipeline_factory=pipeline_factory, heartbeat=False)
+        if intended_queue_waits:
+            bot.queue.wait = lambda waiting: env_holder[0].external_wait(
+                waiting, reason="waiting in the analysis line"
+            )
+        return bot
+
+    async with simcord.run(make_bot()) as env:
+        env_holder.append(env)
+        await env.bot.tree.sync()
+        yield World(env, make_bot)
+        await asyncio.sleep(0)

@@ -1,0 +1,159 @@
+"""The bot end to end in a simulated Discord (SimCord, through tests/harness.py)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests.harness import playlist_csv, world
+
+
+async def test_clusters_from_a_csv_answers_with_the_picture_and_the_first_page(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path) as w:
+        result = await w.clusters(csv_bytes=playlist_csv(), clusters=2)
+        assert result.acknowledged and not result.ephemeral
+        answer = result.response
+        assert answer is not None
+        assert [a.filename for a in answer.attachments] == ["clusters.png"]
+        embed = answer.embeds[0]
+        assert embed.title is not None and embed.title.startswith("Cluster #1 · ")
+        assert embed.title.endswith(" · 25 tracks")
+        assert embed.footer.text is not None
+        assert embed.footer.text.startswith("Page 1/3 · Cluster 1/2 · Road Trip · ")
+        assert embed.description is not None and len(embed.description.splitlines()) == 10
+        assert "Clusters in Road Trip" in answer.content
+        message = w.message(answer.id)
+        assert list(w.reactions(answer.id)) == ["⏪", "⏮", "◀", "▶", "⏭", "⏩"]
+        labels = [c.label for row in message.components for c in row.children]
+        assert labels == ["⏮", "◀", "▶", "⏭", "⏪ Cluster", "Cluster ⏩"]
+
+
+def footer(message) -> str:
+    return message.embeds[0].footer.text
+
+
+async def test_progress_is_shown_while_working(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        result = await w.clusters(csv_bytes=playlist_csv(), clusters=2)
+        edits = [
+            r.json.get("content")
+            for r in w.requests("PATCH", "/messages/@original")
+            if r.json and r.json.get("content")
+        ]
+        assert edits[0] == "Starting…"
+        assert "Reading the file…" in edits
+        assert "Clustering 0/1 ▱▱▱▱▱▱▱▱▱▱" in edits
+        assert result.response is not None and result.response.embeds
+
+
+async def test_each_reaction_turns_the_right_page(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        answer = (await w.clusters(csv_bytes=playlist_csv(), clusters=2)).response
+        mid = answer.id
+        steps = [
+            ("▶", "Page 2/3 · Cluster 1/2"),
+            ("⏭", "Page 3/3 · Cluster 1/2"),
+            ("◀", "Page 2/3 · Cluster 1/2"),
+            ("⏮", "Page 1/3 · Cluster 1/2"),
+            ("⏩", "Page 1/3 · Cluster 2/2"),
+            ("▶", "Page 2/3 · Cluster 2/2"),
+            ("⏪", "Page 1/3 · Cluster 1/2"),
+        ]
+        for emoji, expected in steps:
+            await w.react(w.owner, mid, emoji)
+            assert footer(w.message(mid)).startswith(expected), emoji
+            # with Manage Messages the bot takes the arrow back, so it can be pressed again
+            assert w.reactions(mid)[emoji] == 1
+        page = w.message(mid).embeds[0].description.splitlines()
+        assert page[0].startswith("1. [")
+
+
+async def test_without_manage_messages_adding_and_removing_both_turn(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        quiet = w.quiet_channel()
+        answer = (await w.clusters(csv_bytes=playlist_csv(), clusters=2, channel=quiet)).response
+        mid = answer.id
+        await w.react(w.owner, mid, "▶", quiet)
+        assert footer(w.message(mid, quiet)).startswith("Page 2/3")
+        assert w.reactions(mid, quiet)["▶"] == 2  # the bot cannot remove it
+        await w.unreact(w.owner, mid, "▶", quiet)
+        assert footer(w.message(mid, quiet)).startswith("Page 3/3")
+        await w.react(w.stranger, mid, "⏮", quiet)  # strangers are ignored
+        assert footer(w.message(mid, quiet)).startswith("Page 3/3")
+
+
+async def test_a_strangers_reaction_is_ignored_and_removed(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        mid = (await w.clusters(csv_bytes=playlist_csv(), clusters=2)).response.id
+        await w.react(w.stranger, mid, "▶")
+        assert footer(w.message(mid)).startswith("Page 1/3")
+        assert w.reactions(mid)["▶"] == 1  # only the bot's own
+        await w.react(w.moderator, mid, "▶")  # a moderator may turn it
+        assert footer(w.message(mid)).startswith("Page 2/3")
+
+
+async def test_each_button_turns_the_right_page(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        mid = (await w.clusters(csv_bytes=playlist_csv(), clusters=2)).response.id
+        steps = [
+            ("▶", "Page 2/3 · Cluster 1/2"),
+            ("⏭", "Page 3/3 · Cluster 1/2"),
+            ("◀", "Page 2/3 · Cluster 1/2"),
+            ("⏮", "Page 1/3 · Cluster 1/2"),
+            ("Cluster ⏩", "Page 1/3 · Cluster 2/2"),
+            ("⏪ Cluster", "Page 1/3 · Cluster 1/2"),
+        ]
+        for label, expected in steps:
+            result = await w.click(w.owner, mid, label)
+            assert not result.ephemeral
+            assert footer(w.message(mid)).startswith(expected), label
+
+
+async def test_a_stranger_pressing_a_button_gets_a_private_pager(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        mid = (await w.clusters(csv_bytes=playlist_csv(), clusters=2)).response.id
+        mine = await w.click(w.stranger, mid, "▶")
+        assert mine.ephemeral
+        assert footer(mine.response).startswith("Page 2/3 · Cluster 1/2")
+        assert footer(w.message(mid)).startswith("Page 1/3")  # the shared one did not move
+        again = await w.click(w.stranger, mine, "▶")
+        assert footer(again.response).startswith("Page 3/3 · Cluster 1/2")
+        assert footer(w.message(mid)).startswith("Page 1/3")
+
+
+async def test_paging_keeps_working_after_a_restart(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        mid = (await w.clusters(csv_bytes=playlist_csv(), clusters=2)).response.id
+        await w.react(w.owner, mid, "▶")
+        await w.restart()
+        await w.react(w.owner, mid, "▶")
+        assert footer(w.message(mid)).startswith("Page 3/3")
+        await w.click(w.owner, mid, "Cluster ⏩")
+        assert footer(w.message(mid)).startswith("Page 1/3 · Cluster 2/2")
+        mine = await w.click(w.stranger, mid, "⏭")
+        assert footer(mine.response).startswith("Page 3/3 · Cluster 2/2")
+
+
+async def test_the_same_file_again_answers_from_the_cache(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        data = playlist_csv()
+        await w.clusters(csv_bytes=data, clusters=2)
+        await w.restart()
+        second = await w.clusters(csv_bytes=data, clusters=2)
+        assert "from the cache" in second.response.content
+        progress = [
+            r.json.get("content")
+            for r in w.requests("PATCH", "/messages/@original")
+            if r.json and r.json.get("content")
+        ]
+        assert "Clustering 0/1 ▱▱▱▱▱▱▱▱▱▱" in progress  # the first run clustered
+        assert progress.count("Clustering 0/1 ▱▱▱▱▱▱▱▱▱▱") == 1  # the second did not
+
+
+async def test_private_answers_are_ephemeral_and_page_with_buttons(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        result = await w.clusters(csv_bytes=playlist_csv(), clusters=2, private=True)
+        assert result.ephemeral
+        turned = await w.click(w.owner, result, "▶")
+        assert footer(turned.response).startswith("Page 2/3")
