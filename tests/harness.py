@@ -128,7 +128,9 @@ class World:
         """Emoji -> count on a message."""
         return {str(r.emoji): r.count for r in self.message(message_id, channel).reactions}
 
-    async def react(self, user: Any, message_id: int, emoji: str, channel: Any | None = None) -> None:
+    async def react(
+        self, user: Any, message_id: int, emoji: str, channel: Any | None = None
+    ) -> None:
         await user.react(self.message(message_id, channel), emoji)
 
     async def unreact(

@@ -157,3 +157,20 @@ async def test_private_answers_are_ephemeral_and_page_with_buttons(tmp_path: Pat
         assert result.ephemeral
         turned = await w.click(w.owner, result, "▶")
         assert footer(turned.response).startswith("Page 2/3")
+
+
+async def test_an_answer_after_the_token_deadline_arrives_as_a_channel_message(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path, interaction_answer_seconds=0) as w:
+        result = await w.clusters(csv_bytes=playlist_csv(), clusters=2)
+        assert result.response.content == (
+            "Done: the answer took a while, so it is in a new message."
+        )
+        posted = w.channel.last_message
+        assert posted.id != result.response.id
+        assert posted.content.startswith(f"<@{w.owner.id}>, your analysis is ready.")
+        assert [a.filename for a in posted.attachments] == ["clusters.png"]
+        assert posted.embeds[0].footer.text.startswith("Page 1/3 · Cluster 1/2")
+        await w.react(w.owner, posted.id, "▶")
+        assert footer(w.message(posted.id)).startswith("Page 2/3")
