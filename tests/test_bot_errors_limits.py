@@ -46,7 +46,9 @@ async def test_neither_link_nor_file_is_answered_privately(tmp_path: Path) -> No
     async with world(tmp_path) as w:
         result = await w.owner.slash(w.channel, "clusters")
         assert result.ephemeral
-        assert result.response.content == "Give either a playlist link or a CSV file (one of the two)."
+        assert result.response.content == (
+            "Give either a playlist link or a CSV file (one of the two)."
+        )
         assert w.channel.history() == []
 
 
@@ -54,7 +56,9 @@ async def test_a_file_over_the_limit_is_refused_before_downloading(tmp_path: Pat
     async with world(tmp_path, csv_max_bytes=1000) as w:
         result = await w.clusters(csv_bytes=playlist_csv())
         assert result.ephemeral
-        assert re.fullmatch(r"The file is 0\.\d MB; the limit is 0\.001 MB\.", result.response.content)
+        assert re.fullmatch(
+            r"The file is 0\.\d MB; the limit is 0\.001 MB\.", result.response.content
+        )
 
 
 async def test_an_unreadable_file_is_answered_privately_and_nothing_public_remains(
