@@ -345,7 +345,6 @@ class HttpClient:
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
-        auth: aiohttp.BasicAuth | None = None,
     ) -> Any:
         """Any method returning JSON (the Spotify token is a POST)."""
         deezer = host_key(url) in self._deezer_keys
@@ -365,7 +364,7 @@ class HttpClient:
             return payload
 
         return await self._request(
-            method, url, accept, params=params, headers=headers, data=data, auth=auth
+            method, url, accept, params=params, headers=headers, data=data
         )
 
     async def get_bytes(

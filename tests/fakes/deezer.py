@@ -51,6 +51,8 @@ class DeezerPlaylist:
     creator: str = "ผู้ใช้ทดสอบ"
     #: How many tracks the embedded ``tracks.data`` of ``/playlist/{id}`` shows.
     embedded_limit: int = 25
+    #: ``nb_tracks`` when it differs from the listed tracks (tracks taken down).
+    announced: int | None = None
 
 
 @dataclass
@@ -112,7 +114,7 @@ class FakeDeezer(FakeServer):
         return web.json_response({
             "id": found.id,
             "title": found.title,
-            "nb_tracks": len(found.tracks),
+            "nb_tracks": found.announced if found.announced is not None else len(found.tracks),
             "checksum": found.checksum,
             "link": f"https://www.deezer.com/playlist/{found.id}",
             "picture_medium": f"https://e-cdns-images.dzcdn.net/images/playlist/{found.id}/250.jpg",

@@ -3,8 +3,9 @@
 Switches: ``items_endpoint=False`` (an older API: ``/items`` answers 404),
 ``tracks_endpoint=False`` (development mode: ``/tracks`` answers 403),
 ``SpotifyPlaylist.forbidden`` (development mode on someone else's playlist: 403 on its
-items), ``features_forbidden`` (403 on ``/audio-features``), ``token_lifetime`` (a token
-stops working after that many API calls, i.e. it expires mid-playlist), plus the
+items), ``features_forbidden`` (403 on ``/audio-features``), ``expire_tokens_after`` (after that
+many API calls every token issued so far expires: a token expiring mid-playlist),
+plus the
 faults of :class:`~tests.fakes.base.FakeServer`.
 """
 
@@ -92,14 +93,15 @@ class FakeSpotify(FakeServer):
     features_forbidden: bool = False
     items_endpoint: bool = True
     tracks_endpoint: bool = True
-    token_lifetime: int | None = None
+    expire_tokens_after: int | None = None
     expires_in: int = 3600
 
     def __post_init__(self) -> None:
         FakeServer.__init__(self)
         self._serial = itertools.count(1)
-        self.tokens: dict[str, int] = {}
+        self.tokens: dict[str, bool] = {}  # token -> still valid
         self.tokens_issued = 0
+        self.api_calls = 0
 
     @property
     def api_base(self) -> str:
@@ -137,7 +139,7 @@ class FakeSpotify(FakeServer):
         if form.get("grant_type") != "client_credentials":
             return web.json_response({"error": "unsupported_grant_type"}, status=400)
         token = f"token-{next(self._serial)}"
-        self.tokens[token] = 0
+        self.tokens[token] = True
         self.tokens_issued += 1
         return web.json_response(
             {"access_token": token, "token_type": "Bearer", "expires_in": self.expires_in}
@@ -148,8 +150,10 @@ class FakeSpotify(FakeServer):
         token = header.removeprefix("Bearer ")
         if token not in self.tokens:
             return self._error(401, "Invalid access token")
-        self.tokens[token] += 1
-        if self.token_lifetime is not None and self.tokens[token] > self.token_lifetime:
+        self.api_calls += 1
+        if self.api_calls == self.expire_tokens_after:
+            self.tokens = dict.fromkeys(self.tokens, False)
+        if not self.tokens[token]:
             return self._error(401, "The access token expired")
         return None
 
