@@ -1,0 +1,413 @@
+"""One shared aiohttp session with per-host rate limits, timeouts and bounded retries.
+
+Every remote call of the bot goes through :class:`HttpClient`:
+
+- one ``aiohttp.ClientSession`` for the process (or the CLI run);
+- per host an ``aiolimiter.AsyncLimiter`` (Deezer ``DEEZER_RATE_PER_5S`` per 5 s, Spotify
+  and ReccoBeats from their settings, anything else :data:`DEFAULT_RATE`) and a
+  semaphore of ``HTTP_CONCURRENCY`` requests in flight;
+- a timeout on every call;
+- bounded retries (``HTTP_MAX_RETRIES``) on 429, 5xx, timeouts, broken connections and
+  unreadable JSON, honouring ``Retry-After``; a ``Retry-After`` longer than
+  ``HTTP_MAX_RETRY_AFTER_SECONDS`` is reported as :class:`~bot.errors.ProviderDown`
+  instead of waited out; other 4xx are never retried (401 is raised as
+  :class:`Unauthorized` so the Spotify client can refresh its token once);
+- Spotify's ``QUOTA_EXCEEDED`` 429 is reported, not retried, and remembered for
+  ``quota_block_seconds`` so later calls to that host fail fast;
+- Deezer's errors inside HTTP 200 bodies: code 4 (quota) pauses and retries, code 800
+  (no data) raises :class:`DeezerNoData`.
+
+``pause_scale`` multiplies every pause (backoff, Retry-After, Deezer's quota pause),
+so tests can exercise the waits without sleeping for seconds.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import time
+from collections import Counter
+from collections.abc import Callable, Collection, Mapping
+from email.utils import parsedate_to_datetime
+from typing import Any, TypeVar
+
+import aiohttp
+from aiolimiter import AsyncLimiter
+from multidict import CIMultiDictProxy
+from yarl import URL
+
+from bot.config import Settings
+from bot.errors import InputTooLarge, PlaylistUnavailable, ProviderDown
+
+log = logging.getLogger(__name__)
+
+#: Requests per second for hosts without their own setting (short links, preview CDNs).
+DEFAULT_RATE = (10.0, 1.0)
+#: Deezer counts its quota over 5 seconds: wait one window after a code-4 error.
+DEEZER_QUOTA_PAUSE = 5.0
+#: Exponential backoff without Retry-After: BACKOFF_BASE * 2**attempt, at most BACKOFF_MAX.
+BACKOFF_BASE = 0.5
+BACKOFF_MAX = 8.0
+#: The largest JSON answer read (a 100-item Spotify page is about 300 KB).
+MAX_JSON_BYTES = 20_000_000
+USER_AGENT = "playlist-clusters/0.1 (+https://github.com/playlist-clusters)"
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+
+T = TypeVar("T")
+
+
+class HttpError(Exception):
+    """A non-retryable answer (a 4xx other than 429) or a provider error in a 200 body.
+
+    Not a user error by itself: sources translate the ones a user can cause.
+    """
+
+    def __init__(self, status: int, url: str, payload: Any = None, code: int | None = None):
+        self.status = status
+        self.url = url
+        self.payload = payload
+        self.code = code
+        super().__init__(f"HTTP {status} from {URL(url).with_query(None)}" + (
+            f" (error code {code})" if code is not None else ""
+        ))
+
+
+class Unauthorized(HttpError):
+    """HTTP 401: the token expired or was revoked."""
+
+
+class DeezerNoData(PlaylistUnavailable):
+    """Deezer's error 800 ("no data") in an HTTP 200: the object does not exist or is private."""
+
+    def __init__(self, message: str = "") -> None:
+        super().__init__(
+            message or "Deezer has no playlist with that id: it does not exist or is private."
+        )
+
+
+class UrlNotAllowed(Exception):
+    """A download URL whose scheme, host or port is not on the caller's allowlist."""
+
+
+class _Retry(Exception):
+    """Internal: the answer is worth another try after ``delay`` seconds (None = backoff)."""
+
+    def __init__(self, reason: str, delay: float | None = None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.delay = delay
+
+
+def host_key(url: str | URL) -> str:
+    """``host:port`` of a URL: limiters and counters are kept per key."""
+    u = URL(url) if isinstance(url, str) else url
+    return f"{(u.host or '').casefold()}:{u.port}"
+
+
+def retry_after_seconds(value: str | None) -> float | None:
+    """A ``Retry-After`` header (seconds or an HTTP date) in seconds, or None."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())
+
+
+def _loads(body: bytes) -> Any:
+    """JSON from bytes, or None when the body is not JSON."""
+    try:
+        return json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return None
+
+
+def _is_quota_exceeded(payload: Any) -> bool:
+    """Spotify's exhausted-quota 429: ``{"error": {"reason": "QUOTA_EXCEEDED"}}``."""
+    return (
+        isinstance(payload, dict)
+        and isinstance(payload.get("error"), dict)
+        and payload["error"].get("reason") == "QUOTA_EXCEEDED"
+    )
+
+
+class HttpClient:
+    """The process's HTTP client: create one, share it, ``await close()`` it at the end."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        *,
+        session: aiohttp.ClientSession | None = None,
+        pause_scale: float = 1.0,
+        quota_block_seconds: float = 600.0,
+    ) -> None:
+        s = settings or Settings()
+        self.timeout = s.http_timeout_seconds
+        self.max_retries = max(0, s.http_max_retries)
+        self.max_retry_after = s.http_max_retry_after_seconds
+        self.concurrency = max(1, s.http_concurrency)
+        self.pause_scale = pause_scale
+        self.quota_block_seconds = quota_block_seconds
+        self._session = session
+        self._owns_session = session is None
+        self._rates: dict[str, tuple[float, float]] = {}
+        self._names: dict[str, str] = {}
+        self._deezer_keys: set[str] = set()
+        for base, name, rate in (
+            (s.spotify_api_base, "Spotify", (s.spotify_rate_per_second, 1.0)),
+            (s.spotify_token_url, "Spotify", (s.spotify_rate_per_second, 1.0)),
+            (s.reccobeats_api_base, "ReccoBeats", (s.reccobeats_rate_per_second, 1.0)),
+            (s.deezer_api_base, "Deezer", (float(s.deezer_rate_per_5s), 5.0)),
+        ):
+            key = host_key(base)
+            self._rates.setdefault(key, rate)
+            self._names.setdefault(key, name)
+            if name == "Deezer":
+                self._deezer_keys.add(key)
+        self._limiters: dict[str, AsyncLimiter] = {}
+        self._semaphores: dict[str, asyncio.Semaphore] = {}
+        self._blocked_until: dict[str, float] = {}
+        #: Requests sent per ``host:port`` (each retry counts): for tests and benchmarks.
+        self.requests: Counter[str] = Counter()
+
+    async def __aenter__(self) -> HttpClient:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @property
+    def session(self) -> aiohttp.ClientSession:
+        """The one session, created on first use (it must be created inside the event loop)."""
+        if self._session is None or self._session.closed:
+            self._session = aiohttp.ClientSession(headers={"User-Agent": USER_AGENT})
+            self._owns_session = True
+        return self._session
+
+    async def close(self) -> None:
+        """Close the session if this client created it."""
+        if self._owns_session and self._session is not None and not self._session.closed:
+            await self._session.close()
+
+    @property
+    def total_requests(self) -> int:
+        return sum(self.requests.values())
+
+    def provider_name(self, url: str) -> str:
+        """'Spotify', 'Deezer', 'ReccoBeats' or the host, for messages."""
+        key = host_key(url)
+        return self._names.get(key, URL(url).host or "the remote service")
+
+    def _limiter(self, key: str) -> AsyncLimiter:
+        limiter = self._limiters.get(key)
+        if limiter is None:
+            rate, period = self._rates.get(key, DEFAULT_RATE)
+            limiter = self._limiters[key] = AsyncLimiter(max(rate, 0.001), period)
+        return limiter
+
+    def _semaphore(self, key: str) -> asyncio.Semaphore:
+        sem = self._semaphores.get(key)
+        if sem is None:
+            sem = self._semaphores[key] = asyncio.Semaphore(self.concurrency)
+        return sem
+
+    def _backoff(self, attempt: int) -> float:
+        return min(BACKOFF_BASE * 2**attempt, BACKOFF_MAX)
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        max_bytes: int,
+        **kwargs: Any,
+    ) -> tuple[int, CIMultiDictProxy[str], bytes]:
+        """One request within the host's concurrency and rate limits; the body up to max_bytes."""
+        key = host_key(url)
+        async with self._semaphore(key):
+            await self._limiter(key).acquire()
+            self.requests[key] += 1
+            async with self.session.request(
+                method,
+                url,
+                timeout=aiohttp.ClientTimeout(total=self.timeout),
+                allow_redirects=False,
+                **kwargs,
+            ) as resp:
+                length = resp.content_length
+                if length is not None and length > max_bytes:
+                    raise InputTooLarge(
+                        f"The file at {URL(url).host} is larger than {max_bytes:,} bytes."
+                    )
+                body = await resp.content.read(max_bytes + 1)
+                if len(body) > max_bytes:
+                    raise InputTooLarge(
+                        f"The file at {URL(url).host} is larger than {max_bytes:,} bytes."
+                    )
+                return resp.status, resp.headers, body
+
+    async def _request(
+        self,
+        method: str,
+        url: str,
+        accept: Callable[[int, CIMultiDictProxy[str], bytes], T],
+        *,
+        max_bytes: int = MAX_JSON_BYTES,
+        **kwargs: Any,
+    ) -> T:
+        """Send with bounded retries; ``accept`` turns a 2xx/3xx answer into the result.
+
+        ``accept`` may raise :class:`_Retry` for answers that deserve another try
+        (unreadable JSON, Deezer's quota error).
+        """
+        key = host_key(url)
+        name = self._names.get(key, URL(url).host or "the remote service")
+        blocked = self._blocked_until.get(key, 0.0)
+        if blocked > time.monotonic():
+            raise self._quota_error(name)
+        attempt = 0
+        while True:
+            delay: float | None = None
+            try:
+                status, headers, body = await self._send(method, url, max_bytes=max_bytes, **kwargs)
+            except TimeoutError:
+                reason = "no answer in time"
+            except aiohttp.ClientError as exc:
+                reason = f"connection failed: {type(exc).__name__}"
+            else:
+                if status == 429:
+                    payload = _loads(body)
+                    if _is_quota_exceeded(payload):
+                        self._blocked_until[key] = time.monotonic() + self.quota_block_seconds
+                        log.warning("%s quota exceeded; not calling it for %.0f s",
+                                    name, self.quota_block_seconds)
+                        raise self._quota_error(name)
+                    delay = retry_after_seconds(headers.get("Retry-After"))
+                    if delay is not None and delay > self.max_retry_after:
+                        raise ProviderDown(
+                            f"{name} is rate-limiting this bot and asks it to wait "
+                            f"{delay:,.0f} seconds; please try again later."
+                        )
+                    reason = "too many requests (HTTP 429)"
+                elif status >= 500:
+                    delay = retry_after_seconds(headers.get("Retry-After"))
+                    if delay is not None and delay > self.max_retry_after:
+                        delay = None
+                    reason = f"HTTP {status}"
+                elif status == 401:
+                    raise Unauthorized(status, url, _loads(body))
+                elif status >= 400:
+                    raise HttpError(status, url, _loads(body))
+                else:
+                    try:
+                        return accept(status, headers, body)
+                    except _Retry as retry:
+                        reason, delay = retry.reason, retry.delay
+            attempt += 1
+            if attempt > self.max_retries:
+                raise ProviderDown(
+                    f"{name} is not answering properly right now ({reason}, {attempt} tries); "
+                    "please try again in a few minutes."
+                )
+            pause = self._backoff(attempt - 1) if delay is None else delay
+            log.info("%s: %s; retry %d/%d in %.2f s", name, reason, attempt, self.max_retries,
+                     pause * self.pause_scale)
+            await asyncio.sleep(pause * self.pause_scale)
+
+    def _quota_error(self, name: str) -> ProviderDown:
+        return ProviderDown(
+            f"{name} says this bot has used up its request quota for now; please try again "
+            "later. A Deezer link or an Exportify CSV upload works meanwhile."
+        )
+
+    async def get_json(
+        self,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> Any:
+        """GET ``url`` and return its JSON, retrying what is worth retrying."""
+        return await self.request_json("GET", url, params=params, headers=headers)
+
+    async def request_json(
+        self,
+        method: str,
+        url: str,
+        *,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+        data: Mapping[str, str] | None = None,
+    ) -> Any:
+        """Any method returning JSON (the Spotify token is a POST)."""
+        deezer = host_key(url) in self._deezer_keys
+
+        def accept(status: int, _headers: CIMultiDictProxy[str], body: bytes) -> Any:
+            payload = _loads(body)
+            if payload is None:
+                raise _Retry("an unreadable answer")
+            if deezer and isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+                error = payload["error"]
+                code = error.get("code")
+                if code == 4:
+                    raise _Retry("Deezer quota exceeded (code 4)", DEEZER_QUOTA_PAUSE)
+                if code == 800:
+                    raise DeezerNoData()
+                raise HttpError(status, url, payload, code=code if isinstance(code, int) else None)
+            return payload
+
+        return await self._request(
+            method, url, accept, params=params, headers=headers, data=data
+        )
+
+    async def get_bytes(
+        self, url: str, *, max_bytes: int, allowed_hosts: Collection[str]
+    ) -> bytes:
+        """Download ``url`` (at most ``max_bytes``) if its host is in ``allowed_hosts``.
+
+        Only http(s) on the scheme's default port, no user info, no redirects followed:
+        a URL that came from a provider's answer cannot make the bot fetch anything else.
+        Raises :class:`UrlNotAllowed`, :class:`~bot.errors.InputTooLarge`,
+        :class:`HttpError` or :class:`~bot.errors.ProviderDown`.
+        """
+        u = URL(url)
+        allowed = {h.casefold() for h in allowed_hosts}
+        if (
+            u.scheme not in ("http", "https")
+            or (u.host or "").casefold() not in allowed
+            or u.user is not None
+            or u.password is not None
+            or (u.explicit_port is not None and f"{u.host}:{u.port}".casefold() not in allowed
+                and (u.host or "").casefold() not in {"127.0.0.1", "localhost"})
+        ):
+            raise UrlNotAllowed(f"not an allowed download URL: {u.with_query(None)}")
+
+        def accept(status: int, _headers: CIMultiDictProxy[str], body: bytes) -> bytes:
+            if status != 200:
+                raise HttpError(status, url)
+            return body
+
+        return await self._request("GET", url, accept, max_bytes=max_bytes)
+
+    async def follow_once(self, url: str, *, max_bytes: int) -> tuple[str | None, str]:
+        """One GET without following redirects: (Location header or None, page text).
+
+        Used by :func:`bot.links.resolve_link`, which checks every hop against its
+        allowlist before calling this. A 4xx raises :class:`HttpError`.
+        """
+
+        def accept(status: int, headers: CIMultiDictProxy[str], body: bytes) -> tuple[
+            str | None, str
+        ]:
+            if status in REDIRECT_STATUSES:
+                return headers.get("Location"), ""
+            return None, body.decode("utf-8", errors="replace")
+
+        return await self._request("GET", url, accept, max_bytes=max_bytes)
