@@ -17,11 +17,11 @@ import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
-import aiohttp
 import discord
 from discord.ext import commands, tasks
 
 from bot.config import Settings
+from bot.http import HttpClient
 from bot.pipeline import Pipeline
 from bot.queue import AnalysisQueue, Cooldown
 from bot.service import Analyzer
@@ -34,10 +34,10 @@ log = logging.getLogger(__name__)
 #: Extensions loaded at start, in order (errors first so it handles the others' errors).
 COGS: tuple[str, ...] = ("cogs.errors", "cogs.help", "cogs.clusters", "cogs.admin")
 
-PipelineFactory = Callable[[Settings, aiohttp.ClientSession, Any], Pipeline]
+PipelineFactory = Callable[[Settings, HttpClient, Any], Pipeline]
 
 
-def default_pipeline(settings: Settings, session: aiohttp.ClientSession, cache: Any) -> Pipeline:
+def default_pipeline(settings: Settings, web: HttpClient, cache: Any) -> Pipeline:
     """The pipeline for CSV uploads (sources and providers join when configured)."""
     return Pipeline(k_min=settings.k_min, k_max=settings.k_max, random_state=settings.random_state)
 
@@ -68,7 +68,9 @@ class PlaylistBot(commands.Bot):
         self.cooldown = Cooldown(settings.user_cooldown_seconds)
         self.queue = AnalysisQueue(settings.max_concurrent_analyses)
         self.storage: Database | None = None
-        self.session: aiohttp.ClientSession | None = None
+        #: The one HTTP client (one aiohttp session) for every remote call. Not ``http``:
+        #: that name is discord.py's own REST client.
+        self.web: HttpClient | None = None
         self._closed_resources = False
 
     # Services built in setup_hook; typed accessors keep the cogs free of None checks.
@@ -81,11 +83,11 @@ class PlaylistBot(commands.Bot):
         self.storage = await Database.open(
             settings.database_path, cache_max_bytes=int(settings.cache_max_mb * 1_000_000)
         )
-        self.session = aiohttp.ClientSession(
-            timeout=aiohttp.ClientTimeout(total=settings.http_timeout_seconds)
+        self.web = HttpClient(settings)
+        self.pipeline = self.pipeline_factory(settings, self.web, self.storage.cache)
+        self.analyzer = Analyzer(
+            self.pipeline, self.storage.cache, settings, analysis_key, http=self.web
         )
-        self.pipeline = self.pipeline_factory(settings, self.session, self.storage.cache)
-        self.analyzer = Analyzer(self.pipeline, self.storage.cache, settings, analysis_key)
         self.pager = Pager(self.analyzer, self.storage.messages)
         self.add_dynamic_items(PageButton)
         for name in self.cog_names:
@@ -111,8 +113,8 @@ class PlaylistBot(commands.Bot):
         if self._closed_resources:
             return
         self._closed_resources = True
-        if self.session is not None:
-            await self.session.close()
+        if self.web is not None:
+            await self.web.close()
         if self.storage is not None:
             await self.storage.close()
 

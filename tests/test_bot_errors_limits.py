@@ -29,7 +29,7 @@ class FailingProvider:
 
 
 def failing_pipeline(error: Exception):
-    def factory(settings: Settings, session: Any, cache: Any) -> Pipeline:
+    def factory(settings: Settings, web: Any, cache: Any) -> Pipeline:
         return Pipeline(providers=[FailingProvider(error)])
 
     return factory
@@ -127,7 +127,7 @@ async def test_a_full_line_tells_people_their_place_and_serves_them_in_turn(
 ) -> None:
     holder: dict[str, Any] = {"gate": asyncio.Event()}
 
-    def factory(settings: Settings, session: Any, cache: Any) -> Pipeline:
+    def factory(settings: Settings, web: Any, cache: Any) -> Pipeline:
         return Pipeline(providers=[GatedProvider(holder)])
 
     async with world(
