@@ -1,0 +1,80 @@
+"""End to end through a fake Discord on a loopback socket: the real discord.py HTTP
+client and gateway code, from login to a reaction turning the page."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+
+import discord
+import pytest
+import yarl
+from aiohttp.test_utils import TestServer
+
+from bot.app import PlaylistBot
+from tests.fake_discord import CHANNEL_ID, FakeDiscord
+from tests.harness import bot_settings, playlist_csv
+
+
+@pytest.fixture
+async def fake_discord(monkeypatch: pytest.MonkeyPatch):
+    fake = FakeDiscord()
+    server = TestServer(fake.app(), host="127.0.0.1")
+    await server.start_server()
+    fake.base = f"http://127.0.0.1:{server.port}"
+    monkeypatch.setattr(discord.http.Route, "BASE", f"{fake.base}/api/v10")
+    monkeypatch.setattr(
+        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(f"ws://127.0.0.1:{server.port}/")
+    )
+    try:
+        yield fake
+    finally:
+        await server.close()
+
+
+async def test_slash_command_upload_and_reaction_over_real_http_and_gateway(
+    tmp_path: Path, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    bot = PlaylistBot(bot_settings(tmp_path), heartbeat=False)
+    runner = asyncio.create_task(bot.start("fake-token"))
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), 10)
+        assert [c.path for c in fake.calls[:2]] == [
+            "/api/v10/users/@me",
+            "/api/v10/oauth2/applications/@me",
+        ]
+        token = await fake.send_clusters_command("Road_Trip.csv", playlist_csv(), clusters=2)
+
+        deferred = await fake.wait_for(lambda c: c.path.endswith(f"/{token}/callback"))
+        assert deferred.json["type"] == 5  # deferred "thinking" answer, public
+
+        upload = await fake.wait_for(
+            lambda c: c.method == "PATCH" and token in c.path and bool(c.files)
+        )
+        assert upload.files["clusters.png"].startswith(b"\x89PNG\r\n\x1a\n")
+        embed = upload.json["embeds"][0]
+        assert embed["title"].startswith("Cluster #1 · ")
+        assert embed["title"].endswith(" · 25 tracks")
+        assert embed["footer"]["text"].startswith("Page 1/3 · Cluster 1/2 · Road Trip · ")
+        assert upload.json["allowed_mentions"] == {"parse": []}
+        assert "Clusters in Road Trip" in upload.json["content"]
+        message_id = fake.originals[token]
+
+        reactions = f"/channels/{CHANNEL_ID}/messages/{message_id}/reactions/"
+        await fake.wait_for(lambda c: c.method == "PUT" and c.path.endswith("/⏩/@me"))
+        added = [c.path for c in fake.calls if c.method == "PUT" and reactions in c.path]
+        assert len(added) == 6
+
+        await fake.react(message_id, "▶")
+        turned = await fake.wait_for(
+            lambda c: c.method == "PATCH"
+            and c.path.endswith(f"/channels/{CHANNEL_ID}/messages/{message_id}")
+        )
+        assert turned.json["embeds"][0]["footer"]["text"].startswith("Page 2/3 · Cluster 1/2")
+        removed = [c for c in fake.calls if c.method == "DELETE" and reactions in c.path]
+        assert len(removed) == 1  # the bot may manage messages: it took the arrow back
+    finally:
+        await bot.close()
+        await asyncio.wait_for(runner, 10)
+    assert bot.is_closed()
