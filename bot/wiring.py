@@ -1,0 +1,142 @@
+"""Builds the pipeline from settings: sources, feature providers in order, and input loading.
+
+The one place that knows which classes serve which names, used by the CLI and the bot:
+``build_pipeline`` gives a :class:`~bot.pipeline.Pipeline` with the Spotify and Deezer
+sources and the feature providers in ``FEATURE_PROVIDERS`` order; ``load_source`` turns
+what a user typed (a CSV path or a link) into a Playlist or a PlaylistRef.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import importlib
+import logging
+from pathlib import Path
+from typing import Any
+
+from bot.config import Settings
+from bot.features import FeatureProvider
+from bot.features.cache import FeatureCache
+from bot.features.deezer import DeezerFeatures
+from bot.features.reccobeats import ReccoBeatsFeatures
+from bot.features.spotify import SpotifyFeatures
+from bot.http import HttpClient
+from bot.links import resolve_link
+from bot.model import Playlist, PlaylistRef
+from bot.pipeline import Pipeline
+from bot.sources.csvfile import read_playlist_file
+from bot.sources.deezer import DeezerSource
+from bot.sources.spotify import SpotifyAuth, SpotifySource
+
+log = logging.getLogger(__name__)
+
+KNOWN_PROVIDERS = ("spotify", "reccobeats", "deezer", "preview")
+CSV_SUFFIXES = (".csv", ".tsv", ".txt")
+
+
+def _preview_provider(
+    settings: Settings, http: HttpClient, cache: FeatureCache | None
+) -> FeatureProvider | None:
+    """The preview-audio provider (``bot.features.audio``) when that module is installed."""
+    try:
+        module = importlib.import_module("bot.features.audio")
+    except ImportError:
+        return None
+    provider_class = getattr(module, "PreviewAudioProvider", None)
+    if provider_class is None:
+        return None
+    provider: FeatureProvider = provider_class(
+        http,
+        allowed_hosts=settings.preview_hosts,
+        max_bytes=getattr(settings, "preview_max_bytes", 2_000_000),
+        timeout=settings.http_timeout_seconds,
+        cache=cache,
+        workers=getattr(settings, "audio_workers", None),
+    )
+    return provider
+
+
+def build_providers(
+    settings: Settings, http: HttpClient, auth: SpotifyAuth, cache: FeatureCache | None = None
+) -> list[FeatureProvider]:
+    """Feature providers in ``FEATURE_PROVIDERS`` order.
+
+    The preview-audio provider, when installed, runs where ``preview`` is listed, else
+    just before ``deezer`` (else last): Deezer's tempo/loudness is the last resort
+    for tracks that neither a Spotify-scale provider nor preview analysis covered.
+    """
+    names = [n.casefold() for n in settings.feature_providers]
+    preview = _preview_provider(settings, http, cache)
+    if preview is not None and "preview" not in names:
+        names.insert(names.index("deezer") if "deezer" in names else len(names), "preview")
+    providers: list[FeatureProvider] = []
+    for name in dict.fromkeys(names):
+        if name == "spotify":
+            providers.append(SpotifyFeatures.from_settings(settings, auth, cache))
+        elif name == "reccobeats":
+            providers.append(ReccoBeatsFeatures.from_settings(settings, http, cache))
+        elif name == "deezer":
+            providers.append(DeezerFeatures.from_settings(settings, http, cache))
+        elif name == "preview":
+            if preview is not None:
+                providers.append(preview)
+        else:
+            log.warning("unknown feature provider %r in FEATURE_PROVIDERS (known: %s)",
+                        name, ", ".join(KNOWN_PROVIDERS))
+    return providers
+
+
+def build_pipeline(settings: Settings, http: HttpClient, cache: Any = None) -> Pipeline:
+    """The pipeline with the Spotify and Deezer sources and the configured providers.
+
+    ``cache`` (a ``storage.cache.CacheRepository``) serves the providers as their
+    feature cache and the pipeline as its playlist/analysis cache when the pipeline
+    supports one.
+    """
+    auth = SpotifyAuth.from_settings(settings, http)
+    if not auth.configured:
+        log.info("no Spotify credentials: Spotify links will explain what works instead")
+    kwargs: dict[str, Any] = {
+        "sources": {
+            "spotify": SpotifySource.from_settings(settings, auth),
+            "deezer": DeezerSource.from_settings(settings, http),
+        },
+        "providers": build_providers(settings, http, auth, cache),
+        "k_min": settings.k_min,
+        "k_max": settings.k_max,
+        "random_state": settings.random_state,
+    }
+    fields = {f.name for f in dataclasses.fields(Pipeline)}
+    if "cache" in fields and cache is not None:
+        kwargs["cache"] = cache
+    if "freshness_seconds" in fields:
+        kwargs["freshness_seconds"] = settings.freshness_seconds
+    return Pipeline(**kwargs)
+
+
+def looks_like_file(text: str) -> bool:
+    """True for an existing file or a name ending in .csv/.tsv/.txt (not a link)."""
+    if "://" in text or text.startswith(("spotify:", "deezer:")):
+        return False
+    path = Path(text).expanduser()
+    return path.suffix.casefold() in CSV_SUFFIXES or path.is_file()
+
+
+def _read_if_file(text: str, settings: Settings) -> Playlist | None:
+    """The CSV playlist when ``text`` names a file (blocking: run it in a thread)."""
+    if not looks_like_file(text):
+        return None
+    return read_playlist_file(
+        Path(text).expanduser(),
+        max_rows=settings.csv_max_rows,
+        max_bytes=settings.csv_max_bytes,
+    )
+
+
+async def load_source(text: str, settings: Settings, http: HttpClient) -> Playlist | PlaylistRef:
+    """A CSV file read into a Playlist, or a link resolved to a PlaylistRef (BadLink if neither)."""
+    playlist = await asyncio.to_thread(_read_if_file, text, settings)
+    if playlist is not None:
+        return playlist
+    return await resolve_link(text, http)
