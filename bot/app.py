@@ -25,6 +25,7 @@ from bot.http import HttpClient
 from bot.pipeline import Pipeline
 from bot.queue import AnalysisQueue, Cooldown
 from bot.service import Analyzer
+from bot.wiring import build_pipeline
 from cogs.pager import PageButton, Pager
 from storage.cache import analysis_key
 from storage.database import Database
@@ -38,8 +39,8 @@ PipelineFactory = Callable[[Settings, HttpClient, Any], Pipeline]
 
 
 def default_pipeline(settings: Settings, web: HttpClient, cache: Any) -> Pipeline:
-    """The pipeline for CSV uploads (sources and providers join when configured)."""
-    return Pipeline(k_min=settings.k_min, k_max=settings.k_max, random_state=settings.random_state)
+    """Spotify and Deezer sources and the configured feature providers (``bot.wiring``)."""
+    return build_pipeline(settings, web, cache)
 
 
 class PlaylistBot(commands.Bot):

@@ -11,11 +11,20 @@ import asyncio
 from collections import OrderedDict
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import Settings
 from bot.errors import UserError
-from bot.model import Analysis, AnalysisOptions, Playlist, ProgressCallback, no_progress
+from bot.links import resolve_link
+from bot.model import (
+    Analysis,
+    AnalysisOptions,
+    Playlist,
+    PlaylistRef,
+    ProgressCallback,
+    no_progress,
+)
 from bot.pipeline import Pipeline
 from bot.sources.csvfile import parse_playlist_csv
 
@@ -41,6 +50,12 @@ class AnalysisCache(Protocol):
     async def get_analysis(self, key: str) -> Analysis | None: ...
 
     async def put_analysis(self, key: str, analysis: Analysis) -> None: ...
+
+    async def get_playlist(self, ref: PlaylistRef) -> tuple[Playlist, datetime] | None: ...
+
+    async def put_playlist(self, playlist: Playlist) -> None: ...
+
+    async def mark_fresh(self, ref: PlaylistRef) -> None: ...
 
 
 @dataclass(slots=True)
@@ -111,13 +126,44 @@ class Analyzer:
         progress: ProgressCallback = no_progress,
         gate: Callable[[], AbstractAsyncContextManager[None]] = _open_gate,
     ) -> Outcome:
-        """Analyse the playlist behind a link (short links are resolved first)."""
-        from bot.links import resolve_link  # provided by the sources package
+        """Analyse the playlist behind a link (short links are resolved first).
 
+        An unchanged playlist whose analysis is cached answers without waiting in
+        line and without asking any provider: a cached playlist younger than
+        ``FRESHNESS_SECONDS`` is trusted as is, an older one costs one cheap snapshot
+        request to its source.
+        """
         ref = await resolve_link(text, self.http)
+        playlist = await self._unchanged_playlist(ref)
+        if playlist is not None:
+            key = self.key_for(playlist, options)
+            cached = await self.load(key)
+            if cached is not None:
+                return Outcome(key, cached, cached=True)
         async with gate():
-            playlist = await self.pipeline.fetch(ref, progress)
-            return await self.from_playlist(playlist, options, progress)
+            if playlist is None:
+                playlist = await self.pipeline.fetch(ref, progress)
+            outcome = await self.from_playlist(playlist, options, progress)
+        await self.cache.put_playlist(playlist)
+        return outcome
+
+    async def _unchanged_playlist(self, ref: PlaylistRef) -> Playlist | None:
+        """The cached playlist behind ``ref`` if it is known to be unchanged, else None."""
+        found = await self.cache.get_playlist(ref)
+        if found is None:
+            return None
+        playlist, fetched_at = found
+        age = (datetime.now(UTC) - fetched_at).total_seconds()
+        if age < self.settings.freshness_seconds:
+            return playlist
+        source = self.pipeline.sources.get(ref.source)
+        snapshot = getattr(source, "snapshot", None)
+        if snapshot is None:
+            return None
+        if await snapshot(ref) != playlist.snapshot:
+            return None
+        await self.cache.mark_fresh(ref)
+        return playlist
 
     async def from_playlist(
         self,

@@ -350,11 +350,38 @@ class FakeDiscord:
             "flags": 0,
         }
 
+    async def send_clusters_link(self, link: str, clusters: int) -> str:
+        """Dispatch `/clusters link:<link> clusters:<n>`; returns the interaction token."""
+        options = [
+            {"name": "link", "type": 3, "value": link},
+            {"name": "clusters", "type": 4, "value": clusters},
+        ]
+        return await self._command(options, {})
+
     async def send_clusters_command(self, attachment: str, data: bytes, clusters: int) -> str:
         """Put ``data`` on the CDN and dispatch `/clusters file:<it> clusters:<n>`; the token."""
         self.cdn[attachment] = data
-        token = f"token-{next(self.ids)}"
         attachment_id = str(next(self.ids))
+        options = [
+            {"name": "file", "type": 11, "value": attachment_id},
+            {"name": "clusters", "type": 4, "value": clusters},
+        ]
+        resolved = {
+            "attachments": {
+                attachment_id: {
+                    "id": attachment_id,
+                    "filename": attachment,
+                    "size": len(data),
+                    "url": f"{self.base}/cdn/{attachment}",
+                    "proxy_url": f"{self.base}/cdn/{attachment}",
+                    "content_type": "text/csv",
+                }
+            }
+        }
+        return await self._command(options, resolved)
+
+    async def _command(self, options: list[dict[str, Any]], resolved: dict[str, Any]) -> str:
+        token = f"token-{next(self.ids)}"
         await self.dispatch("INTERACTION_CREATE", {
             "id": str(next(self.ids)),
             "application_id": str(APPLICATION_ID),
@@ -378,22 +405,8 @@ class FakeDiscord:
                 "id": str(next(self.ids)),
                 "name": "clusters",
                 "type": 1,
-                "options": [
-                    {"name": "file", "type": 11, "value": attachment_id},
-                    {"name": "clusters", "type": 4, "value": clusters},
-                ],
-                "resolved": {
-                    "attachments": {
-                        attachment_id: {
-                            "id": attachment_id,
-                            "filename": attachment,
-                            "size": len(data),
-                            "url": f"{self.base}/cdn/{attachment}",
-                            "proxy_url": f"{self.base}/cdn/{attachment}",
-                            "content_type": "text/csv",
-                        }
-                    }
-                },
+                "options": options,
+                "resolved": resolved,
             },
         })
         return token

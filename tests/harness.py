@@ -31,6 +31,13 @@ BOT_PERMISSIONS_WITHOUT_MANAGE = discord.PermissionOverwrite(manage_messages=Fal
 def bot_settings(tmp_path: Path, **overrides: Any) -> Settings:
     """Settings for a test bot: its own database file, no cooldown unless asked."""
     values: dict[str, Any] = {
+        # No real host is ever reached: every remote base is a closed local port
+        # unless the test points it at a fake server.
+        "spotify_api_base": "http://127.0.0.1:9/v1",
+        "spotify_token_url": "http://127.0.0.1:9/api/token",
+        "deezer_api_base": "http://127.0.0.1:9",
+        "reccobeats_api_base": "http://127.0.0.1:9/v1",
+        "http_timeout_seconds": 2.0,
         "database_path": tmp_path / "data" / "bot.db",
         "user_cooldown_seconds": 0,
         "progress_edit_interval_seconds": 0,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from bot.pipeline import Pipeline
+from bot.sources.csvfile import parse_playlist_csv
 from tests.harness import playlist_csv, world
 
 
@@ -174,3 +176,79 @@ async def test_an_answer_after_the_token_deadline_arrives_as_a_channel_message(
         assert posted.embeds[0].footer.text.startswith("Page 1/3 · Cluster 1/2")
         await w.react(w.owner, posted.id, "▶")
         assert footer(w.message(posted.id)).startswith("Page 2/3")
+
+
+class CountingDeezer:
+    """An in-process stand-in for the Deezer source and a feature provider, counting calls.
+
+    (SimCord virtualises the event loop's timers, which stalls real sockets inside the
+    bot; the real Deezer client against the fake Deezer server runs in
+    test_bot_loopback.py instead.)
+    """
+
+    name = "counting"
+    family = "provider"
+
+    def __init__(self, data: bytes, snapshot: str = "v1") -> None:
+        self.data = data
+        self.snapshot_value = snapshot
+        self.calls: list[str] = []
+
+    async def fetch(self, ref, progress):
+        self.calls.append("fetch")
+        progress("Fetching tracks", 25, 50)
+        playlist = parse_playlist_csv(self.data, name="เพลย์ลิสต์ *ทดสอบ* @everyone", ref_id=ref.id)
+        playlist.ref = ref
+        playlist.snapshot = self.snapshot_value
+        return playlist
+
+    async def snapshot(self, ref) -> str:
+        self.calls.append("snapshot")
+        return self.snapshot_value
+
+    async def enrich(self, tracks, progress) -> int:
+        self.calls.append("enrich")
+        return 0
+
+
+def counting_pipeline(fake: CountingDeezer):
+    def factory(settings, web, cache) -> Pipeline:
+        return Pipeline(sources={"deezer": fake}, providers=[fake])
+
+    return factory
+
+
+async def test_a_link_is_fetched_once_then_answered_from_the_cache(tmp_path: Path) -> None:
+    fake = CountingDeezer(playlist_csv())
+    async with world(tmp_path, pipeline_factory=counting_pipeline(fake), freshness_seconds=0) as w:
+        link = "https://www.deezer.com/en/playlist/777"
+        first = await w.clusters(link=link, clusters=2)
+        embed = first.response.embeds[0]
+        assert embed.footer.text.startswith("Page 1/3 · Cluster 1/2")
+        assert "@everyone" not in first.response.content
+        assert "เพลย์ลิสต์ \\*ทดสอบ\\*" in first.response.content
+        progress = [r.json.get("content") for r in w.requests("PATCH", "/messages/@original")]
+        assert "Fetching tracks 25/50 ▰▰▰▰▰▱▱▱▱▱" in progress
+        assert fake.calls == ["fetch", "enrich"]
+
+        await w.restart()
+        second = await w.clusters(w.stranger, link=link, clusters=2)
+        assert "from the cache" in second.response.content
+        assert second.response.embeds[0].title == embed.title
+        # the cache is older than FRESHNESS_SECONDS=0: one cheap snapshot check, nothing else
+        assert fake.calls == ["fetch", "enrich", "snapshot"]
+
+        fake.snapshot_value = "v2"  # the playlist changed: fetched and analysed again
+        third = await w.clusters(w.moderator, link=link, clusters=2)
+        assert "from the cache" not in third.response.content
+        assert fake.calls[3:] == ["snapshot", "fetch", "enrich"]
+
+
+async def test_a_fresh_cached_link_answers_without_any_request(tmp_path: Path) -> None:
+    fake = CountingDeezer(playlist_csv())
+    async with world(tmp_path, pipeline_factory=counting_pipeline(fake)) as w:
+        link = "https://www.deezer.com/playlist/778"
+        await w.clusters(link=link, clusters=2)
+        again = await w.clusters(link=link, clusters=2)
+        assert "from the cache" in again.response.content
+        assert fake.calls == ["fetch", "enrich"]

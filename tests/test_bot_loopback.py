@@ -78,3 +78,33 @@ async def test_slash_command_upload_and_reaction_over_real_http_and_gateway(
         await bot.close()
         await asyncio.wait_for(runner, 10)
     assert bot.is_closed()
+
+
+async def test_a_deezer_link_served_by_the_fake_deezer_api(
+    tmp_path: Path, fake_discord: FakeDiscord, fake_deezer
+) -> None:
+    fake = fake_discord
+    fake_deezer.generated(4242, 36, name="夜のドライブ 🚗")
+    settings = bot_settings(tmp_path, deezer_api_base=fake_deezer.api_base)
+    bot = PlaylistBot(settings, heartbeat=False)
+    runner = asyncio.create_task(bot.start("fake-token"))
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), 10)
+        token = await fake.send_clusters_link("https://www.deezer.com/fr/playlist/4242", 3)
+        upload = await fake.wait_for(
+            lambda c: c.method == "PATCH" and token in c.path and bool(c.files)
+        )
+        assert "Clusters in 夜のドライブ 🚗" in upload.json["content"]
+        embed = upload.json["embeds"][0]
+        assert embed["footer"]["text"].startswith("Page 1/")
+        assert "Cluster 1/3 · 夜のドライブ 🚗 · " in embed["footer"]["text"]
+        assert "](https://www.deezer.com/track/" in embed["description"]
+        progress = [
+            c.json.get("content") for c in fake.calls
+            if c.method == "PATCH" and token in c.path and c.json
+        ]
+        assert any(text and text.startswith("Fetching") for text in progress), progress
+        assert fake_deezer.count("playlist") >= 1
+    finally:
+        await bot.close()
+        await asyncio.wait_for(runner, 10)
