@@ -26,7 +26,7 @@ from bot.model import (
     no_progress,
 )
 from bot.pipeline import Pipeline
-from bot.sources.csvfile import parse_playlist_csv
+from bot.sources.csvfile import content_snapshot, parse_playlist_csv
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -108,6 +108,14 @@ class Analyzer:
         ``gate`` is entered around the expensive part only (e.g. a slot in the
         analysis line), so a cached answer never waits behind other analyses.
         """
+        # The cache key needs only the file's digest: an unchanged file is answered
+        # without parsing it again.
+        snapshot = await asyncio.to_thread(content_snapshot, data)
+        probe = Playlist(ref=PlaylistRef("csv", name), name=name, tracks=[], snapshot=snapshot)
+        key = self.key_for(probe, options)
+        cached = await self.load(key)
+        if cached is not None:
+            return Outcome(key, cached, cached=True)
         progress("Reading the file", 0, 0)
         playlist = await asyncio.to_thread(
             parse_playlist_csv,

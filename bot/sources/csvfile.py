@@ -76,6 +76,11 @@ class _Columns:
         return row[i].strip()
 
 
+def content_snapshot(data: bytes) -> str:
+    """The snapshot of a CSV playlist: a digest of the file's bytes (same file, same value)."""
+    return hashlib.sha256(data).hexdigest()[:32]
+
+
 def decode_text(data: bytes) -> str:
     """Bytes of an uploaded file as text: UTF-8 (BOM or not) or UTF-16 with a BOM."""
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
@@ -235,7 +240,7 @@ def parse_playlist_csv(
             ref=PlaylistRef("csv", ref_id),
             name=name,
             tracks=[],
-            snapshot=hashlib.sha256(data).hexdigest()[:32],
+            snapshot=content_snapshot(data),
         )
         seen_ids: set[str] = set()
         seen_names: set[tuple[str, ...]] = set()
