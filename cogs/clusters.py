@@ -112,6 +112,7 @@ class Clusters(commands.Cog):
                 guild_id=guild_id,
                 content=content,
                 ephemeral=private,
+                editing=True,
             )
             return
         # The interaction token (15 minutes) may be gone: answer with a message of our own.

@@ -186,12 +186,14 @@ class Pager:
         guild_id: int | None,
         content: str,
         ephemeral: bool = False,
+        editing: bool = False,
     ) -> discord.Message:
         """Send the picture and the first page with ``send``, store the state, add reactions.
 
-        ``send`` is e.g. ``channel.send`` or ``interaction.edit_original_response``;
-        it is called with ``content``, ``embed``, ``view``, ``allowed_mentions`` and
-        the PNG as ``file`` (channel sends) or ``attachments`` (interaction edits).
+        ``send`` is e.g. ``channel.send``, or ``interaction.edit_original_response``
+        with ``editing=True``; it is called with ``content``, ``embed``, ``view``,
+        ``allowed_mentions`` and the PNG as ``file`` (a new message) or
+        ``attachments`` (an edit).
         """
         page = build_page(analysis, Position(0, 0))
         kwargs: dict[str, Any] = {
@@ -202,7 +204,7 @@ class Pager:
         }
         if analysis.png:
             png = discord.File(io.BytesIO(analysis.png), filename=PNG_NAME)
-            if getattr(send, "__name__", "") == "edit_original_response":
+            if editing:
                 kwargs["attachments"] = [png]
             else:
                 kwargs["file"] = png

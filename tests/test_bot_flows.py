@@ -252,3 +252,35 @@ async def test_a_fresh_cached_link_answers_without_any_request(tmp_path: Path) -
         again = await w.clusters(link=link, clusters=2)
         assert "from the cache" in again.response.content
         assert fake.calls == ["fetch", "enrich"]
+
+
+async def test_a_button_on_an_analysis_gone_from_the_cache_says_so_privately(
+    tmp_path: Path,
+) -> None:
+    async with world(tmp_path) as w:
+        mid = (await w.clusters(csv_bytes=playlist_csv(), clusters=2)).response.id
+        await w.restart()  # the new process has nothing in memory
+        await w.bot.storage.messages.save(
+            (await w.bot.storage.messages.get(mid)).__class__(
+                message_id=mid, channel_id=w.channel.id, guild_id=w.guild.id,
+                analysis_key="0" * 32, owner_id=w.owner.id, cluster=0, page=0,
+            )
+        )
+        result = await w.click(w.owner, mid, "▶")
+        assert result.ephemeral
+        assert result.response.content == (
+            "This analysis is no longer cached; run /clusters again to page through it."
+        )
+        assert footer(w.message(mid)).startswith("Page 1/3")
+
+
+async def test_the_owner_syncs_commands_by_mentioning_the_bot(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        w.bot.owner_ids = {w.owner.id}
+        await w.owner.send(w.channel, f"<@{w.bot.user.id}> sync {w.guild.id}")
+        reply = w.channel.last_message.content
+        assert reply.startswith(f"Synced 2 commands to server {w.guild.id}: ")
+        assert "/clusters" in reply and "/help" in reply
+        await w.stranger.send(w.channel, f"<@{w.bot.user.id}> sync")
+        assert w.channel.last_message.content == "Only the bot's owner can do that."
+        assert [type(e).__name__ for e in w.errors()] == ["NotOwner"]

@@ -130,7 +130,8 @@ def safe_url(url: str, limit: int = URL_LIMIT) -> str:
     if not url.lower().startswith(("https://", "http://")):
         return ""
     encoded = quote(url, safe=":/?#@!$&'*+,;=%~-._[]")
-    encoded = encoded.replace("[", "%5B").replace("]", "%5D")
+    # No brackets (markdown) and no "@" (so no "@everyone" appears even inside a link).
+    encoded = encoded.replace("[", "%5B").replace("]", "%5D").replace("@", "%40")
     if len(encoded) > limit:
         return ""
     return encoded
@@ -216,7 +217,7 @@ def _track_line(number: int, track: Track, budget: int, caps: tuple[int, int, in
     title = fit(track.title or "untitled", title_cap) or "…"
     head = f"{number}. [{title}]({url})" if url else f"{number}. **{title}**"
     parts = []
-    artists = fit(", ".join(track.artists), artist_cap)
+    artists = fit(", ".join(a for a in track.artists if a.strip()), artist_cap)
     if artists:
         parts.append(artists)
     album = fit(track.album, album_cap)
