@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -95,6 +96,9 @@ class FakeSpotify(FakeServer):
     tracks_endpoint: bool = True
     expire_tokens_after: int | None = None
     expires_in: int = 3600
+    #: Serve pages from pre-rendered JSON (the benchmark: the fake's own CPU time is not
+    #: what is measured). Leave off in tests that change a playlist while serving it.
+    cache_pages: bool = False
 
     def __post_init__(self) -> None:
         FakeServer.__init__(self)
@@ -102,6 +106,7 @@ class FakeSpotify(FakeServer):
         self.tokens: dict[str, bool] = {}  # token -> still valid
         self.tokens_issued = 0
         self.api_calls = 0
+        self._rendered: dict[str, bytes] = {}
 
     @property
     def api_base(self) -> str:
@@ -211,7 +216,14 @@ class FakeSpotify(FakeServer):
         offset = int(request.query.get("offset", "0"))
         if not 1 <= limit <= 100 or offset < 0:
             return self._error(400, "Invalid limit")
-        return web.json_response(self._page(found, offset, limit, key, request))
+        if not self.cache_pages:
+            return web.json_response(self._page(found, offset, limit, key, request))
+        cache_key = f"{found.id}|{key}|{request.url}"
+        body = self._rendered.get(cache_key)
+        if body is None:
+            body = json.dumps(self._page(found, offset, limit, key, request)).encode()
+            self._rendered[cache_key] = body
+        return web.Response(body=body, content_type="application/json")
 
     async def items(self, request: web.Request) -> web.Response:
         if not self.items_endpoint:
