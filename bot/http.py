@@ -34,7 +34,6 @@ from typing import Any, TypeVar
 
 import aiohttp
 from aiolimiter import AsyncLimiter
-from multidict import CIMultiDictProxy
 from yarl import URL
 
 from bot.config import Settings
@@ -228,7 +227,7 @@ class HttpClient:
         *,
         max_bytes: int,
         **kwargs: Any,
-    ) -> tuple[int, CIMultiDictProxy[str], bytes]:
+    ) -> tuple[int, Mapping[str, str], bytes]:
         """One request within the host's concurrency and rate limits; the body up to max_bytes."""
         key = host_key(url)
         async with self._semaphore(key):
@@ -257,7 +256,7 @@ class HttpClient:
         self,
         method: str,
         url: str,
-        accept: Callable[[int, CIMultiDictProxy[str], bytes], T],
+        accept: Callable[[int, Mapping[str, str], bytes], T],
         *,
         max_bytes: int = MAX_JSON_BYTES,
         **kwargs: Any,
@@ -349,7 +348,7 @@ class HttpClient:
         """Any method returning JSON (the Spotify token is a POST)."""
         deezer = host_key(url) in self._deezer_keys
 
-        def accept(status: int, _headers: CIMultiDictProxy[str], body: bytes) -> Any:
+        def accept(status: int, _headers: Mapping[str, str], body: bytes) -> Any:
             payload = _loads(body)
             if payload is None:
                 raise _Retry("an unreadable answer")
@@ -389,7 +388,7 @@ class HttpClient:
         ):
             raise UrlNotAllowed(f"not an allowed download URL: {u.with_query(None)}")
 
-        def accept(status: int, _headers: CIMultiDictProxy[str], body: bytes) -> bytes:
+        def accept(status: int, _headers: Mapping[str, str], body: bytes) -> bytes:
             if status != 200:
                 raise HttpError(status, url)
             return body
@@ -403,7 +402,7 @@ class HttpClient:
         allowlist before calling this. A 4xx raises :class:`HttpError`.
         """
 
-        def accept(status: int, headers: CIMultiDictProxy[str], body: bytes) -> tuple[
+        def accept(status: int, headers: Mapping[str, str], body: bytes) -> tuple[
             str | None, str
         ]:
             if status in REDIRECT_STATUSES:
