@@ -6,7 +6,7 @@ Prints wall time, request count and requests per track for:
   call, and ReccoBeats, 40 per call), concurrently (``HTTP_CONCURRENCY``) and strictly
   one request after another (concurrency 1), next to the ideal
   ``(1 token + 1 metadata/first page + ceil(other pages / c) + ceil(batches / c))``
-  round trips;
+  round trips (and the bare ``ceil(pages / c) + ceil(batches / c)``);
 - a 2,000-track Deezer playlist (200 distinct albums) plus Deezer's tempo/loudness per
   track, both ways, and the floor Deezer's rate limit (``DEEZER_RATE_PER_5S``) puts on
   the same requests.
@@ -160,6 +160,9 @@ async def spotify_case(latency: float, c: int) -> None:
             print(f"  ideal {trips} round trips = {ideal:.2f} s; concurrent/ideal = "
                   f"{wall / ideal:.2f}x (target <= 1.5x); sequential/concurrent = "
                   f"{seq_wall / wall:.1f}x (target >= 5x)")
+            bare = (math.ceil(pages / c) + math.ceil(batches / c)) * latency
+            print(f"  without the token and the metadata/first-page round: ideal "
+                  f"{bare:.2f} s, concurrent/ideal = {wall / max(bare, 1e-9):.2f}x")
 
 
 async def deezer_case(latency: float, c: int) -> None:
