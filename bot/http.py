@@ -52,6 +52,7 @@ BACKOFF_MAX = 8.0
 MAX_JSON_BYTES = 20_000_000
 USER_AGENT = "playlist-clusters/0.1 (+https://github.com/playlist-clusters)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 T = TypeVar("T")
 
@@ -371,20 +372,28 @@ class HttpClient:
     ) -> bytes:
         """Download ``url`` (at most ``max_bytes``) if its host is in ``allowed_hosts``.
 
-        Only http(s) on the scheme's default port, no user info, no redirects followed:
-        a URL that came from a provider's answer cannot make the bot fetch anything else.
+        Only http(s), no user info, no redirects followed: a URL that came from a
+        provider's answer cannot make the bot fetch anything else. A port other than
+        the scheme's default needs ``host:port`` in ``allowed_hosts``, except on a
+        loopback host (tests serve fakes on 127.0.0.1 with a random port).
         Raises :class:`UrlNotAllowed`, :class:`~bot.errors.InputTooLarge`,
         :class:`HttpError` or :class:`~bot.errors.ProviderDown`.
         """
-        u = URL(url)
+        try:
+            u = URL(url)
+        except (TypeError, ValueError):
+            raise UrlNotAllowed("not a URL") from None
         allowed = {h.casefold() for h in allowed_hosts}
+        host = (u.host or "").casefold()
+        with_port = f"{host}:{u.port}"
+        host_ok = host in allowed or with_port in allowed
+        port_ok = u.explicit_port is None or with_port in allowed or host in LOOPBACK_HOSTS
         if (
             u.scheme not in ("http", "https")
-            or (u.host or "").casefold() not in allowed
+            or not host_ok
+            or not port_ok
             or u.user is not None
             or u.password is not None
-            or (u.explicit_port is not None and f"{u.host}:{u.port}".casefold() not in allowed
-                and (u.host or "").casefold() not in {"127.0.0.1", "localhost"})
         ):
             raise UrlNotAllowed(f"not an allowed download URL: {u.with_query(None)}")
 

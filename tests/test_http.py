@@ -108,7 +108,8 @@ async def test_get_bytes_allowlist_and_size(http, fake_deezer, album_url) -> Non
     with pytest.raises(InputTooLarge):
         await http.get_bytes(album_url, max_bytes=10, allowed_hosts=[host])
     for url in (album_url.replace("127.0.0.1", "localhost"), "ftp://127.0.0.1/x",
-                "https://user@cdnt-preview.dzcdn.net/x", "https://evil.example/x"):
+                "https://user@cdnt-preview.dzcdn.net/x", "https://evil.example/x",
+                "https://cdnt-preview.dzcdn.net:8443/x", "not a url"):
         with pytest.raises(UrlNotAllowed):
             await http.get_bytes(url, max_bytes=10, allowed_hosts=[host, "cdnt-preview.dzcdn.net"])
 
