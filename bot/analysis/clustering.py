@@ -91,7 +91,9 @@ def cluster_tracks(
     upper = max(k_min, min(k_max, distinct, search.shape[0] - 1, max(2, n // 3)))
     best_k, best_score = k_min, -2.0
     for candidate in range(max(2, k_min), upper + 1):
-        labels = KMeans(n_clusters=candidate, random_state=random_state, n_init=2).fit_predict(search)
+        labels = KMeans(n_clusters=candidate, random_state=random_state, n_init=2).fit_predict(
+            search
+        )
         if len(np.unique(labels)) < 2:
             continue
         score = _silhouette(search, labels, random_state)

@@ -94,7 +94,9 @@ def _audio_block(
     return block, names, coverage, dict(providers)
 
 
-def _multi_hot(values: Sequence[Sequence[str]], prefix: str, limit: int) -> tuple[np.ndarray, list[str]]:
+def _multi_hot(
+    values: Sequence[Sequence[str]], prefix: str, limit: int
+) -> tuple[np.ndarray, list[str]]:
     """Columns for the ``limit`` most common values that occur on at least two tracks."""
     counts = Counter(v.casefold() for vs in values for v in set(vs))
     display: dict[str, str] = {}
@@ -114,6 +116,7 @@ def _multi_hot(values: Sequence[Sequence[str]], prefix: str, limit: int) -> tupl
 
 def _metadata_block(tracks: Sequence[Track]) -> tuple[np.ndarray, list[str]]:
     """Raw metadata columns (NaN where unknown) and multi-hot genre and script columns."""
+
     def col(values: list[float | None]) -> np.ndarray:
         return np.array([np.nan if v is None else float(v) for v in values])
 
@@ -214,10 +217,7 @@ def build_feature_table(
             if ":" in name:
                 w /= float(np.sqrt(groups[name.split(":", 1)[0]]))
             weights.append(w)
-    if blocks:
-        scaled = np.column_stack(blocks)
-    else:
-        scaled = np.zeros((len(tracks), 0))
+    scaled = np.column_stack(blocks) if blocks else np.zeros((len(tracks), 0))
     weight_vector = np.array(weights, dtype=float)
     return FeatureTable(
         matrix=scaled * weight_vector if weights else scaled,
