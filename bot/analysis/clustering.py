@@ -15,8 +15,8 @@ from bot.errors import TooFewTracks
 from bot.model import Clustering
 
 #: Rows used to choose k for large playlists, and for each silhouette score.
-K_SEARCH_SAMPLE = 3000
-SILHOUETTE_SAMPLE = 2000
+K_SEARCH_SAMPLE = 2000
+SILHOUETTE_SAMPLE = 1500
 #: Above this many rows the final fit uses mini-batch k-means.
 MINIBATCH_ABOVE = 20_000
 #: Playlists smaller than this are shown as one cluster.

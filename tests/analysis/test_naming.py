@@ -40,3 +40,12 @@ def test_small_differences_are_not_named() -> None:
     scaled[5:, 0] = -0.1
     labels = np.array([0] * 5 + [1] * 5)
     assert cluster_traits(scaled, ["energy", "tempo"], labels) == [[], []]
+
+
+def test_differences_too_small_to_hear_are_not_named() -> None:
+    # instrumentalness 0.00 vs 0.02 is many playlist-sds apart but inaudible
+    scaled = np.array([[-1.0, -1.0]] * 5 + [[1.0, 1.0]] * 5)
+    labels = np.array([0] * 5 + [1] * 5)
+    spread = np.array([0.01, 0.3])  # instrumentalness sd 0.01, energy sd 0.3
+    traits = cluster_traits(scaled, ["instrumentalness", "energy"], labels, spread)
+    assert traits == [["low energy"], ["high energy"]]
