@@ -67,7 +67,7 @@ from functools import lru_cache
 
 import numpy as np
 from scipy import fft as sp_fft
-from scipy.ndimage import maximum_filter1d, uniform_filter1d
+from scipy.ndimage import gaussian_filter1d, maximum_filter1d, uniform_filter1d
 from scipy.signal import resample_poly
 
 #: Bump whenever a feature's formula, unit or a constant below changes.
@@ -268,7 +268,10 @@ def _parabolic(values: np.ndarray, i: int) -> float:
 
 def _tempo(envelope: np.ndarray, fps: float) -> float:
     """Tempo (BPM) from the autocorrelation of the onset envelope; see the module doc."""
-    env = envelope - envelope.mean()
+    # Smoothing spreads each onset over neighbouring frames, so a beat period that
+    # falls between two whole frames still gives one clear autocorrelation peak.
+    env = gaussian_filter1d(envelope, sigma=1.0, mode="constant")
+    env -= env.mean()
     n = env.size
     if n < 4 or not np.any(env):
         return DEFAULT_TEMPO
@@ -299,7 +302,7 @@ def _tempo(envelope: np.ndarray, fps: float) -> float:
         weighted += multiple * _parabolic(acf, peak)
         norm += multiple * multiple
         multiple += 1
-    return float(60.0 * fps / (weighted / norm))
+    return float(np.clip(60.0 * fps / (weighted / norm), MIN_BPM, MAX_BPM))
 
 
 def _onset_count(envelope: np.ndarray, fps: float) -> int:
