@@ -267,21 +267,41 @@ async def test_second_analysis_downloads_nothing(
 async def test_only_tracks_that_need_previews_are_fetched(
     cdn: FakeCdn, session: aiohttp.ClientSession, pool: ProcessPoolExecutor
 ) -> None:
-    url = cdn.url("/previews/f2m1.mp3")
-    spotify_scale = {"energy": 0.5, "tempo": 120.0}
     tracks = [
-        track("has-audio", url, audio=spotify_scale, audio_provider="deezer"),
         track("no-preview"),
-        track("needs", url),
-        track("needs", url),  # the same track twice is fetched once
-        track("done", url, preview_features={"tempo": 100.0}),
+        track("needs", cdn.url("/previews/f2m1.mp3")),
+        track("needs", cdn.url("/previews/f2m1.mp3")),  # the same track twice: one fetch
+        track("done", cdn.url("/previews/f2m2.mp3"), preview_features={"tempo": 100.0}),
     ]
     audio = provider(session, pool)
     assert await audio.enrich(tracks, Progress()) == 1
     assert cdn.hits == ["/previews/f2m1.mp3"]
-    assert tracks[2].preview_features is not None
-    assert tracks[3].preview_features == tracks[2].preview_features
-    assert tracks[0].preview_features is None and tracks[1].preview_features is None
+    assert tracks[1].preview_features is not None
+    assert tracks[2].preview_features == tracks[1].preview_features
+    assert tracks[0].preview_features is None
+    assert tracks[3].preview_features == {"tempo": 100.0}
+
+
+async def test_a_minority_with_provider_features_is_analysed_too(
+    cdn: FakeCdn, session: aiohttp.ClientSession, pool: ProcessPoolExecutor
+) -> None:
+    spotify_scale = {"energy": 0.5, "tempo": 120.0}
+    tracks = [track(f"p{m}", cdn.url(f"/previews/f0m{m}.mp3")) for m in range(3)]
+    tracks.append(
+        track("a", cdn.url("/previews/f1m0.mp3"), audio=spotify_scale, audio_provider="deezer")
+    )
+    playlist = Playlist(PlaylistRef("deezer", "2"), "Mixed", tracks, "snap")
+    async with provider(session, pool) as audio:
+        analysis = await Pipeline(providers=[audio]).analyze(playlist, AnalysisOptions(k=2))
+    # The preview family leads, so the track with provider features is heard as well
+    # instead of sitting at the column medians; the two scales are never mixed.
+    assert all(t.preview_features for t in tracks)
+    assert analysis.features.family == "preview"
+    assert analysis.features.summary == (
+        "4 of 4 tracks had features from preview audio (preview analysis)."
+    )
+    assert "energy" not in analysis.features.columns
+    assert analysis.labels[3] != analysis.labels[0] == analysis.labels[1] == analysis.labels[2]
 
 
 async def test_nothing_is_downloaded_when_provider_features_cover_most_tracks(

@@ -1,4 +1,4 @@
-"""Features computed from 30-second preview audio, for tracks no provider describes.
+"""Features computed from 30-second preview audio, when providers describe too few tracks.
 
 :class:`PreviewAudioProvider` downloads each preview (only from allowlisted hosts,
 with a size cap and a timeout, redirects followed only to allowlisted hosts),
@@ -13,9 +13,13 @@ decodes and analyses it in a process pool (never on the event loop) and fills
   :data:`~bot.analysis.signal.FEATURE_VERSION`, so analysing the same tracks again
   downloads nothing. Preview URLs are signed and expire (Deezer: ~15 minutes): they
   are used as given and never stored or logged.
-- It runs last among the providers: when provider audio features already cover
-  enough tracks for the pipeline to use them, preview features would never be used
-  (the two families are never mixed), so nothing is downloaded.
+- It runs last among the providers, and works only when the provider family will
+  not be used: when provider audio features (``Track.audio``) cover at least
+  :data:`~bot.analysis.features.MIN_FAMILY_COVERAGE` of the tracks, the pipeline
+  clusters on them and never mixes in preview features, so nothing is downloaded.
+  Otherwise the preview family leads, and every track with a preview is analysed,
+  including the few that have provider features: the preview matrix then describes
+  them by their sound rather than by the column medians.
 """
 
 from __future__ import annotations
@@ -202,7 +206,7 @@ class PreviewAudioProvider:
         return self._executor
 
     async def enrich(self, tracks: Sequence[Track], progress: ProgressCallback) -> int:
-        """Fill preview features where needed; return how many tracks have them now.
+        """Fill preview features where needed; return how many tracks got them.
 
         The details (cached, analysed, skipped by reason) are in :attr:`last_report`.
         """
@@ -219,7 +223,7 @@ class PreviewAudioProvider:
             return report
         by_id: dict[str, list[Track]] = {}
         for track in tracks:
-            if not track.audio and not track.preview_features and track.preview_url:
+            if not track.preview_features and track.preview_url:
                 by_id.setdefault(track.id, []).append(track)
         total = len(by_id)
         report.candidates = total
