@@ -64,9 +64,8 @@ def _peak_rss_mb() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
-def job_ours(files: list[bytes]) -> tuple[float, float, float, float, int]:
-    """(seconds for all, seconds decoding only, RSS MB before, peak RSS MB, skipped)."""
-    before = _peak_rss_mb()
+def job_ours(files: list[bytes]) -> tuple[float, float, int]:
+    """(seconds for all, seconds decoding only, skipped) in this process."""
     analyse_audio_bytes(files[0])  # warm caches (filterbanks), as a pool worker would be
     start = time.perf_counter()
     skipped = sum(1 for data in files if not isinstance(analyse_audio_bytes(data), dict))
@@ -75,7 +74,7 @@ def job_ours(files: list[bytes]) -> tuple[float, float, float, float, int]:
     for data in files:
         decode_audio(data)
     decode = time.perf_counter() - start
-    return total, decode, before, _peak_rss_mb(), skipped
+    return total, decode, skipped
 
 
 def analyse_with_rss(data: bytes) -> tuple[bool, float]:
@@ -119,14 +118,12 @@ def main() -> None:
     )
 
     with make_executor(1) as one:
-        total, decode, before, rss, skipped = one.submit(job_ours, files).result()
+        total, decode, skipped = one.submit(job_ours, files).result()
     print("\nour path, one worker process (miniaudio decode -> mono 22.05 kHz -> features):")
     each_ms = 1000 * total / len(files)
     print(f"  {len(files) / total:6.1f} previews/s per core  ({each_ms:.1f} ms each)")
     print(f"  decode {1000 * decode / len(files):.1f} ms, features "
           f"{1000 * (total - decode) / len(files):.1f} ms per preview; skipped {skipped}")
-    print(f"  worker peak RSS {rss:.0f} MB, of which {rss - before:.0f} MB for analysis "
-          f"(the rest: Python, numpy, scipy and the {len(files)} files it was handed)")
 
     with make_executor(1) as one:
         mini_first = one.submit(job_miniaudio_first, files).result()

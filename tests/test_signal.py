@@ -114,6 +114,14 @@ def test_decoding_gives_mono_at_the_analysis_rate() -> None:
     assert samples.size / SAMPLE_RATE == pytest.approx(4.0, abs=0.1)
 
 
+def test_decoding_stops_after_the_analysed_length() -> None:
+    long_file = to_mp3(noise(40.0), bitrate=32)
+    samples = decode_audio(long_file)
+    assert isinstance(samples, np.ndarray) and samples.size == 30 * SAMPLE_RATE
+    short = decode_audio(long_file, max_seconds=2.0)
+    assert isinstance(short, np.ndarray) and short.size == 2 * SAMPLE_RATE
+
+
 def test_silent_mp3_is_skipped() -> None:
     result = analyse_audio_bytes(to_mp3(silence()))
     assert isinstance(result, Skipped) and result.reason is SkipReason.SILENT

@@ -120,17 +120,29 @@ def default_workers() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+def _single_threaded_worker() -> None:
+    """Pool initializer: one BLAS thread per worker, as the pool already fills the cores."""
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(1)
+
+
 def make_executor(workers: int | None = None) -> ProcessPoolExecutor:
     """A process pool for :func:`~bot.analysis.decode.analyse_audio_bytes`.
 
     Workers start from a clean interpreter (forkserver where available, else spawn)
-    rather than a fork of a process that runs an event loop and threads.
+    rather than a fork of a process that runs an event loop and threads, and use
+    one BLAS thread each so ``workers`` processes do not oversubscribe the cores.
     """
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
         context.set_forkserver_preload(["bot.analysis.decode"])
-    return ProcessPoolExecutor(max_workers=workers or default_workers(), mp_context=context)
+    return ProcessPoolExecutor(
+        max_workers=workers or default_workers(),
+        mp_context=context,
+        initializer=_single_threaded_worker,
+    )
 
 
 def _session_of(http_or_session: Any) -> aiohttp.ClientSession:
@@ -296,6 +308,9 @@ class PreviewAudioProvider:
             if self._owns_executor and self._executor is pool:
                 self._executor = None
                 pool.shutdown(wait=False, cancel_futures=True)
+            return ANALYSIS_FAILED
+        except Exception:  # a bug or resource limit on one odd file must not end the run
+            log.exception("analysing a preview failed")
             return ANALYSIS_FAILED
         if isinstance(result, Skipped):
             log.debug("preview skipped: %s (%s)", result.reason, result.detail)
