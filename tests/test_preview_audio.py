@@ -334,3 +334,16 @@ def test_settings_configure_the_provider(monkeypatch: pytest.MonkeyPatch) -> Non
     assert audio.allowed_hosts == {"cdn.example", "127.0.0.1"}
     assert audio.max_bytes == 123456 and audio.workers == 3
     assert (audio.name, audio.family) == ("preview", "preview")
+
+
+
+async def test_errors_from_the_callers_side_surface_as_themselves(
+    cdn: FakeCdn, session: aiohttp.ClientSession, pool: ProcessPoolExecutor
+) -> None:
+    def progress(stage: str, done: int, total: int) -> None:
+        if done:
+            raise LookupError("progress message was deleted")
+
+    tracks = [track(f"x{m}", cdn.url(f"/previews/f0m{m}.mp3")) for m in range(3)]
+    with pytest.raises(LookupError, match="deleted"):
+        await provider(session, pool).enrich(tracks, progress)

@@ -288,9 +288,13 @@ class PreviewAudioProvider:
                 progress(STAGE, report.cached + report.analysed + report.failed, total)
 
         lanes = min(len(by_id), 2 * self.workers)
-        async with asyncio.TaskGroup() as group:
-            for _ in range(lanes):
-                group.create_task(worker())
+        try:
+            async with asyncio.TaskGroup() as group:
+                for _ in range(lanes):
+                    group.create_task(worker())
+        except BaseExceptionGroup as errors:
+            # Callers handle plain exceptions (a UserError from the cache, say), not groups.
+            raise errors.exceptions[0] from None
         await save(force=True)
 
     async def _one(self, url: str) -> dict[str, float] | str:
