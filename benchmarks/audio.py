@@ -1,7 +1,8 @@
 """Preview analysis speed and memory: previews per second per core, and peak RSS.
 
 Makes 200 synthetic 30-second MP3s shaped like Deezer previews (44.1 kHz stereo,
-128 kbit/s, ~480 KB: click tracks, chords and noise mixed at random), then measures
+128 kbit/s, ~480 KB: a click beat, a chord and some noise mixed at random), then
+measures
 
 1. our path in one worker process: miniaudio decode to mono 22.05 kHz + features;
 2. the decode step alone, miniaudio versus ``librosa.load`` with its defaults
@@ -34,7 +35,7 @@ SECONDS = 30.0
 
 
 def synthetic_preview(seed: int) -> bytes:
-    """One 30-second stereo MP3 at 128 kbit/s: clicks, a chord and noise in random measure."""
+    """One 30-second stereo MP3 at 128 kbit/s: a click beat, a chord and a little noise."""
     import lameenc
 
     rng = np.random.default_rng(seed)
@@ -48,7 +49,9 @@ def synthetic_preview(seed: int) -> bytes:
     third = 2 ** ((3 if rng.random() < 0.5 else 4) / 12)
     chord = sum(np.sin(2 * np.pi * root * r * t) for r in (1.0, third, 1.5, 2.0))
     noise = rng.standard_normal(n)
-    mix = rng.dirichlet([1.0, 1.0, 0.5])
+    beat_share = rng.uniform(0.3, 0.6)  # an audible beat, as most music has
+    noise_share = rng.uniform(0.0, 0.2)
+    mix = (beat_share, 1.0 - beat_share - noise_share, noise_share)
     mono = mix[0] * clicks + mix[1] * chord / 4 + mix[2] * 0.3 * noise
     mono *= rng.uniform(0.2, 0.9) / (np.abs(mono).max() + 1e-9)
     stereo = np.column_stack([mono, np.roll(mono, 50)])
@@ -77,9 +80,15 @@ def job_ours(files: list[bytes]) -> tuple[float, float, int]:
     return total, decode, skipped
 
 
-def analyse_with_rss(data: bytes) -> tuple[bool, float]:
-    """(analysed, this worker's peak RSS MB): what a pool worker does, plus its memory."""
-    return isinstance(analyse_audio_bytes(data), dict), _peak_rss_mb()
+def analyse_with_rss(data: bytes) -> tuple[float | None, float]:
+    """(tempo or None when skipped, this worker's peak RSS MB): a pool task, plus its memory."""
+    result = analyse_audio_bytes(data)
+    return (result["tempo"] if isinstance(result, dict) else None), _peak_rss_mb()
+
+
+def true_bpm(seed: int) -> float:
+    """The tempo :func:`synthetic_preview` used for ``seed`` (its first random draw)."""
+    return float(np.random.default_rng(seed).uniform(70, 170))
 
 
 def job_librosa_load(files: list[bytes]) -> tuple[float, float, float]:
@@ -147,9 +156,19 @@ def main() -> None:
         elapsed = time.perf_counter() - start
     rate = len(results) / elapsed
     worker_peak = max(rss for _, rss in results)
+    tempi = [(tempo, true_bpm(seed)) for seed, (tempo, _) in enumerate(results)]
+    found = [(tempo, bpm) for tempo, bpm in tempi if tempo is not None]
+    within = sum(1 for tempo, bpm in found if abs(tempo - bpm) <= 3)
+    octave = sum(
+        1
+        for tempo, bpm in found
+        if abs(tempo - bpm) > 3 and min(abs(tempo - 2 * bpm), abs(2 * tempo - bpm)) <= 3
+    )
     print(f"\nprocess pool, {args.workers} worker(s), one preview per task:")
     print(f"  {rate:6.1f} previews/s in all, {rate / args.workers:.1f} per core; "
-          f"analysed {sum(ok for ok, _ in results)}/{len(results)}")
+          f"analysed {sum(t is not None for t, _ in results)}/{len(results)}")
+    print(f"  tempo within 3 BPM of the true tempo: {within}/{len(results)} "
+          f"(another {octave} off by an octave)")
     print(f"  largest worker peak RSS {worker_peak:.0f} MB; "
           f"main process peak RSS {_peak_rss_mb():.0f} MB (holds all {len(files)} files)")
     print("  target: >= 10 previews/s per core")
