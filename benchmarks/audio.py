@@ -147,7 +147,8 @@ def main() -> None:
     else:
         per = rest / max(1, len(files) - 1)
         print(f"  librosa.load  first call {1000 * first:8.1f} ms, then {1000 * per:6.1f} ms "
-              f"per preview (defaults: 22.05 kHz mono, soxr_hq); worker peak RSS {lib_rss:.0f} MB")
+              f"per preview (defaults: 22.05 kHz mono, soxr_hq)")
+        print(f"                worker peak RSS {lib_rss:.0f} MB (holding all {len(files)} files)")
 
     with make_executor(args.workers) as pool:
         list(pool.map(analyse_audio_bytes, files[: args.workers]))  # start every worker
