@@ -49,10 +49,19 @@ def _cluster_count(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="playlist-clusters", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    analyze = commands.add_parser("analyze", help="cluster a playlist and write markdown, PNG and JSON")
+    analyze = commands.add_parser(
+        "analyze", help="cluster a playlist and write markdown, PNG and JSON"
+    )
     analyze.add_argument("source", help="a playlist CSV file (Exportify export or plain CSV)")
-    analyze.add_argument("--clusters", "-k", type=_cluster_count, help="number of clusters (2-12); automatic if left out")
-    analyze.add_argument("--out", "-o", type=Path, help="output folder (default: one named after the playlist)")
+    analyze.add_argument(
+        "--clusters",
+        "-k",
+        type=_cluster_count,
+        help="number of clusters (2-12); automatic if left out",
+    )
+    analyze.add_argument(
+        "--out", "-o", type=Path, help="output folder (default: one named after the playlist)"
+    )
     analyze.add_argument("--name", help="playlist name to show (default: from the source)")
     analyze.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     return parser
@@ -131,7 +140,9 @@ async def run_analyze(args: argparse.Namespace, settings: Settings) -> str:
         playlist = load_playlist(args.source, settings, args.name)
         if args.name:
             playlist.name = args.name
-        pipeline = Pipeline(k_min=settings.k_min, k_max=settings.k_max, random_state=settings.random_state)
+        pipeline = Pipeline(
+            k_min=settings.k_min, k_max=settings.k_max, random_state=settings.random_state
+        )
         options = AnalysisOptions(k=args.clusters, metadata_weight=settings.metadata_weight)
         analysis = await pipeline.analyze(playlist, options, progress)
     finally:
