@@ -131,14 +131,18 @@ def main() -> None:
     print("\nour path, one worker process (miniaudio decode -> mono 22.05 kHz -> features):")
     each_ms = 1000 * total / len(files)
     print(f"  {len(files) / total:6.1f} previews/s per core  ({each_ms:.1f} ms each)")
-    print(f"  decode {1000 * decode / len(files):.1f} ms, features "
-          f"{1000 * (total - decode) / len(files):.1f} ms per preview; skipped {skipped}")
+    print(
+        f"  decode {1000 * decode / len(files):.1f} ms, features "
+        f"{1000 * (total - decode) / len(files):.1f} ms per preview; skipped {skipped}"
+    )
 
     with make_executor(1) as one:
         mini_first = one.submit(job_miniaudio_first, files).result()
     print("\ndecode only, fresh process each:")
-    print(f"  miniaudio     first call {1000 * mini_first:8.1f} ms, then "
-          f"{1000 * decode / len(files):6.1f} ms per preview")
+    print(
+        f"  miniaudio     first call {1000 * mini_first:8.1f} ms, then "
+        f"{1000 * decode / len(files):6.1f} ms per preview"
+    )
     try:
         with make_executor(1) as one:
             first, rest, lib_rss = one.submit(job_librosa_load, files).result()
@@ -146,8 +150,10 @@ def main() -> None:
         print("  librosa.load  not installed (pip install -e .[bench])")
     else:
         per = rest / max(1, len(files) - 1)
-        print(f"  librosa.load  first call {1000 * first:8.1f} ms, then {1000 * per:6.1f} ms "
-              f"per preview (defaults: 22.05 kHz mono, soxr_hq)")
+        print(
+            f"  librosa.load  first call {1000 * first:8.1f} ms, then {1000 * per:6.1f} ms "
+            f"per preview (defaults: 22.05 kHz mono, soxr_hq)"
+        )
         print(f"                worker peak RSS {lib_rss:.0f} MB (holding all {len(files)} files)")
 
     with make_executor(args.workers) as pool:
@@ -166,12 +172,18 @@ def main() -> None:
         if abs(tempo - bpm) > 3 and min(abs(tempo - 2 * bpm), abs(2 * tempo - bpm)) <= 3
     )
     print(f"\nprocess pool, {args.workers} worker(s), one preview per task:")
-    print(f"  {rate:6.1f} previews/s in all, {rate / args.workers:.1f} per core; "
-          f"analysed {sum(t is not None for t, _ in results)}/{len(results)}")
-    print(f"  tempo within 3 BPM of the true tempo: {within}/{len(results)} "
-          f"(another {octave} off by an octave)")
-    print(f"  largest worker peak RSS {worker_peak:.0f} MB; "
-          f"main process peak RSS {_peak_rss_mb():.0f} MB (holds all {len(files)} files)")
+    print(
+        f"  {rate:6.1f} previews/s in all, {rate / args.workers:.1f} per core; "
+        f"analysed {sum(t is not None for t, _ in results)}/{len(results)}"
+    )
+    print(
+        f"  tempo within 3 BPM of the true tempo: {within}/{len(results)} "
+        f"(another {octave} off by an octave)"
+    )
+    print(
+        f"  largest worker peak RSS {worker_peak:.0f} MB; "
+        f"main process peak RSS {_peak_rss_mb():.0f} MB (holds all {len(files)} files)"
+    )
     print("  target: >= 10 previews/s per core")
 
 

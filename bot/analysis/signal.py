@@ -228,6 +228,7 @@ def _power_spectrogram(x: np.ndarray) -> np.ndarray:
 @lru_cache(maxsize=1)
 def _mel_filterbank() -> np.ndarray:
     """Triangular HTK-mel filters, shape (N_MELS, bins), each with unit area."""
+
     def to_mel(f: np.ndarray) -> np.ndarray:
         return 2595.0 * np.log10(1.0 + f / 700.0)
 

@@ -336,7 +336,6 @@ def test_settings_configure_the_provider(monkeypatch: pytest.MonkeyPatch) -> Non
     assert (audio.name, audio.family) == ("preview", "preview")
 
 
-
 async def test_errors_from_the_callers_side_surface_as_themselves(
     cdn: FakeCdn, session: aiohttp.ClientSession, pool: ProcessPoolExecutor
 ) -> None:
