@@ -37,6 +37,8 @@ class FakeCdn:
     files: dict[str, bytes]
     hits: list[str] = field(default_factory=list)
     server: TestServer | None = None
+    active: int = 0
+    peak_active: int = 0
 
     def url(self, path: str, host: str = "127.0.0.1") -> str:
         assert self.server is not None
@@ -45,6 +47,16 @@ class FakeCdn:
     def app(self) -> web.Application:
         async def preview(request: web.Request) -> web.StreamResponse:
             self.hits.append(request.path)
+            self.active += 1
+            self.peak_active = max(self.peak_active, self.active)
+            try:
+                return await answer(request)
+            finally:
+                self.active -= 1
+
+        async def answer(request: web.Request) -> web.StreamResponse:
+            if "delay" in request.query:
+                await asyncio.sleep(float(request.query["delay"]))
             name = request.match_info["name"]
             if name == "expired.mp3":
                 return web.Response(status=403, text="URL signature expired")
@@ -346,3 +358,13 @@ async def test_errors_from_the_callers_side_surface_as_themselves(
     tracks = [track(f"x{m}", cdn.url(f"/previews/f0m{m}.mp3")) for m in range(3)]
     with pytest.raises(LookupError, match="deleted"):
         await provider(session, pool).enrich(tracks, progress)
+
+
+async def test_work_in_flight_is_bounded_whatever_the_playlist_size(
+    cdn: FakeCdn, session: aiohttp.ClientSession, pool: ProcessPoolExecutor
+) -> None:
+    tracks = [track(f"t{i}", cdn.url(f"/previews/f2m{i % 4}.mp3?delay=0.05")) for i in range(10)]
+    audio = provider(session, pool, workers=1)
+    assert await audio.enrich(tracks, Progress()) == 10
+    assert len(cdn.hits) == 10
+    assert cdn.peak_active == 2  # two previews per worker process, never more
