@@ -70,6 +70,10 @@ class Settings(BaseSettings):
     cache_max_mb: float = 200.0
     freshness_seconds: int = 600
 
+    # Preview audio analysis (bot/features/audio.py)
+    preview_max_bytes: int = 2_000_000
+    audio_workers: int = 0  # 0 = one process per CPU core
+
     # Bot behaviour
     max_concurrent_analyses: int = 2
     user_cooldown_seconds: float = 30.0
