@@ -101,15 +101,15 @@ def build_deezer() -> list[FakeServer]:
 
 
 BUILDERS: dict[str, Callable[[], list[FakeServer]]] = {
-    "spotify": build_spotify, "deezer": build_deezer,
+    "spotify": build_spotify,
+    "deezer": build_deezer,
 }
 
 
-async def timed(settings_kw: dict, job: Callable[[HttpClient, object], Awaitable[int]],
-                concurrency: int) -> tuple[float, int, int]:
-    settings = make_settings(
-        http_concurrency=concurrency, http_timeout_seconds=30.0, **settings_kw
-    )
+async def timed(
+    settings_kw: dict, job: Callable[[HttpClient, object], Awaitable[int]], concurrency: int
+) -> tuple[float, int, int]:
+    settings = make_settings(http_concurrency=concurrency, http_timeout_seconds=30.0, **settings_kw)
     async with HttpClient(settings) as http:
         start = time.perf_counter()
         tracks = await job(http, settings)
@@ -118,36 +118,45 @@ async def timed(settings_kw: dict, job: Callable[[HttpClient, object], Awaitable
 
 
 def line(label: str, wall: float, requests: int, tracks: int) -> None:
-    print(f"  {label:<34} {wall:7.2f} s  {requests:6,} requests  "
-          f"{requests / max(tracks, 1):.3f} requests/track")
+    print(
+        f"  {label:<34} {wall:7.2f} s  {requests:6,} requests  "
+        f"{requests / max(tracks, 1):.3f} requests/track"
+    )
 
 
 async def spotify_case(latency: float, c: int) -> None:
     pid = SPOTIFY_PID
     with Served("spotify", latency) as (spotify_url, recco_url):
         kw = dict(
-            spotify_client_id=CLIENT_ID, spotify_client_secret=CLIENT_SECRET,
-            spotify_api_base=f"{spotify_url}/v1", spotify_token_url=f"{spotify_url}/api/token",
+            spotify_client_id=CLIENT_ID,
+            spotify_client_secret=CLIENT_SECRET,
+            spotify_api_base=f"{spotify_url}/v1",
+            spotify_token_url=f"{spotify_url}/api/token",
             reccobeats_api_base=f"{recco_url}/v1",
-            spotify_rate_per_second=1e6, reccobeats_rate_per_second=1e6,
+            spotify_rate_per_second=1e6,
+            reccobeats_rate_per_second=1e6,
         )
 
         def job(provider: str) -> Callable[[HttpClient, object], Awaitable[int]]:
             async def run(http: HttpClient, settings) -> int:
                 auth = SpotifyAuth.from_settings(settings, http)
                 playlist = await SpotifySource.from_settings(settings, auth).fetch(
-                    PlaylistRef("spotify", pid))
+                    PlaylistRef("spotify", pid)
+                )
                 if provider == "spotify":
                     await SpotifyFeatures.from_settings(settings, auth).enrich(playlist.tracks)
                 else:
                     await ReccoBeatsFeatures.from_settings(settings, http).enrich(playlist.tracks)
                 assert sum(1 for t in playlist.tracks if t.audio) == SPOTIFY_TRACKS
                 return len(playlist.tracks)
+
             return run
 
         pages = math.ceil(SPOTIFY_TRACKS / 100)
-        print(f"Spotify: {SPOTIFY_TRACKS:,} tracks ({pages} pages), latency "
-              f"{latency * 1000:.0f} ms, concurrency {c}")
+        print(
+            f"Spotify: {SPOTIFY_TRACKS:,} tracks ({pages} pages), latency "
+            f"{latency * 1000:.0f} ms, concurrency {c}"
+        )
         for provider, per_call in (("spotify", 100), ("reccobeats", 40)):
             batches = math.ceil(SPOTIFY_TRACKS / per_call)
             trips = 1 + 1 + math.ceil((pages - 1) / c) + math.ceil(batches / c)
@@ -157,12 +166,16 @@ async def spotify_case(latency: float, c: int) -> None:
             print(f" + features from {provider} ({per_call} ids/call, {batches} calls)")
             line(f"concurrent (c={c})", wall, requests, tracks)
             line("one request after another", seq_wall, seq_requests, tracks)
-            print(f"  ideal {trips} round trips = {ideal:.2f} s; concurrent/ideal = "
-                  f"{wall / ideal:.2f}x (target <= 1.5x); sequential/concurrent = "
-                  f"{seq_wall / wall:.1f}x (target >= 5x)")
+            print(
+                f"  ideal {trips} round trips = {ideal:.2f} s; concurrent/ideal = "
+                f"{wall / ideal:.2f}x (target <= 1.5x); sequential/concurrent = "
+                f"{seq_wall / wall:.1f}x (target >= 5x)"
+            )
             bare = (math.ceil(pages / c) + math.ceil(batches / c)) * latency
-            print(f"  without the token and the metadata/first-page round: ideal "
-                  f"{bare:.2f} s, concurrent/ideal = {wall / max(bare, 1e-9):.2f}x")
+            print(
+                f"  without the token and the metadata/first-page round: ideal "
+                f"{bare:.2f} s, concurrent/ideal = {wall / max(bare, 1e-9):.2f}x"
+            )
 
 
 async def deezer_case(latency: float, c: int) -> None:
@@ -172,19 +185,24 @@ async def deezer_case(latency: float, c: int) -> None:
 
         async def run(http: HttpClient, settings) -> int:
             playlist = await DeezerSource.from_settings(settings, http).fetch(
-                PlaylistRef("deezer", "77"))
+                PlaylistRef("deezer", "77")
+            )
             await DeezerFeatures.from_settings(settings, http).enrich(playlist.tracks)
             return len(playlist.tracks)
 
-        print(f"Deezer: {DEEZER_TRACKS:,} tracks, {DEEZER_ALBUMS} albums, latency "
-              f"{latency * 1000:.0f} ms, concurrency {c} (rate limit lifted)")
+        print(
+            f"Deezer: {DEEZER_TRACKS:,} tracks, {DEEZER_ALBUMS} albums, latency "
+            f"{latency * 1000:.0f} ms, concurrency {c} (rate limit lifted)"
+        )
         wall, requests, tracks = await timed(kw, run, c)
         seq_wall, seq_requests, _ = await timed(kw, run, 1)
         line(f"concurrent (c={c})", wall, requests, tracks)
         line("one request after another", seq_wall, seq_requests, tracks)
         floor = max(0, requests - default_rate) / (default_rate / 5)
-        print(f"  sequential/concurrent = {seq_wall / wall:.1f}x; at the real limit of "
-              f"{default_rate} per 5 s the same {requests:,} requests need >= {floor:.0f} s")
+        print(
+            f"  sequential/concurrent = {seq_wall / wall:.1f}x; at the real limit of "
+            f"{default_rate} per 5 s the same {requests:,} requests need >= {floor:.0f} s"
+        )
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from bot.render.document import to_document
 from bot.render.markdown import render_markdown
 from bot.sources.csvfile import read_playlist_file
 from bot.text import describe_skips, plural
-from bot.wiring import build_pipeline, load_source
+from bot.wiring import build_pipeline, close_providers, load_source
 
 PNG_NAME = "clusters_scatter.png"
 MD_NAME = "clusters.md"
@@ -50,13 +50,22 @@ def _cluster_count(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="playlist-clusters", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    analyze = commands.add_parser("analyze", help="cluster a playlist and write markdown, PNG and JSON")
+    analyze = commands.add_parser(
+        "analyze", help="cluster a playlist and write markdown, PNG and JSON"
+    )
     analyze.add_argument(
         "source",
         help="a Spotify or Deezer playlist link, or a playlist CSV file (Exportify or plain)",
     )
-    analyze.add_argument("--clusters", "-k", type=_cluster_count, help="number of clusters (2-12); automatic if left out")
-    analyze.add_argument("--out", "-o", type=Path, help="output folder (default: one named after the playlist)")
+    analyze.add_argument(
+        "--clusters",
+        "-k",
+        type=_cluster_count,
+        help="number of clusters (2-12); automatic if left out",
+    )
+    analyze.add_argument(
+        "--out", "-o", type=Path, help="output folder (default: one named after the playlist)"
+    )
     analyze.add_argument("--name", help="playlist name to show (default: from the source)")
     analyze.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     return parser
@@ -135,14 +144,17 @@ async def run_analyze(args: argparse.Namespace, settings: Settings) -> str:
         async with HttpClient(settings) as http:
             source = await load_source(args.source, settings, http)
             pipeline = build_pipeline(settings, http)
-            if isinstance(source, PlaylistRef):
-                playlist = await pipeline.fetch(source, progress)
-            else:
-                playlist = source
-            if args.name:
-                playlist.name = args.name
-            options = AnalysisOptions(k=args.clusters, metadata_weight=settings.metadata_weight)
-            analysis = await pipeline.analyze(playlist, options, progress)
+            try:
+                if isinstance(source, PlaylistRef):
+                    playlist = await pipeline.fetch(source, progress)
+                else:
+                    playlist = source
+                if args.name:
+                    playlist.name = args.name
+                options = AnalysisOptions(k=args.clusters, metadata_weight=settings.metadata_weight)
+                analysis = await pipeline.analyze(playlist, options, progress)
+            finally:
+                await close_providers(pipeline)
     finally:
         progress.close()
     out = args.out or Path(slug(analysis.playlist.name))

@@ -68,9 +68,10 @@ class HttpError(Exception):
         self.url = url
         self.payload = payload
         self.code = code
-        super().__init__(f"HTTP {status} from {URL(url).with_query(None)}" + (
-            f" (error code {code})" if code is not None else ""
-        ))
+        super().__init__(
+            f"HTTP {status} from {URL(url).with_query(None)}"
+            + (f" (error code {code})" if code is not None else "")
+        )
 
 
 class Unauthorized(HttpError):
@@ -286,8 +287,11 @@ class HttpClient:
                     payload = _loads(body)
                     if _is_quota_exceeded(payload):
                         self._blocked_until[key] = time.monotonic() + self.quota_block_seconds
-                        log.warning("%s quota exceeded; not calling it for %.0f s",
-                                    name, self.quota_block_seconds)
+                        log.warning(
+                            "%s quota exceeded; not calling it for %.0f s",
+                            name,
+                            self.quota_block_seconds,
+                        )
                         raise self._quota_error(name)
                     delay = retry_after_seconds(headers.get("Retry-After"))
                     if delay is not None and delay > self.max_retry_after:
@@ -317,8 +321,14 @@ class HttpClient:
                     "please try again in a few minutes."
                 )
             pause = self._backoff(attempt - 1) if delay is None else delay
-            log.info("%s: %s; retry %d/%d in %.2f s", name, reason, attempt, self.max_retries,
-                     pause * self.pause_scale)
+            log.info(
+                "%s: %s; retry %d/%d in %.2f s",
+                name,
+                reason,
+                attempt,
+                self.max_retries,
+                pause * self.pause_scale,
+            )
             await asyncio.sleep(pause * self.pause_scale)
 
     def _quota_error(self, name: str) -> ProviderDown:
@@ -363,13 +373,9 @@ class HttpClient:
                 raise HttpError(status, url, payload, code=code if isinstance(code, int) else None)
             return payload
 
-        return await self._request(
-            method, url, accept, params=params, headers=headers, data=data
-        )
+        return await self._request(method, url, accept, params=params, headers=headers, data=data)
 
-    async def get_bytes(
-        self, url: str, *, max_bytes: int, allowed_hosts: Collection[str]
-    ) -> bytes:
+    async def get_bytes(self, url: str, *, max_bytes: int, allowed_hosts: Collection[str]) -> bytes:
         """Download ``url`` (at most ``max_bytes``) if its host is in ``allowed_hosts``.
 
         Only http(s), no user info, no redirects followed: a URL that came from a
@@ -411,9 +417,7 @@ class HttpClient:
         allowlist before calling this. A 4xx raises :class:`HttpError`.
         """
 
-        def accept(status: int, headers: Mapping[str, str], body: bytes) -> tuple[
-            str | None, str
-        ]:
+        def accept(status: int, headers: Mapping[str, str], body: bytes) -> tuple[str | None, str]:
             if status in REDIRECT_STATUSES:
                 return headers.get("Location"), ""
             return None, body.decode("utf-8", errors="replace")

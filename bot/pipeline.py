@@ -77,7 +77,7 @@ def compute_analysis(
         table.matrix, k=options.k, k_min=k_min, k_max=k_max, random_state=random_state
     )
     labels = clustering.labels
-    traits = cluster_traits(table.scaled, table.columns, labels)
+    traits = cluster_traits(table.scaled, table.columns, labels, table.spread)
     names = name_clusters(traits) if clustering.k > 1 else ["the whole playlist"]
     clusters = [
         Cluster(

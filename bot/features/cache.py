@@ -60,7 +60,7 @@ async def lookup(
     done = total - len(missing)
     if total:
         progress(stage, done, total)
-    batches = [missing[i:i + batch_size] for i in range(0, len(missing), batch_size)]
+    batches = [missing[i : i + batch_size] for i in range(0, len(missing), batch_size)]
 
     async def run(batch: list[str]) -> dict[str, Features]:
         nonlocal done

@@ -243,9 +243,7 @@ class SpotifySource:
 
     async def snapshot(self, ref: PlaylistRef) -> str:
         """The playlist's ``snapshot_id``: one cheap call, changes with the content."""
-        meta = await self._get(
-            f"{self.api_base}/playlists/{ref.id}", {"fields": "snapshot_id"}
-        )
+        meta = await self._get(f"{self.api_base}/playlists/{ref.id}", {"fields": "snapshot_id"})
         return str(meta.get("snapshot_id") or "") if isinstance(meta, dict) else ""
 
     async def _page(self, pid: str, offset: int) -> dict[str, Any]:

@@ -82,8 +82,9 @@ class SpotifyPlaylist:
     forbidden: bool = False
 
     @classmethod
-    def generated(cls, pid: str, n: int, name: str = "国際ポップ 🌏", start: int = 0
-                  ) -> SpotifyPlaylist:
+    def generated(
+        cls, pid: str, n: int, name: str = "国際ポップ 🌏", start: int = 0
+    ) -> SpotifyPlaylist:
         return cls(pid, name, [track_object(i) for i in range(start, start + n)])
 
 
@@ -176,30 +177,35 @@ class FakeSpotify(FakeServer):
         if isinstance(found, web.Response):
             return found
         first = self._page(found, 0, 100, "item", request)
-        return web.json_response({
-            "id": found.id,
-            "name": found.name,
-            "owner": {"id": "owner", "display_name": found.owner},
-            "snapshot_id": found.snapshot_id,
-            "images": [{"url": f"https://mosaic.scdn.co/640/{found.id}", "width": 640}],
-            "external_urls": {"spotify": f"https://open.spotify.com/playlist/{found.id}"},
-            # the new shape; embedded first page is only a preview of the items
-            "items": {**first, "items": first["items"][:10]},
-        })
+        return web.json_response(
+            {
+                "id": found.id,
+                "name": found.name,
+                "owner": {"id": "owner", "display_name": found.owner},
+                "snapshot_id": found.snapshot_id,
+                "images": [{"url": f"https://mosaic.scdn.co/640/{found.id}", "width": 640}],
+                "external_urls": {"spotify": f"https://open.spotify.com/playlist/{found.id}"},
+                # the new shape; embedded first page is only a preview of the items
+                "items": {**first, "items": first["items"][:10]},
+            }
+        )
 
-    def _page(self, playlist: SpotifyPlaylist, offset: int, limit: int, key: str,
-              request: web.Request) -> dict[str, Any]:
-        chunk = playlist.entries[offset:offset + limit]
+    def _page(
+        self, playlist: SpotifyPlaylist, offset: int, limit: int, key: str, request: web.Request
+    ) -> dict[str, Any]:
+        chunk = playlist.entries[offset : offset + limit]
         items: list[dict[str, Any] | None] = []
         for entry in chunk:
             if entry is None:
                 items.append(None)
             else:
-                items.append({
-                    "added_at": "2026-01-01T00:00:00Z",
-                    "is_local": bool(entry.get("is_local")),
-                    key: entry,
-                })
+                items.append(
+                    {
+                        "added_at": "2026-01-01T00:00:00Z",
+                        "is_local": bool(entry.get("is_local")),
+                        key: entry,
+                    }
+                )
         total = len(playlist.entries)
         nxt = None
         if offset + limit < total:
