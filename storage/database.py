@@ -244,9 +244,8 @@ class Database:
     async def reclaim_space(self) -> None:
         """Return free pages to the file system (after evictions or a clear)."""
         async with self.read() as conn:
-            # fetchall: the pragma frees pages as it is stepped.
-            async with conn.execute("PRAGMA incremental_vacuum") as cursor:
-                await cursor.fetchall()
+            # executescript steps the pragma to the end; execute() would free one page.
+            await conn.executescript("PRAGMA incremental_vacuum;")
             # Fails while another process reads; the next checkpoint will do it.
             with suppress(sqlite3.OperationalError):
                 await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
