@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import struct
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -53,7 +54,8 @@ SEED_ANALYSIS.png = b"\x89PNG seed"
 SEED_KEY = analysis_key(SEED_PLAYLIST, AnalysisOptions(k=2))
 
 
-def _seed_v1(conn: sqlite3.Connection) -> None:
+def _seed_shared(conn: sqlite3.Connection) -> None:
+    """Rows whose tables are the same at every version so far."""
     blob = encode_analysis(SEED_ANALYSIS)
     conn.execute(
         "INSERT INTO analyses VALUES (?, 'deezer', '908622995', ?, 'k=2;mw=0.5', 1, 24,"
@@ -64,10 +66,6 @@ def _seed_v1(conn: sqlite3.Connection) -> None:
     conn.execute(
         "INSERT INTO playlists VALUES ('deezer', '908622995', ?, ?, 24, 100.0, 100.0, ?, ?)",
         (SEED_PLAYLIST.snapshot, SEED_PLAYLIST.name, len(data), data),
-    )
-    conn.execute(
-        "INSERT INTO track_features VALUES ('deezer', '3135556', 'reccobeats', 2, 100.0, 60,"
-        " '{\"energy\": 0.5, \"tempo\": 120.0}')"
     )
     conn.execute(
         "INSERT INTO messages VALUES (1234567890123456789, 42, 7, ?, 99, 1, 2, 100.0, 100.0)",
@@ -82,15 +80,44 @@ def _seed_v1(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO guild_settings VALUES (7, 5, 555, 100.0)")
 
 
-async def _check_v1(db: Database) -> None:
+def _seed_v1(conn: sqlite3.Connection) -> None:
+    _seed_shared(conn)
+    conn.execute(
+        "INSERT INTO track_features VALUES ('deezer', '3135556', 'reccobeats', 2, 100.0, 60,"
+        " '{\"energy\": 0.5, \"tempo\": 120.0}')"
+    )
+
+
+def _seed_v2(conn: sqlite3.Connection) -> None:
+    _seed_shared(conn)
+    conn.execute("INSERT INTO feature_keys (id, keys) VALUES (3, '[\"energy\", \"tempo\"]')")
+    conn.execute(
+        "INSERT INTO track_features VALUES ('deezer', '3135556', 'reccobeats', 2, 100.0, 60, 3, ?)",
+        (struct.pack("<2d", 0.5, 120.0),),
+    )
+
+
+async def _check_usage_is_exact(db: Database) -> None:
+    async with db.read() as conn:
+        for kind in ("analyses", "playlists", "track_features"):
+            async with conn.execute(
+                f"SELECT count(*), coalesce(sum(size_bytes), 0) FROM {kind}"
+            ) as cursor:
+                actual = await cursor.fetchone()
+            async with conn.execute(
+                "SELECT rows, bytes FROM cache_usage WHERE kind = ?", (kind,)
+            ) as cursor:
+                assert await cursor.fetchone() == actual, kind
+
+
+async def _check_shared(db: Database) -> None:
+    await _check_usage_is_exact(db)
     cached = await db.cache.get_analysis(SEED_KEY)
     assert cached is not None
     assert to_document(cached) == to_document(SEED_ANALYSIS)
     assert cached.png == SEED_ANALYSIS.png
     found = await db.cache.get_playlist(PlaylistRef("deezer", "908622995"))
     assert found is not None and found[0] == SEED_PLAYLIST
-    features = await db.cache.get_features("deezer", ["3135556"], "reccobeats", 2)
-    assert features == {"3135556": {"energy": 0.5, "tempo": 120.0}}
     assert await db.messages.get(1234567890123456789) == MessageState(
         1234567890123456789, 42, 7, SEED_KEY, 99, 1, 2
     )
@@ -103,12 +130,28 @@ async def _check_v1(db: Database) -> None:
     assert schedule.last_track_ids == ["a", "夜"] and schedule.last_labels == {"a": 0, "夜": 1}
     settings = await db.guild_settings.get(7)
     assert (settings.default_k, settings.schedule_role_id) == (5, 555)
+
+
+async def _check_v1(db: Database) -> None:
+    await _check_shared(db)
+    # 0002 drops features stored as JSON (a cache: they are fetched again)
+    assert await db.cache.get_features("deezer", ["3135556"], "reccobeats", 2) == {}
     stats = await db.cache.stats()
-    assert (stats.analyses, stats.playlists, stats.features) == (1, 1, 1)
+    assert (stats.analyses, stats.playlists, stats.features) == (1, 1, 0)
+    await db.cache.put_features("deezer", {"3135556": {"energy": 0.5}}, "reccobeats", 2)
+    assert (await db.cache.stats()).features == 1
 
 
-SEEDS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _seed_v1}
-CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {1: _check_v1}
+async def _check_v2(db: Database) -> None:
+    await _check_shared(db)
+    features = await db.cache.get_features("deezer", ["3135556"], "reccobeats", 2)
+    assert features == {"3135556": {"energy": 0.5, "tempo": 120.0}}
+    stats = await db.cache.stats()
+    assert (stats.analyses, stats.playlists) == (1, 1)
+
+
+SEEDS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _seed_v1, 2: _seed_v2}
+CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {1: _check_v1, 2: _check_v2}
 
 
 def test_every_migration_has_a_seed_and_a_check() -> None:
