@@ -117,8 +117,8 @@ async def migrate(
     for migration in migrations:
         if migration.version <= current or migration.version > target:
             continue
-        await conn.execute("BEGIN IMMEDIATE")
         try:
+            await conn.execute("BEGIN IMMEDIATE")
             # Another process may have applied it while we waited for the write lock.
             current = await _user_version(conn)
             if migration.version > current:
@@ -142,6 +142,7 @@ class Database:
     ) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
+        self._closed = False
         self.path = path
         self.cache = CacheRepository(self, max_bytes=cache_max_bytes)
         self.messages = MessageRepository(self)
@@ -184,8 +185,11 @@ class Database:
         return cls(conn, path, cache_max_bytes=cache_max_bytes)
 
     async def close(self) -> None:
-        """Finish pending work, checkpoint the WAL into the main file and close."""
+        """Finish pending work, checkpoint the WAL into the main file and close (once)."""
         async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             try:
                 await self._conn.execute("PRAGMA optimize")
                 await self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
@@ -212,8 +216,10 @@ class Database:
         Any exception (cancellation included) rolls the whole transaction back.
         """
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
             try:
+                # inside the try: a cancellation while BEGIN waits for another process
+                # must still roll back the transaction BEGIN opens once it gets the lock
+                await self._conn.execute("BEGIN IMMEDIATE")
                 yield self._conn
                 await self._conn.commit()
             except BaseException:

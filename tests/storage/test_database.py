@@ -17,6 +17,7 @@ from bot.render.document import to_document
 from storage.cache import analysis_key
 from storage.codec import encode_analysis, encode_playlist
 from storage.database import Database, Migration, load_migrations, migrate, split_statements
+from storage.guild_settings import GuildSettings
 from storage.messages import MessageState
 from tests.storage.helpers import analyse, synthetic_playlist
 
@@ -332,3 +333,26 @@ async def test_a_cancelled_write_rolls_back_and_frees_the_lock(db: Database) -> 
     assert (await db.guild_settings.get(1)).default_k is None
     await db.messages.save(MessageState(1, 2, 3, "k", 4))
     assert await db.messages.get(1) is not None
+
+
+async def test_a_write_cancelled_while_waiting_for_another_process_leaves_no_transaction(
+    db: Database,
+) -> None:
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    task = asyncio.create_task(db.guild_settings.save(GuildSettings(1, default_k=3)))
+    await asyncio.sleep(0.3)  # our BEGIN IMMEDIATE is now waiting in the busy handler
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    other.execute("ROLLBACK")
+    other.close()
+    await db.guild_settings.save(GuildSettings(2, default_k=4))
+    assert (await db.guild_settings.get(2)).default_k == 4
+    assert (await db.guild_settings.get(1)).default_k is None
+
+
+async def test_closing_twice_is_harmless(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bot.db")
+    await db.close()
+    await db.close()
