@@ -164,13 +164,17 @@ class Pipeline:
     cache: CacheRepository | None = None
     freshness_seconds: float = 600.0
 
-    def cache_key(self, playlist: Playlist, options: AnalysisOptions) -> str:
-        """The analysis cache key: snapshot, options and everything else that shapes the result."""
+    @property
+    def cache_variant(self) -> str:
+        """What besides playlist and options shapes an analysis: providers, k range, seed."""
         providers = ",".join(
             f"{provider.name}/{getattr(provider, 'version', '')}" for provider in self.providers
         )
-        extra = f"providers={providers};k={self.k_min}-{self.k_max};seed={self.random_state}"
-        return analysis_key(playlist, options, extra=extra)
+        return f"providers={providers};k={self.k_min}-{self.k_max};seed={self.random_state}"
+
+    def cache_key(self, playlist: Playlist, options: AnalysisOptions) -> str:
+        """The analysis cache key (the same as :func:`storage.cache.analysis_key`)."""
+        return analysis_key(playlist, options)
 
     async def fetch(self, ref: PlaylistRef, progress: ProgressCallback = no_progress) -> Playlist:
         """The playlist behind ``ref`` from its source."""
@@ -213,12 +217,13 @@ class Pipeline:
     ) -> Analysis:
         """Enrich ``playlist`` and analyse it; the CPU part runs in a worker thread.
 
-        With a cache, an analysis of the same snapshot and options is returned as it
-        was stored (no enrichment, no clustering), and a new one is stored.
+        With a cache, an analysis of the same snapshot and options made by the same
+        variant (:attr:`cache_variant`) is returned as it was stored (no enrichment, no
+        clustering); otherwise the new one is stored under :meth:`cache_key`.
         """
         key = self.cache_key(playlist, options) if self.cache is not None else None
         if self.cache is not None and key is not None:
-            cached = await self.cache.get_analysis(key)
+            cached = await self.cache.get_analysis(key, variant=self.cache_variant)
             if cached is not None:
                 progress("Loaded from cache", 1, 1)
                 return cached
@@ -235,7 +240,7 @@ class Pipeline:
         progress("Clustering", 1, 1)
         if self.cache is not None and key is not None:
             try:
-                await self.cache.put_analysis(key, analysis)
+                await self.cache.put_analysis(key, analysis, variant=self.cache_variant)
             except sqlite3.Error:
                 # The answer is ready; a full disk or a locked file must not lose it.
                 log.warning("could not cache the analysis of %s", playlist.ref, exc_info=True)

@@ -6,7 +6,7 @@
 - Playlists by ``(source, id)``: the last fetched snapshot with its tracks and fetch
   time (for the freshness check in :class:`bot.pipeline.Pipeline`).
 - Analyses by :func:`analysis_key`: the compact document (:mod:`storage.codec`) and
-  the PNG, stored once per analysis.
+  the PNG, stored once per analysis, with the variant of the pipeline that made it.
 
 Size bound: the bytes of stored payloads (kept exact by triggers in ``cache_usage``).
 When a write takes the cache over ``max_bytes``, least recently used analyses and
@@ -51,12 +51,13 @@ _CHUNK = 500
 _FEATURE_ROW_OVERHEAD = 40
 
 
-def analysis_key(playlist: Playlist, options: AnalysisOptions, *, extra: str = "") -> str:
-    """The cache key of an analysis: playlist snapshot + name + options + versions.
+def analysis_key(playlist: Playlist, options: AnalysisOptions) -> str:
+    """The cache key of an analysis: playlist snapshot + name + options + analysis version.
 
-    ``extra`` names whatever else changes the result (the feature providers in use,
-    k range, random state); the pipeline passes it. The key is a 32-character hex
-    digest, safe for Discord custom ids and file names.
+    A 32-character hex digest, safe for Discord custom ids and file names. What else
+    shaped the result (feature providers, k range, seed) is stored beside it as the
+    analysis' *variant* (see :meth:`CacheRepository.get_analysis`), so anyone holding
+    the playlist and options finds the analysis by this key alone.
     """
     parts = (
         playlist.ref.source,
@@ -65,7 +66,6 @@ def analysis_key(playlist: Playlist, options: AnalysisOptions, *, extra: str = "
         playlist.name,
         options.key(),
         f"analysis={ANALYSIS_VERSION}",
-        extra,
     )
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
@@ -265,20 +265,24 @@ class CacheRepository:
 
     # --- analyses ---------------------------------------------------------------
 
-    async def get_analysis(self, key: str) -> Analysis | None:
-        """The cached analysis under ``key`` (PNG included), or None."""
+    async def get_analysis(self, key: str, *, variant: str | None = None) -> Analysis | None:
+        """The cached analysis under ``key`` (PNG included), or None.
+
+        With ``variant``, only an analysis stored with that variant is returned (the
+        pipeline passes its providers, k range and seed); without, whichever is stored.
+        """
         async with self._db.read() as conn:
             async with conn.execute(
-                "SELECT document, png FROM analyses WHERE key = ?", (key,)
+                "SELECT variant, document, png FROM analyses WHERE key = ?", (key,)
             ) as cursor:
                 row = await cursor.fetchone()
-            if row is None:
+            if row is None or (variant is not None and row[0] != variant):
                 return None
             await self._touch(
                 conn, "UPDATE analyses SET last_used = ? WHERE key = ?", (self.clock(), key)
             )
         try:
-            return await asyncio.to_thread(decode_analysis, row[0], row[1])
+            return await asyncio.to_thread(decode_analysis, row[1], row[2])
         except UnknownFormat:
             return None
 
@@ -289,17 +293,18 @@ class CacheRepository:
         ) as cursor:
             return await cursor.fetchone() is not None
 
-    async def put_analysis(self, key: str, analysis: Analysis) -> None:
-        """Store ``analysis`` (document + PNG) under ``key``, replacing an older one."""
+    async def put_analysis(self, key: str, analysis: Analysis, *, variant: str = "") -> None:
+        """Store ``analysis`` (document + PNG) under ``key`` and ``variant``, replacing any."""
         blob = await asyncio.to_thread(encode_analysis, analysis)
         playlist = analysis.playlist
         now = self.clock()
         async with self._db.write() as conn:
             await conn.execute(
                 "INSERT INTO analyses (key, source, playlist_id, snapshot, options,"
-                " analysis_version, track_count, created_at, last_used, size_bytes, document, png)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET source = excluded.source,"
+                " analysis_version, track_count, created_at, last_used, size_bytes, document, png,"
+                " variant) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET variant = excluded.variant,"
+                " source = excluded.source,"
                 " playlist_id = excluded.playlist_id, snapshot = excluded.snapshot,"
                 " options = excluded.options, analysis_version = excluded.analysis_version,"
                 " track_count = excluded.track_count, created_at = excluded.created_at,"
@@ -318,6 +323,7 @@ class CacheRepository:
                     len(blob) + len(analysis.png) + len(key) + len(playlist.ref.id),
                     blob,
                     analysis.png,
+                    variant,
                 ),
             )
             await self._evict_within(conn)

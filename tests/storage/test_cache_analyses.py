@@ -69,7 +69,7 @@ async def test_putting_under_the_same_key_replaces(db: Database) -> None:
     assert stats.analyses == 1
 
 
-def test_the_key_follows_snapshot_options_name_and_extra() -> None:
+def test_the_key_follows_snapshot_options_and_name() -> None:
     playlist = synthetic_playlist(10)
     base = analysis_key(playlist, AnalysisOptions())
     assert base == analysis_key(synthetic_playlist(10), AnalysisOptions())
@@ -79,9 +79,16 @@ def test_the_key_follows_snapshot_options_name_and_extra() -> None:
         analysis_key(dataclasses.replace(playlist, name="Renamed"), AnalysisOptions()),
         analysis_key(playlist, AnalysisOptions(k=3)),
         analysis_key(playlist, AnalysisOptions(metadata_weight=0.25)),
-        analysis_key(playlist, AnalysisOptions(), extra="providers=deezer"),
     ]
-    assert len({base, *changed}) == 6
+    assert len({base, *changed}) == 5
+
+
+async def test_a_variant_is_served_only_to_who_asks_for_it_or_for_any(db: Database) -> None:
+    analysis = analyse(synthetic_playlist(12), png=False)
+    await db.cache.put_analysis("k", analysis, variant="providers=spotify")
+    assert await db.cache.get_analysis("k", variant="providers=deezer") is None
+    assert await db.cache.get_analysis("k", variant="providers=spotify") is not None
+    assert await db.cache.get_analysis("k") is not None
 
 
 def test_tracks_written_by_an_older_track_shape_are_read_by_name() -> None:

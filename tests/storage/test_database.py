@@ -59,8 +59,9 @@ def _seed_shared(conn: sqlite3.Connection) -> None:
     """Rows whose tables are the same at every version so far."""
     blob = encode_analysis(SEED_ANALYSIS)
     conn.execute(
-        "INSERT INTO analyses VALUES (?, 'deezer', '908622995', ?, 'k=2;mw=0.5', 1, 24,"
-        " 100.0, 100.0, ?, ?, ?)",
+        "INSERT INTO analyses (key, source, playlist_id, snapshot, options, analysis_version,"
+        " track_count, created_at, last_used, size_bytes, document, png)"
+        " VALUES (?, 'deezer', '908622995', ?, 'k=2;mw=0.5', 1, 24, 100.0, 100.0, ?, ?, ?)",
         (SEED_KEY, SEED_PLAYLIST.snapshot, len(blob), blob, SEED_ANALYSIS.png),
     )
     data = encode_playlist(SEED_PLAYLIST)
@@ -96,6 +97,11 @@ def _seed_v2(conn: sqlite3.Connection) -> None:
         "INSERT INTO track_features VALUES ('deezer', '3135556', 'reccobeats', 2, 100.0, 60, 3, ?)",
         (struct.pack("<2d", 0.5, 120.0),),
     )
+
+
+def _seed_v3(conn: sqlite3.Connection) -> None:
+    _seed_v2(conn)
+    conn.execute("UPDATE analyses SET variant = 'providers=deezer/1' WHERE key = ?", (SEED_KEY,))
 
 
 async def _check_usage_is_exact(db: Database) -> None:
@@ -151,8 +157,18 @@ async def _check_v2(db: Database) -> None:
     assert (stats.analyses, stats.playlists) == (1, 1)
 
 
-SEEDS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _seed_v1, 2: _seed_v2}
-CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {1: _check_v1, 2: _check_v2}
+async def _check_v3(db: Database) -> None:
+    await _check_v2(db)
+    assert await db.cache.get_analysis(SEED_KEY, variant="providers=deezer/1") is not None
+    assert await db.cache.get_analysis(SEED_KEY, variant="providers=spotify/1") is None
+
+
+SEEDS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _seed_v1, 2: _seed_v2, 3: _seed_v3}
+CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
+    1: _check_v1,
+    2: _check_v2,
+    3: _check_v3,
+}
 
 
 def test_every_migration_has_a_seed_and_a_check() -> None:

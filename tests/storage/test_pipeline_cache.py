@@ -8,6 +8,7 @@ from dataclasses import dataclass, field, replace
 from bot.model import AnalysisOptions, Playlist, PlaylistRef, ProgressCallback, Track
 from bot.pipeline import Pipeline
 from bot.render.document import to_document
+from storage.cache import analysis_key
 from storage.database import Database
 from tests.storage.helpers import synthetic_playlist
 
@@ -96,11 +97,19 @@ async def test_without_a_cache_nothing_is_stored_or_reused(db: Database) -> None
     assert (await db.cache.stats()).analyses == 0
 
 
-async def test_the_key_changes_with_the_providers_in_use(db: Database) -> None:
-    playlist = synthetic_playlist(10)
-    one = Pipeline(cache=db.cache).cache_key(playlist, AnalysisOptions())
-    two = Pipeline(cache=db.cache, providers=[CountingProvider()]).cache_key(
-        playlist, AnalysisOptions()
-    )
-    three = Pipeline(cache=db.cache, k_max=8).cache_key(playlist, AnalysisOptions())
-    assert len({one, two, three}) == 3
+async def test_an_analysis_by_other_providers_is_redone_under_the_same_key(db: Database) -> None:
+    playlist = synthetic_playlist(20)
+    plain = Pipeline(cache=db.cache)
+    provider = CountingProvider()
+    enriched = Pipeline(cache=db.cache, providers=[provider])
+    key = analysis_key(playlist, AnalysisOptions())
+    assert plain.cache_key(playlist, AnalysisOptions()) == key
+    assert enriched.cache_key(playlist, AnalysisOptions()) == key
+    await plain.analyze(playlist, AnalysisOptions())
+    await enriched.analyze(playlist, AnalysisOptions())
+    await enriched.analyze(playlist, AnalysisOptions())
+    assert provider.calls == [20]  # redone once for its own variant, then served
+    assert len({plain.cache_variant, enriched.cache_variant}) == 2
+    # a posted message holding the key finds the analysis whatever made it
+    assert await db.cache.get_analysis(key) is not None
+    assert (await db.cache.stats()).analyses == 1
