@@ -9,16 +9,9 @@ import argparse
 
 from bot.config import Settings
 from storage.cache import CacheStats
-from storage.database import Database
+from storage.database import open_database
 
-BYTES_PER_MB = 1_000_000
-
-
-async def open_database(settings: Settings) -> Database:
-    """The database at ``settings.database_path`` with the cache bounded by ``cache_max_mb``."""
-    return await Database.open(
-        settings.database_path, cache_max_bytes=int(settings.cache_max_mb * BYTES_PER_MB)
-    )
+__all__ = ["add_cache_parser", "describe_stats", "open_database", "run_cache"]
 
 
 def add_cache_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

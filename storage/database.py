@@ -29,6 +29,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.config import Settings
 from bot.errors import DatabaseTooNew, DatabaseUnusable
 from storage.cache import CacheRepository
 from storage.guild_settings import GuildSettingsRepository
@@ -37,6 +38,8 @@ from storage.schedules import ScheduleRepository
 
 #: How long a statement waits for another process's lock before failing.
 DEFAULT_BUSY_TIMEOUT_SECONDS = 10.0
+#: CACHE_MAX_MB counts megabytes of this many bytes.
+BYTES_PER_MB = 1_000_000
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
 
@@ -273,3 +276,10 @@ async def _configure(conn: aiosqlite.Connection, busy_timeout: float) -> None:
     # may lose the last commits.
     await conn.execute("PRAGMA synchronous = NORMAL")
     await conn.execute("PRAGMA foreign_keys = ON")
+
+
+async def open_database(settings: Settings) -> Database:
+    """The database at ``settings.database_path``, cache bounded by ``settings.cache_max_mb``."""
+    return await Database.open(
+        settings.database_path, cache_max_bytes=int(settings.cache_max_mb * BYTES_PER_MB)
+    )
