@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from bot.cache_cli import add_cache_parser, open_database, run_cache
 from bot.config import Settings, get_settings
 from bot.errors import UserError
 from bot.http import HttpClient
@@ -24,6 +25,7 @@ from bot.render.markdown import render_markdown
 from bot.sources.csvfile import read_playlist_file
 from bot.text import describe_skips, plural
 from bot.wiring import build_pipeline, close_providers, load_source
+from storage.cache import CacheRepository
 
 PNG_NAME = "clusters_scatter.png"
 MD_NAME = "clusters.md"
@@ -68,6 +70,10 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("--name", help="playlist name to show (default: from the source)")
     analyze.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    analyze.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the cache database"
+    )
+    add_cache_parser(commands)
     return parser
 
 
@@ -139,20 +145,35 @@ def summary(analysis: Analysis, written: Sequence[Path]) -> str:
 
 
 async def run_analyze(args: argparse.Namespace, settings: Settings) -> str:
+    """`analyze`, with the cache database at ``settings.database_path`` unless --no-cache."""
+    database = None if args.no_cache else await open_database(settings)
+    try:
+        return await _analyze(args, settings, database.cache if database else None)
+    finally:
+        if database is not None:
+            await database.close()
+
+
+async def _analyze(
+    args: argparse.Namespace, settings: Settings, cache: CacheRepository | None
+) -> str:
     progress = ProgressBar(not args.quiet)
     try:
         async with HttpClient(settings) as http:
             source = await load_source(args.source, settings, http)
-            pipeline = build_pipeline(settings, http)
+            pipeline = build_pipeline(settings, http, cache)
+            options = AnalysisOptions(k=args.clusters, metadata_weight=settings.metadata_weight)
             try:
-                if isinstance(source, PlaylistRef):
-                    playlist = await pipeline.fetch(source, progress)
+                if isinstance(source, PlaylistRef) and not args.name:
+                    analysis = await pipeline.run(source, options, progress)
                 else:
-                    playlist = source
-                if args.name:
-                    playlist.name = args.name
-                options = AnalysisOptions(k=args.clusters, metadata_weight=settings.metadata_weight)
-                analysis = await pipeline.analyze(playlist, options, progress)
+                    if isinstance(source, PlaylistRef):
+                        playlist, _ = await pipeline.load(source, progress)
+                    else:
+                        playlist = source
+                    if args.name:
+                        playlist.name = args.name
+                    analysis = await pipeline.analyze(playlist, options, progress)
             finally:
                 await close_providers(pipeline)
     finally:
@@ -169,6 +190,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = get_settings()
         if args.command == "analyze":
             print(asyncio.run(run_analyze(args, settings)))
+        elif args.command == "cache":
+            print(asyncio.run(run_cache(args, settings)))
     except UserError as exc:
         print(f"playlist-clusters: {exc}", file=sys.stderr)
         return 2

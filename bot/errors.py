@@ -42,3 +42,7 @@ class ProviderDown(UserError):
 
 class DatabaseTooNew(UserError):
     """The database file was written by a newer version of this program."""
+
+
+class DatabaseUnusable(UserError):
+    """The database file is not a SQLite database this program can use."""

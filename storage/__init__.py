@@ -1,0 +1,24 @@
+"""SQLite storage (aiosqlite): cache, message paging state, schedules, guild settings.
+
+All SQL of the project lives in this package. Open with :meth:`Database.open`.
+"""
+
+from storage.cache import CacheRepository, CacheStats, analysis_key
+from storage.database import Database, open_database
+from storage.guild_settings import GuildSettings, GuildSettingsRepository
+from storage.messages import MessageRepository, MessageState
+from storage.schedules import Schedule, ScheduleRepository
+
+__all__ = [
+    "CacheRepository",
+    "CacheStats",
+    "Database",
+    "GuildSettings",
+    "GuildSettingsRepository",
+    "MessageRepository",
+    "MessageState",
+    "Schedule",
+    "ScheduleRepository",
+    "analysis_key",
+    "open_database",
+]

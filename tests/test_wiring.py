@@ -192,3 +192,19 @@ async def test_deezer_playlist_with_previews_runs_preview_analysis_before_deezer
     assert [t.audio_provider for t in playlist.tracks[10:]] == ["deezer", "deezer"]
     assert analysis.features.family == "preview"
     assert analysis.features.summary.startswith("10 of 12 tracks had features from preview audio")
+
+
+async def test_cli_second_run_of_a_link_comes_from_the_cache(
+    tmp_path, fake_spotify, fake_deezer, fake_reccobeats
+) -> None:
+    fake_deezer.generated(4242, 30, albums=3)
+    env = _fake_env(fake_spotify, fake_deezer, fake_reccobeats)
+    link = "https://deezer.com/playlist/4242"
+    code, first, err = await _cli(tmp_path, env, "analyze", link, "-q", "-k", "2")
+    assert code == 0, err
+    asked = len(fake_deezer.log)
+    code, second, err = await _cli(tmp_path, env, "analyze", link, "-q", "-k", "2")
+    assert code == 0, err
+    assert len(fake_deezer.log) == asked  # fresh playlist and analysis from the cache
+    assert second == first
+    assert (tmp_path / "data" / "playlist-clusters.db").exists()

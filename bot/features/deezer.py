@@ -55,6 +55,8 @@ class DeezerFeatures:
 
     name = "deezer"
     family = "provider"
+    #: Part of the feature-cache key and of the pipeline's cache variant.
+    version = VERSION
 
     def __init__(
         self,

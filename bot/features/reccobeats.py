@@ -43,6 +43,8 @@ class ReccoBeatsFeatures:
 
     name = "reccobeats"
     family = "provider"
+    #: Part of the feature-cache key and of the pipeline's cache variant.
+    version = VERSION
 
     def __init__(
         self,

@@ -38,6 +38,8 @@ class SpotifyFeatures:
 
     name = "spotify"
     family = "provider"
+    #: Part of the feature-cache key and of the pipeline's cache variant.
+    version = VERSION
 
     def __init__(
         self,

@@ -1,0 +1,285 @@
+"""The SQLite connection, its settings and the schema migrations.
+
+One :class:`Database` owns one aiosqlite connection (one worker thread) and an
+:class:`asyncio.Lock`. Every repository goes through :meth:`Database.read` or
+:meth:`Database.write`, both of which hold the lock, so no task's statement can run
+inside another task's transaction, and every multi-row write is one transaction
+(``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any error or cancellation).
+Other processes on the same file (the CLI next to the bot) are handled by WAL mode
+and the busy timeout.
+
+Migrations are the numbered files ``storage/migrations/NNNN_name.sql``; each is
+applied in its own transaction together with ``PRAGMA user_version = NNNN``, so a
+crash leaves the database at the previous version, never between two. A database
+whose ``user_version`` is above the newest migration was written by a newer program
+and is refused with :class:`~bot.errors.DatabaseTooNew`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager, suppress
+from dataclasses import dataclass
+from importlib import resources
+from importlib.resources.abc import Traversable
+from pathlib import Path
+
+import aiosqlite
+
+from bot.config import Settings
+from bot.errors import DatabaseTooNew, DatabaseUnusable
+from storage.cache import CacheRepository
+from storage.guild_settings import GuildSettingsRepository
+from storage.messages import MessageRepository
+from storage.schedules import ScheduleRepository
+
+#: How long a statement waits for another process's lock before failing.
+DEFAULT_BUSY_TIMEOUT_SECONDS = 10.0
+#: CACHE_MAX_MB counts megabytes of this many bytes.
+BYTES_PER_MB = 1_000_000
+
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One numbered schema change."""
+
+    version: int
+    name: str
+    sql: str
+
+
+def load_migrations(folder: Traversable | Path | None = None) -> list[Migration]:
+    """The migrations in ``folder`` (default: the packaged ``storage/migrations``), in order.
+
+    Versions must run 1, 2, 3, ... without gaps or repeats, so a missing or doubled
+    file is caught before anything is applied.
+    """
+    root = folder if folder is not None else resources.files("storage") / "migrations"
+    found: list[Migration] = []
+    for entry in root.iterdir():
+        match = _MIGRATION_NAME.match(entry.name)
+        if match:
+            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
+    found.sort(key=lambda m: m.version)
+    expected = list(range(1, len(found) + 1))
+    if [m.version for m in found] != expected:
+        names = ", ".join(m.name for m in found)
+        raise RuntimeError(f"migrations must be numbered 0001, 0002, ... without gaps: {names}")
+    return found
+
+
+def split_statements(sql: str) -> list[str]:
+    """The complete SQL statements of a script (triggers' ``BEGIN ... END`` kept whole)."""
+    statements: list[str] = []
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            statements.append(buffer.strip())
+            buffer = ""
+    rest = "\n".join(
+        line for line in buffer.splitlines() if line.strip() and not line.strip().startswith("--")
+    )
+    if rest:
+        raise ValueError(f"migration ends with an incomplete statement: {rest[:80]!r}")
+    return statements
+
+
+async def _user_version(conn: aiosqlite.Connection) -> int:
+    async with conn.execute("PRAGMA user_version") as cursor:
+        row = await cursor.fetchone()
+    return int(row[0]) if row else 0
+
+
+async def migrate(
+    conn: aiosqlite.Connection,
+    migrations: list[Migration],
+    *,
+    target: int | None = None,
+    path: str = "the database",
+) -> int:
+    """Bring ``conn`` up to ``target`` (default: the newest migration); return the version.
+
+    Each migration runs in one ``BEGIN IMMEDIATE`` transaction that re-reads the
+    version first, so two processes opening a fresh file at once apply it only once.
+    """
+    latest = migrations[-1].version if migrations else 0
+    target = latest if target is None else target
+    current = await _user_version(conn)
+    if current > latest:
+        raise DatabaseTooNew(
+            f"The database {path} was written by a newer version of playlist-clusters "
+            f"(schema version {current}; this version knows up to {latest}). "
+            "Upgrade playlist-clusters, or set DATABASE_PATH to another file."
+        )
+    for migration in migrations:
+        if migration.version <= current or migration.version > target:
+            continue
+        try:
+            await conn.execute("BEGIN IMMEDIATE")
+            # Another process may have applied it while we waited for the write lock.
+            current = await _user_version(conn)
+            if migration.version > current:
+                # Statement by statement: executescript() would commit first.
+                for statement in split_statements(migration.sql):
+                    await conn.execute(statement)
+                await conn.execute(f"PRAGMA user_version = {migration.version}")
+            await conn.commit()
+        except BaseException:
+            await asyncio.shield(conn.rollback())
+            raise
+        current = max(current, migration.version)
+    return current
+
+
+class Database:
+    """The bot's SQLite database: one connection, one lock, one repository per concern."""
+
+    def __init__(
+        self, conn: aiosqlite.Connection, path: Path, *, cache_max_bytes: int | None = None
+    ) -> None:
+        self._conn = conn
+        self._lock = asyncio.Lock()
+        self._closed = False
+        self.path = path
+        self.cache = CacheRepository(self, max_bytes=cache_max_bytes)
+        self.messages = MessageRepository(self)
+        self.schedules = ScheduleRepository(self)
+        self.guild_settings = GuildSettingsRepository(self)
+
+    @classmethod
+    async def open(
+        cls,
+        path: Path | str,
+        *,
+        cache_max_bytes: int | None = None,
+        busy_timeout: float = DEFAULT_BUSY_TIMEOUT_SECONDS,
+        migrations: list[Migration] | None = None,
+    ) -> Database:
+        """Open (creating folders and file if needed) and migrate the database at ``path``.
+
+        ``cache_max_bytes`` bounds the cache (None: unbounded); ``migrations`` replaces
+        the packaged ones (tests use it to exercise the runner).
+        """
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        conn = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
+        try:
+            await _configure(conn, busy_timeout)
+            await migrate(
+                conn,
+                load_migrations() if migrations is None else migrations,
+                path=str(path),
+            )
+        except sqlite3.DatabaseError as exc:
+            await conn.close()
+            raise DatabaseUnusable(
+                f"{path} is not a usable playlist-clusters database ({exc}). "
+                "Move it away or set DATABASE_PATH to another file."
+            ) from exc
+        except BaseException:
+            await conn.close()
+            raise
+        return cls(conn, path, cache_max_bytes=cache_max_bytes)
+
+    async def close(self) -> None:
+        """Finish pending work, checkpoint the WAL into the main file and close (once)."""
+        async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            try:
+                await self._conn.execute("PRAGMA optimize")
+                await self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
+            except sqlite3.Error:
+                pass  # another process holds the file; the WAL stays valid
+            await self._conn.close()
+
+    async def __aenter__(self) -> Database:
+        return self
+
+    async def __aexit__(self, *exc: object) -> None:
+        await self.close()
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection for reads; no other task's transaction is open meanwhile."""
+        async with self._lock:
+            yield self._conn
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The connection inside one ``BEGIN IMMEDIATE`` transaction, committed on success.
+
+        Any exception (cancellation included) rolls the whole transaction back.
+        """
+        async with self._lock:
+            try:
+                # inside the try: a cancellation while BEGIN waits for another process
+                # must still roll back the transaction BEGIN opens once it gets the lock
+                await self._conn.execute("BEGIN IMMEDIATE")
+                yield self._conn
+                await self._conn.commit()
+            except BaseException:
+                # shield: a second cancellation must not skip the rollback; aiosqlite runs
+                # calls in order, so it lands before the next task's BEGIN anyway.
+                await asyncio.shield(self._conn.rollback())
+                raise
+
+    async def integrity_check(self) -> str:
+        """``PRAGMA integrity_check``'s answer: "ok" for a sound file."""
+        async with self.read() as conn, conn.execute("PRAGMA integrity_check") as cursor:
+            rows = await cursor.fetchall()
+        return "\n".join(str(row[0]) for row in rows)
+
+    async def user_version(self) -> int:
+        """The schema version of the open file."""
+        async with self.read() as conn:
+            return await _user_version(conn)
+
+    def file_bytes(self) -> int:
+        """Bytes on disk: the main file plus its WAL."""
+        total = 0
+        for suffix in ("", "-wal"):
+            with suppress(FileNotFoundError):
+                total += Path(f"{self.path}{suffix}").stat().st_size
+        return total
+
+    async def reclaim_space(self) -> None:
+        """Return free pages to the file system (after evictions or a clear)."""
+        async with self.read() as conn:
+            # executescript steps the pragma to the end; execute() would free one page.
+            await conn.executescript("PRAGMA incremental_vacuum;")
+            # Fails while another process reads; the next checkpoint will do it.
+            with suppress(sqlite3.OperationalError):
+                await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+async def _configure(conn: aiosqlite.Connection, busy_timeout: float) -> None:
+    """Connection settings: busy timeout, incremental auto-vacuum (new files), WAL, FKs."""
+    await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
+    async with conn.execute("SELECT count(*) FROM sqlite_schema") as cursor:
+        row = await cursor.fetchone()
+    if row and row[0] == 0:
+        # Only takes effect before the first table exists: lets clear() shrink the file.
+        await conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
+    async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
+        mode = await cursor.fetchone()
+    if not mode or str(mode[0]).lower() != "wal":
+        raise sqlite3.DatabaseError(f"cannot switch to WAL mode (got {mode and mode[0]!r})")
+    # WAL + NORMAL: a crashed process never corrupts or half-writes; only a power cut
+    # may lose the last commits.
+    await conn.execute("PRAGMA synchronous = NORMAL")
+    await conn.execute("PRAGMA foreign_keys = ON")
+
+
+async def open_database(settings: Settings) -> Database:
+    """The database at ``settings.database_path``, cache bounded by ``settings.cache_max_mb``."""
+    return await Database.open(
+        settings.database_path, cache_max_bytes=int(settings.cache_max_mb * BYTES_PER_MB)
+    )

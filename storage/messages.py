@@ -1,0 +1,102 @@
+"""Paging state of posted result messages, so the buttons keep working after a restart.
+
+A message names its analysis by cache key; while a message state exists, that
+analysis is never evicted from the cache (see :mod:`storage.cache`). Old states are
+dropped with :meth:`MessageRepository.prune`.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.database import Database
+
+_COLUMNS = "message_id, channel_id, guild_id, analysis_key, owner_id, cluster, page"
+
+
+@dataclass(slots=True)
+class MessageState:
+    """Which analysis a posted message shows, who may page it, and where it is."""
+
+    message_id: int
+    channel_id: int
+    guild_id: int | None
+    analysis_key: str
+    owner_id: int
+    cluster: int = 0
+    page: int = 0
+
+
+class MessageRepository:
+    """Typed access to the ``messages`` table."""
+
+    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
+        self._db = db
+        self.clock = clock
+
+    async def save(self, state: MessageState) -> None:
+        """Insert or replace the state of ``state.message_id``."""
+        now = self.clock()
+        async with self._db.write() as conn:
+            await conn.execute(
+                f"INSERT INTO messages ({_COLUMNS}, created_at, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (message_id) DO UPDATE SET channel_id = excluded.channel_id,"
+                " guild_id = excluded.guild_id, analysis_key = excluded.analysis_key,"
+                " owner_id = excluded.owner_id, cluster = excluded.cluster,"
+                " page = excluded.page, updated_at = excluded.updated_at",
+                (
+                    state.message_id,
+                    state.channel_id,
+                    state.guild_id,
+                    state.analysis_key,
+                    state.owner_id,
+                    state.cluster,
+                    state.page,
+                    now,
+                    now,
+                ),
+            )
+
+    async def get(self, message_id: int) -> MessageState | None:
+        """The state of ``message_id``, or None if it was never saved or was deleted."""
+        async with self._db.read() as conn, conn.execute(
+            f"SELECT {_COLUMNS} FROM messages WHERE message_id = ?", (message_id,)
+        ) as cursor:
+            row = await cursor.fetchone()
+        return MessageState(*row) if row else None
+
+    async def update_position(self, message_id: int, cluster: int, page: int) -> bool:
+        """Move ``message_id`` to ``cluster`` / ``page``; False if no such message is stored."""
+        async with self._db.write() as conn:
+            cursor = await conn.execute(
+                "UPDATE messages SET cluster = ?, page = ?, updated_at = ? WHERE message_id = ?",
+                (cluster, page, self.clock(), message_id),
+            )
+            changed = cursor.rowcount
+            await cursor.close()
+        return changed > 0
+
+    async def delete(self, message_id: int) -> bool:
+        """Forget ``message_id`` (e.g. the message was deleted); False if it was not stored."""
+        async with self._db.write() as conn:
+            cursor = await conn.execute("DELETE FROM messages WHERE message_id = ?", (message_id,))
+            changed = cursor.rowcount
+            await cursor.close()
+        return changed > 0
+
+    async def prune(self, older_than_seconds: float) -> int:
+        """Forget states untouched for ``older_than_seconds``; return how many went.
+
+        Their analyses become evictable again.
+        """
+        cutoff = self.clock() - older_than_seconds
+        async with self._db.write() as conn:
+            cursor = await conn.execute("DELETE FROM messages WHERE updated_at < ?", (cutoff,))
+            changed = cursor.rowcount
+            await cursor.close()
+        return changed
