@@ -29,11 +29,11 @@ import logging
 import multiprocessing
 import os
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 import aiohttp
 from yarl import URL
@@ -41,6 +41,7 @@ from yarl import URL
 from bot.analysis.decode import analyse_audio_bytes
 from bot.analysis.features import MIN_FAMILY_COVERAGE
 from bot.analysis.signal import FEATURE_VERSION, Skipped
+from bot.features.cache import FeatureCache
 from bot.model import ProgressCallback, Track
 
 if TYPE_CHECKING:
@@ -64,22 +65,6 @@ HOST_NOT_ALLOWED = "host not allowed"
 TOO_LARGE = "too large"
 DOWNLOAD_FAILED = "download failed"
 ANALYSIS_FAILED = "analysis failed"
-
-
-class FeatureCache(Protocol):
-    """Where computed features are kept per (source, track id, provider, version)."""
-
-    async def get_features(
-        self, source: str, track_ids: Sequence[str], provider: str, version: int
-    ) -> dict[str, dict[str, float]]: ...
-
-    async def put_features(
-        self,
-        source: str,
-        features: Mapping[str, Mapping[str, float]],
-        provider: str,
-        version: int,
-    ) -> None: ...
 
 
 @dataclass(slots=True)
