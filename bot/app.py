@@ -27,8 +27,7 @@ from bot.queue import AnalysisQueue, Cooldown
 from bot.service import Analyzer
 from bot.wiring import build_pipeline
 from cogs.pager import PageButton, Pager
-from storage.cache import analysis_key
-from storage.database import Database
+from storage.database import Database, open_database
 
 log = logging.getLogger(__name__)
 
@@ -81,14 +80,13 @@ class PlaylistBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         settings = self.settings
-        self.storage = await Database.open(
-            settings.database_path, cache_max_bytes=int(settings.cache_max_mb * 1_000_000)
-        )
+        self.storage = await open_database(settings)
         self.web = HttpClient(settings)
         self.pipeline = self.pipeline_factory(settings, self.web, self.storage.cache)
-        self.analyzer = Analyzer(
-            self.pipeline, self.storage.cache, settings, analysis_key, http=self.web
-        )
+        # The bot always caches: analyses are what stored messages page through.
+        self.pipeline.cache = self.storage.cache
+        self.pipeline.freshness_seconds = settings.freshness_seconds
+        self.analyzer = Analyzer(self.pipeline, self.storage.cache, settings, http=self.web)
         self.pager = Pager(self.analyzer, self.storage.messages)
         self.add_dynamic_items(PageButton)
         for name in self.cog_names:

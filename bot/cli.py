@@ -15,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import NoReturn
 
+from bot.cache_cli import add_cache_parser, open_database, run_cache
 from bot.config import Settings, get_settings
 from bot.errors import UserError
 from bot.http import HttpClient
@@ -23,7 +24,8 @@ from bot.render.document import to_document
 from bot.render.markdown import render_markdown
 from bot.sources.csvfile import read_playlist_file
 from bot.text import describe_skips, plural
-from bot.wiring import build_pipeline, load_source
+from bot.wiring import build_pipeline, close_providers, load_source
+from storage.cache import CacheRepository
 
 PNG_NAME = "clusters_scatter.png"
 MD_NAME = "clusters.md"
@@ -54,15 +56,28 @@ def _cluster_count(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="playlist-clusters", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    analyze = commands.add_parser("analyze", help="cluster a playlist and write markdown, PNG and JSON")
+    analyze = commands.add_parser(
+        "analyze", help="cluster a playlist and write markdown, PNG and JSON"
+    )
     analyze.add_argument(
         "source",
         help="a Spotify or Deezer playlist link, or a playlist CSV file (Exportify or plain)",
     )
-    analyze.add_argument("--clusters", "-k", type=_cluster_count, help="number of clusters (2-12); automatic if left out")
-    analyze.add_argument("--out", "-o", type=Path, help="output folder (default: one named after the playlist)")
+    analyze.add_argument(
+        "--clusters",
+        "-k",
+        type=_cluster_count,
+        help="number of clusters (2-12); automatic if left out",
+    )
+    analyze.add_argument(
+        "--out", "-o", type=Path, help="output folder (default: one named after the playlist)"
+    )
     analyze.add_argument("--name", help="playlist name to show (default: from the source)")
     analyze.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
+    analyze.add_argument(
+        "--no-cache", action="store_true", help="neither read nor write the cache database"
+    )
+    add_cache_parser(commands)
     add_bot_commands(commands)
     return parser
 
@@ -178,19 +193,37 @@ def summary(analysis: Analysis, written: Sequence[Path]) -> str:
 
 
 async def run_analyze(args: argparse.Namespace, settings: Settings) -> str:
+    """`analyze`, with the cache database at ``settings.database_path`` unless --no-cache."""
+    database = None if args.no_cache else await open_database(settings)
+    try:
+        return await _analyze(args, settings, database.cache if database else None)
+    finally:
+        if database is not None:
+            await database.close()
+
+
+async def _analyze(
+    args: argparse.Namespace, settings: Settings, cache: CacheRepository | None
+) -> str:
     progress = ProgressBar(not args.quiet)
     try:
         async with HttpClient(settings) as http:
             source = await load_source(args.source, settings, http)
-            pipeline = build_pipeline(settings, http)
-            if isinstance(source, PlaylistRef):
-                playlist = await pipeline.fetch(source, progress)
-            else:
-                playlist = source
-            if args.name:
-                playlist.name = args.name
+            pipeline = build_pipeline(settings, http, cache)
             options = AnalysisOptions(k=args.clusters, metadata_weight=settings.metadata_weight)
-            analysis = await pipeline.analyze(playlist, options, progress)
+            try:
+                if isinstance(source, PlaylistRef) and not args.name:
+                    analysis = await pipeline.run(source, options, progress)
+                else:
+                    if isinstance(source, PlaylistRef):
+                        playlist, _ = await pipeline.load(source, progress)
+                    else:
+                        playlist = source
+                    if args.name:
+                        playlist.name = args.name
+                    analysis = await pipeline.analyze(playlist, options, progress)
+            finally:
+                await close_providers(pipeline)
     finally:
         progress.close()
     out = args.out or Path(slug(analysis.playlist.name))
@@ -205,6 +238,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = get_settings()
         if args.command == "analyze":
             print(asyncio.run(run_analyze(args, settings)))
+        elif args.command == "cache":
+            print(asyncio.run(run_cache(args, settings)))
         elif args.command in ("bot", "sync-commands"):
             run_discord(args, settings)
     except UserError as exc:

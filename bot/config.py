@@ -13,7 +13,11 @@ from typing import Annotated
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-DEEZER_PREVIEW_HOSTS = ("cdnt-preview.dzcdn.net", "cdns-preview-d.dzcdn.net", "cdn-preview-d.dzcdn.net")
+DEEZER_PREVIEW_HOSTS = (
+    "cdnt-preview.dzcdn.net",
+    "cdns-preview-d.dzcdn.net",
+    "cdn-preview-d.dzcdn.net",
+)
 
 CommaList = Annotated[list[str], NoDecode]
 
@@ -46,7 +50,9 @@ class Settings(BaseSettings):
     deezer_rate_per_5s: int = 45
     spotify_rate_per_second: float = 10.0
     reccobeats_rate_per_second: float = 5.0
-    feature_providers: CommaList = Field(default_factory=lambda: ["spotify", "reccobeats", "deezer"])
+    feature_providers: CommaList = Field(
+        default_factory=lambda: ["spotify", "reccobeats", "deezer"]
+    )
 
     # Input limits
     csv_max_rows: int = 10_000
@@ -63,6 +69,10 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/playlist-clusters.db")
     cache_max_mb: float = 200.0
     freshness_seconds: int = 600
+
+    # Preview audio analysis (bot/features/audio.py)
+    preview_max_bytes: int = 2_000_000
+    audio_workers: int = 0  # 0 = one process per CPU core
 
     # Bot behaviour
     max_concurrent_analyses: int = 2

@@ -34,7 +34,6 @@ from typing import Any, TypeVar
 
 import aiohttp
 from aiolimiter import AsyncLimiter
-from multidict import CIMultiDictProxy
 from yarl import URL
 
 from bot.config import Settings
@@ -53,6 +52,7 @@ BACKOFF_MAX = 8.0
 MAX_JSON_BYTES = 20_000_000
 USER_AGENT = "playlist-clusters/0.1 (+https://github.com/playlist-clusters)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 T = TypeVar("T")
 
@@ -68,9 +68,10 @@ class HttpError(Exception):
         self.url = url
         self.payload = payload
         self.code = code
-        super().__init__(f"HTTP {status} from {URL(url).with_query(None)}" + (
-            f" (error code {code})" if code is not None else ""
-        ))
+        super().__init__(
+            f"HTTP {status} from {URL(url).with_query(None)}"
+            + (f" (error code {code})" if code is not None else "")
+        )
 
 
 class Unauthorized(HttpError):
@@ -228,7 +229,7 @@ class HttpClient:
         *,
         max_bytes: int,
         **kwargs: Any,
-    ) -> tuple[int, CIMultiDictProxy[str], bytes]:
+    ) -> tuple[int, Mapping[str, str], bytes]:
         """One request within the host's concurrency and rate limits; the body up to max_bytes."""
         key = host_key(url)
         async with self._semaphore(key):
@@ -257,7 +258,7 @@ class HttpClient:
         self,
         method: str,
         url: str,
-        accept: Callable[[int, CIMultiDictProxy[str], bytes], T],
+        accept: Callable[[int, Mapping[str, str], bytes], T],
         *,
         max_bytes: int = MAX_JSON_BYTES,
         **kwargs: Any,
@@ -286,8 +287,11 @@ class HttpClient:
                     payload = _loads(body)
                     if _is_quota_exceeded(payload):
                         self._blocked_until[key] = time.monotonic() + self.quota_block_seconds
-                        log.warning("%s quota exceeded; not calling it for %.0f s",
-                                    name, self.quota_block_seconds)
+                        log.warning(
+                            "%s quota exceeded; not calling it for %.0f s",
+                            name,
+                            self.quota_block_seconds,
+                        )
                         raise self._quota_error(name)
                     delay = retry_after_seconds(headers.get("Retry-After"))
                     if delay is not None and delay > self.max_retry_after:
@@ -317,8 +321,14 @@ class HttpClient:
                     "please try again in a few minutes."
                 )
             pause = self._backoff(attempt - 1) if delay is None else delay
-            log.info("%s: %s; retry %d/%d in %.2f s", name, reason, attempt, self.max_retries,
-                     pause * self.pause_scale)
+            log.info(
+                "%s: %s; retry %d/%d in %.2f s",
+                name,
+                reason,
+                attempt,
+                self.max_retries,
+                pause * self.pause_scale,
+            )
             await asyncio.sleep(pause * self.pause_scale)
 
     def _quota_error(self, name: str) -> ProviderDown:
@@ -349,7 +359,7 @@ class HttpClient:
         """Any method returning JSON (the Spotify token is a POST)."""
         deezer = host_key(url) in self._deezer_keys
 
-        def accept(status: int, _headers: CIMultiDictProxy[str], body: bytes) -> Any:
+        def accept(status: int, _headers: Mapping[str, str], body: bytes) -> Any:
             payload = _loads(body)
             if payload is None:
                 raise _Retry("an unreadable answer")
@@ -363,33 +373,37 @@ class HttpClient:
                 raise HttpError(status, url, payload, code=code if isinstance(code, int) else None)
             return payload
 
-        return await self._request(
-            method, url, accept, params=params, headers=headers, data=data
-        )
+        return await self._request(method, url, accept, params=params, headers=headers, data=data)
 
-    async def get_bytes(
-        self, url: str, *, max_bytes: int, allowed_hosts: Collection[str]
-    ) -> bytes:
+    async def get_bytes(self, url: str, *, max_bytes: int, allowed_hosts: Collection[str]) -> bytes:
         """Download ``url`` (at most ``max_bytes``) if its host is in ``allowed_hosts``.
 
-        Only http(s) on the scheme's default port, no user info, no redirects followed:
-        a URL that came from a provider's answer cannot make the bot fetch anything else.
+        Only http(s), no user info, no redirects followed: a URL that came from a
+        provider's answer cannot make the bot fetch anything else. A port other than
+        the scheme's default needs ``host:port`` in ``allowed_hosts``, except on a
+        loopback host (tests serve fakes on 127.0.0.1 with a random port).
         Raises :class:`UrlNotAllowed`, :class:`~bot.errors.InputTooLarge`,
         :class:`HttpError` or :class:`~bot.errors.ProviderDown`.
         """
-        u = URL(url)
+        try:
+            u = URL(url)
+        except (TypeError, ValueError):
+            raise UrlNotAllowed("not a URL") from None
         allowed = {h.casefold() for h in allowed_hosts}
+        host = (u.host or "").casefold()
+        with_port = f"{host}:{u.port}"
+        host_ok = host in allowed or with_port in allowed
+        port_ok = u.explicit_port is None or with_port in allowed or host in LOOPBACK_HOSTS
         if (
             u.scheme not in ("http", "https")
-            or (u.host or "").casefold() not in allowed
+            or not host_ok
+            or not port_ok
             or u.user is not None
             or u.password is not None
-            or (u.explicit_port is not None and f"{u.host}:{u.port}".casefold() not in allowed
-                and (u.host or "").casefold() not in {"127.0.0.1", "localhost"})
         ):
             raise UrlNotAllowed(f"not an allowed download URL: {u.with_query(None)}")
 
-        def accept(status: int, _headers: CIMultiDictProxy[str], body: bytes) -> bytes:
+        def accept(status: int, _headers: Mapping[str, str], body: bytes) -> bytes:
             if status != 200:
                 raise HttpError(status, url)
             return body
@@ -403,9 +417,7 @@ class HttpClient:
         allowlist before calling this. A 4xx raises :class:`HttpError`.
         """
 
-        def accept(status: int, headers: CIMultiDictProxy[str], body: bytes) -> tuple[
-            str | None, str
-        ]:
+        def accept(status: int, headers: Mapping[str, str], body: bytes) -> tuple[str | None, str]:
             if status in REDIRECT_STATUSES:
                 return headers.get("Location"), ""
             return None, body.decode("utf-8", errors="replace")

@@ -148,7 +148,8 @@ class FeatureTable:
     """The matrix the clustering sees, one row per track and one column per feature.
 
     ``scaled`` has shape (n_tracks, n_columns): imputed and standardised columns;
-    ``matrix`` is ``scaled * weights``, what the clustering uses. ``family`` says
+    ``matrix`` is ``scaled * weights``, what the clustering uses; ``spread`` is each
+    column's standard deviation in its own units (to judge if a difference matters). ``family`` says
     which audio family leads ("provider", "preview", or "metadata" when no audio
     family covers most tracks) and ``coverage`` how many tracks had it.
     """
@@ -157,6 +158,7 @@ class FeatureTable:
     scaled: np.ndarray
     columns: list[str]
     weights: np.ndarray
+    spread: np.ndarray
     family: str
     coverage: int
     providers: dict[str, int]

@@ -2,13 +2,22 @@
 
 The one place that strings the layers together, used by the CLI and the cogs alike.
 CPU work (scikit-learn, matplotlib) runs in a worker thread, never on the event loop.
+
+With a cache (:class:`storage.cache.CacheRepository`), a repeated request for an
+unchanged playlist is answered from it: the playlist is reused while younger than
+``freshness_seconds``, or after the source's cheap ``snapshot`` check says it has
+not changed, and the analysis is reused for the same snapshot and options.
 """
 
 from __future__ import annotations
 
 import asyncio
+import logging
+import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING
 
 from bot.analysis.clustering import cluster_tracks
 from bot.analysis.features import build_feature_table
@@ -30,6 +39,12 @@ from bot.model import (
 )
 from bot.render.scatter import legend_entries, render_scatter
 from bot.sources import PlaylistSource
+from storage.cache import analysis_key
+
+if TYPE_CHECKING:
+    from storage.cache import CacheRepository
+
+log = logging.getLogger(__name__)
 
 FAMILY_WORDS = {
     "provider": "audio features",
@@ -77,7 +92,7 @@ def compute_analysis(
         table.matrix, k=options.k, k_min=k_min, k_max=k_max, random_state=random_state
     )
     labels = clustering.labels
-    traits = cluster_traits(table.scaled, table.columns, labels)
+    traits = cluster_traits(table.scaled, table.columns, labels, table.spread)
     names = name_clusters(traits) if clustering.k > 1 else ["the whole playlist"]
     clusters = [
         Cluster(
@@ -135,13 +150,31 @@ def draw(analysis: Analysis) -> bytes:
 
 @dataclass
 class Pipeline:
-    """Fetches, enriches and analyses playlists with the configured sources and providers."""
+    """Fetches, enriches and analyses playlists with the configured sources and providers.
+
+    ``cache`` (optional) serves repeated requests; ``freshness_seconds`` is how long a
+    cached playlist is trusted without asking its source for the current snapshot.
+    """
 
     sources: Mapping[str, PlaylistSource] = field(default_factory=dict)
     providers: Sequence[FeatureProvider] = ()
     k_min: int = 2
     k_max: int = 12
     random_state: int = 0
+    cache: CacheRepository | None = None
+    freshness_seconds: float = 600.0
+
+    @property
+    def cache_variant(self) -> str:
+        """What besides playlist and options shapes an analysis: providers, k range, seed."""
+        providers = ",".join(
+            f"{provider.name}/{getattr(provider, 'version', '')}" for provider in self.providers
+        )
+        return f"providers={providers};k={self.k_min}-{self.k_max};seed={self.random_state}"
+
+    def cache_key(self, playlist: Playlist, options: AnalysisOptions) -> str:
+        """The analysis cache key (the same as :func:`storage.cache.analysis_key`)."""
+        return analysis_key(playlist, options)
 
     async def fetch(self, ref: PlaylistRef, progress: ProgressCallback = no_progress) -> Playlist:
         """The playlist behind ``ref`` from its source."""
@@ -149,6 +182,27 @@ class Pipeline:
         if source is None:
             raise BadInput(f"{ref.source.capitalize()} playlists are not available here.")
         return await source.fetch(ref, progress)
+
+    async def load(
+        self, ref: PlaylistRef, progress: ProgressCallback = no_progress
+    ) -> tuple[Playlist, bool]:
+        """The playlist behind ``ref`` and whether it was fetched (False: from the cache).
+
+        A cached playlist is used while younger than ``freshness_seconds``; after that,
+        while the source's ``snapshot(ref)`` (when it has one) still matches it.
+        """
+        if self.cache is not None:
+            found = await self.cache.get_playlist(ref)
+            if found is not None:
+                playlist, fetched_at = found
+                age = (datetime.now(UTC) - fetched_at).total_seconds()
+                if 0 <= age < self.freshness_seconds:
+                    return playlist, False
+                snapshot = getattr(self.sources.get(ref.source), "snapshot", None)
+                if snapshot is not None and await snapshot(ref) == playlist.snapshot:
+                    await self.cache.mark_fresh(ref)
+                    return playlist, False
+        return await self.fetch(ref, progress), True
 
     async def enrich(self, playlist: Playlist, progress: ProgressCallback = no_progress) -> None:
         """Ask each provider, in order, for the features the tracks still lack."""
@@ -161,7 +215,18 @@ class Pipeline:
         options: AnalysisOptions,
         progress: ProgressCallback = no_progress,
     ) -> Analysis:
-        """Enrich ``playlist`` and analyse it; the CPU part runs in a worker thread."""
+        """Enrich ``playlist`` and analyse it; the CPU part runs in a worker thread.
+
+        With a cache, an analysis of the same snapshot and options made by the same
+        variant (:attr:`cache_variant`) is returned as it was stored (no enrichment, no
+        clustering); otherwise the new one is stored under :meth:`cache_key`.
+        """
+        key = self.cache_key(playlist, options) if self.cache is not None else None
+        if self.cache is not None and key is not None:
+            cached = await self.cache.get_analysis(key, variant=self.cache_variant)
+            if cached is not None:
+                progress("Loaded from cache", 1, 1)
+                return cached
         await self.enrich(playlist, progress)
         progress("Clustering", 0, 1)
         analysis = await asyncio.to_thread(
@@ -173,11 +238,24 @@ class Pipeline:
             random_state=self.random_state,
         )
         progress("Clustering", 1, 1)
+        if self.cache is not None and key is not None:
+            try:
+                await self.cache.put_analysis(key, analysis, variant=self.cache_variant)
+            except sqlite3.Error:
+                # The answer is ready; a full disk or a locked file must not lose it.
+                log.warning("could not cache the analysis of %s", playlist.ref, exc_info=True)
         return analysis
 
     async def run(
         self, ref: PlaylistRef, options: AnalysisOptions, progress: ProgressCallback = no_progress
     ) -> Analysis:
-        """Fetch and analyse the playlist behind ``ref``."""
-        playlist = await self.fetch(ref, progress)
-        return await self.analyze(playlist, options, progress)
+        """Fetch (or reuse) and analyse the playlist behind ``ref``."""
+        playlist, fetched = await self.load(ref, progress)
+        analysis = await self.analyze(playlist, options, progress)
+        if self.cache is not None and fetched:
+            try:
+                # after analysis: the stored tracks carry the features they were given
+                await self.cache.put_playlist(analysis.playlist)
+            except sqlite3.Error:
+                log.warning("could not cache the playlist %s", ref, exc_info=True)
+        return analysis

@@ -47,9 +47,7 @@ class AnalysisExpired(UserError):
 class AnalysisCache(Protocol):
     """The part of storage's CacheRepository the service uses."""
 
-    async def get_analysis(self, key: str) -> Analysis | None: ...
-
-    async def put_analysis(self, key: str, analysis: Analysis) -> None: ...
+    async def get_analysis(self, key: str, *, variant: str | None = None) -> Analysis | None: ...
 
     async def get_playlist(self, ref: PlaylistRef) -> tuple[Playlist, datetime] | None: ...
 
@@ -68,10 +66,11 @@ class Outcome:
 
 
 class Analyzer:
-    """Runs analyses through the pipeline and keeps them in the cache for paging.
+    """Runs analyses through the pipeline (which caches them) and serves them for paging.
 
-    ``key_for`` is storage's ``analysis_key``; recently used analyses are also kept
-    in memory (``memory`` entries) so turning a page does not re-read the database.
+    The pipeline must carry the cache (``Pipeline.cache``); its ``cache_key`` names
+    each analysis. Recently used analyses are also kept in memory (``memory``
+    entries) so turning a page does not re-read the database.
     """
 
     def __init__(
@@ -79,14 +78,12 @@ class Analyzer:
         pipeline: Pipeline,
         cache: AnalysisCache,
         settings: Settings,
-        key_for: Callable[[Playlist, AnalysisOptions], str],
         http: Any = None,
         memory: int = 16,
     ) -> None:
         self.pipeline = pipeline
         self.cache = cache
         self.settings = settings
-        self.key_for = key_for
         self.http = http
         self._memory: OrderedDict[str, Analysis] = OrderedDict()
         self._memory_size = memory
@@ -112,10 +109,9 @@ class Analyzer:
         # without parsing it again.
         snapshot = await asyncio.to_thread(content_snapshot, data)
         probe = Playlist(ref=PlaylistRef("csv", name), name=name, tracks=[], snapshot=snapshot)
-        key = self.key_for(probe, options)
-        cached = await self.load(key)
-        if cached is not None:
-            return Outcome(key, cached, cached=True)
+        found = await self._cached(probe, options)
+        if found is not None:
+            return found
         progress("Reading the file", 0, 0)
         playlist = await asyncio.to_thread(
             parse_playlist_csv,
@@ -139,39 +135,22 @@ class Analyzer:
         An unchanged playlist whose analysis is cached answers without waiting in
         line and without asking any provider: a cached playlist younger than
         ``FRESHNESS_SECONDS`` is trusted as is, an older one costs one cheap snapshot
-        request to its source.
+        request to its source (the pipeline's own rule, checked before queueing).
         """
         ref = await resolve_link(text, self.http)
         playlist = await self._unchanged_playlist(ref)
         if playlist is not None:
-            key = self.key_for(playlist, options)
-            cached = await self.load(key)
-            if cached is not None:
-                return Outcome(key, cached, cached=True)
+            found = await self._cached(playlist, options)
+            if found is not None:
+                return found
         async with gate():
+            fetched = playlist is None
             if playlist is None:
                 playlist = await self.pipeline.fetch(ref, progress)
             outcome = await self.from_playlist(playlist, options, progress)
-        await self.cache.put_playlist(playlist)
+        if fetched:  # after analysis: the stored tracks carry the features they were given
+            await self.cache.put_playlist(outcome.analysis.playlist)
         return outcome
-
-    async def _unchanged_playlist(self, ref: PlaylistRef) -> Playlist | None:
-        """The cached playlist behind ``ref`` if it is known to be unchanged, else None."""
-        found = await self.cache.get_playlist(ref)
-        if found is None:
-            return None
-        playlist, fetched_at = found
-        age = (datetime.now(UTC) - fetched_at).total_seconds()
-        if age < self.settings.freshness_seconds:
-            return playlist
-        source = self.pipeline.sources.get(ref.source)
-        snapshot = getattr(source, "snapshot", None)
-        if snapshot is None:
-            return None
-        if await snapshot(ref) != playlist.snapshot:
-            return None
-        await self.cache.mark_fresh(ref)
-        return playlist
 
     async def from_playlist(
         self,
@@ -181,18 +160,43 @@ class Analyzer:
         gate: Callable[[], AbstractAsyncContextManager[None]] = _open_gate,
     ) -> Outcome:
         """Analyse a fetched playlist unless the same snapshot + options is cached."""
-        key = self.key_for(playlist, options)
-        cached = await self.load(key)
-        if cached is not None:
-            return Outcome(key, cached, cached=True)
+        found = await self._cached(playlist, options)
+        if found is not None:
+            return found
         async with gate():
-            analysis = await self.pipeline.analyze(playlist, options, progress)
-        await self.cache.put_analysis(key, analysis)
+            analysis = await self.pipeline.analyze(playlist, options, progress)  # and caches it
+        key = self.pipeline.cache_key(playlist, options)
         self._remember(key, analysis)
         return Outcome(key, analysis, cached=False)
 
+    async def _cached(self, playlist: Playlist, options: AnalysisOptions) -> Outcome | None:
+        """The cached analysis of this snapshot + options made by this pipeline, if any."""
+        key = self.pipeline.cache_key(playlist, options)
+        found = self._memory.get(key)
+        if found is None:
+            found = await self.cache.get_analysis(key, variant=self.pipeline.cache_variant)
+        if found is None:
+            return None
+        self._remember(key, found)
+        return Outcome(key, found, cached=True)
+
+    async def _unchanged_playlist(self, ref: PlaylistRef) -> Playlist | None:
+        """The cached playlist behind ``ref`` if it is known to be unchanged, else None."""
+        found = await self.cache.get_playlist(ref)
+        if found is None:
+            return None
+        playlist, fetched_at = found
+        age = (datetime.now(UTC) - fetched_at).total_seconds()
+        if 0 <= age < self.pipeline.freshness_seconds:
+            return playlist
+        snapshot = getattr(self.pipeline.sources.get(ref.source), "snapshot", None)
+        if snapshot is None or await snapshot(ref) != playlist.snapshot:
+            return None
+        await self.cache.mark_fresh(ref)
+        return playlist
+
     async def load(self, key: str) -> Analysis | None:
-        """The analysis stored under ``key``, from memory or the cache."""
+        """The analysis stored under ``key`` (whatever made it), from memory or the cache."""
         found = self._memory.get(key)
         if found is not None:
             self._memory.move_to_end(key)

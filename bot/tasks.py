@@ -8,6 +8,11 @@ from typing import TypeVar
 
 T = TypeVar("T")
 
+#: Callers run this many tasks per allowed HTTP request in flight: HttpClient bounds the
+#: requests themselves, and the extra tasks keep the connections busy while finished
+#: ones decode and parse their answers.
+TASKS_PER_REQUEST = 2
+
 
 async def gather_bounded(factories: Sequence[Callable[[], Awaitable[T]]], limit: int) -> list[T]:
     """Await every factory's coroutine, at most ``limit`` at a time; results in order.

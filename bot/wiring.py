@@ -10,13 +10,13 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import importlib
 import logging
 from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
 from bot.features import FeatureProvider
+from bot.features.audio import PreviewAudioProvider
 from bot.features.cache import FeatureCache
 from bot.features.deezer import DeezerFeatures
 from bot.features.reccobeats import ReccoBeatsFeatures
@@ -37,38 +37,24 @@ CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 
 def _preview_provider(
     settings: Settings, http: HttpClient, cache: FeatureCache | None
-) -> FeatureProvider | None:
-    """The preview-audio provider (``bot.features.audio``) when that module is installed."""
-    try:
-        module = importlib.import_module("bot.features.audio")
-    except ImportError:
-        return None
-    provider_class = getattr(module, "PreviewAudioProvider", None)
-    if provider_class is None:
-        return None
-    provider: FeatureProvider = provider_class(
-        http,
-        allowed_hosts=settings.preview_hosts,
-        max_bytes=getattr(settings, "preview_max_bytes", 2_000_000),
-        timeout=settings.http_timeout_seconds,
-        cache=cache,
-        workers=getattr(settings, "audio_workers", None),
-    )
-    return provider
+) -> FeatureProvider:
+    """The preview-audio provider, downloading through the shared session."""
+    return PreviewAudioProvider.from_settings(settings, http, cache)
 
 
 def build_providers(
     settings: Settings, http: HttpClient, auth: SpotifyAuth, cache: FeatureCache | None = None
 ) -> list[FeatureProvider]:
-    """Feature providers in ``FEATURE_PROVIDERS`` order.
+    """Feature providers in ``FEATURE_PROVIDERS`` order, plus preview analysis.
 
-    The preview-audio provider, when installed, runs where ``preview`` is listed, else
-    just before ``deezer`` (else last): Deezer's tempo/loudness is the last resort
-    for tracks that neither a Spotify-scale provider nor preview analysis covered.
+    The preview-audio provider runs where ``preview`` is listed, else just before
+    ``deezer`` (else last): Deezer's tempo/loudness is the last resort for tracks that
+    neither a Spotify-scale provider nor preview analysis covered. Run after it instead,
+    Deezer's two columns would cover a Deezer playlist and preview analysis (which
+    stands aside when provider features cover most tracks) would never run.
     """
     names = [n.casefold() for n in settings.feature_providers]
-    preview = _preview_provider(settings, http, cache)
-    if preview is not None and "preview" not in names:
+    if "preview" not in names:
         names.insert(names.index("deezer") if "deezer" in names else len(names), "preview")
     providers: list[FeatureProvider] = []
     for name in dict.fromkeys(names):
@@ -79,11 +65,13 @@ def build_providers(
         elif name == "deezer":
             providers.append(DeezerFeatures.from_settings(settings, http, cache))
         elif name == "preview":
-            if preview is not None:
-                providers.append(preview)
+            providers.append(_preview_provider(settings, http, cache))
         else:
-            log.warning("unknown feature provider %r in FEATURE_PROVIDERS (known: %s)",
-                        name, ", ".join(KNOWN_PROVIDERS))
+            log.warning(
+                "unknown feature provider %r in FEATURE_PROVIDERS (known: %s)",
+                name,
+                ", ".join(KNOWN_PROVIDERS),
+            )
     return providers
 
 
@@ -113,6 +101,14 @@ def build_pipeline(settings: Settings, http: HttpClient, cache: Any = None) -> P
     if "freshness_seconds" in fields:
         kwargs["freshness_seconds"] = settings.freshness_seconds
     return Pipeline(**kwargs)
+
+
+async def close_providers(pipeline: Pipeline) -> None:
+    """Release what providers hold (the preview provider's process pool)."""
+    for provider in pipeline.providers:
+        aclose = getattr(provider, "aclose", None)
+        if aclose is not None:
+            await aclose()
 
 
 def looks_like_file(text: str) -> bool:

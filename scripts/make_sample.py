@@ -32,8 +32,17 @@ CENTRES = [
 ]
 SPREAD = (0.06, 0.06, 0.10, 0.06, 0.01, 0.02, 0.05, 7.0, 0.8)
 LIMITS = [(0, 1)] * 7 + [(50, 220), (-30, 0)]
-FEATURES = ["Danceability", "Energy", "Valence", "Acousticness", "Instrumentalness",
-            "Speechiness", "Liveness", "Tempo", "Loudness"]
+FEATURES = [
+    "Danceability",
+    "Energy",
+    "Valence",
+    "Acousticness",
+    "Instrumentalness",
+    "Speechiness",
+    "Liveness",
+    "Tempo",
+    "Loudness",
+]
 
 
 def parse_reference(text: str) -> list[tuple[int, list[str]]]:
@@ -55,23 +64,38 @@ def main() -> None:
     OUT.parent.mkdir(parents=True, exist_ok=True)
     with OUT.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle)
-        writer.writerow(["Track URI", "Track Name", "Artist Name(s)", "Album Name",
-                         "Album Image URL", "Label", "Liked", *FEATURES])
+        writer.writerow(
+            [
+                "Track URI",
+                "Track Name",
+                "Artist Name(s)",
+                "Album Name",
+                "Album Image URL",
+                "Label",
+                "Liked",
+                *FEATURES,
+            ]
+        )
         for cluster, cells in rows:
             art, title, album, artists, label, liked, link = cells
             track_id = TRACK_URL.search(link).group(1)  # type: ignore[union-attr]
             values = rng.normal(CENTRES[cluster], SPREAD)
             values = [float(np.clip(v, lo, hi)) for v, (lo, hi) in zip(values, LIMITS, strict=True)]
-            writer.writerow([
-                f"spotify:track:{track_id}",
-                title,
-                LINK_TEXT.sub(r"\1", artists),
-                album,
-                IMG_SRC.search(art).group(1),  # type: ignore[union-attr]
-                LINK_TEXT.sub(r"\1", label),
-                "true" if liked.strip() == "💚" else "false",
-                *(f"{v:.3f}" if name != "Tempo" else f"{v:.1f}" for v, name in zip(values, FEATURES, strict=True)),
-            ])
+            writer.writerow(
+                [
+                    f"spotify:track:{track_id}",
+                    title,
+                    LINK_TEXT.sub(r"\1", artists),
+                    album,
+                    IMG_SRC.search(art).group(1),  # type: ignore[union-attr]
+                    LINK_TEXT.sub(r"\1", label),
+                    "true" if liked.strip() == "💚" else "false",
+                    *(
+                        f"{v:.3f}" if name != "Tempo" else f"{v:.1f}"
+                        for v, name in zip(values, FEATURES, strict=True)
+                    ),
+                ]
+            )
     print(f"wrote {OUT.relative_to(ROOT)} ({len(rows)} tracks)")
 
 

@@ -4,7 +4,7 @@ All SQL of the project lives in this package. Open with :meth:`Database.open`.
 """
 
 from storage.cache import CacheRepository, CacheStats, analysis_key
-from storage.database import Database
+from storage.database import Database, open_database
 from storage.guild_settings import GuildSettings, GuildSettingsRepository
 from storage.messages import MessageRepository, MessageState
 from storage.schedules import Schedule, ScheduleRepository
@@ -20,4 +20,5 @@ __all__ = [
     "Schedule",
     "ScheduleRepository",
     "analysis_key",
+    "open_database",
 ]

@@ -1,11 +1,12 @@
 """The cache: track features, fetched playlists and finished analyses, under a size bound.
 
 - Features by ``(source, track id, provider)`` with the provider's version: a track's
-  features never change, so every playlist and request shares them.
+  features never change, so every playlist and request shares them. Values are
+  float64 under a list of names stored once (``feature_keys``).
 - Playlists by ``(source, id)``: the last fetched snapshot with its tracks and fetch
   time (for the freshness check in :class:`bot.pipeline.Pipeline`).
 - Analyses by :func:`analysis_key`: the compact document (:mod:`storage.codec`) and
-  the PNG, stored once per analysis.
+  the PNG, stored once per analysis, with the variant of the pipeline that made it.
 
 Size bound: the bytes of stored payloads (kept exact by triggers in ``cache_usage``).
 When a write takes the cache over ``max_bytes``, least recently used analyses and
@@ -21,6 +22,7 @@ import asyncio
 import contextlib
 import hashlib
 import sqlite3
+import struct
 import time
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
@@ -45,16 +47,17 @@ if TYPE_CHECKING:
 
 #: Ids per ``IN (...)`` query; well under SQLite's variable limit.
 _CHUNK = 500
-#: Bytes counted per feature row on top of its JSON (keys, version, time, b-tree cell).
+#: Bytes counted per feature row on top of its values (keys, version, time, b-tree cell).
 _FEATURE_ROW_OVERHEAD = 40
 
 
-def analysis_key(playlist: Playlist, options: AnalysisOptions, *, extra: str = "") -> str:
-    """The cache key of an analysis: playlist snapshot + name + options + versions.
+def analysis_key(playlist: Playlist, options: AnalysisOptions) -> str:
+    """The cache key of an analysis: playlist snapshot + name + options + analysis version.
 
-    ``extra`` names whatever else changes the result (the feature providers in use,
-    k range, random state); the pipeline passes it. The key is a 32-character hex
-    digest, safe for Discord custom ids and file names.
+    A 32-character hex digest, safe for Discord custom ids and file names. What else
+    shaped the result (feature providers, k range, seed) is stored beside it as the
+    analysis' *variant* (see :meth:`CacheRepository.get_analysis`), so anyone holding
+    the playlist and options finds the analysis by this key alone.
     """
     parts = (
         playlist.ref.source,
@@ -63,7 +66,6 @@ def analysis_key(playlist: Playlist, options: AnalysisOptions, *, extra: str = "
         playlist.name,
         options.key(),
         f"analysis={ANALYSIS_VERSION}",
-        extra,
     )
     return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
@@ -109,6 +111,9 @@ class CacheRepository:
         self.max_bytes = max_bytes
         #: Unix seconds; replaceable so tests can order uses without sleeping.
         self.clock = clock
+        # feature_keys rows never change once committed: remembered both ways
+        self._id_by_keys: dict[str, int] = {}
+        self._keys_by_id: dict[int, tuple[str, ...]] = {}
 
     # --- features ---------------------------------------------------------------
 
@@ -117,18 +122,30 @@ class CacheRepository:
     ) -> dict[str, dict[str, float]]:
         """Stored features of ``track_ids`` from ``provider`` at ``version`` (others absent)."""
         ids = list(dict.fromkeys(track_ids))
-        found: dict[str, dict[str, float]] = {}
+        rows: list[tuple[str, int, bytes]] = []
         async with self._db.read() as conn:
             for start in range(0, len(ids), _CHUNK):
                 chunk = ids[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 async with conn.execute(
-                    "SELECT track_id, features FROM track_features"
+                    "SELECT track_id, keys_id, vals FROM track_features"
                     f" WHERE source = ? AND provider = ? AND version = ? AND track_id IN ({marks})",
                     (source, provider, version, *chunk),
                 ) as cursor:
-                    for track_id, text in await cursor.fetchall():
-                        found[track_id] = orjson.loads(text)
+                    rows.extend(await cursor.fetchall())
+            unknown = {keys_id for _, keys_id, _ in rows} - self._keys_by_id.keys()
+            if unknown:
+                marks = ",".join("?" * len(unknown))
+                async with conn.execute(
+                    f"SELECT id, keys FROM feature_keys WHERE id IN ({marks})", tuple(unknown)
+                ) as cursor:
+                    for keys_id, text in await cursor.fetchall():
+                        self._remember_keys(keys_id, text)
+        found: dict[str, dict[str, float]] = {}
+        for track_id, keys_id, blob in rows:
+            keys = self._keys_by_id[keys_id]
+            values = struct.unpack(f"<{len(keys)}d", blob)
+            found[track_id] = {k: v for k, v in zip(keys, values, strict=True) if v == v}
         return found
 
     async def put_features(
@@ -138,26 +155,56 @@ class CacheRepository:
         provider: str,
         version: int,
     ) -> None:
-        """Store features per track id (replacing what ``provider`` gave before), in one go."""
+        """Store features per track id (replacing what ``provider`` gave before), in one go.
+
+        Each track's values are stored as float64 under its list of names, which is
+        stored once for all tracks that share it.
+        """
         if not features:
             return
         now = self.clock()
-        rows = []
+        prepared = []
         for track_id, values in features.items():
-            text = orjson.dumps(dict(values), option=orjson.OPT_SERIALIZE_NUMPY).decode("utf-8")
-            size = len(text) + len(track_id) + len(source) + len(provider) + _FEATURE_ROW_OVERHEAD
-            rows.append((source, track_id, provider, version, now, size, text))
+            names = orjson.dumps(list(values)).decode("utf-8")
+            blob = struct.pack(f"<{len(values)}d", *(float(v) for v in values.values()))
+            size = len(blob) + len(track_id) + len(source) + len(provider) + _FEATURE_ROW_OVERHEAD
+            prepared.append((track_id, names, size, blob))
         async with self._db.write() as conn:
+            keys_ids = await self._keys_ids(conn, {names for _, names, _, _ in prepared})
             await conn.executemany(
                 "INSERT INTO track_features"
-                " (source, track_id, provider, version, stored_at, size_bytes, features)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " (source, track_id, provider, version, stored_at, size_bytes, keys_id, vals)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (source, track_id, provider) DO UPDATE SET"
                 " version = excluded.version, stored_at = excluded.stored_at,"
-                " size_bytes = excluded.size_bytes, features = excluded.features",
-                rows,
+                " size_bytes = excluded.size_bytes, keys_id = excluded.keys_id,"
+                " vals = excluded.vals",
+                [
+                    (source, track_id, provider, version, now, size, keys_ids[names], blob)
+                    for track_id, names, size, blob in prepared
+                ],
             )
             await self._evict_within(conn)
+        # only now that the key lists are committed may later writes rely on their ids
+        for names, keys_id in keys_ids.items():
+            self._remember_keys(keys_id, names)
+
+    async def _keys_ids(self, conn: aiosqlite.Connection, texts: set[str]) -> dict[str, int]:
+        """The ``feature_keys`` id of each JSON list of names, adding new lists."""
+        ids = {text: self._id_by_keys[text] for text in texts if text in self._id_by_keys}
+        for text in texts - ids.keys():
+            await conn.execute(
+                "INSERT INTO feature_keys (keys) VALUES (?) ON CONFLICT (keys) DO NOTHING", (text,)
+            )
+            async with conn.execute("SELECT id FROM feature_keys WHERE keys = ?", (text,)) as cur:
+                row = await cur.fetchone()
+            assert row is not None
+            ids[text] = int(row[0])
+        return ids
+
+    def _remember_keys(self, keys_id: int, text: str) -> None:
+        self._id_by_keys[text] = keys_id
+        self._keys_by_id[keys_id] = tuple(orjson.loads(text))
 
     # --- playlists --------------------------------------------------------------
 
@@ -218,20 +265,24 @@ class CacheRepository:
 
     # --- analyses ---------------------------------------------------------------
 
-    async def get_analysis(self, key: str) -> Analysis | None:
-        """The cached analysis under ``key`` (PNG included), or None."""
+    async def get_analysis(self, key: str, *, variant: str | None = None) -> Analysis | None:
+        """The cached analysis under ``key`` (PNG included), or None.
+
+        With ``variant``, only an analysis stored with that variant is returned (the
+        pipeline passes its providers, k range and seed); without, whichever is stored.
+        """
         async with self._db.read() as conn:
             async with conn.execute(
-                "SELECT document, png FROM analyses WHERE key = ?", (key,)
+                "SELECT variant, document, png FROM analyses WHERE key = ?", (key,)
             ) as cursor:
                 row = await cursor.fetchone()
-            if row is None:
+            if row is None or (variant is not None and row[0] != variant):
                 return None
             await self._touch(
                 conn, "UPDATE analyses SET last_used = ? WHERE key = ?", (self.clock(), key)
             )
         try:
-            return await asyncio.to_thread(decode_analysis, row[0], row[1])
+            return await asyncio.to_thread(decode_analysis, row[1], row[2])
         except UnknownFormat:
             return None
 
@@ -242,17 +293,18 @@ class CacheRepository:
         ) as cursor:
             return await cursor.fetchone() is not None
 
-    async def put_analysis(self, key: str, analysis: Analysis) -> None:
-        """Store ``analysis`` (document + PNG) under ``key``, replacing an older one."""
+    async def put_analysis(self, key: str, analysis: Analysis, *, variant: str = "") -> None:
+        """Store ``analysis`` (document + PNG) under ``key`` and ``variant``, replacing any."""
         blob = await asyncio.to_thread(encode_analysis, analysis)
         playlist = analysis.playlist
         now = self.clock()
         async with self._db.write() as conn:
             await conn.execute(
                 "INSERT INTO analyses (key, source, playlist_id, snapshot, options,"
-                " analysis_version, track_count, created_at, last_used, size_bytes, document, png)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
-                " ON CONFLICT (key) DO UPDATE SET source = excluded.source,"
+                " analysis_version, track_count, created_at, last_used, size_bytes, document, png,"
+                " variant) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " ON CONFLICT (key) DO UPDATE SET variant = excluded.variant,"
+                " source = excluded.source,"
                 " playlist_id = excluded.playlist_id, snapshot = excluded.snapshot,"
                 " options = excluded.options, analysis_version = excluded.analysis_version,"
                 " track_count = excluded.track_count, created_at = excluded.created_at,"
@@ -271,6 +323,7 @@ class CacheRepository:
                     len(blob) + len(analysis.png) + len(key) + len(playlist.ref.id),
                     blob,
                     analysis.png,
+                    variant,
                 ),
             )
             await self._evict_within(conn)

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import aiosqlite
 
+from bot.config import Settings
 from bot.errors import DatabaseTooNew, DatabaseUnusable
 from storage.cache import CacheRepository
 from storage.guild_settings import GuildSettingsRepository
@@ -37,6 +38,8 @@ from storage.schedules import ScheduleRepository
 
 #: How long a statement waits for another process's lock before failing.
 DEFAULT_BUSY_TIMEOUT_SECONDS = 10.0
+#: CACHE_MAX_MB counts megabytes of this many bytes.
+BYTES_PER_MB = 1_000_000
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
 
@@ -117,8 +120,8 @@ async def migrate(
     for migration in migrations:
         if migration.version <= current or migration.version > target:
             continue
-        await conn.execute("BEGIN IMMEDIATE")
         try:
+            await conn.execute("BEGIN IMMEDIATE")
             # Another process may have applied it while we waited for the write lock.
             current = await _user_version(conn)
             if migration.version > current:
@@ -142,6 +145,7 @@ class Database:
     ) -> None:
         self._conn = conn
         self._lock = asyncio.Lock()
+        self._closed = False
         self.path = path
         self.cache = CacheRepository(self, max_bytes=cache_max_bytes)
         self.messages = MessageRepository(self)
@@ -184,8 +188,11 @@ class Database:
         return cls(conn, path, cache_max_bytes=cache_max_bytes)
 
     async def close(self) -> None:
-        """Finish pending work, checkpoint the WAL into the main file and close."""
+        """Finish pending work, checkpoint the WAL into the main file and close (once)."""
         async with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             try:
                 await self._conn.execute("PRAGMA optimize")
                 await self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
@@ -212,8 +219,10 @@ class Database:
         Any exception (cancellation included) rolls the whole transaction back.
         """
         async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
             try:
+                # inside the try: a cancellation while BEGIN waits for another process
+                # must still roll back the transaction BEGIN opens once it gets the lock
+                await self._conn.execute("BEGIN IMMEDIATE")
                 yield self._conn
                 await self._conn.commit()
             except BaseException:
@@ -244,9 +253,8 @@ class Database:
     async def reclaim_space(self) -> None:
         """Return free pages to the file system (after evictions or a clear)."""
         async with self.read() as conn:
-            # fetchall: the pragma frees pages as it is stepped.
-            async with conn.execute("PRAGMA incremental_vacuum") as cursor:
-                await cursor.fetchall()
+            # executescript steps the pragma to the end; execute() would free one page.
+            await conn.executescript("PRAGMA incremental_vacuum;")
             # Fails while another process reads; the next checkpoint will do it.
             with suppress(sqlite3.OperationalError):
                 await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
@@ -268,3 +276,10 @@ async def _configure(conn: aiosqlite.Connection, busy_timeout: float) -> None:
     # may lose the last commits.
     await conn.execute("PRAGMA synchronous = NORMAL")
     await conn.execute("PRAGMA foreign_keys = ON")
+
+
+async def open_database(settings: Settings) -> Database:
+    """The database at ``settings.database_path``, cache bounded by ``settings.cache_max_mb``."""
+    return await Database.open(
+        settings.database_path, cache_max_bytes=int(settings.cache_max_mb * BYTES_PER_MB)
+    )

@@ -1,23 +1,78 @@
-"""Shared fixtures: the fake Spotify, Deezer and ReccoBeats servers and an HttpClient.
+"""Shared test helpers: synthetic playlists, the bundled sample, and the fake servers.
 
-Other tests (the bot's end-to-end test) reuse them: a ``fake_deezer`` fixture already
-serves on 127.0.0.1; add a playlist with ``fake_deezer.generated(pid, n)`` and point
-``Settings.deezer_api_base`` at ``fake_deezer.api_base`` (``fake_settings`` does that).
+The fake Spotify, Deezer and ReccoBeats servers (``tests/fakes/``) are served as the
+fixtures ``fake_spotify``, ``fake_deezer`` and ``fake_reccobeats``; other tests (the
+bot's end-to-end test) reuse them: add a playlist with ``fake_deezer.generated(pid, n)``
+and use ``fake_settings`` (every base URL pointed at the fakes) and ``http``.
 """
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from pathlib import Path
 
+import numpy as np
 import pytest
 
 from bot.config import Settings
 from bot.http import HttpClient
+from bot.model import Playlist, PlaylistRef, Track
 from tests.fakes import make_settings
 from tests.fakes.base import serve
 from tests.fakes.deezer import FakeDeezer
 from tests.fakes.reccobeats import FakeReccoBeats
 from tests.fakes.spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE_CSV = ROOT / "samples" / "international_pop_synthetic_features.csv"
+REFERENCE_PAGE = ROOT / "tests" / "data" / "reference_page.md"
+
+
+def blob_playlist(
+    sizes: tuple[int, ...] = (40, 30, 20), seed: int = 1
+) -> tuple[Playlist, np.ndarray]:
+    """A playlist of well-separated audio-feature groups and the true group of each track."""
+    rng = np.random.default_rng(seed)
+    centres = [
+        {
+            "danceability": 0.85,
+            "energy": 0.85,
+            "valence": 0.8,
+            "acousticness": 0.05,
+            "tempo": 128.0,
+        },
+        {"danceability": 0.35, "energy": 0.2, "valence": 0.2, "acousticness": 0.9, "tempo": 75.0},
+        {"danceability": 0.5, "energy": 0.95, "valence": 0.4, "acousticness": 0.02, "tempo": 175.0},
+        {"danceability": 0.6, "energy": 0.5, "valence": 0.9, "acousticness": 0.5, "tempo": 100.0},
+    ]
+    tracks: list[Track] = []
+    truth: list[int] = []
+    for group, size in enumerate(sizes):
+        for i in range(size):
+            audio = {
+                key: float(value + rng.normal(0, 4.0 if key == "tempo" else 0.04))
+                for key, value in centres[group].items()
+            }
+            tracks.append(
+                Track(
+                    id=f"g{group}t{i}",
+                    title=f"Track {group}-{i}",
+                    artists=(f"Artist {i % 7}",),
+                    audio=audio,
+                    audio_provider="csv",
+                )
+            )
+            truth.append(group)
+    order = rng.permutation(len(tracks))
+    playlist = Playlist(
+        PlaylistRef("csv", "blobs.csv"), "Blobs", [tracks[i] for i in order], "snap"
+    )
+    return playlist, np.array(truth)[order]
+
+
+@pytest.fixture
+def sample_csv() -> Path:
+    return SAMPLE_CSV
 
 
 @pytest.fixture

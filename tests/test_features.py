@@ -34,7 +34,10 @@ class DictCache:
         return {i: dict(stored[i]) for i in track_ids if i in stored}
 
     async def put_features(
-        self, source: str, features: Mapping[str, Mapping[str, float]], provider: str,
+        self,
+        source: str,
+        features: Mapping[str, Mapping[str, float]],
+        provider: str,
         version: int,
     ) -> None:
         self.data.setdefault((source, provider, version), {}).update(
@@ -121,8 +124,12 @@ async def test_reccobeats_rate_limited_then_complete(
     fake_reccobeats.features.update({spotify_id(i): expected(i) for i in range(80)})
     fake_reccobeats.fault("status", status=429, retry_after="1", times=2)
     fake_reccobeats.fault("malformed")
-    assert await ReccoBeatsFeatures.from_settings(fake_settings, http).enrich(tracks) == 80
+    fake_reccobeats.fault("status", status=500)
+    cache = DictCache()
+    assert await ReccoBeatsFeatures.from_settings(fake_settings, http, cache).enrich(tracks) == 80
     assert [t.audio for t in tracks] == [expected(i) for i in range(80)]
+    stored = cache.data[("spotify", "reccobeats", 1)]
+    assert stored == {spotify_id(i): expected(i) for i in range(80)}  # nothing wrong cached
 
 
 async def test_reccobeats_down_caches_nothing_and_does_not_fail(
@@ -139,8 +146,9 @@ async def test_reccobeats_down_caches_nothing_and_does_not_fail(
 
 async def test_deezer_bpm_and_gain_for_deezer_tracks(fake_settings, http, fake_deezer) -> None:
     fake_deezer.generated(77, 30)
-    tracks = (await DeezerSource.from_settings(fake_settings, http).fetch(
-        PlaylistRef("deezer", "77"))).tracks
+    tracks = (
+        await DeezerSource.from_settings(fake_settings, http).fetch(PlaylistRef("deezer", "77"))
+    ).tracks
     tracks[0].audio = {"tempo": 99.0}  # covered by a better provider: not asked
     tracks[0].audio_provider = "reccobeats"
     tracks[1].preview_features = {"tempo": 100.0}  # has preview analysis: not asked
@@ -167,14 +175,16 @@ async def test_provider_chain_records_who_gave_what(
     fake_spotify.features_forbidden = True
     tracks = await spotify_tracks(fake_settings, auth, fake_spotify, 80)
     fake_reccobeats.features.update({spotify_id(i): expected(i) for i in range(60)})
-    fake_deezer.details.update({
-        9_000 + i: {"bpm": 120.0, "gain": -8.0, "isrc": f"JPZZ{i:08d}"} for i in range(60, 75)
-    })
-    pipeline = Pipeline(providers=[
-        SpotifyFeatures.from_settings(fake_settings, auth),
-        ReccoBeatsFeatures.from_settings(fake_settings, http),
-        DeezerFeatures.from_settings(fake_settings, http),
-    ])
+    fake_deezer.details.update(
+        {9_000 + i: {"bpm": 120.0, "gain": -8.0, "isrc": f"JPZZ{i:08d}"} for i in range(60, 75)}
+    )
+    pipeline = Pipeline(
+        providers=[
+            SpotifyFeatures.from_settings(fake_settings, auth),
+            ReccoBeatsFeatures.from_settings(fake_settings, http),
+            DeezerFeatures.from_settings(fake_settings, http),
+        ]
+    )
     await pipeline.enrich(Playlist(PlaylistRef("spotify", PID), "x", tracks, "s"))
     assert [t.audio_provider for t in tracks] == (
         ["reccobeats"] * 60 + ["deezer"] * 15 + [None] * 5
@@ -183,3 +193,26 @@ async def test_provider_chain_records_who_gave_what(
     assert describe_features(table, len(tracks)) == (
         "75 of 80 tracks had audio features (ReccoBeats 60, Deezer 15)."
     )
+
+
+async def test_deezer_features_wait_out_quota_errors(fake_settings, http, fake_deezer) -> None:
+    fake_deezer.generated(78, 12)
+    tracks = (
+        await DeezerSource.from_settings(fake_settings, http).fetch(PlaylistRef("deezer", "78"))
+    ).tracks
+    fake_deezer.fault("deezer_quota", route="track", times=3)
+    fake_deezer.fault("slow", route="track", delay=3.0)  # past the 2 s timeout
+    cache = DictCache()
+    assert await DeezerFeatures.from_settings(fake_settings, http, cache).enrich(tracks) == 12
+    assert cache.data[("deezer", "deezer", 1)] == {t.id: t.audio for t in tracks}
+
+
+async def test_deezer_features_unknown_tracks_stay_missing(fake_settings, http) -> None:
+    tracks = [
+        Track(id="a", title="ไม่รู้จัก", url="https://www.deezer.com/track/1"),
+        Track(id="b", title="No ISRC, no Deezer link"),
+    ]
+    cache = DictCache()
+    assert await DeezerFeatures.from_settings(fake_settings, http, cache).enrich(tracks) == 0
+    assert [t.audio for t in tracks] == [None, None]
+    assert cache.data == {}

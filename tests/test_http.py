@@ -107,8 +107,14 @@ async def test_get_bytes_allowlist_and_size(http, fake_deezer, album_url) -> Non
     assert b"genres" in body
     with pytest.raises(InputTooLarge):
         await http.get_bytes(album_url, max_bytes=10, allowed_hosts=[host])
-    for url in (album_url.replace("127.0.0.1", "localhost"), "ftp://127.0.0.1/x",
-                "https://user@cdnt-preview.dzcdn.net/x", "https://evil.example/x"):
+    for url in (
+        album_url.replace("127.0.0.1", "localhost"),
+        "ftp://127.0.0.1/x",
+        "https://user@cdnt-preview.dzcdn.net/x",
+        "https://evil.example/x",
+        "https://cdnt-preview.dzcdn.net:8443/x",
+        "not a url",
+    ):
         with pytest.raises(UrlNotAllowed):
             await http.get_bytes(url, max_bytes=10, allowed_hosts=[host, "cdnt-preview.dzcdn.net"])
 
@@ -118,4 +124,3 @@ def test_retry_after_forms() -> None:
     assert retry_after_seconds(None) is None
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0
-

@@ -167,8 +167,7 @@ async def test_deezer_short_link_relative_redirect(redirects, http) -> None:
 
 async def test_short_link_that_answers_with_a_page(redirects, http) -> None:
     redirects.pages["/p"] = (
-        '<html><meta property="og:url" '
-        'content="https://www.deezer.com/playlist/1111"></html>'
+        '<html><meta property="og:url" content="https://www.deezer.com/playlist/1111"></html>'
     )
     ref = await resolve_link("https://deezer.page.link/p", http, origins=_origins(redirects))
     assert ref == PlaylistRef("deezer", "1111")
@@ -264,8 +263,11 @@ async def _fetched_urls(text: str) -> list[str]:
     session = aiohttp.ClientSession(
         connector=aiohttp.TCPConnector(resolver=_RefusingResolver()), trace_configs=[trace]
     )
-    client = HttpClient(make_settings(http_max_retries=0, http_timeout_seconds=0.5),
-                        session=session, pause_scale=0.0)
+    client = HttpClient(
+        make_settings(http_max_retries=0, http_timeout_seconds=0.5),
+        session=session,
+        pause_scale=0.0,
+    )
     try:
         await resolve_link(text, client)
     except (BadLink, ProviderDown):

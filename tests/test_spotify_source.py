@@ -37,7 +37,10 @@ async def test_fetch_reads_every_page_and_counts_skips(source, fake_spotify) -> 
     playlist = await source.fetch(PlaylistRef("spotify", PID), lambda *r: reports.append(r))
     assert [t.id for t in playlist.tracks] == [spotify_id(i) for i in range(250)]
     assert playlist.skipped == {
-        "unavailable entry": 1, "local file": 1, "podcast episode": 1, "duplicate": 1
+        "unavailable entry": 1,
+        "local file": 1,
+        "podcast episode": 1,
+        "duplicate": 1,
     }
     assert playlist.name == "国際ポップ 🌏"
     assert playlist.owner == "テスト ユーザー"

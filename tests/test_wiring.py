@@ -12,13 +12,15 @@ import pytest
 
 from bot.cli import ProgressBar
 from bot.errors import BadLink
+from bot.features.audio import PreviewAudioProvider
 from bot.features.deezer import DeezerFeatures
 from bot.features.reccobeats import ReccoBeatsFeatures
 from bot.features.spotify import SpotifyFeatures
-from bot.model import Playlist, PlaylistRef
-from bot.wiring import build_pipeline, load_source
+from bot.model import AnalysisOptions, Playlist, PlaylistRef
+from bot.wiring import build_pipeline, close_providers, load_source
 from tests.fakes.data import TITLES, features, spotify_id
 from tests.fakes.spotify import CLIENT_ID, CLIENT_SECRET, SpotifyPlaylist
+from tests.synthetic_audio import clicks, to_mp3, tones
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "international_pop_synthetic_features.csv"
@@ -27,10 +29,16 @@ SAMPLE = ROOT / "samples" / "international_pop_synthetic_features.csv"
 def test_providers_follow_the_configured_order(fake_settings, http) -> None:
     pipeline = build_pipeline(fake_settings, http)
     assert [type(p) for p in pipeline.providers] == [
-        SpotifyFeatures, ReccoBeatsFeatures, DeezerFeatures
+        SpotifyFeatures,
+        ReccoBeatsFeatures,
+        PreviewAudioProvider,  # before Deezer's two columns, see build_providers
+        DeezerFeatures,
     ]
     settings = fake_settings.model_copy(update={"feature_providers": ["deezer", "reccobeats"]})
-    assert [p.name for p in build_pipeline(settings, http).providers] == ["deezer", "reccobeats"]
+    names = [p.name for p in build_pipeline(settings, http).providers]
+    assert names == ["preview", "deezer", "reccobeats"]
+    settings = fake_settings.model_copy(update={"feature_providers": ["deezer", "preview"]})
+    assert [p.name for p in build_pipeline(settings, http).providers] == ["deezer", "preview"]
     assert set(pipeline.sources) == {"spotify", "deezer"}
 
 
@@ -62,9 +70,14 @@ async def _cli(tmp_path: Path, env: dict[str, str], *args: str) -> tuple[int, st
     full_env.update(env)
     full_env["PYTHONPATH"] = str(ROOT)
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot.cli", *args,
-        cwd=tmp_path, env=full_env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        "bot.cli",
+        *args,
+        cwd=tmp_path,
+        env=full_env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
     )
     out, err = await proc.communicate()
     return proc.returncode or 0, out.decode("utf-8"), err.decode("utf-8")
@@ -76,6 +89,7 @@ def _fake_env(fake_spotify, fake_deezer, fake_reccobeats) -> dict[str, str]:
         "SPOTIFY_TOKEN_URL": fake_spotify.token_url,
         "DEEZER_API_BASE": fake_deezer.api_base,
         "RECCOBEATS_API_BASE": fake_reccobeats.api_base,
+        "PREVIEW_HOSTS": "127.0.0.1",
         "PYTHONIOENCODING": "utf-8",
     }
 
@@ -86,8 +100,13 @@ async def test_cli_deezer_link_without_spotify_credentials(
     fake_deezer.generated(908622995, 60, albums=6)
     env = _fake_env(fake_spotify, fake_deezer, fake_reccobeats)
     code, out, err = await _cli(
-        tmp_path, env, "analyze", "https://www.deezer.com/fr/playlist/908622995", "-q",
-        "--out", "result",
+        tmp_path,
+        env,
+        "analyze",
+        "https://www.deezer.com/fr/playlist/908622995",
+        "-q",
+        "--out",
+        "result",
     )
     assert code == 0, err
     assert "“ใหม่ล่าสุด 🎧” (60 tracks)" in out
@@ -113,8 +132,13 @@ async def test_cli_spotify_link_with_reccobeats(
     env = _fake_env(fake_spotify, fake_deezer, fake_reccobeats)
     env.update({"SPOTIFY_CLIENT_ID": CLIENT_ID, "SPOTIFY_CLIENT_SECRET": CLIENT_SECRET})
     code, out, err = await _cli(
-        tmp_path, env, "analyze", f"https://open.spotify.com/intl-ja/playlist/{pid}?si=x", "-q",
-        "-k", "2",
+        tmp_path,
+        env,
+        "analyze",
+        f"https://open.spotify.com/intl-ja/playlist/{pid}?si=x",
+        "-q",
+        "-k",
+        "2",
     )
     assert code == 0, err
     assert "Found 2 clusters in “国際ポップ 🌏” (120 tracks)" in out
@@ -126,9 +150,7 @@ async def test_cli_spotify_link_without_credentials_explains(
     tmp_path, fake_spotify, fake_deezer, fake_reccobeats
 ) -> None:
     env = _fake_env(fake_spotify, fake_deezer, fake_reccobeats)
-    code, _, err = await _cli(
-        tmp_path, env, "analyze", f"spotify:playlist:{spotify_id(3)}", "-q"
-    )
+    code, _, err = await _cli(tmp_path, env, "analyze", f"spotify:playlist:{spotify_id(3)}", "-q")
     assert code == 2
     assert "no Spotify credentials" in err and "Deezer link" in err
     assert len(err.strip().splitlines()) == 1
@@ -147,3 +169,42 @@ async def test_cli_csv_still_works(tmp_path, fake_spotify, fake_deezer, fake_rec
     assert code == 0, err
     assert "30 of 30 tracks had audio features (from the file)." in out
     assert fake_spotify.log == [] and fake_reccobeats.log == [] and fake_deezer.log == []
+
+
+async def test_deezer_playlist_with_previews_runs_preview_analysis_before_deezer(
+    fake_settings, http, fake_deezer
+) -> None:
+    """Previews lead; Deezer's tempo/loudness is asked only for the tracks without one."""
+    fake_deezer.generated(9, 12, albums=2)
+    fake_deezer.local_previews = True
+    for i in range(10):
+        clip = clicks(150, 4.0, freq=4000) if i % 2 else tones((98.0, 123.0), 4.0)
+        fake_deezer.previews[3_000_000 + i] = to_mp3(clip)
+    settings = fake_settings.model_copy(update={"audio_workers": 1})
+    pipeline = build_pipeline(settings, http)
+    try:
+        playlist = await pipeline.fetch(PlaylistRef("deezer", "9"))
+        analysis = await pipeline.analyze(playlist, AnalysisOptions(k=2))
+    finally:
+        await close_providers(pipeline)
+    assert fake_deezer.count("preview") == 12
+    assert fake_deezer.count("track") == 2  # only the two without a preview
+    assert [t.audio_provider for t in playlist.tracks[10:]] == ["deezer", "deezer"]
+    assert analysis.features.family == "preview"
+    assert analysis.features.summary.startswith("10 of 12 tracks had features from preview audio")
+
+
+async def test_cli_second_run_of_a_link_comes_from_the_cache(
+    tmp_path, fake_spotify, fake_deezer, fake_reccobeats
+) -> None:
+    fake_deezer.generated(4242, 30, albums=3)
+    env = _fake_env(fake_spotify, fake_deezer, fake_reccobeats)
+    link = "https://deezer.com/playlist/4242"
+    code, first, err = await _cli(tmp_path, env, "analyze", link, "-q", "-k", "2")
+    assert code == 0, err
+    asked = len(fake_deezer.log)
+    code, second, err = await _cli(tmp_path, env, "analyze", link, "-q", "-k", "2")
+    assert code == 0, err
+    assert len(fake_deezer.log) == asked  # fresh playlist and analysis from the cache
+    assert second == first
+    assert (tmp_path / "data" / "playlist-clusters.db").exists()

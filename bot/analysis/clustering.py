@@ -15,8 +15,8 @@ from bot.errors import TooFewTracks
 from bot.model import Clustering
 
 #: Rows used to choose k for large playlists, and for each silhouette score.
-K_SEARCH_SAMPLE = 3000
-SILHOUETTE_SAMPLE = 2000
+K_SEARCH_SAMPLE = 2000
+SILHOUETTE_SAMPLE = 1500
 #: Above this many rows the final fit uses mini-batch k-means.
 MINIBATCH_ABOVE = 20_000
 #: Playlists smaller than this are shown as one cluster.
@@ -91,7 +91,9 @@ def cluster_tracks(
     upper = max(k_min, min(k_max, distinct, search.shape[0] - 1, max(2, n // 3)))
     best_k, best_score = k_min, -2.0
     for candidate in range(max(2, k_min), upper + 1):
-        labels = KMeans(n_clusters=candidate, random_state=random_state, n_init=2).fit_predict(search)
+        labels = KMeans(n_clusters=candidate, random_state=random_state, n_init=2).fit_predict(
+            search
+        )
         if len(np.unique(labels)) < 2:
             continue
         score = _silhouette(search, labels, random_state)

@@ -94,7 +94,9 @@ def _audio_block(
     return block, names, coverage, dict(providers)
 
 
-def _multi_hot(values: Sequence[Sequence[str]], prefix: str, limit: int) -> tuple[np.ndarray, list[str]]:
+def _multi_hot(
+    values: Sequence[Sequence[str]], prefix: str, limit: int
+) -> tuple[np.ndarray, list[str]]:
     """Columns for the ``limit`` most common values that occur on at least two tracks."""
     counts = Counter(v.casefold() for vs in values for v in set(vs))
     display: dict[str, str] = {}
@@ -114,6 +116,7 @@ def _multi_hot(values: Sequence[Sequence[str]], prefix: str, limit: int) -> tupl
 
 def _metadata_block(tracks: Sequence[Track]) -> tuple[np.ndarray, list[str]]:
     """Raw metadata columns (NaN where unknown) and multi-hot genre and script columns."""
+
     def col(values: list[float | None]) -> np.ndarray:
         return np.array([np.nan if v is None else float(v) for v in values])
 
@@ -159,16 +162,19 @@ def _keep_columns(block: np.ndarray, names: list[str]) -> tuple[np.ndarray, list
     return block[:, keep], [n for n, k in zip(names, keep, strict=True) if k], dropped
 
 
-def _impute_and_scale(block: np.ndarray) -> np.ndarray:
-    """Fill gaps with the column median, then standardise each column (mean 0, sd 1)."""
+def _impute_and_scale(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Fill gaps with the column median, then standardise each column (mean 0, sd 1).
+
+    Returns the scaled block and each column's standard deviation in its own units.
+    """
     if block.shape[1] == 0:
-        return block
+        return block, np.zeros(0)
     medians = np.nanmedian(block, axis=0)
     filled = np.where(np.isnan(block), medians, block)
     mean = filled.mean(axis=0)
     std = filled.std(axis=0)
     std[std == 0] = 1.0
-    return (filled - mean) / std
+    return (filled - mean) / std, std
 
 
 def build_feature_table(
@@ -183,6 +189,7 @@ def build_feature_table(
     """
     family = choose_family(tracks, prefer)
     blocks: list[np.ndarray] = []
+    spreads: list[np.ndarray] = []
     columns: list[str] = []
     weights: list[float] = []
     dropped: list[str] = []
@@ -194,7 +201,9 @@ def build_feature_table(
         audio, names, gone = _keep_columns(audio, names)
         dropped += gone
         if names:
-            blocks.append(_impute_and_scale(audio))
+            scaled_audio, audio_spread = _impute_and_scale(audio)
+            blocks.append(scaled_audio)
+            spreads.append(audio_spread)
             columns += names
             weights += [1.0] * len(names)
         else:
@@ -206,7 +215,9 @@ def build_feature_table(
     meta, meta_names, gone = _keep_columns(meta, meta_names)
     dropped += gone
     if meta_names:
-        blocks.append(_impute_and_scale(meta))
+        scaled_meta, meta_spread = _impute_and_scale(meta)
+        blocks.append(scaled_meta)
+        spreads.append(meta_spread)
         columns += meta_names
         groups = Counter(n.split(":", 1)[0] for n in meta_names if ":" in n)
         for name in meta_names:
@@ -214,16 +225,14 @@ def build_feature_table(
             if ":" in name:
                 w /= float(np.sqrt(groups[name.split(":", 1)[0]]))
             weights.append(w)
-    if blocks:
-        scaled = np.column_stack(blocks)
-    else:
-        scaled = np.zeros((len(tracks), 0))
+    scaled = np.column_stack(blocks) if blocks else np.zeros((len(tracks), 0))
     weight_vector = np.array(weights, dtype=float)
     return FeatureTable(
         matrix=scaled * weight_vector if weights else scaled,
         scaled=scaled,
         columns=columns,
         weights=weight_vector,
+        spread=np.concatenate(spreads) if spreads else np.zeros(0),
         family=family,
         coverage=coverage,
         providers=providers,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.analysis.vocabulary import trait_word
+from bot.analysis.vocabulary import MIN_NATIVE_EFFECT, trait_word
 
 #: A trait is named only when the cluster's mean is at least this many standard
 #: deviations (of the whole playlist) away from the playlist's mean.
@@ -13,10 +13,17 @@ WORDS_PER_NAME = 3
 FALLBACK = "middle of the road"
 
 
-def cluster_traits(scaled: np.ndarray, columns: list[str], labels: np.ndarray) -> list[list[str]]:
+def cluster_traits(
+    scaled: np.ndarray,
+    columns: list[str],
+    labels: np.ndarray,
+    spread: np.ndarray | None = None,
+) -> list[list[str]]:
     """Per cluster (by label 0..k-1), its trait words, strongest first.
 
-    ``scaled`` is the standardised (unweighted) matrix, shape (n, len(columns)).
+    ``scaled`` is the standardised (unweighted) matrix, shape (n, len(columns));
+    ``spread`` the columns' standard deviations in their own units, used to ignore
+    differences too small to hear (see ``MIN_NATIVE_EFFECT``).
     """
     k = int(labels.max()) + 1 if len(labels) else 0
     result: list[list[str]] = []
@@ -30,6 +37,9 @@ def cluster_traits(scaled: np.ndarray, columns: list[str], labels: np.ndarray) -
         for i in np.argsort(-np.abs(effect), kind="stable"):
             if abs(effect[i]) < MIN_EFFECT:
                 break
+            floor = MIN_NATIVE_EFFECT.get(columns[i])
+            if spread is not None and floor and abs(effect[i] * spread[i]) < floor:
+                continue
             word = trait_word(columns[i], bool(effect[i] > 0))
             if word and word not in words:
                 words.append(word)

@@ -26,7 +26,9 @@ def project_2d(matrix: np.ndarray, columns: list[str], random_state: int = 0) ->
     if n < 2 or d == 0:
         return Projection(np.zeros((n, 2)), "", "")
     components = min(2, d, n)
-    pca = PCA(n_components=components, random_state=random_state, svd_solver="full" if n < 500 else "auto")
+    pca = PCA(
+        n_components=components, random_state=random_state, svd_solver="full" if n < 500 else "auto"
+    )
     points = pca.fit_transform(matrix)
     labels = [
         _axis_label(pca.components_[i], columns, float(pca.explained_variance_ratio_[i]))

@@ -30,6 +30,29 @@ TRAITS: dict[str, tuple[str, str]] = {
     "mode": ("major", "minor"),
 }
 
+#: The smallest difference, in the feature's own units, worth naming: below it a
+#: cluster is not "fast" however many standard deviations the playlist's spread makes it.
+MIN_NATIVE_EFFECT: dict[str, float] = {
+    "tempo": 6.0,
+    "loudness": 1.5,
+    "rms_db": 1.5,
+    "release_year": 3.0,
+    "duration": 20.0,
+    "popularity": 8.0,
+    **{
+        name: 0.06
+        for name in (
+            "energy",
+            "danceability",
+            "valence",
+            "acousticness",
+            "instrumentalness",
+            "speechiness",
+            "liveness",
+        )
+    },
+}
+
 LABELS: dict[str, str] = {
     "release_year": "release year",
     "rms_db": "loudness (RMS)",

@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Protocol
 
 from bot.model import ProgressCallback
-from bot.tasks import gather_bounded
+from bot.tasks import TASKS_PER_REQUEST, gather_bounded
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,7 @@ async def lookup(
     done = total - len(missing)
     if total:
         progress(stage, done, total)
-    batches = [missing[i:i + batch_size] for i in range(0, len(missing), batch_size)]
+    batches = [missing[i : i + batch_size] for i in range(0, len(missing), batch_size)]
 
     async def run(batch: list[str]) -> dict[str, Features]:
         nonlocal done
@@ -70,7 +70,8 @@ async def lookup(
         return result
 
     fetched: dict[str, Features] = {}
-    for result in await gather_bounded([lambda b=b: run(b) for b in batches], concurrency):
+    factories = [lambda b=b: run(b) for b in batches]
+    for result in await gather_bounded(factories, concurrency * TASKS_PER_REQUEST):
         fetched.update({k: v for k, v in result.items() if v})
     if cache is not None and fetched:
         await cache.put_features(source, fetched, provider, version)

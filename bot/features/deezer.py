@@ -55,6 +55,8 @@ class DeezerFeatures:
 
     name = "deezer"
     family = "provider"
+    #: Part of the feature-cache key and of the pipeline's cache variant.
+    version = VERSION
 
     def __init__(
         self,
@@ -73,8 +75,12 @@ class DeezerFeatures:
     def from_settings(
         cls, settings: Settings, http: HttpClient, cache: FeatureCache | None = None
     ) -> DeezerFeatures:
-        return cls(http, api_base=settings.deezer_api_base,
-                   concurrency=settings.http_concurrency, cache=cache)
+        return cls(
+            http,
+            api_base=settings.deezer_api_base,
+            concurrency=settings.http_concurrency,
+            cache=cache,
+        )
 
     async def _one(self, path_key: str) -> Features:
         try:
@@ -118,9 +124,16 @@ class DeezerFeatures:
                 keys = [key for _, s, key in todo if s == source]
                 if keys:
                     result = await lookup(
-                        keys, source=source, provider=self.name, version=VERSION,
-                        cache=self.cache, batch_size=1, concurrency=self.concurrency,
-                        fetch=fetch, progress=progress, stage="Audio features (Deezer)",
+                        keys,
+                        source=source,
+                        provider=self.name,
+                        version=VERSION,
+                        cache=self.cache,
+                        batch_size=1,
+                        concurrency=self.concurrency,
+                        fetch=fetch,
+                        progress=progress,
+                        stage="Audio features (Deezer)",
                     )
                     found.update({(source, k): v for k, v in result.items()})
         except ProviderDown as exc:

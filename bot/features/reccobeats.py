@@ -43,6 +43,8 @@ class ReccoBeatsFeatures:
 
     name = "reccobeats"
     family = "provider"
+    #: Part of the feature-cache key and of the pipeline's cache variant.
+    version = VERSION
 
     def __init__(
         self,
@@ -61,8 +63,12 @@ class ReccoBeatsFeatures:
     def from_settings(
         cls, settings: Settings, http: HttpClient, cache: FeatureCache | None = None
     ) -> ReccoBeatsFeatures:
-        return cls(http, api_base=settings.reccobeats_api_base,
-                   concurrency=settings.http_concurrency, cache=cache)
+        return cls(
+            http,
+            api_base=settings.reccobeats_api_base,
+            concurrency=settings.http_concurrency,
+            cache=cache,
+        )
 
     async def _batch(self, ids: list[str]) -> dict[str, Features]:
         try:
@@ -95,9 +101,15 @@ class ReccoBeatsFeatures:
         try:
             found = await lookup(
                 [t.spotify_id for t in todo if t.spotify_id],
-                source="spotify", provider=self.name, version=VERSION, cache=self.cache,
-                batch_size=BATCH, concurrency=self.concurrency, fetch=self._batch,
-                progress=progress, stage="Audio features (ReccoBeats)",
+                source="spotify",
+                provider=self.name,
+                version=VERSION,
+                cache=self.cache,
+                batch_size=BATCH,
+                concurrency=self.concurrency,
+                fetch=self._batch,
+                progress=progress,
+                stage="Audio features (ReccoBeats)",
             )
         except ProviderDown as exc:
             log.warning("ReccoBeats audio features skipped: %s", exc)

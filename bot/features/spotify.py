@@ -38,6 +38,8 @@ class SpotifyFeatures:
 
     name = "spotify"
     family = "provider"
+    #: Part of the feature-cache key and of the pipeline's cache variant.
+    version = VERSION
 
     def __init__(
         self,
@@ -58,8 +60,12 @@ class SpotifyFeatures:
     def from_settings(
         cls, settings: Settings, auth: SpotifyAuth, cache: FeatureCache | None = None
     ) -> SpotifyFeatures:
-        return cls(auth, api_base=settings.spotify_api_base,
-                   concurrency=settings.http_concurrency, cache=cache)
+        return cls(
+            auth,
+            api_base=settings.spotify_api_base,
+            concurrency=settings.http_concurrency,
+            cache=cache,
+        )
 
     async def _batch(self, ids: list[str]) -> dict[str, Features]:
         if not self.enabled:
@@ -69,8 +75,10 @@ class SpotifyFeatures:
         except HttpError as exc:
             if exc.status == 403 and self.enabled:
                 self.enabled = False
-                log.info("Spotify audio features are not available to this app (HTTP 403); "
-                         "not asking again in this process")
+                log.info(
+                    "Spotify audio features are not available to this app (HTTP 403); "
+                    "not asking again in this process"
+                )
             return {}
         out: dict[str, Features] = {}
         items = payload.get("audio_features") if isinstance(payload, dict) else None
@@ -91,9 +99,15 @@ class SpotifyFeatures:
         try:
             found = await lookup(
                 [t.spotify_id for t in todo if t.spotify_id],
-                source="spotify", provider=self.name, version=VERSION, cache=self.cache,
-                batch_size=BATCH, concurrency=self.concurrency, fetch=self._batch,
-                progress=progress, stage="Audio features (Spotify)",
+                source="spotify",
+                provider=self.name,
+                version=VERSION,
+                cache=self.cache,
+                batch_size=BATCH,
+                concurrency=self.concurrency,
+                fetch=self._batch,
+                progress=progress,
+                stage="Audio features (Spotify)",
             )
         except ProviderDown as exc:
             log.warning("Spotify audio features skipped: %s", exc)

@@ -57,7 +57,10 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
         "feature_providers": dict(analysis.features.providers),
         "features_dropped": list(analysis.features.dropped),
         "feature_summary": analysis.features.summary,
-        "options": {"clusters": analysis.options.k, "metadata_weight": analysis.options.metadata_weight},
+        "options": {
+            "clusters": analysis.options.k,
+            "metadata_weight": analysis.options.metadata_weight,
+        },
         "silhouette": analysis.silhouette,
         "note": analysis.note,
         "axes": {"x": analysis.x_label, "y": analysis.y_label},
@@ -106,7 +109,9 @@ def from_document(doc: dict[str, Any], png: bytes = b"") -> Analysis:
             dropped=list(doc.get("features_dropped", [])),
             summary=doc.get("feature_summary", ""),
         ),
-        options=AnalysisOptions(k=options.get("clusters"), metadata_weight=options.get("metadata_weight", 0.5)),
+        options=AnalysisOptions(
+            k=options.get("clusters"), metadata_weight=options.get("metadata_weight", 0.5)
+        ),
         silhouette=doc.get("silhouette"),
         note=doc.get("note", ""),
         png=png,

@@ -13,17 +13,19 @@ from bot.model import Analysis, Track
 
 HEADER = "| Art | Track | Album | Artists | Label | 💚 | 🔗 |"
 RULE = "|:---|:---|:---|:---|:---|:---|:---|"
-_ESCAPES = str.maketrans({
-    "\\": "\\\\",
-    "|": "\\|",
-    "<": "&lt;",
-    ">": "&gt;",
-    "[": "\\[",
-    "]": "\\]",
-    "*": "\\*",
-    "_": "\\_",
-    "`": "\\`",
-})
+_ESCAPES = str.maketrans(
+    {
+        "\\": "\\\\",
+        "|": "\\|",
+        "<": "&lt;",
+        ">": "&gt;",
+        "[": "\\[",
+        "]": "\\]",
+        "*": "\\*",
+        "_": "\\_",
+        "`": "\\`",
+    }
+)
 
 
 def escape_cell(text: str) -> str:
@@ -64,7 +66,14 @@ def render_markdown(analysis: Analysis, image: str = "clusters_scatter.png") -> 
     ]
     for cluster in analysis.clusters:
         count = f"{cluster.size} track" + ("" if cluster.size == 1 else "s")
-        lines += [f"## Cluster #{cluster.number}: {escape_cell(cluster.name)}", "", count, "", HEADER, RULE]
+        lines += [
+            f"## Cluster #{cluster.number}: {escape_cell(cluster.name)}",
+            "",
+            count,
+            "",
+            HEADER,
+            RULE,
+        ]
         lines += [_row(track) for track in cluster.tracks]
         lines.append("")
     return "\n".join(lines)

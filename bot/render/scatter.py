@@ -25,8 +25,18 @@ TEXT = "#f2f3f5"
 MUTED = "#b5bac1"
 #: Bright, distinguishable colours on a dark background (12, one per possible cluster).
 PALETTE = (
-    "#5865f2", "#57f287", "#fee75c", "#eb459e", "#ed4245", "#3ba5d8",
-    "#f0a35e", "#b28dff", "#9be8d8", "#ffffff", "#c9e265", "#ff8fab",
+    "#5865f2",
+    "#57f287",
+    "#fee75c",
+    "#eb459e",
+    "#ed4245",
+    "#3ba5d8",
+    "#f0a35e",
+    "#b28dff",
+    "#9be8d8",
+    "#ffffff",
+    "#c9e265",
+    "#ff8fab",
 )
 #: Fonts tried in order for each glyph; only the installed ones are used.
 FONT_CHAIN = (
@@ -125,4 +135,7 @@ def render_scatter(
 
 def legend_entries(numbers: Sequence[int], names: Sequence[str], sizes: Sequence[int]) -> list[str]:
     """'#1 fast · loud (44)' per cluster, names shortened to keep the legend narrow."""
-    return [f"#{n} {shorten(name, 34)} ({size})" for n, name, size in zip(numbers, names, sizes, strict=True)]
+    return [
+        f"#{n} {shorten(name, 34)} ({size})"
+        for n, name, size in zip(numbers, names, sizes, strict=True)
+    ]

@@ -87,7 +87,9 @@ def decode_text(data: bytes) -> str:
         try:
             return data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise CsvError("The file starts like UTF-16 text but does not decode as UTF-16.") from exc
+            raise CsvError(
+                "The file starts like UTF-16 text but does not decode as UTF-16."
+            ) from exc
     if b"\x00" in data[:4096]:
         raise CsvError("The file is binary, not a CSV text file.")
     try:
@@ -123,7 +125,11 @@ def _float(value: str) -> float | None:
     if not value:
         return None
     try:
-        number = float(value.replace(",", ".")) if value.count(",") == 1 and "." not in value else float(value)
+        number = (
+            float(value.replace(",", "."))
+            if value.count(",") == 1 and "." not in value
+            else float(value)
+        )
     except ValueError:
         return None
     return number if number == number and abs(number) != float("inf") else None
@@ -222,6 +228,8 @@ def parse_playlist_csv(
             f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:g} MB."
         )
     text = decode_text(data)
+    if not text.strip():
+        raise CsvError("The file is empty.")
     first_line = text.lstrip().split("\n", 1)[0]
     reader = csv.reader(io.StringIO(text.lstrip(), newline=""), delimiter=_delimiter(first_line))
     try:
@@ -229,11 +237,14 @@ def parse_playlist_csv(
         cols = _Columns(header)
         missing = [f for f in ("title", "artists") if f not in cols.index]
         if missing:
-            wanted = {"title": "a track title column (e.g. 'Track Name' or 'Title')",
-                      "artists": "an artist column (e.g. 'Artist Name(s)' or 'Artist')"}
+            wanted = {
+                "title": "track-title column (such as 'Track Name' or 'Title')",
+                "artists": "artist column (such as 'Artist Name(s)' or 'Artist')",
+            }
             found = ", ".join(repr(h.strip()) for h in header[:12] if h.strip()) or "none"
             raise CsvError(
-                "This CSV has no " + " and no ".join(wanted[m] for m in missing)
+                "This CSV has no "
+                + " and no ".join(wanted[m] for m in missing)
                 + f". Columns found: {found}."
             )
         playlist = Playlist(
@@ -265,14 +276,18 @@ def parse_playlist_csv(
             seen_names.add(name_key)
             playlist.tracks.append(result)
     except csv.Error as exc:
-        raise CsvError(f"The file is not a well-formed CSV (line {reader.line_num}): {exc}.") from exc
+        raise CsvError(
+            f"The file is not a well-formed CSV (line {reader.line_num}): {exc}."
+        ) from exc
     if not playlist.tracks:
         detail = f" ({describe_skips(playlist.skipped)})" if playlist.skipped else ""
         raise CsvError(f"The file has no usable track rows{detail}.")
     return playlist
 
 
-def read_playlist_file(path: Path, *, name: str | None = None, max_rows: int, max_bytes: int) -> Playlist:
+def read_playlist_file(
+    path: Path, *, name: str | None = None, max_rows: int, max_bytes: int
+) -> Playlist:
     """Read a CSV playlist from disk, refusing oversized files before reading them."""
     try:
         size = path.stat().st_size
@@ -281,7 +296,9 @@ def read_playlist_file(path: Path, *, name: str | None = None, max_rows: int, ma
     if path.is_dir():
         raise CsvError(f"{path} is a folder, not a CSV file.")
     if size > max_bytes:
-        raise InputTooLarge(f"The file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:g} MB.")
+        raise InputTooLarge(
+            f"The file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:g} MB."
+        )
     return parse_playlist_csv(
         path.read_bytes(),
         name=name or path.stem.replace("_", " "),

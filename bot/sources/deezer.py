@@ -22,7 +22,7 @@ from bot.config import Settings
 from bot.errors import InputTooLarge, PlaylistUnavailable, ProviderDown
 from bot.http import DeezerNoData, HttpClient, HttpError
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
-from bot.tasks import gather_bounded
+from bot.tasks import TASKS_PER_REQUEST, gather_bounded
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +132,8 @@ class DeezerSource:
             return page
 
         pages = [first] + await gather_bounded(
-            [lambda i=i: page_at(i) for i in range(PAGE_SIZE, total, PAGE_SIZE)], self.concurrency
+            [lambda i=i: page_at(i) for i in range(PAGE_SIZE, total, PAGE_SIZE)],
+            self.concurrency * TASKS_PER_REQUEST,
         )
         entries = [entry for page in pages for entry in page["data"]]
         # Follow `next` past the pages the total announced (the list grew meanwhile),
@@ -190,7 +191,9 @@ class DeezerSource:
             return details
 
         progress("Reading album details", 0, len(album_ids))
-        results = await gather_bounded([lambda a=a: album(a) for a in album_ids], self.concurrency)
+        results = await gather_bounded(
+            [lambda a=a: album(a) for a in album_ids], self.concurrency * TASKS_PER_REQUEST
+        )
         by_id = dict(zip(album_ids, results, strict=True))
         for track in tracks:
             details = by_id.get(track.album_id) or {}

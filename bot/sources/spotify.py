@@ -26,7 +26,7 @@ from bot.config import Settings
 from bot.errors import BadLink, InputTooLarge, PlaylistUnavailable, ProviderDown
 from bot.http import HttpClient, HttpError, Unauthorized
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
-from bot.tasks import gather_bounded
+from bot.tasks import TASKS_PER_REQUEST, gather_bounded
 
 log = logging.getLogger(__name__)
 
@@ -243,9 +243,7 @@ class SpotifySource:
 
     async def snapshot(self, ref: PlaylistRef) -> str:
         """The playlist's ``snapshot_id``: one cheap call, changes with the content."""
-        meta = await self._get(
-            f"{self.api_base}/playlists/{ref.id}", {"fields": "snapshot_id"}
-        )
+        meta = await self._get(f"{self.api_base}/playlists/{ref.id}", {"fields": "snapshot_id"})
         return str(meta.get("snapshot_id") or "") if isinstance(meta, dict) else ""
 
     async def _page(self, pid: str, offset: int) -> dict[str, Any]:
@@ -289,20 +287,21 @@ class SpotifySource:
         done = len(first["items"])
         progress("Fetching tracks", done, total)
 
-        async def page_at(offset: int) -> list[Any]:
+        async def page_at(offset: int) -> list[Track | str]:
             nonlocal done
             page = await self._page(pid, offset)
             done += len(page["items"])
             progress("Fetching tracks", min(done, total), total)
-            return list(page["items"])
+            # parsed while the other pages are still on their way
+            return [parse_entry(entry) for entry in page["items"]]
 
         offsets = range(PAGE_SIZE, total, PAGE_SIZE)
         rest = await gather_bounded(
-            [lambda o=o: page_at(o) for o in offsets], self.concurrency
+            [lambda o=o: page_at(o) for o in offsets], self.concurrency * TASKS_PER_REQUEST
         )
-        entries = list(first["items"])
-        for items in rest:
-            entries.extend(items)
+        results = [parse_entry(entry) for entry in first["items"]]
+        for parsed in rest:
+            results.extend(parsed)
 
         owner = meta.get("owner") if isinstance(meta.get("owner"), dict) else {}
         urls = meta.get("external_urls") if isinstance(meta.get("external_urls"), dict) else {}
@@ -316,8 +315,7 @@ class SpotifySource:
             url=str(urls.get("spotify") or f"https://open.spotify.com/playlist/{pid}"),
         )
         seen: set[str] = set()
-        for entry in entries:
-            result = parse_entry(entry)
+        for result in results:
             if isinstance(result, str):
                 playlist.skip(result)
             elif result.id in seen:

@@ -20,6 +20,8 @@ def make_settings(**overrides: Any) -> Settings:
         "deezer_api_base": "http://127.0.0.1:9",
         "reccobeats_api_base": "http://127.0.0.1:9/v1",
         "http_timeout_seconds": 2.0,
+        # Deezer's real preview CDN must never be contacted from a test
+        "preview_hosts": ["127.0.0.1"],
         "http_max_retries": 3,
         "spotify_rate_per_second": 1000.0,
         "reccobeats_rate_per_second": 1000.0,

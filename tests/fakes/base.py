@@ -86,8 +86,9 @@ class FakeServer:
         finally:
             self.in_flight -= 1
 
-    async def _answer(self, route: str, request: web.Request, handler: Handler
-                      ) -> web.StreamResponse:
+    async def _answer(
+        self, route: str, request: web.Request, handler: Handler
+    ) -> web.StreamResponse:
         if self.latency:
             await asyncio.sleep(self.latency)
         fault = self._take_fault(route)
@@ -109,8 +110,13 @@ class FakeServer:
                 )
             elif fault.kind == "spotify_quota":
                 return web.json_response(
-                    {"error": {"status": 429, "message": "Too many requests",
-                               "reason": "QUOTA_EXCEEDED"}},
+                    {
+                        "error": {
+                            "status": 429,
+                            "message": "Too many requests",
+                            "reason": "QUOTA_EXCEEDED",
+                        }
+                    },
                     status=429,
                     headers={"Retry-After": "86400"},
                 )

@@ -23,7 +23,15 @@ TITLES = (
     "Straße ohne Namen",
 )
 ARTISTS = (
-    "YOASOBI", "עומר אדם", "ลิซ่า", "周杰伦", "IU", "Mötley Crüe", "Björk", "Rosalía", "Aya Nakamura",
+    "YOASOBI",
+    "עומר אדם",
+    "ลิซ่า",
+    "周杰伦",
+    "IU",
+    "Mötley Crüe",
+    "Björk",
+    "Rosalía",
+    "Aya Nakamura",
 )
 GENRES = ("Pop", "J-Pop", "Rock", "Dance", "Electro", "Hip Hop", "Latin", "World")
 LABELS = ("Sony Music Japan", "הד ארצי", "GMM Grammy", "Universal", "Independent 🎶")

@@ -61,6 +61,11 @@ class FakeDeezer(FakeServer):
     albums: dict[int, dict[str, Any]] = field(default_factory=dict)
     #: Track id -> extra fields of ``/track/{id}`` (bpm, gain, isrc, release_date).
     details: dict[int, dict[str, Any]] = field(default_factory=dict)
+    #: Serve previews from this fake: track ``preview`` URLs then point at
+    #: ``/preview/{id}.mp3`` here (answered from ``previews``, else 404) instead of
+    #: Deezer's CDN (which tests must never contact: keep it out of PREVIEW_HOSTS).
+    local_previews: bool = False
+    previews: dict[int, bytes] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         FakeServer.__init__(self)
@@ -69,21 +74,25 @@ class FakeDeezer(FakeServer):
     def api_base(self) -> str:
         return self.url
 
-    def generated(self, pid: int, n: int, *, albums: int = 10, name: str = "ใหม่ล่าสุด 🎧",
-                  start: int = 0) -> DeezerPlaylist:
+    def generated(
+        self, pid: int, n: int, *, albums: int = 10, name: str = "ใหม่ล่าสุด 🎧", start: int = 0
+    ) -> DeezerPlaylist:
         """Add a playlist of ``n`` tracks spread over ``albums`` albums, with details."""
         tracks = []
         for i in range(start, start + n):
             album_id = 500_000 + i % albums
             tracks.append(deezer_track(i, album_id))
-            self.albums.setdefault(album_id, {
-                "id": album_id,
-                "title": f"Album «{album_id}» 🎵",
-                "label": LABELS[album_id % len(LABELS)],
-                "genres": {"data": [{"id": 132, "name": GENRES[album_id % len(GENRES)]}]},
-                "release_date": f"{2000 + album_id % 20}-03-01",
-                "record_type": "album",
-            })
+            self.albums.setdefault(
+                album_id,
+                {
+                    "id": album_id,
+                    "title": f"Album «{album_id}» 🎵",
+                    "label": LABELS[album_id % len(LABELS)],
+                    "genres": {"data": [{"id": 132, "name": GENRES[album_id % len(GENRES)]}]},
+                    "release_date": f"{2000 + album_id % 20}-03-01",
+                    "record_type": "album",
+                },
+            )
             loud = i % 2 == 0
             self.details[3_000_000 + i] = {
                 "bpm": 0 if i % 10 == 9 else (128.0 if loud else 82.0) + i % 5,
@@ -100,6 +109,20 @@ class FakeDeezer(FakeServer):
         app.router.add_get("/playlist/{id}/tracks", self.playlist_tracks, name="tracks")
         app.router.add_get("/album/{id}", self.album, name="album")
         app.router.add_get("/track/{id}", self.track, name="track")
+        app.router.add_get("/preview/{id}.mp3", self.preview, name="preview")
+
+    def _shown(self, tracks: list[dict[str, Any]], request: web.Request) -> list[dict[str, Any]]:
+        """Track entries as answered: preview URLs on this fake when ``local_previews``."""
+        if not self.local_previews:
+            return tracks
+        origin = str(request.url.origin())
+        return [{**t, "preview": f"{origin}/preview/{t['id']}.mp3"} for t in tracks]
+
+    async def preview(self, request: web.Request) -> web.Response:
+        data = self.previews.get(int(request.match_info["id"]))
+        if data is None:
+            return web.Response(status=404)
+        return web.Response(body=data, content_type="audio/mpeg")
 
     def _find(self, request: web.Request) -> DeezerPlaylist | None:
         try:
@@ -111,17 +134,19 @@ class FakeDeezer(FakeServer):
         found = self._find(request)
         if found is None:
             return web.json_response(NO_DATA)
-        return web.json_response({
-            "id": found.id,
-            "title": found.title,
-            "nb_tracks": found.announced if found.announced is not None else len(found.tracks),
-            "checksum": found.checksum,
-            "link": f"https://www.deezer.com/playlist/{found.id}",
-            "picture_medium": f"https://e-cdns-images.dzcdn.net/images/playlist/{found.id}/250.jpg",
-            "creator": {"id": 1, "name": found.creator},
-            "tracks": {"data": found.tracks[: found.embedded_limit]},
-            "type": "playlist",
-        })
+        return web.json_response(
+            {
+                "id": found.id,
+                "title": found.title,
+                "nb_tracks": found.announced if found.announced is not None else len(found.tracks),
+                "checksum": found.checksum,
+                "link": f"https://www.deezer.com/playlist/{found.id}",
+                "picture_medium": f"https://e-cdns-images.dzcdn.net/images/playlist/{found.id}/250.jpg",
+                "creator": {"id": 1, "name": found.creator},
+                "tracks": {"data": self._shown(found.tracks[: found.embedded_limit], request)},
+                "type": "playlist",
+            }
+        )
 
     async def playlist_tracks(self, request: web.Request) -> web.Response:
         found = self._find(request)
@@ -129,7 +154,7 @@ class FakeDeezer(FakeServer):
             return web.json_response(NO_DATA)
         index = int(request.query.get("index", "0"))
         limit = min(int(request.query.get("limit", "25")), 100)
-        data = found.tracks[index:index + limit]
+        data = self._shown(found.tracks[index : index + limit], request)
         body: dict[str, Any] = {"data": data, "total": len(found.tracks)}
         if index + limit < len(found.tracks):
             body["next"] = str(request.url.with_query({"index": index + limit, "limit": limit}))

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import itertools
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,8 +82,9 @@ class SpotifyPlaylist:
     forbidden: bool = False
 
     @classmethod
-    def generated(cls, pid: str, n: int, name: str = "国際ポップ 🌏", start: int = 0
-                  ) -> SpotifyPlaylist:
+    def generated(
+        cls, pid: str, n: int, name: str = "国際ポップ 🌏", start: int = 0
+    ) -> SpotifyPlaylist:
         return cls(pid, name, [track_object(i) for i in range(start, start + n)])
 
 
@@ -95,6 +97,9 @@ class FakeSpotify(FakeServer):
     tracks_endpoint: bool = True
     expire_tokens_after: int | None = None
     expires_in: int = 3600
+    #: Serve pages from pre-rendered JSON (the benchmark: the fake's own CPU time is not
+    #: what is measured). Leave off in tests that change a playlist while serving it.
+    cache_pages: bool = False
 
     def __post_init__(self) -> None:
         FakeServer.__init__(self)
@@ -102,6 +107,7 @@ class FakeSpotify(FakeServer):
         self.tokens: dict[str, bool] = {}  # token -> still valid
         self.tokens_issued = 0
         self.api_calls = 0
+        self._rendered: dict[str, bytes] = {}
 
     @property
     def api_base(self) -> str:
@@ -171,30 +177,35 @@ class FakeSpotify(FakeServer):
         if isinstance(found, web.Response):
             return found
         first = self._page(found, 0, 100, "item", request)
-        return web.json_response({
-            "id": found.id,
-            "name": found.name,
-            "owner": {"id": "owner", "display_name": found.owner},
-            "snapshot_id": found.snapshot_id,
-            "images": [{"url": f"https://mosaic.scdn.co/640/{found.id}", "width": 640}],
-            "external_urls": {"spotify": f"https://open.spotify.com/playlist/{found.id}"},
-            # the new shape; embedded first page is only a preview of the items
-            "items": {**first, "items": first["items"][:10]},
-        })
+        return web.json_response(
+            {
+                "id": found.id,
+                "name": found.name,
+                "owner": {"id": "owner", "display_name": found.owner},
+                "snapshot_id": found.snapshot_id,
+                "images": [{"url": f"https://mosaic.scdn.co/640/{found.id}", "width": 640}],
+                "external_urls": {"spotify": f"https://open.spotify.com/playlist/{found.id}"},
+                # the new shape; embedded first page is only a preview of the items
+                "items": {**first, "items": first["items"][:10]},
+            }
+        )
 
-    def _page(self, playlist: SpotifyPlaylist, offset: int, limit: int, key: str,
-              request: web.Request) -> dict[str, Any]:
-        chunk = playlist.entries[offset:offset + limit]
+    def _page(
+        self, playlist: SpotifyPlaylist, offset: int, limit: int, key: str, request: web.Request
+    ) -> dict[str, Any]:
+        chunk = playlist.entries[offset : offset + limit]
         items: list[dict[str, Any] | None] = []
         for entry in chunk:
             if entry is None:
                 items.append(None)
             else:
-                items.append({
-                    "added_at": "2026-01-01T00:00:00Z",
-                    "is_local": bool(entry.get("is_local")),
-                    key: entry,
-                })
+                items.append(
+                    {
+                        "added_at": "2026-01-01T00:00:00Z",
+                        "is_local": bool(entry.get("is_local")),
+                        key: entry,
+                    }
+                )
         total = len(playlist.entries)
         nxt = None
         if offset + limit < total:
@@ -211,7 +222,14 @@ class FakeSpotify(FakeServer):
         offset = int(request.query.get("offset", "0"))
         if not 1 <= limit <= 100 or offset < 0:
             return self._error(400, "Invalid limit")
-        return web.json_response(self._page(found, offset, limit, key, request))
+        if not self.cache_pages:
+            return web.json_response(self._page(found, offset, limit, key, request))
+        cache_key = f"{found.id}|{key}|{request.url}"
+        body = self._rendered.get(cache_key)
+        if body is None:
+            body = json.dumps(self._page(found, offset, limit, key, request)).encode()
+            self._rendered[cache_key] = body
+        return web.Response(body=body, content_type="application/json")
 
     async def items(self, request: web.Request) -> web.Response:
         if not self.items_endpoint:

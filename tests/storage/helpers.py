@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import sys
 from pathlib import Path
 
 from bot.model import (
@@ -18,6 +19,8 @@ from bot.sources.csvfile import parse_playlist_csv
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CSV = ROOT / "samples" / "international_pop_synthetic_features.csv"
+#: The crash/concurrency writer process (see crash_writer.py), run from the repository root.
+WRITER = [sys.executable, "-m", "tests.storage.crash_writer"]
 
 #: Titles in several scripts: they must survive the cache byte for byte.
 TITLES = ("夜に駆ける", "稻香", "שיר לשלום", "ใจเย็น", "Ünïcödé 🎧💚", "Plain title")

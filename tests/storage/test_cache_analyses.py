@@ -5,10 +5,18 @@ from __future__ import annotations
 import dataclasses
 from pathlib import Path
 
+import pytest
+
 from bot.model import Analysis, AnalysisOptions
 from bot.render.document import to_document
 from storage.cache import analysis_key
-from storage.codec import TRACK_FIELDS, decode_tracks, encode_tracks
+from storage.codec import (
+    UnknownFormat,
+    _pack,
+    decode_playlist,
+    encode_playlist,
+    encode_tracks,
+)
 from storage.database import Database
 from tests.storage.helpers import analyse, sample_playlist, synthetic_playlist
 
@@ -61,7 +69,7 @@ async def test_putting_under_the_same_key_replaces(db: Database) -> None:
     assert stats.analyses == 1
 
 
-def test_the_key_follows_snapshot_options_name_and_extra() -> None:
+def test_the_key_follows_snapshot_options_and_name() -> None:
     playlist = synthetic_playlist(10)
     base = analysis_key(playlist, AnalysisOptions())
     assert base == analysis_key(synthetic_playlist(10), AnalysisOptions())
@@ -71,21 +79,43 @@ def test_the_key_follows_snapshot_options_name_and_extra() -> None:
         analysis_key(dataclasses.replace(playlist, name="Renamed"), AnalysisOptions()),
         analysis_key(playlist, AnalysisOptions(k=3)),
         analysis_key(playlist, AnalysisOptions(metadata_weight=0.25)),
-        analysis_key(playlist, AnalysisOptions(), extra="providers=deezer"),
     ]
-    assert len({base, *changed}) == 6
+    assert len({base, *changed}) == 5
+
+
+async def test_a_variant_is_served_only_to_who_asks_for_it_or_for_any(db: Database) -> None:
+    analysis = analyse(synthetic_playlist(12), png=False)
+    await db.cache.put_analysis("k", analysis, variant="providers=spotify")
+    assert await db.cache.get_analysis("k", variant="providers=deezer") is None
+    assert await db.cache.get_analysis("k", variant="providers=spotify") is not None
+    assert await db.cache.get_analysis("k") is not None
 
 
 def test_tracks_written_by_an_older_track_shape_are_read_by_name() -> None:
-    tracks = sample_playlist().tracks[:3]
-    rows = encode_tracks(tracks)
-    # an older Track without 'album_id' and with a field since removed
-    old_fields = [f for f in TRACK_FIELDS if f != "album_id"] + ["retired"]
-    old_rows = [
-        [value for f, value in zip(TRACK_FIELDS, row, strict=True) if f != "album_id"] + ["x"]
-        for row in rows
-    ]
-    back = decode_tracks(old_fields, old_rows)
-    assert [t.title for t in back] == [t.title for t in tracks]
+    playlist = sample_playlist()
+    part, sections = encode_tracks(playlist.tracks[:3])
+    # as an older Track would have written it: no 'album_id', and a field since removed
+    del part["columns"]["album_id"]
+    part["columns"]["retired"] = ["x", "y", "z"]
+    header = {"playlist": {"source": "csv", "id": "x", "name": "Old", "snapshot": "s"}}
+    back = decode_playlist(_pack({**header, "tracks": part}, sections)).tracks
+    assert [t.title for t in back] == [t.title for t in playlist.tracks[:3]]
+    assert [t.audio for t in back] == [t.audio for t in playlist.tracks[:3]]
     assert all(t.album_id == "" for t in back)
-    assert back[0].artists == tracks[0].artists
+    assert back[0].artists == playlist.tracks[0].artists
+
+
+def test_feature_dicts_with_gaps_and_absent_ones_come_back_as_they_were() -> None:
+    playlist = synthetic_playlist(6)
+    playlist.tracks[0].audio = None
+    playlist.tracks[1].audio = {"energy": 0.25}  # fewer keys than the others
+    playlist.tracks[2].audio = {}
+    playlist.tracks[3].preview_features = {"mfcc_1": -120.5, "tempo": 128}
+    playlist.tracks[4].preview_features = {"label": "not a number"}  # stays as it is
+    back = decode_playlist(encode_playlist(playlist))
+    assert back == playlist
+
+
+def test_a_blob_that_is_not_ours_reads_as_unknown() -> None:
+    with pytest.raises(UnknownFormat):
+        decode_playlist(b"not zstd at all")

@@ -72,3 +72,29 @@ async def test_thousands_of_features_in_one_call(db: Database) -> None:
     assert got == features
     stats = await db.cache.stats()
     assert stats.features == 3000 and stats.feature_bytes > 3000 * 20
+
+
+async def test_tracks_with_different_feature_names_and_gaps(tmp_path: Path) -> None:
+    path = tmp_path / "bot.db"
+    features = {
+        "a": {"energy": 0.5, "tempo": 120},
+        "b": {"tempo": 90.25, "energy": 0.125},  # same names, other order
+        "c": {"mfcc_1": -300.5, "chroma_c": 0.0},
+        "d": {"energy": float("nan")},  # no usable value
+        "e": {},
+    }
+    async with await Database.open(path) as db:
+        await db.cache.put_features("deezer", features, "preview", 3)
+    async with await Database.open(path) as db:  # a new process: no remembered key lists
+        got = await db.cache.get_features("deezer", list(features), "preview", 3)
+        async with db.read() as conn, conn.execute("SELECT count(*) FROM feature_keys") as cur:
+            key_lists = (await cur.fetchone())[0]
+    assert got == {
+        "a": {"energy": 0.5, "tempo": 120.0},
+        "b": {"tempo": 90.25, "energy": 0.125},
+        "c": {"mfcc_1": -300.5, "chroma_c": 0.0},
+        "d": {},
+        "e": {},
+    }
+    assert list(got["b"]) == ["tempo", "energy"]
+    assert key_lists == 5  # one per distinct ordered list of names

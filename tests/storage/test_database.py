@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import struct
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 
@@ -16,6 +17,7 @@ from bot.render.document import to_document
 from storage.cache import analysis_key
 from storage.codec import encode_analysis, encode_playlist
 from storage.database import Database, Migration, load_migrations, migrate, split_statements
+from storage.guild_settings import GuildSettings
 from storage.messages import MessageState
 from tests.storage.helpers import analyse, synthetic_playlist
 
@@ -53,21 +55,19 @@ SEED_ANALYSIS.png = b"\x89PNG seed"
 SEED_KEY = analysis_key(SEED_PLAYLIST, AnalysisOptions(k=2))
 
 
-def _seed_v1(conn: sqlite3.Connection) -> None:
+def _seed_shared(conn: sqlite3.Connection) -> None:
+    """Rows whose tables are the same at every version so far."""
     blob = encode_analysis(SEED_ANALYSIS)
     conn.execute(
-        "INSERT INTO analyses VALUES (?, 'deezer', '908622995', ?, 'k=2;mw=0.5', 1, 24,"
-        " 100.0, 100.0, ?, ?, ?)",
+        "INSERT INTO analyses (key, source, playlist_id, snapshot, options, analysis_version,"
+        " track_count, created_at, last_used, size_bytes, document, png)"
+        " VALUES (?, 'deezer', '908622995', ?, 'k=2;mw=0.5', 1, 24, 100.0, 100.0, ?, ?, ?)",
         (SEED_KEY, SEED_PLAYLIST.snapshot, len(blob), blob, SEED_ANALYSIS.png),
     )
     data = encode_playlist(SEED_PLAYLIST)
     conn.execute(
         "INSERT INTO playlists VALUES ('deezer', '908622995', ?, ?, 24, 100.0, 100.0, ?, ?)",
         (SEED_PLAYLIST.snapshot, SEED_PLAYLIST.name, len(data), data),
-    )
-    conn.execute(
-        "INSERT INTO track_features VALUES ('deezer', '3135556', 'reccobeats', 2, 100.0, 60,"
-        " '{\"energy\": 0.5, \"tempo\": 120.0}')"
     )
     conn.execute(
         "INSERT INTO messages VALUES (1234567890123456789, 42, 7, ?, 99, 1, 2, 100.0, 100.0)",
@@ -82,15 +82,49 @@ def _seed_v1(conn: sqlite3.Connection) -> None:
     conn.execute("INSERT INTO guild_settings VALUES (7, 5, 555, 100.0)")
 
 
-async def _check_v1(db: Database) -> None:
+def _seed_v1(conn: sqlite3.Connection) -> None:
+    _seed_shared(conn)
+    conn.execute(
+        "INSERT INTO track_features VALUES ('deezer', '3135556', 'reccobeats', 2, 100.0, 60,"
+        " '{\"energy\": 0.5, \"tempo\": 120.0}')"
+    )
+
+
+def _seed_v2(conn: sqlite3.Connection) -> None:
+    _seed_shared(conn)
+    conn.execute("INSERT INTO feature_keys (id, keys) VALUES (3, '[\"energy\", \"tempo\"]')")
+    conn.execute(
+        "INSERT INTO track_features VALUES ('deezer', '3135556', 'reccobeats', 2, 100.0, 60, 3, ?)",
+        (struct.pack("<2d", 0.5, 120.0),),
+    )
+
+
+def _seed_v3(conn: sqlite3.Connection) -> None:
+    _seed_v2(conn)
+    conn.execute("UPDATE analyses SET variant = 'providers=deezer/1' WHERE key = ?", (SEED_KEY,))
+
+
+async def _check_usage_is_exact(db: Database) -> None:
+    async with db.read() as conn:
+        for kind in ("analyses", "playlists", "track_features"):
+            async with conn.execute(
+                f"SELECT count(*), coalesce(sum(size_bytes), 0) FROM {kind}"
+            ) as cursor:
+                actual = await cursor.fetchone()
+            async with conn.execute(
+                "SELECT rows, bytes FROM cache_usage WHERE kind = ?", (kind,)
+            ) as cursor:
+                assert await cursor.fetchone() == actual, kind
+
+
+async def _check_shared(db: Database) -> None:
+    await _check_usage_is_exact(db)
     cached = await db.cache.get_analysis(SEED_KEY)
     assert cached is not None
     assert to_document(cached) == to_document(SEED_ANALYSIS)
     assert cached.png == SEED_ANALYSIS.png
     found = await db.cache.get_playlist(PlaylistRef("deezer", "908622995"))
     assert found is not None and found[0] == SEED_PLAYLIST
-    features = await db.cache.get_features("deezer", ["3135556"], "reccobeats", 2)
-    assert features == {"3135556": {"energy": 0.5, "tempo": 120.0}}
     assert await db.messages.get(1234567890123456789) == MessageState(
         1234567890123456789, 42, 7, SEED_KEY, 99, 1, 2
     )
@@ -103,12 +137,38 @@ async def _check_v1(db: Database) -> None:
     assert schedule.last_track_ids == ["a", "夜"] and schedule.last_labels == {"a": 0, "夜": 1}
     settings = await db.guild_settings.get(7)
     assert (settings.default_k, settings.schedule_role_id) == (5, 555)
+
+
+async def _check_v1(db: Database) -> None:
+    await _check_shared(db)
+    # 0002 drops features stored as JSON (a cache: they are fetched again)
+    assert await db.cache.get_features("deezer", ["3135556"], "reccobeats", 2) == {}
     stats = await db.cache.stats()
-    assert (stats.analyses, stats.playlists, stats.features) == (1, 1, 1)
+    assert (stats.analyses, stats.playlists, stats.features) == (1, 1, 0)
+    await db.cache.put_features("deezer", {"3135556": {"energy": 0.5}}, "reccobeats", 2)
+    assert (await db.cache.stats()).features == 1
 
 
-SEEDS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _seed_v1}
-CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {1: _check_v1}
+async def _check_v2(db: Database) -> None:
+    await _check_shared(db)
+    features = await db.cache.get_features("deezer", ["3135556"], "reccobeats", 2)
+    assert features == {"3135556": {"energy": 0.5, "tempo": 120.0}}
+    stats = await db.cache.stats()
+    assert (stats.analyses, stats.playlists) == (1, 1)
+
+
+async def _check_v3(db: Database) -> None:
+    await _check_v2(db)
+    assert await db.cache.get_analysis(SEED_KEY, variant="providers=deezer/1") is not None
+    assert await db.cache.get_analysis(SEED_KEY, variant="providers=spotify/1") is None
+
+
+SEEDS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _seed_v1, 2: _seed_v2, 3: _seed_v3}
+CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
+    1: _check_v1,
+    2: _check_v2,
+    3: _check_v3,
+}
 
 
 def test_every_migration_has_a_seed_and_a_check() -> None:
@@ -289,3 +349,26 @@ async def test_a_cancelled_write_rolls_back_and_frees_the_lock(db: Database) -> 
     assert (await db.guild_settings.get(1)).default_k is None
     await db.messages.save(MessageState(1, 2, 3, "k", 4))
     assert await db.messages.get(1) is not None
+
+
+async def test_a_write_cancelled_while_waiting_for_another_process_leaves_no_transaction(
+    db: Database,
+) -> None:
+    other = sqlite3.connect(db.path, isolation_level=None)
+    other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
+    task = asyncio.create_task(db.guild_settings.save(GuildSettings(1, default_k=3)))
+    await asyncio.sleep(0.3)  # our BEGIN IMMEDIATE is now waiting in the busy handler
+    task.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    other.execute("ROLLBACK")
+    other.close()
+    await db.guild_settings.save(GuildSettings(2, default_k=4))
+    assert (await db.guild_settings.get(2)).default_k == 4
+    assert (await db.guild_settings.get(1)).default_k is None
+
+
+async def test_closing_twice_is_harmless(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "bot.db")
+    await db.close()
+    await db.close()

@@ -160,6 +160,8 @@ async def test_the_file_does_not_grow_past_the_bound_and_clear_shrinks_it(
     assert removed == 3
     assert await _keys(bounded) == {"r2-11"}
     assert bounded.path.stat().st_size < main_file
+    async with bounded.read() as conn, conn.execute("PRAGMA freelist_count") as cursor:
+        assert (await cursor.fetchone())[0] == 0
     await _check_usage_is_exact(bounded)
 
 

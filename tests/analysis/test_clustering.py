@@ -1,0 +1,80 @@
+"""Clustering: recovers real groups, is deterministic, and never crashes on odd input."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from bot.analysis.clustering import cluster_tracks
+from bot.analysis.features import build_feature_table
+from bot.errors import TooFewTracks
+from tests.conftest import blob_playlist
+
+
+def test_well_separated_groups_are_recovered() -> None:
+    playlist, truth = blob_playlist((40, 30, 20))
+    table = build_feature_table(playlist.tracks)
+    result = cluster_tracks(table.matrix)
+    assert result.k == 3
+    assert adjusted_rand_score(truth, result.labels) >= 0.9
+
+
+def test_four_groups_with_a_sample_larger_than_the_k_search_sample() -> None:
+    playlist, truth = blob_playlist((1500, 1200, 900, 600), seed=3)
+    table = build_feature_table(playlist.tracks)
+    result = cluster_tracks(table.matrix)
+    assert result.k == 4
+    assert adjusted_rand_score(truth, result.labels) >= 0.9
+
+
+def test_same_input_same_clusters() -> None:
+    playlist, _ = blob_playlist()
+    table = build_feature_table(playlist.tracks)
+    first = cluster_tracks(table.matrix, random_state=7)
+    second = cluster_tracks(table.matrix.copy(), random_state=7)
+    assert np.array_equal(first.labels, second.labels)
+
+
+def test_clusters_are_numbered_by_size_largest_first() -> None:
+    playlist, _ = blob_playlist((10, 50, 25))
+    result = cluster_tracks(build_feature_table(playlist.tracks).matrix)
+    sizes = np.bincount(result.labels)
+    assert list(sizes) == sorted(sizes, reverse=True)
+    assert list(sizes) == [50, 25, 10]
+
+
+def test_requested_k_is_used() -> None:
+    playlist, _ = blob_playlist()
+    result = cluster_tracks(build_feature_table(playlist.tracks).matrix, k=5)
+    assert result.k == 5 and len(np.unique(result.labels)) == 5
+    assert result.note == ""
+
+
+@pytest.mark.parametrize("n", [1, 2, 3])
+def test_tiny_playlists_are_one_cluster_with_a_note(n: int) -> None:
+    result = cluster_tracks(np.random.default_rng(0).normal(size=(n, 4)))
+    assert result.k == 1 and list(result.labels) == [0] * n
+    assert "one cluster" in result.note
+
+
+def test_identical_tracks_are_one_cluster() -> None:
+    result = cluster_tracks(np.ones((25, 3)))
+    assert result.k == 1 and "identical" in result.note
+
+
+def test_requested_k_larger_than_the_data_is_lowered_with_a_note() -> None:
+    matrix = np.repeat(np.array([[0.0, 0.0], [5.0, 5.0], [9.0, 0.0]]), 3, axis=0)
+    result = cluster_tracks(matrix, k=8)
+    assert result.k == 3
+    assert "Asked for 8 clusters" in result.note
+
+
+def test_no_rows_is_a_clear_error() -> None:
+    with pytest.raises(TooFewTracks):
+        cluster_tracks(np.zeros((0, 3)))
+
+
+def test_no_columns_is_one_cluster() -> None:
+    result = cluster_tracks(np.zeros((10, 0)))
+    assert result.k == 1 and "No usable features" in result.note
