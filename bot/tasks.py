@@ -17,20 +17,24 @@ TASKS_PER_REQUEST = 2
 async def gather_bounded(factories: Sequence[Callable[[], Awaitable[T]]], limit: int) -> list[T]:
     """Await every factory's coroutine, at most ``limit`` at a time; results in order.
 
-    The first failure cancels the rest (and waits for them) before it is raised, so no
-    request keeps running in the background after the caller has given up.
+    A fixed set of ``limit`` workers pulls the next factory when it is free, so ten
+    thousand requests cost ``limit`` tasks, not ten thousand created in one loop turn
+    (which stalls the event loop). The first failure cancels the rest (and waits for
+    them) before it is raised, so nothing keeps running after the caller has given up.
     """
-    semaphore = asyncio.Semaphore(max(1, limit))
+    results: list[T] = [None] * len(factories)  # type: ignore[list-item]
+    indexes = iter(range(len(factories)))
 
-    async def run(factory: Callable[[], Awaitable[T]]) -> T:
-        async with semaphore:
-            return await factory()
+    async def worker() -> None:
+        for i in indexes:
+            results[i] = await factories[i]()
 
-    tasks = [asyncio.ensure_future(run(f)) for f in factories]
+    workers = [asyncio.ensure_future(worker()) for _ in range(min(max(1, limit), len(factories)))]
     try:
-        return list(await asyncio.gather(*tasks))
+        await asyncio.gather(*workers)
     except BaseException:
-        for task in tasks:
+        for task in workers:
             task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await asyncio.gather(*workers, return_exceptions=True)
         raise
+    return results
