@@ -53,6 +53,7 @@ class PlaylistBot(commands.Bot):
         pipeline_factory: PipelineFactory | None = None,
         cogs: Sequence[str] = COGS,
         heartbeat: bool = True,
+        freeze_heap: bool = True,
     ) -> None:
         owner_ids = {int(x) for x in settings.discord_owner_ids if x.strip().isdigit()}
         super().__init__(
@@ -66,6 +67,9 @@ class PlaylistBot(commands.Bot):
         self.pipeline_factory = pipeline_factory or default_pipeline
         self.cog_names = tuple(cogs)
         self.heartbeat_enabled = heartbeat
+        #: Freeze the start-up heap out of the cyclic GC (off in tests that start many bots
+        #: in one process: frozen objects, unclosed connections included, are never freed).
+        self.freeze_heap = freeze_heap
         self.cooldown = Cooldown(settings.user_cooldown_seconds)
         self.queue = AnalysisQueue(settings.max_concurrent_analyses)
         self.storage: Database | None = None
@@ -95,8 +99,9 @@ class PlaylistBot(commands.Bot):
         # What is loaded by now (discord.py, scikit-learn, matplotlib, ...) lives as long as
         # the process: keep it out of the cyclic collector, so a full collection during a
         # large analysis does not stall the event loop for 100 ms (benchmarks/bot.py).
-        gc.collect()
-        gc.freeze()
+        if self.freeze_heap:
+            gc.collect()
+            gc.freeze()
         if self.heartbeat_enabled:
             self._heartbeat.start()
 

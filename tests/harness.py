@@ -52,20 +52,44 @@ def playlist_csv(groups: int = 2, per_group: int = 25, *, name_prefix: str = "So
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["Track URI", "Track Name", "Artist Name(s)", "Album Name", "Album Image URL", "Label",
-         "Liked", "Danceability", "Energy", "Valence", "Acousticness", "Tempo", "Loudness"]
+        [
+            "Track URI",
+            "Track Name",
+            "Artist Name(s)",
+            "Album Name",
+            "Album Image URL",
+            "Label",
+            "Liked",
+            "Danceability",
+            "Energy",
+            "Valence",
+            "Acousticness",
+            "Tempo",
+            "Loudness",
+        ]
     )
     for g in range(groups):
         for i in range(per_group):
             n = g * per_group + i
             uri = "spotify:track:" + f"{n:022d}"
             jitter = (i % 5) * 0.01
-            writer.writerow([
-                uri, f"{name_prefix} {n:03d}", f"Artist {g}", f"Album {g}",
-                f"https://img.example/{n}.jpg", f"Label {g}", "true" if i % 3 == 0 else "false",
-                0.2 + 0.6 * g + jitter, 0.9 - 0.7 * g + jitter, 0.5, 0.1 + 0.8 * g,
-                90 + 60 * g + i, -5 - 10 * g,
-            ])
+            writer.writerow(
+                [
+                    uri,
+                    f"{name_prefix} {n:03d}",
+                    f"Artist {g}",
+                    f"Album {g}",
+                    f"https://img.example/{n}.jpg",
+                    f"Label {g}",
+                    "true" if i % 3 == 0 else "false",
+                    0.2 + 0.6 * g + jitter,
+                    0.9 - 0.7 * g + jitter,
+                    0.5,
+                    0.1 + 0.8 * g,
+                    90 + 60 * g + i,
+                    -5 - 10 * g,
+                ]
+            )
     return out.getvalue().encode("utf-8")
 
 
@@ -194,7 +218,9 @@ async def world(
     env_holder: list[simcord.Env] = []
 
     def make_bot() -> PlaylistBot:
-        bot = PlaylistBot(config, pipeline_factory=pipeline_factory, heartbeat=False)
+        bot = PlaylistBot(
+            config, pipeline_factory=pipeline_factory, heartbeat=False, freeze_heap=False
+        )
         if intended_queue_waits:
             bot.queue.wait = lambda waiting: env_holder[0].external_wait(
                 waiting, reason="waiting in the analysis line"

@@ -39,7 +39,7 @@ async def test_slash_command_upload_and_reaction_over_real_http_and_gateway(
     tmp_path: Path, fake_discord: FakeDiscord
 ) -> None:
     fake = fake_discord
-    bot = PlaylistBot(bot_settings(tmp_path), heartbeat=False)
+    bot = PlaylistBot(bot_settings(tmp_path), heartbeat=False, freeze_heap=False)
     runner = asyncio.create_task(bot.start("fake-token"))
     try:
         await asyncio.wait_for(bot.wait_until_ready(), 10)
@@ -89,7 +89,7 @@ async def test_a_deezer_link_served_by_the_fake_deezer_api(
     fake = fake_discord
     fake_deezer.generated(4242, 36, name="夜のドライブ 🚗")
     settings = bot_settings(tmp_path, deezer_api_base=fake_deezer.api_base)
-    bot = PlaylistBot(settings, heartbeat=False)
+    bot = PlaylistBot(settings, heartbeat=False, freeze_heap=False)
     runner = asyncio.create_task(bot.start("fake-token"))
     try:
         await asyncio.wait_for(bot.wait_until_ready(), 10)
