@@ -12,8 +12,12 @@ import math
 import sys
 import time
 import tracemalloc
+from pathlib import Path
 
 import numpy as np
+
+# the project root first: this folder's bot.py would otherwise shadow the bot package
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.analysis.clustering import cluster_tracks
 from bot.analysis.features import build_feature_table
