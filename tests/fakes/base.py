@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import abc
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
@@ -34,7 +35,7 @@ class Fault:
     delay: float = 0.0
 
 
-class FakeServer:
+class FakeServer(abc.ABC):
     """Base of the fakes: subclasses add routes (each with a ``name``) in ``routes()``."""
 
     def __init__(self) -> None:
@@ -60,8 +61,9 @@ class FakeServer:
         """How many requests hit ``route``."""
         return sum(1 for name, _ in self.log if name == route)
 
+    @abc.abstractmethod
     def routes(self, app: web.Application) -> None:
-        raise NotImplementedError
+        """Add this fake's routes to ``app``."""
 
     def app(self) -> web.Application:
         app = web.Application(middlewares=[self._middleware])
