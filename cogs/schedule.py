@@ -49,8 +49,9 @@ POST_PERMISSIONS = {
     "embed_links": "Embed Links",
     "attach_files": "Attach Files",
 }
-#: Read the schedules again at least this often, whatever the remembered due time says.
-REREAD = timedelta(hours=1)
+#: Read the schedules again at least this often, whatever the remembered due time says
+#: (only this cog changes them, and it re-reads at once when it does).
+REREAD = timedelta(days=7)
 
 
 class NotAllowed(UserError):

@@ -189,10 +189,12 @@ class World:
         await self.env.advance_time(seconds)
 
     async def advance_to(self, moment: datetime) -> None:
-        """Let simulated time pass until ``moment`` (no-op if it is not in the future)."""
-        seconds = (moment - self.now()).total_seconds()
-        if seconds > 0:
-            await self.env.advance_time(seconds)
+        """Let simulated time pass until ``moment`` (no-op if it is not in the future).
+
+        In steps of at most a day: SimCord gives each step a few real seconds to settle.
+        """
+        while (seconds := (moment - self.now()).total_seconds()) > 0:
+            await self.env.advance_time(min(seconds, 86400.0))
 
     @property
     def manager(self) -> Any:
