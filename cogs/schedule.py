@@ -89,12 +89,14 @@ class Schedules(commands.Cog):
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
-    def __init__(self, bot: PlaylistBot, clock: Callable[[], datetime] | None = None) -> None:
+    def __init__(self, bot: PlaylistBot) -> None:
         self.bot = bot
         #: The current instant (aware UTC); discord.py's, which a simulated Discord can drive.
-        self.clock: Callable[[], datetime] = clock or discord.utils.utcnow
+        self.clock: Callable[[], datetime] = discord.utils.utcnow
         #: Nothing is due before this instant (None: read the schedules at the next tick).
         self.next_check: datetime | None = None
+        #: Counts schedule changes, so a check that raced with one does not hide it.
+        self._changes = 0
         #: Schedules whose last try failed for a passing reason: not before this instant.
         self.retry_at: dict[int, datetime] = {}
 
@@ -138,7 +140,10 @@ class Schedules(commands.Cog):
             if not weekly.is_due(schedule, now) or (retry is not None and now < retry):
                 continue
             posted += await self._post_safely(schedule, now)
-        self.next_check = self._earliest(await self.repo.all_enabled(), now)
+        seen = self._changes
+        earliest = self._earliest(await self.repo.all_enabled(), now)
+        if self._changes == seen:  # else a schedule changed meanwhile: read again next tick
+            self.next_check = earliest
         return posted
 
     def _earliest(self, schedules: list[Schedule], now: datetime) -> datetime:
@@ -154,6 +159,7 @@ class Schedules(commands.Cog):
 
     def wake(self) -> None:
         """Schedules changed: read them again at the next tick."""
+        self._changes += 1
         self.next_check = None
 
     async def _post_safely(self, schedule: Schedule, now: datetime) -> bool:

@@ -30,16 +30,35 @@ def tracks_csv(groups: dict[int, int]) -> bytes:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(
-        ["Track URI", "Track Name", "Artist Name(s)", "Album Name", "Danceability", "Energy",
-         "Valence", "Acousticness", "Tempo", "Loudness"]
+        [
+            "Track URI",
+            "Track Name",
+            "Artist Name(s)",
+            "Album Name",
+            "Danceability",
+            "Energy",
+            "Valence",
+            "Acousticness",
+            "Tempo",
+            "Loudness",
+        ]
     )
     for n, g in sorted(groups.items()):
         jitter = (n % 5) * 0.01
-        writer.writerow([
-            "spotify:track:" + f"{n:022d}", f"Song {n:03d}", f"Artist {g}", f"Album {g}",
-            0.2 + 0.6 * g + jitter, 0.9 - 0.7 * g + jitter, 0.5, 0.1 + 0.8 * g,
-            90 + 60 * g + n % 10, -5 - 10 * g,
-        ])
+        writer.writerow(
+            [
+                "spotify:track:" + f"{n:022d}",
+                f"Song {n:03d}",
+                f"Artist {g}",
+                f"Album {g}",
+                0.2 + 0.6 * g + jitter,
+                0.9 - 0.7 * g + jitter,
+                0.5,
+                0.1 + 0.8 * g,
+                90 + 60 * g + n % 10,
+                -5 - 10 * g,
+            ]
+        )
     return out.getvalue().encode("utf-8")
 
 
@@ -110,11 +129,24 @@ def friday(week: int, hour: int = 18, minute: int = 0) -> datetime:
     return datetime(2026, 1, 2, hour, minute, tzinfo=UTC) + timedelta(weeks=week)
 
 
-async def add(w, link: str = LINK, channel=None, weekday: int = 4, time: str = "18:00",
-              timezone: str = "UTC", **extra):
+async def add(
+    w,
+    link: str = LINK,
+    channel=None,
+    weekday: int = 4,
+    time: str = "18:00",
+    timezone: str = "UTC",
+    **extra,
+):
     return await w.schedule(
-        "add", link=link, channel=channel or w.channel, weekday=weekday, time=time,
-        timezone=timezone, clusters=2, **extra,
+        "add",
+        link=link,
+        channel=channel or w.channel,
+        weekday=weekday,
+        time=time,
+        timezone=timezone,
+        clusters=2,
+        **extra,
     )
 
 
@@ -343,8 +375,16 @@ async def test_members_without_manage_server_are_refused_privately(tmp_path: Pat
         w.allow_command("schedule", w.stranger)
         refused = "Only members with the Manage Server permission can manage weekly posts."
         for sub, options in (
-            ("add", {"link": LINK, "channel": w.channel, "weekday": 0, "time": "10:00",
-                     "timezone": "UTC"}),
+            (
+                "add",
+                {
+                    "link": LINK,
+                    "channel": w.channel,
+                    "weekday": 0,
+                    "time": "10:00",
+                    "timezone": "UTC",
+                },
+            ),
             ("list", {}),
             ("remove", {"id": 1}),
         ):
@@ -371,16 +411,29 @@ async def test_schedule_input_is_checked_and_answered_privately(tmp_path: Path) 
         await w.deny_bot(closed, attach_files=False, embed_links=False)
         cases = [
             ({"time": "25:00"}, "“25:00” is not a time of day; use 24-hour HH:MM, e.g. 18:30."),
-            ({"timezone": "Mars/Olympus"}, "“Mars/Olympus” is not a time zone; use a name like "
-             "Europe/Berlin, America/New_York or UTC."),
-            ({"link": "https://www.deezer.com/album/12"}, "That is an album link; paste a "
-             "playlist link."),
-            ({"channel": closed}, "I cannot post in #no-manage: I need Embed Links, Attach "
-             "Files there."),
+            (
+                {"timezone": "Mars/Olympus"},
+                "“Mars/Olympus” is not a time zone; use a name like "
+                "Europe/Berlin, America/New_York or UTC.",
+            ),
+            (
+                {"link": "https://www.deezer.com/album/12"},
+                "That is an album link; paste a playlist link.",
+            ),
+            (
+                {"channel": closed},
+                "I cannot post in #no-manage: I need Embed Links, Attach Files there.",
+            ),
         ]
         for change, sentence in cases:
-            options = {"link": LINK, "channel": w.channel, "weekday": 4, "time": "18:00",
-                       "timezone": "UTC", **change}
+            options = {
+                "link": LINK,
+                "channel": w.channel,
+                "weekday": 4,
+                "time": "18:00",
+                "timezone": "UTC",
+                **change,
+            }
             result = await w.schedule("add", **options)
             assert result.ephemeral and result.response.content == sentence, change
         assert await stored(w) == []
