@@ -32,7 +32,7 @@ from bot import weekly
 from bot.errors import BadInput, ProviderDown, UserError
 from bot.links import resolve_link
 from bot.render.pages import answer_text, fit, fit_plain_lines
-from storage.schedules import Schedule
+from storage.schedules import Schedule, ScheduleRepository
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -101,7 +101,7 @@ class Schedules(commands.Cog):
         self.retry_at: dict[int, datetime] = {}
 
     @property
-    def repo(self) -> Any:
+    def repo(self) -> ScheduleRepository:
         assert self.bot.storage is not None
         return self.bot.storage.schedules
 
@@ -139,7 +139,10 @@ class Schedules(commands.Cog):
             retry = self.retry_at.get(schedule.id)
             if not weekly.is_due(schedule, now) or (retry is not None and now < retry):
                 continue
-            posted += await self._post_safely(schedule, now)
+            try:
+                posted += await self._post_safely(schedule, now)
+            except Exception as error:  # e.g. the database failed while disabling it
+                self._retry_later(schedule, now, error)
         seen = self._changes
         earliest = self._earliest(await self.repo.all_enabled(), now)
         if self._changes == seen:  # else a schedule changed meanwhile: read again next tick
