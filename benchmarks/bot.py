@@ -9,7 +9,10 @@ the fake Deezer API. Prints:
 - the time from a cached request's INTERACTION_CREATE to the answer reaching Discord
   (target < 100 ms).
 
-    python benchmarks/bot.py [--tracks 10000]
+    python benchmarks/bot.py [--tracks 10000] [--with-previews]
+
+Preview-audio analysis is left out unless asked for: it runs in worker processes and
+its cost (minutes for 10,000 previews) is measured by the audio benchmark.
 """
 
 from __future__ import annotations
@@ -31,6 +34,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bot.app import PlaylistBot  # noqa: E402
+from bot.wiring import build_pipeline  # noqa: E402
 from tests.fake_discord import FakeDiscord  # noqa: E402
 from tests.fakes.base import serve  # noqa: E402
 from tests.fakes.deezer import FakeDeezer  # noqa: E402
@@ -96,7 +100,14 @@ def answered(fake: FakeDiscord, token: str):
     return done
 
 
-async def measure(tracks: int) -> None:
+def without_previews(settings, web, cache):
+    """The bot's pipeline minus preview-audio analysis (benchmarks/audio.py measures that)."""
+    pipeline = build_pipeline(settings, web, cache)
+    pipeline.providers = [p for p in pipeline.providers if p.name != "preview"]
+    return pipeline
+
+
+async def measure(tracks: int, previews: bool) -> None:
     fake = FakeDiscord()
     server = TestServer(fake.app(), host="127.0.0.1")
     await server.start_server()
@@ -116,7 +127,8 @@ async def measure(tracks: int) -> None:
             progress_edit_interval_seconds=1.5,
             deezer_rate_per_5s=100_000,
         )
-        bot = PlaylistBot(settings, heartbeat=False)
+        factory = None if previews else without_previews
+        bot = PlaylistBot(settings, heartbeat=False, pipeline_factory=factory)
         runner = asyncio.create_task(bot.start("fake-token"))
         await asyncio.wait_for(bot.wait_until_ready(), 20)
         data = playlist_csv(groups=4, per_group=tracks // 4)
@@ -150,8 +162,11 @@ async def measure(tracks: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--tracks", type=int, default=10_000)
+    parser.add_argument(
+        "--with-previews", action="store_true", help="also analyse every track's preview audio"
+    )
     args = parser.parse_args()
-    asyncio.run(measure(args.tracks))
+    asyncio.run(measure(args.tracks, args.with_previews))
 
 
 if __name__ == "__main__":

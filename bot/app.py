@@ -25,7 +25,7 @@ from bot.http import HttpClient
 from bot.pipeline import Pipeline
 from bot.queue import AnalysisQueue, Cooldown
 from bot.service import Analyzer
-from bot.wiring import build_pipeline
+from bot.wiring import build_pipeline, close_providers
 from cogs.pager import PageButton, Pager
 from storage.database import Database, open_database
 
@@ -118,6 +118,8 @@ class PlaylistBot(commands.Bot):
         if self._closed_resources:
             return
         self._closed_resources = True
+        if getattr(self, "pipeline", None) is not None:
+            await close_providers(self.pipeline)  # e.g. the preview analysis' process pool
         if self.web is not None:
             await self.web.close()
         if self.storage is not None:
@@ -137,18 +139,23 @@ async def run_bot(settings: Settings, token: str) -> None:
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError):  # not on Windows
             loop.add_signal_handler(sig, stop.set)
-    async with bot:
-        runner = asyncio.create_task(bot.start(token), name="discord-bot")
-        stopper = asyncio.create_task(stop.wait(), name="stop-signal")
-        done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
-        if stopper in done:
-            log.info("stop signal received; shutting down")
-        await bot.close()
-        stopper.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await stopper
-        with contextlib.suppress(asyncio.CancelledError):
-            await runner  # re-raises a login failure (bad token) for the caller
+    try:
+        async with bot:
+            runner = asyncio.create_task(bot.start(token), name="discord-bot")
+            stopper = asyncio.create_task(stop.wait(), name="stop-signal")
+            done, _ = await asyncio.wait({runner, stopper}, return_when=asyncio.FIRST_COMPLETED)
+            if stopper in done:
+                log.info("stop signal received; shutting down")
+            await bot.close()
+            stopper.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await stopper
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner  # re-raises a login failure (bad token) for the caller
+    finally:
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError):
+                loop.remove_signal_handler(sig)
 
 
 async def sync_commands(settings: Settings, token: str, guild_id: int | None) -> list[str]:

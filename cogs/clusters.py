@@ -17,7 +17,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.errors import BadInput, BadLink, InputTooLarge
+from bot.errors import BadInput, BadLink, InputTooLarge, UserError
 from bot.progress import ThrottledProgress
 from bot.render.pages import answer_text
 from cogs.pager import NO_MENTIONS, reaction_action
@@ -96,6 +96,10 @@ class Clusters(commands.Cog):
                 outcome = await analyzer.from_link(
                     link, options, progress, gate=lambda: self.bot.queue.slot(place)
                 )
+        except UserError:
+            # A mistake (private playlist, unreadable file) does not cost the cooldown.
+            self.bot.cooldown.reset(interaction.user.id)
+            raise
         finally:
             await progress.close()
 

@@ -107,6 +107,9 @@ class Errors(commands.Cog):
         if isinstance(error, commands.NotOwner):
             await ctx.reply("Only the bot's owner can do that.", allowed_mentions=NO_MENTIONS)
             return
+        if isinstance(error, commands.UserInputError):
+            await ctx.reply(str(error), allowed_mentions=NO_MENTIONS)
+            return
         await ctx.reply(sentence_for(error), allowed_mentions=NO_MENTIONS)
 
 

@@ -26,6 +26,7 @@ import discord
 
 from bot.render.pages import ACTIONS, Action, Page, Position, build_page, page_counts, turn
 from bot.service import AnalysisExpired
+from cogs.errors import answer_error
 from storage.messages import MessageState
 
 if TYPE_CHECKING:
@@ -142,8 +143,6 @@ class PageButton(
         try:
             await pager.on_button(interaction, self.source, self.position, self.action)
         except Exception as error:  # answered like command errors: sentence or error id
-            from cogs.errors import answer_error
-
             await answer_error(interaction, error)
 
 

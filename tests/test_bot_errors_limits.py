@@ -74,10 +74,15 @@ async def test_an_unreadable_file_is_answered_privately_and_nothing_public_remai
 
 async def test_a_provider_that_is_down_is_explained(tmp_path: Path) -> None:
     error = ProviderDown("Deezer is not answering right now; please try again in a few minutes.")
-    async with world(tmp_path, pipeline_factory=failing_pipeline(error)) as w:
+    async with world(
+        tmp_path, pipeline_factory=failing_pipeline(error), user_cooldown_seconds=60
+    ) as w:
         shown = only_message(await w.clusters(csv_bytes=playlist_csv()))
         assert shown.ephemeral
         assert shown.content == str(error)
+        # a failed request does not cost the cooldown: trying again is answered the same way
+        again = only_message(await w.clusters(csv_bytes=playlist_csv()))
+        assert again.content == str(error)
 
 
 async def test_a_bug_is_logged_with_an_id_the_user_sees(tmp_path: Path, caplog) -> None:

@@ -27,8 +27,13 @@ async def test_clusters_from_a_csv_answers_with_the_picture_and_the_first_page(
         assert "Clusters in Road Trip" in answer.content
         message = w.message(answer.id)
         assert list(w.reactions(answer.id)) == ["⏪", "⏮", "◀", "▶", "⏭", "⏩"]
-        labels = [c.label for row in message.components for c in row.children]
-        assert labels == ["⏮", "◀", "▶", "⏭", "⏪ Cluster", "Cluster ⏩"]
+        buttons = [c for row in message.components for c in row.children]
+        assert [b.label for b in buttons] == ["⏮", "◀", "▶", "⏭", "⏪ Cluster", "Cluster ⏩"]
+        assert [b.custom_id for b in buttons] == [
+            "pc:pg:0:0:0:f", "pc:pg:0:0:0:p", "pc:pg:0:0:0:n",
+            "pc:pg:0:0:0:l", "pc:pg:0:0:0:P", "pc:pg:0:0:0:N",
+        ]
+        assert [b.disabled for b in buttons] == [True, True, False, False, True, False]
 
 
 def footer(message) -> str:
@@ -118,6 +123,9 @@ async def test_a_stranger_pressing_a_button_gets_a_private_pager(tmp_path: Path)
         mine = await w.click(w.stranger, mid, "▶")
         assert mine.ephemeral
         assert footer(mine.response).startswith("Page 2/3 · Cluster 1/2")
+        ids = [c["custom_id"] for row in mine.response.components for c in row["components"]]
+        assert ids[2] == f"pc:pg:{mid}:0:1:n"  # the private pager names the shared message
+        assert all(len(i) <= 100 for i in ids)
         assert footer(w.message(mid)).startswith("Page 1/3")  # the shared one did not move
         again = await w.click(w.stranger, mine, "▶")
         assert footer(again.response).startswith("Page 3/3 · Cluster 1/2")

@@ -4,6 +4,8 @@ client and gateway code, from login to a reaction turning the page."""
 from __future__ import annotations
 
 import asyncio
+import os
+import signal
 from pathlib import Path
 
 import discord
@@ -11,7 +13,8 @@ import pytest
 import yarl
 from aiohttp.test_utils import TestServer
 
-from bot.app import PlaylistBot
+from bot.app import PlaylistBot, run_bot
+from storage.database import open_database
 from tests.fake_discord import CHANNEL_ID, FakeDiscord
 from tests.harness import bot_settings, playlist_csv
 
@@ -108,3 +111,20 @@ async def test_a_deezer_link_served_by_the_fake_deezer_api(
     finally:
         await bot.close()
         await asyncio.wait_for(runner, 10)
+
+
+async def test_sigterm_shuts_the_bot_down_cleanly(
+    tmp_path: Path, fake_discord: FakeDiscord
+) -> None:
+    settings = bot_settings(tmp_path)
+    task = asyncio.create_task(run_bot(settings, "fake-token"))
+    await asyncio.wait_for(fake_discord.ready.wait(), 10)
+    os.kill(os.getpid(), signal.SIGTERM)
+    await asyncio.wait_for(task, 10)  # returns normally: no exception, nothing left running
+    assert fake_discord.ws is not None and fake_discord.ws.closed
+    # the database was closed properly: it opens again at once and is intact
+    database = await open_database(settings)
+    try:
+        assert await database.integrity_check() == "ok"
+    finally:
+        await database.close()
