@@ -33,7 +33,13 @@ from storage.database import Database, open_database
 log = logging.getLogger(__name__)
 
 #: Extensions loaded at start, in order (errors first so it handles the others' errors).
-COGS: tuple[str, ...] = ("cogs.errors", "cogs.help", "cogs.clusters", "cogs.admin")
+COGS: tuple[str, ...] = (
+    "cogs.errors",
+    "cogs.help",
+    "cogs.clusters",
+    "cogs.schedule",
+    "cogs.admin",
+)
 
 PipelineFactory = Callable[[Settings, HttpClient, Any], Pipeline]
 

@@ -81,6 +81,11 @@ class Settings(BaseSettings):
     interaction_answer_seconds: float = 840.0
     health_file: Path = Path("data/heartbeat")
 
+    # Weekly posts (cogs/schedule.py)
+    schedule_check_seconds: float = 60.0
+    schedule_retry_seconds: float = 900.0
+    schedule_max_per_guild: int = 10
+
     log_level: str = "INFO"
 
     @field_validator("discord_owner_ids", "preview_hosts", "feature_providers", mode="before")

@@ -138,6 +138,16 @@ class Analyzer:
         request to its source (the pipeline's own rule, checked before queueing).
         """
         ref = await resolve_link(text, self.http)
+        return await self.from_ref(ref, options, progress, gate)
+
+    async def from_ref(
+        self,
+        ref: PlaylistRef,
+        options: AnalysisOptions,
+        progress: ProgressCallback = no_progress,
+        gate: Callable[[], AbstractAsyncContextManager[None]] = _open_gate,
+    ) -> Outcome:
+        """Like :meth:`from_link` for a known playlist (e.g. a weekly schedule's)."""
         playlist = await self._unchanged_playlist(ref)
         if playlist is not None:
             found = await self._cached(playlist, options)

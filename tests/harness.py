@@ -16,6 +16,7 @@ import csv
 import io
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -108,6 +109,7 @@ class World:
         self.stranger = self.guild.add_member(env.create_user("bob"))
         self.moderator = self.guild.add_member(env.create_user("mod"), roles=[mods])
         self._quiet: Any = None
+        self._manager: Any = None
 
     @property
     def bot(self) -> PlaylistBot:
@@ -199,6 +201,104 @@ class World:
 
     async def settle(self) -> None:
         await self.env.settle()
+
+    # -- weekly posts: the virtual clock, channels that go away, command overrides --------
+
+    def now(self) -> datetime:
+        """The simulated instant (aware UTC); starts at 2026-01-01 00:00 UTC, a Thursday."""
+        return self.env.now()
+
+    async def advance(self, seconds: float) -> None:
+        """Let ``seconds`` of simulated time pass; the bot's loops run as they would."""
+        await self.env.advance_time(seconds)
+
+    async def advance_to(self, moment: datetime) -> None:
+        """Let simulated time pass until ``moment`` (no-op if it is not in the future).
+
+        In steps of at most a day: SimCord gives each step a few real seconds to settle.
+        """
+        while (seconds := (moment - self.now()).total_seconds()) > 0:
+            await self.env.advance_time(min(seconds, 86400.0))
+
+    @property
+    def manager(self) -> Any:
+        """A member with Manage Server (``carol``), created on first use."""
+        if self._manager is None:
+            admins = self.guild.create_role(
+                "Admins", permissions=discord.Permissions(manage_guild=True)
+            )
+            self._manager = self.guild.add_member(self.env.create_user("carol"), roles=[admins])
+        return self._manager
+
+    async def schedule(
+        self, sub: str, user: Any | None = None, **options: Any
+    ) -> simcord.InteractionResult:
+        """Run `/schedule <sub>` (add, list, remove) in #music as ``user`` (the manager by
+        default); ``options`` are the command's (``channel=`` is the option)."""
+        actor = user or self.manager
+        return await actor.slash(self.channel, f"schedule {sub}", **options)
+
+    async def autocomplete(
+        self, command: str, option: str, typed: str, user: Any | None = None, **filled: Any
+    ) -> list[str]:
+        """The values the bot offers while ``user`` types ``typed`` into ``option``."""
+        actor = user or self.manager
+        choices = await actor.autocomplete(self.channel, command, option, typed, **filled)
+        return [choice["value"] for choice in choices]
+
+    def allow_command(self, name: str, member: Any) -> None:
+        """A server admin's override letting ``member`` use ``/name`` despite its defaults."""
+        root = self.env.backend.find_command(name, self.guild.id)
+        assert root is not None, f"/{name} is not synced"
+        self.guild.set_command_permissions(int(root["id"]), {member: True})
+
+    def text_channel(self, name: str) -> Any:
+        return self.guild.create_text_channel(name)
+
+    async def delete_channel(self, channel: Any) -> None:
+        """Delete a channel as a server admin would; the bot sees CHANNEL_DELETE."""
+        self.env.backend.delete_channel(channel.id)
+        await self.env.settle()
+
+    async def deny_bot(self, channel: Any, **denied: bool) -> None:
+        """Take permissions (e.g. ``send_messages=False``) from the bot in ``channel``."""
+        from simcord.backend.models.channel import Overwrite
+        from simcord.enums import OverwriteType
+
+        assert self.bot.user is not None
+        allow, deny = discord.PermissionOverwrite(**denied).pair()
+        stored = self.env.backend.get_channel(channel.id)
+        overwrites = [o for o in stored.overwrites if o.target_id != self.bot.user.id]
+        overwrites.append(
+            Overwrite(
+                target_id=self.bot.user.id,
+                type=OverwriteType.MEMBER,
+                allow=allow.value,
+                deny=deny.value,
+            )
+        )
+        self.env.backend.edit_channel(channel.id, {}, overwrites=overwrites)
+        await self.env.settle()
+
+    def posts(self, channel: Any | None = None) -> list[discord.Message]:
+        """The bot's messages in a channel, oldest first."""
+        assert self.bot.user is not None
+        bot_id = self.bot.user.id
+        return [m for m in (channel or self.channel).history() if m.author.id == bot_id]
+
+    def dms(self, member: Any) -> list[discord.Message]:
+        """Messages in the bot's DM channel with ``member`` (or a user handle), oldest first."""
+        user = getattr(member, "user", member)
+        return list(user.dm_channel.history())
+
+    @property
+    def guild_owner(self) -> Any:
+        """The guild's owner (a user handle; not one of the three members)."""
+        return self.guild.owner
+
+    def fail_requests(self, method: str, path: str, *, status: int, code: int = 0) -> None:
+        """Make the next matching REST call fail (e.g. a DM refused: 403, code 50007)."""
+        self.env.inject_error(method, path, status=status, code=code, message="injected")
 
 
 @asynccontextmanager
