@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.health import heartbeat_age
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[1]
 
 
 def run(args: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
