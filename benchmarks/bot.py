@@ -134,8 +134,10 @@ async def measure(tracks: int, previews: bool) -> None:
         data = playlist_csv(groups=4, per_group=tracks // 4)
         rows = [
             ("CSV upload", lambda: fake.send_clusters_command("big.csv", data, clusters=6)),
-            ("Deezer link", lambda: fake.send_clusters_link(
-                "https://www.deezer.com/playlist/9000", 6)),
+            (
+                "Deezer link",
+                lambda: fake.send_clusters_link("https://www.deezer.com/playlist/9000", 6),
+            ),
         ]
         for label, send in rows:
             with StallMeter() as meter:
@@ -143,8 +145,10 @@ async def measure(tracks: int, previews: bool) -> None:
                 token = await send()
                 await fake.wait_for(answered(fake, token), 600)
                 first = time.perf_counter() - start
-            print(f"{label}, {tracks:,} tracks, first run: {first:.2f} s, "
-                  f"largest event-loop stall {meter.worst * 1000:.1f} ms")
+            print(
+                f"{label}, {tracks:,} tracks, first run: {first:.2f} s, "
+                f"largest event-loop stall {meter.worst * 1000:.1f} ms"
+            )
             times = []
             for _ in range(5):
                 start = time.perf_counter()
@@ -152,8 +156,10 @@ async def measure(tracks: int, previews: bool) -> None:
                 await fake.wait_for(answered(fake, token), 60)
                 times.append(time.perf_counter() - start)
             times.sort()
-            print(f"{label}, cached: interaction -> answer median {times[2] * 1000:.0f} ms, "
-                  f"best {times[0] * 1000:.0f} ms, worst {times[-1] * 1000:.0f} ms")
+            print(
+                f"{label}, cached: interaction -> answer median {times[2] * 1000:.0f} ms, "
+                f"best {times[0] * 1000:.0f} ms, worst {times[-1] * 1000:.0f} ms"
+            )
         await bot.close()
         await runner
     await server.close()

@@ -101,8 +101,10 @@ async def main(n: int, repeat: int) -> None:
     playlist = make_playlist(n)
     started = time.perf_counter()
     analysis = compute_analysis(playlist, AnalysisOptions())
-    print(f"  analysis computed in {time.perf_counter() - started:.2f} s "
-          f"({len(analysis.clusters)} clusters, PNG {len(analysis.png) / 1e3:.0f} kB)")
+    print(
+        f"  analysis computed in {time.perf_counter() - started:.2f} s "
+        f"({len(analysis.clusters)} clusters, PNG {len(analysis.png) / 1e3:.0f} kB)"
+    )
     key = analysis_key(playlist, analysis.options)
 
     with tempfile.TemporaryDirectory() as folder:
@@ -170,8 +172,10 @@ async def main(n: int, repeat: int) -> None:
     print(f"  through the JSON document instead: {summary(via_json)}")
     print(f"  storing it: {summary(stores)}")
     print("\nDatabase size per 1,000 cached tracks:")
-    print(f"  analysis (document + PNG): {analysis_bytes * per_k / 1e3:8.1f} kB"
-          f"   (PNG alone {len(analysis.png) * per_k / 1e3:.1f} kB)")
+    print(
+        f"  analysis (document + PNG): {analysis_bytes * per_k / 1e3:8.1f} kB"
+        f"   (PNG alone {len(analysis.png) * per_k / 1e3:.1f} kB)"
+    )
     print(f"  playlist with its tracks:  {playlist_bytes * per_k / 1e3:8.1f} kB")
     print(f"  track features:            {feature_bytes * per_k / 1e3:8.1f} kB")
     total = (analysis_bytes + playlist_bytes + feature_bytes) * per_k

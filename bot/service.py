@@ -31,6 +31,7 @@ from bot.sources.csvfile import content_snapshot, parse_playlist_csv
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+
 def _open_gate() -> AbstractAsyncContextManager[None]:
     return nullcontext()
 

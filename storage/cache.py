@@ -288,9 +288,10 @@ class CacheRepository:
 
     async def has_analysis(self, key: str) -> bool:
         """Whether an analysis is stored under ``key`` (without loading it)."""
-        async with self._db.read() as conn, conn.execute(
-            "SELECT 1 FROM analyses WHERE key = ?", (key,)
-        ) as cursor:
+        async with (
+            self._db.read() as conn,
+            conn.execute("SELECT 1 FROM analyses WHERE key = ?", (key,)) as cursor,
+        ):
             return await cursor.fetchone() is not None
 
     async def put_analysis(self, key: str, analysis: Analysis, *, variant: str = "") -> None:

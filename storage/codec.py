@@ -164,8 +164,11 @@ def _feature_column(unpacked: _Unpacked, name: str, keys: list[str]) -> list[Any
     return [
         None
         if not here
-        else ({k: v for k, v in zip(keys, row, strict=True) if v == v} if gap
-              else dict(zip(keys, row, strict=True)))
+        else (
+            {k: v for k, v in zip(keys, row, strict=True) if v == v}
+            if gap
+            else dict(zip(keys, row, strict=True))
+        )
         for here, gap, row in zip(present, gaps, values, strict=True)
     ]
 

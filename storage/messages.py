@@ -64,9 +64,12 @@ class MessageRepository:
 
     async def get(self, message_id: int) -> MessageState | None:
         """The state of ``message_id``, or None if it was never saved or was deleted."""
-        async with self._db.read() as conn, conn.execute(
-            f"SELECT {_COLUMNS} FROM messages WHERE message_id = ?", (message_id,)
-        ) as cursor:
+        async with (
+            self._db.read() as conn,
+            conn.execute(
+                f"SELECT {_COLUMNS} FROM messages WHERE message_id = ?", (message_id,)
+            ) as cursor,
+        ):
             row = await cursor.fetchone()
         return MessageState(*row) if row else None
 

@@ -72,8 +72,23 @@ class Schedule:
 
 
 def _from_row(row: Sequence[object]) -> Schedule:
-    (id_, guild_id, channel_id, source, ref_id, weekday, time_, tz, k, created_by,
-     enabled, reason, week, track_ids, labels) = row
+    (
+        id_,
+        guild_id,
+        channel_id,
+        source,
+        ref_id,
+        weekday,
+        time_,
+        tz,
+        k,
+        created_by,
+        enabled,
+        reason,
+        week,
+        track_ids,
+        labels,
+    ) = row
     return Schedule(
         id=int(id_),  # type: ignore[arg-type]
         guild_id=int(guild_id),  # type: ignore[arg-type]
@@ -187,9 +202,10 @@ class ScheduleRepository:
         )
 
     async def _select(self, where: str, params: tuple[object, ...]) -> list[Schedule]:
-        async with self._db.read() as conn, conn.execute(
-            f"SELECT {_COLUMNS} FROM schedules {where}", params
-        ) as cursor:
+        async with (
+            self._db.read() as conn,
+            conn.execute(f"SELECT {_COLUMNS} FROM schedules {where}", params) as cursor,
+        ):
             rows = await cursor.fetchall()
         return [_from_row(row) for row in rows]
 

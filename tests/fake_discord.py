@@ -107,6 +107,7 @@ class FakeDiscord:
 
     async def wait_for(self, predicate: Any, seconds: float = 20.0) -> Call:
         """The first recorded call matching ``predicate``, waiting for it if needed."""
+
         async def find() -> Call:
             seen = 0
             while True:
@@ -127,18 +128,20 @@ class FakeDiscord:
 
     async def application(self, request: web.Request) -> web.Response:
         self.record(Call("GET", request.path))
-        return json_response({
-            "id": str(APPLICATION_ID),
-            "name": "playlist-clusters",
-            "icon": None,
-            "description": "",
-            "bot_public": True,
-            "bot_require_code_grant": False,
-            "owner": OWNER_USER,
-            "verify_key": "0" * 64,
-            "flags": 0,
-            "team": None,
-        })
+        return json_response(
+            {
+                "id": str(APPLICATION_ID),
+                "name": "playlist-clusters",
+                "icon": None,
+                "description": "",
+                "bot_public": True,
+                "bot_require_code_grant": False,
+                "owner": OWNER_USER,
+                "verify_key": "0" * 64,
+                "flags": 0,
+                "team": None,
+            }
+        )
 
     async def _body(self, request: web.Request) -> tuple[Any, dict[str, bytes]]:
         """JSON body, or a multipart body's ``payload_json`` and its files."""
@@ -206,16 +209,18 @@ class FakeDiscord:
         if body.get("type") in (4, 5):  # a message (or a deferred one) answers the command
             self._message(mid, data, files)
             self.originals[request.match_info["token"]] = mid
-        return json_response({
-            "interaction": {
-                "id": request.match_info["iid"],
-                "type": 2,
-                "response_message_id": str(mid),
-                "response_message_loading": body.get("type") == 5,
-                "response_message_ephemeral": bool(data.get("flags", 0) & 64),
-            },
-            "resource": {"type": body.get("type")},
-        })
+        return json_response(
+            {
+                "interaction": {
+                    "id": request.match_info["iid"],
+                    "type": 2,
+                    "response_message_id": str(mid),
+                    "response_message_loading": body.get("type") == 5,
+                    "response_message_ephemeral": bool(data.get("flags", 0) & 64),
+                },
+                "resource": {"type": body.get("type")},
+            }
+        )
 
     async def webhook_message(self, request: web.Request) -> web.Response:
         body, files = await self._body(request)
@@ -266,14 +271,17 @@ class FakeDiscord:
             if message["op"] == 1:  # heartbeat
                 await ws.send_json({"op": 11, "d": None, "s": None, "t": None})
             elif message["op"] == 2:  # identify
-                await self.dispatch("READY", {
-                    "v": 10,
-                    "user": BOT_USER,
-                    "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
-                    "session_id": "fake-session",
-                    "resume_gateway_url": f"{self.base.replace('http', 'ws')}/",
-                    "application": {"id": str(APPLICATION_ID), "flags": 0},
-                })
+                await self.dispatch(
+                    "READY",
+                    {
+                        "v": 10,
+                        "user": BOT_USER,
+                        "guilds": [{"id": str(GUILD_ID), "unavailable": True}],
+                        "session_id": "fake-session",
+                        "resume_gateway_url": f"{self.base.replace('http', 'ws')}/",
+                        "application": {"id": str(APPLICATION_ID), "flags": 0},
+                    },
+                )
                 await self.dispatch("GUILD_CREATE", self.guild())
                 self.ready.set()
         return ws
@@ -295,26 +303,30 @@ class FakeDiscord:
             "features": [],
             "emojis": [],
             "stickers": [],
-            "roles": [{
-                "id": str(GUILD_ID),
-                "name": "@everyone",
-                "permissions": str(BOT_PERMISSIONS),
-                "position": 0,
-                "color": 0,
-                "hoist": False,
-                "managed": False,
-                "mentionable": False,
-                "flags": 0,
-            }],
-            "channels": [{
-                "id": str(CHANNEL_ID),
-                "type": 0,
-                "name": "music",
-                "position": 0,
-                "permission_overwrites": [],
-                "guild_id": str(GUILD_ID),
-                "nsfw": False,
-            }],
+            "roles": [
+                {
+                    "id": str(GUILD_ID),
+                    "name": "@everyone",
+                    "permissions": str(BOT_PERMISSIONS),
+                    "position": 0,
+                    "color": 0,
+                    "hoist": False,
+                    "managed": False,
+                    "mentionable": False,
+                    "flags": 0,
+                }
+            ],
+            "channels": [
+                {
+                    "id": str(CHANNEL_ID),
+                    "type": 0,
+                    "name": "music",
+                    "position": 0,
+                    "permission_overwrites": [],
+                    "guild_id": str(GUILD_ID),
+                    "nsfw": False,
+                }
+            ],
             "members": [
                 {
                     "user": BOT_USER,
@@ -382,45 +394,54 @@ class FakeDiscord:
 
     async def _command(self, options: list[dict[str, Any]], resolved: dict[str, Any]) -> str:
         token = f"token-{next(self.ids)}"
-        await self.dispatch("INTERACTION_CREATE", {
-            "id": str(next(self.ids)),
-            "application_id": str(APPLICATION_ID),
-            "type": 2,
-            "token": token,
-            "version": 1,
-            "guild_id": str(GUILD_ID),
-            "channel_id": str(CHANNEL_ID),
-            "channel": {
-                "id": str(CHANNEL_ID), "type": 0, "guild_id": str(GUILD_ID), "name": "music"
-            },
-            "member": self.member(),
-            "app_permissions": str(BOT_PERMISSIONS),
-            "locale": "en-US",
-            "guild_locale": "en-US",
-            "entitlements": [],
-            "authorizing_integration_owners": {"0": str(GUILD_ID)},
-            "context": 0,
-            "attachment_size_limit": 26_214_400,
-            "data": {
+        await self.dispatch(
+            "INTERACTION_CREATE",
+            {
                 "id": str(next(self.ids)),
-                "name": "clusters",
-                "type": 1,
-                "options": options,
-                "resolved": resolved,
+                "application_id": str(APPLICATION_ID),
+                "type": 2,
+                "token": token,
+                "version": 1,
+                "guild_id": str(GUILD_ID),
+                "channel_id": str(CHANNEL_ID),
+                "channel": {
+                    "id": str(CHANNEL_ID),
+                    "type": 0,
+                    "guild_id": str(GUILD_ID),
+                    "name": "music",
+                },
+                "member": self.member(),
+                "app_permissions": str(BOT_PERMISSIONS),
+                "locale": "en-US",
+                "guild_locale": "en-US",
+                "entitlements": [],
+                "authorizing_integration_owners": {"0": str(GUILD_ID)},
+                "context": 0,
+                "attachment_size_limit": 26_214_400,
+                "data": {
+                    "id": str(next(self.ids)),
+                    "name": "clusters",
+                    "type": 1,
+                    "options": options,
+                    "resolved": resolved,
+                },
             },
-        })
+        )
         return token
 
     async def react(self, message_id: int, emoji: str) -> None:
         """The owner adds ``emoji`` to ``message_id``."""
-        await self.dispatch("MESSAGE_REACTION_ADD", {
-            "user_id": str(OWNER_ID),
-            "channel_id": str(CHANNEL_ID),
-            "message_id": str(message_id),
-            "guild_id": str(GUILD_ID),
-            "emoji": {"id": None, "name": emoji},
-            "member": self.member(),
-            "burst": False,
-            "type": 0,
-            "message_author_id": str(BOT_ID),
-        })
+        await self.dispatch(
+            "MESSAGE_REACTION_ADD",
+            {
+                "user_id": str(OWNER_ID),
+                "channel_id": str(CHANNEL_ID),
+                "message_id": str(message_id),
+                "guild_id": str(GUILD_ID),
+                "emoji": {"id": None, "name": emoji},
+                "member": self.member(),
+                "burst": False,
+                "type": 0,
+                "message_author_id": str(BOT_ID),
+            },
+        )

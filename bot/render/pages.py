@@ -255,9 +255,7 @@ def _lines(tracks: Sequence[Track], first_number: int) -> tuple[str, ...]:
         return ("*No tracks in this cluster.*",)
     budget = (DESCRIPTION_LIMIT - len(tracks)) // len(tracks)
     for caps in _CAP_STEPS:
-        lines = tuple(
-            _track_line(first_number + i, t, budget, caps) for i, t in enumerate(tracks)
-        )
+        lines = tuple(_track_line(first_number + i, t, budget, caps) for i, t in enumerate(tracks))
         if utf16_len("\n".join(lines)) <= DESCRIPTION_LIMIT:
             return lines
     return lines  # each line is within its budget, so the join fits too

@@ -30,8 +30,12 @@ async def test_clusters_from_a_csv_answers_with_the_picture_and_the_first_page(
         buttons = [c for row in message.components for c in row.children]
         assert [b.label for b in buttons] == ["⏮", "◀", "▶", "⏭", "⏪ Cluster", "Cluster ⏩"]
         assert [b.custom_id for b in buttons] == [
-            "pc:pg:0:0:0:f", "pc:pg:0:0:0:p", "pc:pg:0:0:0:n",
-            "pc:pg:0:0:0:l", "pc:pg:0:0:0:P", "pc:pg:0:0:0:N",
+            "pc:pg:0:0:0:f",
+            "pc:pg:0:0:0:p",
+            "pc:pg:0:0:0:n",
+            "pc:pg:0:0:0:l",
+            "pc:pg:0:0:0:P",
+            "pc:pg:0:0:0:N",
         ]
         assert [b.disabled for b in buttons] == [True, True, False, False, True, False]
 
@@ -270,8 +274,13 @@ async def test_a_button_on_an_analysis_gone_from_the_cache_says_so_privately(
         await w.restart()  # the new process has nothing in memory
         await w.bot.storage.messages.save(
             (await w.bot.storage.messages.get(mid)).__class__(
-                message_id=mid, channel_id=w.channel.id, guild_id=w.guild.id,
-                analysis_key="0" * 32, owner_id=w.owner.id, cluster=0, page=0,
+                message_id=mid,
+                channel_id=w.channel.id,
+                guild_id=w.guild.id,
+                analysis_key="0" * 32,
+                owner_id=w.owner.id,
+                cluster=0,
+                page=0,
             )
         )
         result = await w.click(w.owner, mid, "▶")

@@ -27,7 +27,9 @@ async def fake_discord(monkeypatch: pytest.MonkeyPatch):
     fake.base = f"http://127.0.0.1:{server.port}"
     monkeypatch.setattr(discord.http.Route, "BASE", f"{fake.base}/api/v10")
     monkeypatch.setattr(
-        discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", yarl.URL(f"ws://127.0.0.1:{server.port}/")
+        discord.gateway.DiscordWebSocket,
+        "DEFAULT_GATEWAY",
+        yarl.URL(f"ws://127.0.0.1:{server.port}/"),
     )
     try:
         yield fake
@@ -71,8 +73,10 @@ async def test_slash_command_upload_and_reaction_over_real_http_and_gateway(
 
         await fake.react(message_id, "▶")
         turned = await fake.wait_for(
-            lambda c: c.method == "PATCH"
-            and c.path.endswith(f"/channels/{CHANNEL_ID}/messages/{message_id}")
+            lambda c: (
+                c.method == "PATCH"
+                and c.path.endswith(f"/channels/{CHANNEL_ID}/messages/{message_id}")
+            )
         )
         assert turned.json["embeds"][0]["footer"]["text"].startswith("Page 2/3 · Cluster 1/2")
         removed = [c for c in fake.calls if c.method == "DELETE" and reactions in c.path]
@@ -103,7 +107,8 @@ async def test_a_deezer_link_served_by_the_fake_deezer_api(
         assert "Cluster 1/3 · 夜のドライブ 🚗 · " in embed["footer"]["text"]
         assert "](https://www.deezer.com/track/" in embed["description"]
         progress = [
-            c.json.get("content") for c in fake.calls
+            c.json.get("content")
+            for c in fake.calls
             if c.method == "PATCH" and token in c.path and c.json
         ]
         assert any(text and text.startswith("Fetching") for text in progress), progress

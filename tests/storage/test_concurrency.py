@@ -109,4 +109,3 @@ async def test_fifty_tasks_two_connections_and_another_process(tmp_path: Path) -
         stats = await db.cache.stats()
         assert stats.messages == stats.schedules == TASKS
         assert stats.analyses >= TASKS + 1  # plus what the other process wrote
-

@@ -86,13 +86,13 @@ def _seed_v1(conn: sqlite3.Connection) -> None:
     _seed_shared(conn)
     conn.execute(
         "INSERT INTO track_features VALUES ('deezer', '3135556', 'reccobeats', 2, 100.0, 60,"
-        " '{\"energy\": 0.5, \"tempo\": 120.0}')"
+        ' \'{"energy": 0.5, "tempo": 120.0}\')'
     )
 
 
 def _seed_v2(conn: sqlite3.Connection) -> None:
     _seed_shared(conn)
-    conn.execute("INSERT INTO feature_keys (id, keys) VALUES (3, '[\"energy\", \"tempo\"]')")
+    conn.execute('INSERT INTO feature_keys (id, keys) VALUES (3, \'["energy", "tempo"]\')')
     conn.execute(
         "INSERT INTO track_features VALUES ('deezer', '3135556', 'reccobeats', 2, 100.0, 60, 3, ?)",
         (struct.pack("<2d", 0.5, 120.0),),
@@ -278,9 +278,10 @@ async def test_a_failing_migration_leaves_the_previous_version_whole(tmp_path: P
     async with await Database.open(path) as db:
         assert await db.user_version() == LATEST
         assert await db.messages.get(1) == MessageState(1, 2, 3, "k", 4)
-        async with db.read() as conn, conn.execute(
-            "SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'"
-        ) as cursor:
+        async with (
+            db.read() as conn,
+            conn.execute("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'") as cursor,
+        ):
             assert (await cursor.fetchone())[0] == 0
 
 
