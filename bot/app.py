@@ -14,6 +14,7 @@ import contextlib
 import gc
 import logging
 import signal
+import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -60,6 +61,7 @@ class PlaylistBot(commands.Bot):
         cogs: Sequence[str] = COGS,
         heartbeat: bool = True,
         freeze_heap: bool = True,
+        housekeeping: bool = True,
     ) -> None:
         owner_ids = {int(x) for x in settings.discord_owner_ids if x.strip().isdigit()}
         super().__init__(
@@ -76,6 +78,9 @@ class PlaylistBot(commands.Bot):
         #: Freeze the start-up heap out of the cyclic GC (off in tests that start many bots
         #: in one process: frozen objects, unclosed connections included, are never freed).
         self.freeze_heap = freeze_heap
+        #: Run the 6-hourly housekeeping loop (off under SimCord's virtual clock, where
+        #: weeks pass in seconds and each run would be a real database wait).
+        self.housekeeping_enabled = housekeeping
         self.cooldown = Cooldown(settings.user_cooldown_seconds)
         self.queue = AnalysisQueue(settings.max_concurrent_analyses)
         self.storage: Database | None = None
@@ -110,6 +115,8 @@ class PlaylistBot(commands.Bot):
             gc.freeze()
         if self.heartbeat_enabled:
             self._heartbeat.start()
+        if self.housekeeping_enabled:
+            self._housekeeping.start()
 
     @tasks.loop(seconds=30)
     async def _heartbeat(self) -> None:
@@ -118,10 +125,36 @@ class PlaylistBot(commands.Bot):
             path = self.settings.health_file
             await asyncio.to_thread(_touch, path)
 
+    @tasks.loop(hours=6)
+    async def _housekeeping(self) -> None:
+        """Forget the paging state of long-untouched messages (see :meth:`prune_messages`)."""
+        await self.prune_messages()
+
+    async def prune_messages(self) -> int:
+        """Drop paging state untouched for ``MESSAGE_RETENTION_DAYS``; return how many went.
+
+        Without this, every message ever posted would pin its analysis in the cache and
+        the size bound could only evict what nobody posted.
+        """
+        if self.storage is None:
+            return 0
+        try:
+            pruned = await self.storage.messages.prune(
+                self.settings.message_retention_days * 86_400
+            )
+        except sqlite3.Error:
+            log.warning("could not prune old message states", exc_info=True)
+            return 0
+        if pruned:
+            log.info("forgot the paging state of %d old messages", pruned)
+        return pruned
+
     async def close(self) -> None:
         """Leave the gateway, then close the HTTP session and the database."""
         if self._heartbeat.is_running():
             self._heartbeat.cancel()
+        if self._housekeeping.is_running():
+            self._housekeeping.cancel()
         await super().close()
         await self.close_resources()
 

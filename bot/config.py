@@ -69,6 +69,7 @@ class Settings(BaseSettings):
     database_path: Path = Path("data/playlist-clusters.db")
     cache_max_mb: float = 200.0
     freshness_seconds: int = 600
+    message_retention_days: float = 90.0
 
     # Preview audio analysis (bot/features/audio.py)
     preview_max_bytes: int = 2_000_000

@@ -319,7 +319,11 @@ async def world(
 
     def make_bot() -> PlaylistBot:
         bot = PlaylistBot(
-            config, pipeline_factory=pipeline_factory, heartbeat=False, freeze_heap=False
+            config,
+            pipeline_factory=pipeline_factory,
+            heartbeat=False,
+            freeze_heap=False,
+            housekeeping=False,
         )
         if intended_queue_waits:
             bot.queue.wait = lambda waiting: env_holder[0].external_wait(
