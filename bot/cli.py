@@ -19,10 +19,9 @@ from bot.cache_cli import add_cache_parser, open_database, run_cache
 from bot.config import Settings, get_settings
 from bot.errors import UserError
 from bot.http import HttpClient
-from bot.model import Analysis, AnalysisOptions, Playlist, PlaylistRef
+from bot.model import Analysis, AnalysisOptions, PlaylistRef
 from bot.render.document import to_document
 from bot.render.markdown import render_markdown
-from bot.sources.csvfile import read_playlist_file
 from bot.text import describe_skips, plural
 from bot.wiring import build_pipeline, close_providers, load_source
 from storage.cache import CacheRepository
@@ -155,13 +154,6 @@ class ProgressBar:
         if self.enabled and self.last:
             sys.stderr.write("\r\033[K")
             sys.stderr.flush()
-
-
-def load_playlist(source: str, settings: Settings, name: str | None) -> Playlist:
-    """The playlist behind SOURCE (a CSV path)."""
-    return read_playlist_file(
-        Path(source), name=name, max_rows=settings.csv_max_rows, max_bytes=settings.csv_max_bytes
-    )
 
 
 def write_outputs(analysis: Analysis, out: Path) -> list[Path]:

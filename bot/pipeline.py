@@ -183,26 +183,45 @@ class Pipeline:
             raise BadInput(f"{ref.source.capitalize()} playlists are not available here.")
         return await source.fetch(ref, progress)
 
+    async def cached_playlist(self, ref: PlaylistRef) -> Playlist | None:
+        """The cached playlist behind ``ref`` while it is known to be unchanged, else None.
+
+        A cached playlist is trusted while younger than ``freshness_seconds``; after that,
+        while the source's cheap ``snapshot(ref)`` (when it has one) still matches it.
+        """
+        if self.cache is None:
+            return None
+        found = await self.cache.get_playlist(ref)
+        if found is None:
+            return None
+        playlist, fetched_at = found
+        age = (datetime.now(UTC) - fetched_at).total_seconds()
+        if 0 <= age < self.freshness_seconds:
+            return playlist
+        snapshot = getattr(self.sources.get(ref.source), "snapshot", None)
+        if snapshot is None or await snapshot(ref) != playlist.snapshot:
+            return None
+        await self.cache.mark_fresh(ref)
+        return playlist
+
     async def load(
         self, ref: PlaylistRef, progress: ProgressCallback = no_progress
     ) -> tuple[Playlist, bool]:
-        """The playlist behind ``ref`` and whether it was fetched (False: from the cache).
-
-        A cached playlist is used while younger than ``freshness_seconds``; after that,
-        while the source's ``snapshot(ref)`` (when it has one) still matches it.
-        """
-        if self.cache is not None:
-            found = await self.cache.get_playlist(ref)
-            if found is not None:
-                playlist, fetched_at = found
-                age = (datetime.now(UTC) - fetched_at).total_seconds()
-                if 0 <= age < self.freshness_seconds:
-                    return playlist, False
-                snapshot = getattr(self.sources.get(ref.source), "snapshot", None)
-                if snapshot is not None and await snapshot(ref) == playlist.snapshot:
-                    await self.cache.mark_fresh(ref)
-                    return playlist, False
+        """The playlist behind ``ref`` and whether it was fetched (False: from the cache)."""
+        playlist = await self.cached_playlist(ref)
+        if playlist is not None:
+            return playlist, False
         return await self.fetch(ref, progress), True
+
+    async def store_playlist(self, playlist: Playlist) -> None:
+        """Cache a freshly fetched playlist, after analysis so its tracks carry their
+        features; a failure to write only logs (the answer is ready, it must not be lost)."""
+        if self.cache is None:
+            return
+        try:
+            await self.cache.put_playlist(playlist)
+        except sqlite3.Error:
+            log.warning("could not cache the playlist %s", playlist.ref, exc_info=True)
 
     async def enrich(self, playlist: Playlist, progress: ProgressCallback = no_progress) -> None:
         """Ask each provider, in order, for the features the tracks still lack."""
@@ -252,10 +271,6 @@ class Pipeline:
         """Fetch (or reuse) and analyse the playlist behind ``ref``."""
         playlist, fetched = await self.load(ref, progress)
         analysis = await self.analyze(playlist, options, progress)
-        if self.cache is not None and fetched:
-            try:
-                # after analysis: the stored tracks carry the features they were given
-                await self.cache.put_playlist(analysis.playlist)
-            except sqlite3.Error:
-                log.warning("could not cache the playlist %s", ref, exc_info=True)
+        if fetched:
+            await self.store_playlist(analysis.playlist)
         return analysis

@@ -11,7 +11,7 @@ import asyncio
 from collections import OrderedDict
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Protocol
 
 from bot.config import Settings
@@ -149,7 +149,7 @@ class Analyzer:
         gate: Callable[[], AbstractAsyncContextManager[None]] = _open_gate,
     ) -> Outcome:
         """Like :meth:`from_link` for a known playlist (e.g. a weekly schedule's)."""
-        playlist = await self._unchanged_playlist(ref)
+        playlist = await self.pipeline.cached_playlist(ref)
         if playlist is not None:
             found = await self._cached(playlist, options)
             if found is not None:
@@ -159,8 +159,8 @@ class Analyzer:
             if playlist is None:
                 playlist = await self.pipeline.fetch(ref, progress)
             outcome = await self.from_playlist(playlist, options, progress)
-        if fetched:  # after analysis: the stored tracks carry the features they were given
-            await self.cache.put_playlist(outcome.analysis.playlist)
+        if fetched:
+            await self.pipeline.store_playlist(outcome.analysis.playlist)
         return outcome
 
     async def from_playlist(
@@ -190,21 +190,6 @@ class Analyzer:
             return None
         self._remember(key, found)
         return Outcome(key, found, cached=True)
-
-    async def _unchanged_playlist(self, ref: PlaylistRef) -> Playlist | None:
-        """The cached playlist behind ``ref`` if it is known to be unchanged, else None."""
-        found = await self.cache.get_playlist(ref)
-        if found is None:
-            return None
-        playlist, fetched_at = found
-        age = (datetime.now(UTC) - fetched_at).total_seconds()
-        if 0 <= age < self.pipeline.freshness_seconds:
-            return playlist
-        snapshot = getattr(self.pipeline.sources.get(ref.source), "snapshot", None)
-        if snapshot is None or await snapshot(ref) != playlist.snapshot:
-            return None
-        await self.cache.mark_fresh(ref)
-        return playlist
 
     async def load(self, key: str) -> Analysis | None:
         """The analysis stored under ``key`` (whatever made it), from memory or the cache."""
