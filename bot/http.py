@@ -28,7 +28,7 @@ import json
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable, Collection, Mapping
+from collections.abc import Callable, Mapping
 from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
@@ -52,7 +52,6 @@ BACKOFF_MAX = 8.0
 MAX_JSON_BYTES = 20_000_000
 USER_AGENT = "playlist-clusters/0.1 (+https://github.com/playlist-clusters)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
-LOOPBACK_HOSTS = frozenset({"127.0.0.1", "localhost", "::1"})
 
 T = TypeVar("T")
 
@@ -85,10 +84,6 @@ class DeezerNoData(PlaylistUnavailable):
         super().__init__(
             message or "Deezer has no playlist with that id: it does not exist or is private."
         )
-
-
-class UrlNotAllowed(Exception):
-    """A download URL whose scheme, host or port is not on the caller's allowlist."""
 
 
 class _Retry(Exception):
@@ -374,41 +369,6 @@ class HttpClient:
             return payload
 
         return await self._request(method, url, accept, params=params, headers=headers, data=data)
-
-    async def get_bytes(self, url: str, *, max_bytes: int, allowed_hosts: Collection[str]) -> bytes:
-        """Download ``url`` (at most ``max_bytes``) if its host is in ``allowed_hosts``.
-
-        Only http(s), no user info, no redirects followed: a URL that came from a
-        provider's answer cannot make the bot fetch anything else. A port other than
-        the scheme's default needs ``host:port`` in ``allowed_hosts``, except on a
-        loopback host (tests serve fakes on 127.0.0.1 with a random port).
-        Raises :class:`UrlNotAllowed`, :class:`~bot.errors.InputTooLarge`,
-        :class:`HttpError` or :class:`~bot.errors.ProviderDown`.
-        """
-        try:
-            u = URL(url)
-        except (TypeError, ValueError):
-            raise UrlNotAllowed("not a URL") from None
-        allowed = {h.casefold() for h in allowed_hosts}
-        host = (u.host or "").casefold()
-        with_port = f"{host}:{u.port}"
-        host_ok = host in allowed or with_port in allowed
-        port_ok = u.explicit_port is None or with_port in allowed or host in LOOPBACK_HOSTS
-        if (
-            u.scheme not in ("http", "https")
-            or not host_ok
-            or not port_ok
-            or u.user is not None
-            or u.password is not None
-        ):
-            raise UrlNotAllowed(f"not an allowed download URL: {u.with_query(None)}")
-
-        def accept(status: int, _headers: Mapping[str, str], body: bytes) -> bytes:
-            if status != 200:
-                raise HttpError(status, url)
-            return body
-
-        return await self._request("GET", url, accept, max_bytes=max_bytes)
 
     async def follow_once(self, url: str, *, max_bytes: int) -> tuple[str | None, str]:
         """One GET without following redirects: (Location header or None, page text).
