@@ -1,10 +1,13 @@
-"""Playlist CSV files: Exportify exports (old and new header styles) and plain CSVs.
+"""Playlist CSV files: Exportify exports (old, new and localized headers) and plain CSVs.
 
-Headers are matched without regard to case, spacing or punctuation, so
-``Track Name``, ``track_name`` and ``TRACK-NAME`` are the same column. Rows that
-cannot be used are skipped and counted by reason; the file as a whole is refused
-with a specific message when it is too big, not text, or lacks a title or artist
-column.
+Which column holds what is decided by :mod:`bot.sources.csv_headers`; cell values are
+read by :mod:`bot.sources.csv_values`. Rows that cannot be used are skipped and counted
+by reason (the count reaches the user's summary); the file as a whole is refused with a
+specific message when it is too big, not text, or lacks a title or artist column.
+
+Rows are read strictly: a row whose quotes do not close (a stray ``"`` opening a
+field) would otherwise swallow the rows after it into one field. Such a row is
+dropped and counted as "row with broken quotes", and reading resumes on the next line.
 """
 
 from __future__ import annotations
@@ -12,68 +15,32 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
-import re
+from collections.abc import Iterator
 from pathlib import Path
 
 from bot.errors import CsvError, InputTooLarge
 from bot.model import PROVIDER_AUDIO_FEATURES, Playlist, PlaylistRef, Track
+from bot.sources.csv_headers import Columns
+from bot.sources.csv_values import (
+    artist_ids,
+    parse_bool,
+    parse_duration,
+    parse_float,
+    parse_year,
+    split_artists,
+    split_list,
+    spotify_track_id,
+)
 from bot.text import describe_skips
 
-SPOTIFY_TRACK_URI = re.compile(r"^spotify:track:([0-9A-Za-z]{22})$")
-SPOTIFY_TRACK_URL = re.compile(r"open\.spotify\.com/(?:intl-[a-z-]+/)?track/([0-9A-Za-z]{22})")
-YEAR = re.compile(r"(\d{4})")
+__all__ = ["content_snapshot", "decode_text", "parse_playlist_csv", "read_playlist_file"]
 
-
-def _norm(header: str) -> str:
-    """Fold a header to letters and digits only, lower-cased (any script)."""
-    return "".join(ch for ch in header.casefold() if ch.isalnum())
-
-
-#: Logical field -> accepted header spellings (folded with :func:`_norm`).
-ALIASES: dict[str, tuple[str, ...]] = {
-    "title": ("trackname", "title", "name", "track", "song", "songname", "tracktitle", "songtitle"),
-    "artists": ("artistnames", "artistname", "artists", "artist", "performer", "performers"),
-    "album": ("albumname", "album", "albumtitle"),
-    "uri": ("trackuri", "uri", "spotifyuri", "trackid", "spotifyid", "id"),
-    "url": ("url", "link", "trackurl", "spotifyurl", "tracklink"),
-    "label": ("label", "recordlabel"),
-    "release": ("albumreleasedate", "releasedate", "releaseyear", "year", "date"),
-    "duration": ("trackdurationms", "durationms", "duration", "length"),
-    "explicit": ("explicit",),
-    "popularity": ("popularity",),
-    "isrc": ("isrc",),
-    "genres": ("genres", "genre", "artistgenres", "albumgenres"),
-    "image": ("albumimageurl", "imageurl", "image", "art", "cover", "artwork"),
-    "preview": ("trackpreviewurl", "previewurl", "preview"),
-    "liked": ("liked", "💚", "likedsongs", "inlikedsongs", "saved", "loved"),
-}
-for _feature in PROVIDER_AUDIO_FEATURES:
-    ALIASES[_feature] = (_feature,)
-
-TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x", "💚", "explicit"})
-
-
-class _Columns:
-    """Which column index serves each logical field (several for genres)."""
-
-    def __init__(self, header: list[str]) -> None:
-        folded = [_norm(h) for h in header]
-        self.index: dict[str, int] = {}
-        self.genre_indexes: list[int] = []
-        for field, spellings in ALIASES.items():
-            for spelling in spellings:
-                if spelling in folded:
-                    self.index[field] = folded.index(spelling)
-                    break
-        for i, name in enumerate(folded):
-            if name in ALIASES["genres"]:
-                self.genre_indexes.append(i)
-
-    def get(self, row: list[str], field: str) -> str:
-        i = self.index.get(field)
-        if i is None or i >= len(row):
-            return ""
-        return row[i].strip()
+#: A file with more rows whose quotes do not close than this is refused as a whole
+#: (it bounds the re-reading such rows cost, and such a file is not a CSV export).
+MAX_BROKEN_ROWS = 20
+BROKEN_ROW = "row with broken quotes"
+UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
+UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
 
 def content_snapshot(data: bytes) -> str:
@@ -81,24 +48,47 @@ def content_snapshot(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()[:32]
 
 
+def _decode_bom(data: bytes) -> str | None:
+    """Text of a file that starts with a UTF-32 or UTF-16 byte-order mark, else None.
+
+    UTF-32 is tested first: its little-endian mark begins with UTF-16's.
+    """
+    for boms, codec in ((UTF32_BOMS, "utf-32"), (UTF16_BOMS, "utf-16")):
+        if data.startswith(boms):
+            try:
+                return data.decode(codec)
+            except UnicodeDecodeError as exc:
+                raise CsvError(
+                    f"The file starts like {codec.upper()} text but does not decode as "
+                    f"{codec.upper()}; save it again as UTF-8 CSV."
+                ) from exc
+    return None
+
+
 def decode_text(data: bytes) -> str:
-    """Bytes of an uploaded file as text: UTF-8 (BOM or not) or UTF-16 with a BOM."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+    """Bytes of an uploaded file as text: UTF-8 (BOM or not), UTF-16 or UTF-32 with a BOM.
+
+    A NUL character anywhere is refused: text files have none, and one would reach
+    every name and page built from the file.
+    """
+    text = _decode_bom(data)
+    if text is None:
+        if b"\x00" in data[:4096]:
+            raise CsvError("The file is binary, not a CSV text file.")
         try:
-            return data.decode("utf-16")
+            text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise CsvError(
-                "The file starts like UTF-16 text but does not decode as UTF-16."
+                f"The file is not UTF-8 text (bad byte at position {exc.start}); "
+                "export or save it as UTF-8 CSV."
             ) from exc
-    if b"\x00" in data[:4096]:
-        raise CsvError("The file is binary, not a CSV text file.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
         raise CsvError(
-            f"The file is not UTF-8 text (bad byte at position {exc.start}); "
-            "export or save it as UTF-8 CSV."
-        ) from exc
+            f"The file contains a NUL character (line {line:,}): it is damaged or binary, "
+            "not a CSV text file."
+        )
+    return text
 
 
 def _delimiter(first_line: str) -> str:
@@ -108,104 +98,181 @@ def _delimiter(first_line: str) -> str:
     return best if counts[best] else ","
 
 
-def split_list(value: str) -> tuple[str, ...]:
-    """Split a list cell on `;` when present, else on `,`; blanks and repeats dropped."""
-    if not value:
-        return ()
-    parts = value.split(";") if ";" in value else value.split(",")
-    seen: dict[str, str] = {}
-    for part in parts:
-        item = part.strip()
-        if item and item.casefold() not in seen:
-            seen[item.casefold()] = item
-    return tuple(seen.values())
+class _Lines:
+    """The physical lines of a text, as an iterator that can be moved back."""
+
+    def __init__(self, text: str) -> None:
+        self.lines = io.StringIO(text, newline="").readlines()
+        self.pos = 0
+
+    def __iter__(self) -> _Lines:
+        return self
+
+    def __next__(self) -> str:
+        if self.pos >= len(self.lines):
+            raise StopIteration
+        self.pos += 1
+        return self.lines[self.pos - 1]
 
 
-def _float(value: str) -> float | None:
-    if not value:
-        return None
-    try:
-        number = (
-            float(value.replace(",", "."))
-            if value.count(",") == 1 and "." not in value
-            else float(value)
-        )
-    except ValueError:
-        return None
-    return number if number == number and abs(number) != float("inf") else None
+def _records(text: str, delimiter: str) -> Iterator[list[str] | None]:
+    """The CSV records of ``text``; None for a row with broken quotes (it is dropped).
+
+    After a broken row, reading resumes on the line after the one it started on, so
+    one stray quote costs one row, not the rest of the file.
+    """
+    lines = _Lines(text)
+    broken = 0
+    while True:
+        reader = csv.reader(lines, delimiter=delimiter, strict=True)
+        start = lines.pos
+        try:
+            for record in reader:
+                yield record
+                start = lines.pos
+            return
+        except csv.Error:
+            broken += 1
+            if broken > MAX_BROKEN_ROWS:
+                raise CsvError(
+                    f"The file has more than {MAX_BROKEN_ROWS} rows whose quotes do not "
+                    f"close (the first on line {start + 1:,}); it is not a well-formed CSV."
+                ) from None
+            lines.pos = start + 1
+            yield None
 
 
-def _bool(value: str) -> bool | None:
-    if not value:
-        return None
-    return value.strip().casefold() in TRUE_WORDS
-
-
-def _spotify_id(uri: str, url: str) -> str | None:
-    match = SPOTIFY_TRACK_URI.match(uri)
-    if match:
-        return match.group(1)
-    match = SPOTIFY_TRACK_URL.search(url) or SPOTIFY_TRACK_URL.search(uri)
-    return match.group(1) if match else None
+def _track_id(spotify_id: str | None, uri: str, title: str, artists: tuple[str, ...]) -> str:
+    if spotify_id:
+        return spotify_id
+    if uri:
+        return uri
+    digest = hashlib.sha1("\x1f".join((title, *artists)).encode()).hexdigest()[:16]
+    return f"csv:{digest}"
 
 
 def _safe_url(value: str) -> str:
     return value if value.startswith(("https://", "http://")) else ""
 
 
-def _track_from_row(row: list[str], cols: _Columns) -> Track | str:
-    """A Track, or the reason the row is skipped."""
-    uri = cols.get(row, "uri")
-    if uri.startswith("spotify:local:"):
-        return "local file"
-    if uri.startswith("spotify:episode:"):
-        return "podcast episode"
-    title = cols.get(row, "title")
-    if not title:
-        return "row without a title"
-    artists = split_list(cols.get(row, "artists"))
-    url = _safe_url(cols.get(row, "url"))
-    spotify_id = _spotify_id(uri, url)
-    if spotify_id and not url:
-        url = f"https://open.spotify.com/track/{spotify_id}"
-    if spotify_id:
-        track_id = spotify_id
-    elif uri:
-        track_id = uri
-    else:
-        digest = hashlib.sha1("\x1f".join((title, *artists)).encode()).hexdigest()[:16]
-        track_id = f"csv:{digest}"
-    audio = {
+def _duration(row: list[str], cols: Columns) -> int | None:
+    exact = cols.get(row, "duration")
+    if exact:
+        return parse_duration(exact, milliseconds=True)
+    return parse_duration(cols.get(row, "duration_any"), milliseconds=False)
+
+
+def _audio(row: list[str], cols: Columns) -> dict[str, float]:
+    return {
         name: value
         for name in PROVIDER_AUDIO_FEATURES
-        if (value := _float(cols.get(row, name))) is not None
+        if (value := parse_float(cols.get(row, name))) is not None
     }
-    year_match = YEAR.search(cols.get(row, "release"))
-    duration = _float(cols.get(row, "duration"))
+
+
+def _genres(row: list[str], cols: Columns) -> tuple[str, ...]:
     genres: list[str] = []
     for i in cols.genre_indexes:
         if i < len(row):
             genres.extend(split_list(row[i]))
+    return split_list(";".join(genres))
+
+
+def _skip_reason(uri: str, title: str) -> str | None:
+    if uri.startswith("spotify:local:"):
+        return "local file"
+    if uri.startswith("spotify:episode:"):
+        return "podcast episode"
+    if not title:
+        return "row without a title"
+    return None
+
+
+def _track_from_row(row: list[str], cols: Columns) -> Track | str:
+    """A Track, or the reason the row is skipped."""
+    uri = cols.get(row, "uri")
+    title = cols.get(row, "title")
+    reason = _skip_reason(uri, title)
+    if reason:
+        return reason
+    artists = split_artists(cols.get(row, "artists"), artist_ids(cols.get(row, "artist_ids")))
+    url = _safe_url(cols.get(row, "url"))
+    spotify_id = spotify_track_id(uri, url)
+    if spotify_id and not url:
+        url = f"https://open.spotify.com/track/{spotify_id}"
+    audio = _audio(row, cols)
     return Track(
-        id=track_id,
+        id=_track_id(spotify_id, uri, title, artists),
         title=title,
         artists=artists,
         album=cols.get(row, "album"),
         label=cols.get(row, "label"),
         url=url,
         image=_safe_url(cols.get(row, "image")),
-        liked=_bool(cols.get(row, "liked")),
+        liked=parse_bool(cols.get(row, "liked")),
         isrc=cols.get(row, "isrc"),
         spotify_id=spotify_id,
-        release_year=int(year_match.group(1)) if year_match else None,
-        duration_ms=int(duration) if duration is not None and duration >= 0 else None,
-        explicit=_bool(cols.get(row, "explicit")),
-        popularity=_float(cols.get(row, "popularity")),
-        genres=split_list(";".join(genres)),
+        release_year=parse_year(cols.get(row, "release")),
+        duration_ms=_duration(row, cols),
+        explicit=parse_bool(cols.get(row, "explicit")),
+        popularity=parse_float(cols.get(row, "popularity")),
+        genres=_genres(row, cols),
         preview_url=_safe_url(cols.get(row, "preview")),
         audio=audio or None,
         audio_provider="csv" if audio else None,
     )
+
+
+def _header_columns(header: list[str] | None) -> Columns:
+    """The columns of ``header``, or a CsvError naming what is missing and what was found."""
+    if header is None:
+        raise CsvError("The file's header line has quotes that do not close.")
+    cols = Columns(header)
+    missing = cols.missing("title", "artists")
+    if missing:
+        wanted = {
+            "title": "track-title column (such as 'Track Name' or 'Title')",
+            "artists": "artist column (such as 'Artist Name(s)' or 'Artist')",
+        }
+        found = ", ".join(repr(h.strip()) for h in header[:12] if h.strip()) or "none"
+        raise CsvError(
+            "This CSV has no "
+            + " and no ".join(wanted[m] for m in missing)
+            + f". Columns found: {found}."
+        )
+    return cols
+
+
+class _Collector:
+    """Adds rows to a playlist: skips unusable ones and merges repeats, counting both."""
+
+    def __init__(self, playlist: Playlist, cols: Columns, max_rows: int) -> None:
+        self.playlist = playlist
+        self.cols = cols
+        self.max_rows = max_rows
+        self.rows = 0
+        self.seen_ids: set[str] = set()
+        self.seen_names: set[tuple[str, ...]] = set()
+
+    def add(self, row: list[str] | None) -> None:
+        if row is not None and not any(cell.strip() for cell in row):
+            return
+        self.rows += 1
+        if self.rows > self.max_rows:
+            raise InputTooLarge(
+                f"The file has more than {self.max_rows:,} tracks; the limit is {self.max_rows:,}."
+            )
+        result = BROKEN_ROW if row is None else _track_from_row(row, self.cols)
+        if isinstance(result, str):
+            self.playlist.skip(result)
+            return
+        name_key = (result.title.casefold(), *(a.casefold() for a in result.artists))
+        if result.id in self.seen_ids or name_key in self.seen_names:
+            self.playlist.skip("duplicate")
+            return
+        self.seen_ids.add(result.id)
+        self.seen_names.add(name_key)
+        self.playlist.tracks.append(result)
 
 
 def parse_playlist_csv(
@@ -219,7 +286,9 @@ def parse_playlist_csv(
     """Read a playlist CSV from raw bytes.
 
     Raises :class:`CsvError` (not a CSV, no title/artist column, no usable row) or
-    :class:`InputTooLarge` (over ``max_bytes`` or ``max_rows`` data rows).
+    :class:`InputTooLarge` (over ``max_bytes`` or ``max_rows`` data rows). Rows left
+    out (local files, rows without a title, rows with broken quotes, repeats merged
+    into the first) are counted in ``Playlist.skipped``.
     """
     if not data.strip():
         raise CsvError("The file is empty.")
@@ -227,58 +296,17 @@ def parse_playlist_csv(
         raise InputTooLarge(
             f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:g} MB."
         )
-    text = decode_text(data)
-    if not text.strip():
+    text = decode_text(data).lstrip()
+    if not text:
         raise CsvError("The file is empty.")
-    first_line = text.lstrip().split("\n", 1)[0]
-    reader = csv.reader(io.StringIO(text.lstrip(), newline=""), delimiter=_delimiter(first_line))
-    try:
-        header = next(reader)
-        cols = _Columns(header)
-        missing = [f for f in ("title", "artists") if f not in cols.index]
-        if missing:
-            wanted = {
-                "title": "track-title column (such as 'Track Name' or 'Title')",
-                "artists": "artist column (such as 'Artist Name(s)' or 'Artist')",
-            }
-            found = ", ".join(repr(h.strip()) for h in header[:12] if h.strip()) or "none"
-            raise CsvError(
-                "This CSV has no "
-                + " and no ".join(wanted[m] for m in missing)
-                + f". Columns found: {found}."
-            )
-        playlist = Playlist(
-            ref=PlaylistRef("csv", ref_id),
-            name=name,
-            tracks=[],
-            snapshot=content_snapshot(data),
-        )
-        seen_ids: set[str] = set()
-        seen_names: set[tuple[str, ...]] = set()
-        rows = 0
-        for row in reader:
-            if not any(cell.strip() for cell in row):
-                continue
-            rows += 1
-            if rows > max_rows:
-                raise InputTooLarge(
-                    f"The file has more than {max_rows:,} tracks; the limit is {max_rows:,}."
-                )
-            result = _track_from_row(row, cols)
-            if isinstance(result, str):
-                playlist.skip(result)
-                continue
-            name_key = (result.title.casefold(), *(a.casefold() for a in result.artists))
-            if result.id in seen_ids or name_key in seen_names:
-                playlist.skip("duplicate")
-                continue
-            seen_ids.add(result.id)
-            seen_names.add(name_key)
-            playlist.tracks.append(result)
-    except csv.Error as exc:
-        raise CsvError(
-            f"The file is not a well-formed CSV (line {reader.line_num}): {exc}."
-        ) from exc
+    records = _records(text, _delimiter(text.split("\n", 1)[0]))
+    cols = _header_columns(next(records))
+    playlist = Playlist(
+        ref=PlaylistRef("csv", ref_id), name=name, tracks=[], snapshot=content_snapshot(data)
+    )
+    collector = _Collector(playlist, cols, max_rows)
+    for row in records:
+        collector.add(row)
     if not playlist.tracks:
         detail = f" ({describe_skips(playlist.skipped)})" if playlist.skipped else ""
         raise CsvError(f"The file has no usable track rows{detail}.")

@@ -1,0 +1,162 @@
+"""Cell values of playlist CSVs as typed values: numbers, flags, years, durations, artists.
+
+Pure functions; each returns None (or an empty tuple) for a value it cannot read,
+so a bad cell costs that value only, never the row.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from datetime import UTC, datetime
+
+SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
+SPOTIFY_TRACK_URI = re.compile(r"^spotify:track:([0-9A-Za-z]{22})$")
+SPOTIFY_TRACK_URL = re.compile(r"open\.spotify\.com/(?:intl-[a-z-]+/)?track/([0-9A-Za-z]{22})")
+SPOTIFY_ARTIST = re.compile(r"(?:spotify:artist:|open\.spotify\.com/artist/)?([0-9A-Za-z]{22})")
+YEAR = re.compile(r"(?<!\d)(\d{4})(?!\d)")
+CLOCK = re.compile(r"^(?:(\d{1,3}):)?(\d{1,4}):([0-5]\d)(?:[.,]\d+)?$")
+#: Earliest release year taken as real (the first commercial recordings are from the 1880s;
+#: a little slack for archive reissues dated by recording).
+MIN_YEAR = 1860
+TRUE_WORDS = frozenset({"true", "yes", "y", "1", "x", "💚", "explicit"})
+#: A bare number under a generic "Duration" header at or below this is seconds, above it
+#: milliseconds (no track is 3 hours long; no track is 3 seconds long).
+MAX_SECONDS = 3 * 3600
+#: Words that rarely start an artist name of their own after a comma: "Tyler, The
+#: Creator", "Earth, Wind & Fire", "Crosby, Stills & Nash", "Sly & the Family Stone".
+_CONTINUATIONS = ("the ", "wind ", "jr", "sr", "& ", "and ")
+
+
+def parse_float(value: str) -> float | None:
+    """A finite number; a single decimal comma ("0,8") is read as a point."""
+    if not value:
+        return None
+    try:
+        number = (
+            float(value.replace(",", "."))
+            if value.count(",") == 1 and "." not in value
+            else float(value)
+        )
+    except ValueError:
+        return None
+    return number if math.isfinite(number) else None
+
+
+def parse_bool(value: str) -> bool | None:
+    """True for yes-words (true, yes, 1, x, 💚, explicit), False for other text, None if empty."""
+    if not value:
+        return None
+    return value.strip().casefold() in TRUE_WORDS
+
+
+def parse_year(value: str, *, latest: int | None = None) -> int | None:
+    """The release year in a date cell, or None when it is missing or impossible.
+
+    "0000", "0000-00-00", years before :data:`MIN_YEAR` or after next year are
+    placeholders, not dates: taken as year 0 they would flatten the year column of the
+    whole playlist.
+    """
+    match = YEAR.search(value)
+    if not match:
+        return None
+    year = int(match.group(1))
+    latest = latest if latest is not None else datetime.now(UTC).year + 1
+    return year if MIN_YEAR <= year <= latest else None
+
+
+def parse_duration(value: str, *, milliseconds: bool) -> int | None:
+    """A duration in milliseconds from "m:ss", "h:mm:ss" or a number.
+
+    A bare number is milliseconds when the header says so (``milliseconds``), else
+    seconds up to :data:`MAX_SECONDS` and milliseconds above.
+    """
+    clock = CLOCK.match(value)
+    if clock:
+        hours, minutes, seconds = (int(part or 0) for part in clock.groups())
+        return ((hours * 60 + minutes) * 60 + seconds) * 1000
+    number = parse_float(value)
+    if number is None or number < 0 or number > 1e12:
+        return None
+    if not milliseconds and number <= MAX_SECONDS:
+        number *= 1000
+    return int(number)
+
+
+def spotify_track_id(uri: str, url: str) -> str | None:
+    """The Spotify track id in a URI, a bare 22-character id, or an open.spotify.com link."""
+    match = SPOTIFY_TRACK_URI.match(uri)
+    if match:
+        return match.group(1)
+    if SPOTIFY_ID.match(uri):
+        return uri
+    match = SPOTIFY_TRACK_URL.search(url) or SPOTIFY_TRACK_URL.search(uri)
+    return match.group(1) if match else None
+
+
+def artist_ids(value: str) -> tuple[str, ...]:
+    """The Spotify artist ids in an "Artist URI(s)" / "Artist IDs" cell, in order."""
+    return tuple(SPOTIFY_ARTIST.findall(value))
+
+
+def _dedupe(names: list[str]) -> tuple[str, ...]:
+    seen: dict[str, str] = {}
+    for name in names:
+        item = name.strip()
+        if item and item.casefold() not in seen:
+            seen[item.casefold()] = item
+    return tuple(seen.values())
+
+
+def split_list(value: str) -> tuple[str, ...]:
+    """Split a list cell on `;` when present, else on `,`; blanks and repeats dropped."""
+    if not value:
+        return ()
+    return _dedupe(value.split(";") if ";" in value else value.split(","))
+
+
+def _split_unescaped(value: str, separator: str) -> list[str]:
+    r"""Split on ``separator`` except where Exportify escaped a comma as ``\,``."""
+    marker = "\uffff"
+    return [part.replace(marker, ",") for part in value.replace("\\,", marker).split(separator)]
+
+
+def _merge_to(parts: list[str], count: int) -> list[str]:
+    """Join adjacent parts until ``count`` remain, first where a part looks like the rest of
+    a name ("The Creator", "Wind & Fire"), else where the left part is a single word."""
+    parts = [p.strip() for p in parts]
+    while len(parts) > max(count, 1):
+
+        def score(i: int) -> tuple[int, int]:
+            right = parts[i + 1].casefold()
+            cont = right.startswith(_CONTINUATIONS) or parts[i + 1][:1].islower()
+            return (2 * cont + (" " not in parts[i]), -i)
+
+        best = max(range(len(parts) - 1), key=score)
+        parts[best : best + 2] = [f"{parts[best]}, {parts[best + 1]}"]
+    return parts
+
+
+def split_artists(names: str, ids: tuple[str, ...] = ()) -> tuple[str, ...]:
+    r"""Artist names of a cell, using the artist id column (when there is one) to count them.
+
+    Exportify joins names with ", " and escapes commas inside a name as ``\,``; other
+    exporters join with ";" or ",". With ids, "Earth, Wind & Fire" next to one id is one
+    artist, and a list is split so that it has as many names as there are ids.
+    """
+    if not names:
+        return ()
+    if len(ids) == 1:
+        return _dedupe([names.replace("\\,", ",")])
+    if ";" in names:
+        return _dedupe(_split_unescaped(names, ";"))
+    tight = _split_unescaped(names, ",")
+    if not ids or len(tight) <= len(ids):
+        return _dedupe(tight)
+    spaced = _split_unescaped(names, ", ")
+    if len(spaced) == len(ids):
+        return _dedupe(spaced)
+    unspaced = re.split(r",(?! )", names.replace("\\,", "\uffff"))
+    if len(unspaced) == len(ids):
+        return _dedupe([p.replace("\uffff", ",") for p in unspaced])
+    return _dedupe(_merge_to(tight, len(ids)))
