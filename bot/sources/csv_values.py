@@ -153,10 +153,12 @@ def split_artists(names: str, ids: tuple[str, ...] = ()) -> tuple[str, ...]:
     tight = _split_unescaped(names, ",")
     if not ids or len(tight) <= len(ids):
         return _dedupe(tight)
-    spaced = _split_unescaped(names, ", ")
-    if len(spaced) == len(ids):
-        return _dedupe(spaced)
+    # Joined with "," while a name has ", " inside ("Tyler, The Creator,Kali Uchis"),
+    # or joined with ", " while a name has "," inside.
     unspaced = re.split(r",(?! )", names.replace("\\,", "\uffff"))
     if len(unspaced) == len(ids):
         return _dedupe([p.replace("\uffff", ",") for p in unspaced])
+    spaced = _split_unescaped(names, ", ")
+    if len(spaced) == len(ids):
+        return _dedupe(spaced)
     return _dedupe(_merge_to(tight, len(ids)))
