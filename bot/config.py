@@ -74,6 +74,7 @@ class Settings(BaseSettings):
     # Preview audio analysis (bot/features/audio.py)
     preview_max_bytes: int = 2_000_000
     audio_workers: int = 0  # 0 = one process per CPU core
+    preview_retry_hours: float = 24.0  # a silent/broken preview is tried again after this
 
     # Bot behaviour
     max_concurrent_analyses: int = 2

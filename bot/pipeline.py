@@ -223,10 +223,22 @@ class Pipeline:
         except sqlite3.Error:
             log.warning("could not cache the playlist %s", playlist.ref, exc_info=True)
 
-    async def enrich(self, playlist: Playlist, progress: ProgressCallback = no_progress) -> None:
-        """Ask each provider, in order, for the features the tracks still lack."""
+    async def enrich(
+        self, playlist: Playlist, progress: ProgressCallback = no_progress
+    ) -> list[str]:
+        """Ask each provider, in order, for the features the tracks still lack.
+
+        Returns the providers' notes for the user ("3 previews could not be analysed
+        (…)."): a provider may offer one as ``last_note``, read right after its
+        ``enrich`` returns so that concurrent analyses never swap notes.
+        """
+        notes: list[str] = []
         for provider in self.providers:
             await provider.enrich(playlist.tracks, progress)
+            note = getattr(provider, "last_note", "")
+            if isinstance(note, str) and note:
+                notes.append(note)
+        return notes
 
     async def analyze(
         self,
@@ -246,7 +258,7 @@ class Pipeline:
             if cached is not None:
                 progress("Loaded from cache", 1, 1)
                 return cached
-        await self.enrich(playlist, progress)
+        notes = await self.enrich(playlist, progress)
         progress("Clustering", 0, 1)
         analysis = await asyncio.to_thread(
             compute_analysis,
@@ -257,6 +269,7 @@ class Pipeline:
             random_state=self.random_state,
         )
         progress("Clustering", 1, 1)
+        analysis.note = " ".join(part for part in (analysis.note, *notes) if part)
         if self.cache is not None and key is not None:
             try:
                 await self.cache.put_analysis(key, analysis, variant=self.cache_variant)

@@ -12,7 +12,10 @@ class FeatureProvider(Protocol):
     """Adds audio features to tracks in place.
 
     ``family`` is "provider" for Spotify-scale audio features (``Track.audio``) and
-    "preview" for locally computed ones (``Track.preview_features``).
+    "preview" for locally computed ones (``Track.preview_features``). A provider may
+    also have a ``last_note`` attribute: a sentence for the user about its last
+    ``enrich`` call ('' when there is nothing to say), which the pipeline adds to the
+    analysis note shown in the CLI summary and the bot's answer.
     """
 
     name: str

@@ -11,8 +11,11 @@ decodes and analyses it in a process pool (never on the event loop) and fills
   :class:`PreviewReport`, never fatal.
 - With a feature cache, features are stored per track id and
   :data:`~bot.analysis.signal.FEATURE_VERSION`, so analysing the same tracks again
-  downloads nothing. Preview URLs are signed and expire (Deezer: ~15 minutes): they
-  are used as given and never stored or logged.
+  downloads nothing. Previews that proved silent, too short or undecodable are
+  remembered by reason (:mod:`bot.features.preview_failures`) and tried again only
+  after ``failure_retry_seconds`` (a day by default); they still count in the report.
+  Preview URLs are signed and expire (Deezer: ~15 minutes): they are used
+  as given and never stored or logged.
 - It runs last among the providers, and works only when the provider family will
   not be used: when provider audio features (``Track.audio``) cover at least
   :data:`~bot.analysis.features.MIN_FAMILY_COVERAGE` of the tracks, the pipeline
@@ -28,8 +31,9 @@ import asyncio
 import logging
 import multiprocessing
 import os
+import time
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
@@ -42,6 +46,7 @@ from bot.analysis.decode import analyse_audio_bytes
 from bot.analysis.features import MIN_FAMILY_COVERAGE
 from bot.analysis.signal import FEATURE_VERSION, Skipped
 from bot.features.cache import FeatureCache
+from bot.features.preview_failures import DAY_SECONDS, FailureMemory
 from bot.model import ProgressCallback, Track
 
 if TYPE_CHECKING:
@@ -76,6 +81,8 @@ class PreviewReport:
     analysed: int = 0
     skipped: Counter[str] = field(default_factory=Counter)
     not_needed: bool = False
+    #: Of the skipped, how many were known failures, not downloaded again this run.
+    remembered: int = 0
 
     @property
     def failed(self) -> int:
@@ -156,15 +163,21 @@ class PreviewAudioProvider:
         cache: FeatureCache | None = None,
         workers: int | None = None,
         executor: Executor | None = None,
+        failure_retry_seconds: float = DAY_SECONDS,
+        clock: Callable[[], float] = time.time,
     ) -> None:
         """``executor`` shares an existing pool (the provider then never shuts it down);
         otherwise a pool of ``workers`` processes (default: one per core) starts on
-        first use and stops in :meth:`aclose`."""
+        first use and stops in :meth:`aclose`. A preview that failed for a lasting
+        reason is tried again after ``failure_retry_seconds`` (``clock``: Unix time)."""
         self._http = http_or_session
         self.allowed_hosts = frozenset(h.strip().lower() for h in allowed_hosts if h.strip())
         self.max_bytes = max_bytes
         self.timeout = aiohttp.ClientTimeout(total=timeout)
         self.cache = cache
+        self.failures = FailureMemory(
+            cache, source=CACHE_SOURCE, retry_seconds=failure_retry_seconds, clock=clock
+        )
         self.workers = workers or default_workers()
         self._executor = executor
         self._owns_executor = executor is None
@@ -182,6 +195,7 @@ class PreviewAudioProvider:
             timeout=settings.http_timeout_seconds,
             cache=cache,
             workers=settings.audio_workers or None,
+            failure_retry_seconds=settings.preview_retry_hours * 3600,
         )
 
     async def __aenter__(self) -> PreviewAudioProvider:
@@ -211,6 +225,15 @@ class PreviewAudioProvider:
         self.last_report = report
         return report.covered
 
+    @property
+    def last_note(self) -> str:
+        """What the user should hear about the last enrichment ('' if nothing).
+
+        Read right after :meth:`enrich` returns (no await in between), it belongs to
+        that call even when several analyses share this provider.
+        """
+        return self.last_report.summary()
+
     async def analyse(self, tracks: Sequence[Track], progress: ProgressCallback) -> PreviewReport:
         """Like :meth:`enrich`, returning this run's :class:`PreviewReport`."""
         report = PreviewReport()
@@ -227,19 +250,28 @@ class PreviewAudioProvider:
         if not total:
             return report
         progress(STAGE, 0, total)
-        if self.cache is not None:
-            cached = await self.cache.get_features(
-                CACHE_SOURCE, list(by_id), PROVIDER_NAME, FEATURE_VERSION
-            )
-            for track_id, features in cached.items():
-                for track in by_id.pop(track_id, ()):
-                    track.preview_features = dict(features)
-            report.cached = total - len(by_id)
-            if report.cached:
-                progress(STAGE, report.cached, total)
+        await self._from_cache(by_id, report)
+        for track_id, reason in (await self.failures.recent(list(by_id))).items():
+            del by_id[track_id]
+            report.skipped[reason] += 1
+            report.remembered += 1
+        if len(by_id) < total:
+            progress(STAGE, total - len(by_id), total)
         if by_id:
             await self._analyse_missing(by_id, report, progress, total)
         return report
+
+    async def _from_cache(self, by_id: dict[str, list[Track]], report: PreviewReport) -> None:
+        """Fill cached features and take those tracks out of ``by_id``."""
+        if self.cache is None:
+            return
+        cached = await self.cache.get_features(
+            CACHE_SOURCE, list(by_id), PROVIDER_NAME, FEATURE_VERSION
+        )
+        for track_id, features in cached.items():
+            for track in by_id.pop(track_id, ()):
+                track.preview_features = dict(features)
+            report.cached += 1
 
     async def _analyse_missing(
         self,
@@ -251,6 +283,7 @@ class PreviewAudioProvider:
         """Download and analyse ``by_id``'s previews, a bounded number at a time."""
         pending = iter(list(by_id.items()))
         unsaved: dict[str, dict[str, float]] = {}
+        failed: dict[str, str] = {}
 
         async def save(force: bool) -> None:
             if self.cache is None or not unsaved or (len(unsaved) < CACHE_BATCH and not force):
@@ -270,6 +303,7 @@ class PreviewAudioProvider:
                     await save(force=False)
                 else:
                     report.skipped[result] += 1
+                    failed[track_id] = result
                 progress(STAGE, report.cached + report.analysed + report.failed, total)
 
         lanes = min(len(by_id), 2 * self.workers)
@@ -281,6 +315,7 @@ class PreviewAudioProvider:
             # Callers handle plain exceptions (a UserError from the cache, say), not groups.
             raise errors.exceptions[0] from None
         await save(force=True)
+        await self.failures.remember(failed)
 
     async def _one(self, url: str) -> dict[str, float] | str:
         """The features of one preview, or the reason it has none."""
@@ -314,6 +349,17 @@ class PreviewAudioProvider:
             and url.host.lower() in self.allowed_hosts
         )
 
+    async def _read_body(self, response: aiohttp.ClientResponse) -> bytes | str:
+        """The body of a 200 answer, or TOO_LARGE as soon as it passes ``max_bytes``."""
+        if (response.content_length or 0) > self.max_bytes:
+            return TOO_LARGE
+        data = bytearray()
+        async for chunk in response.content.iter_chunked(64 * 1024):
+            data += chunk
+            if len(data) > self.max_bytes:
+                return TOO_LARGE
+        return bytes(data)
+
     async def _download(self, url: str) -> bytes | str:
         """The preview's bytes, or the reason they could not be fetched."""
         try:
@@ -338,14 +384,7 @@ class PreviewAudioProvider:
                     if response.status != 200:
                         log.info("preview from %s: HTTP %s", current.host, response.status)
                         return DOWNLOAD_FAILED
-                    if (response.content_length or 0) > self.max_bytes:
-                        return TOO_LARGE
-                    data = bytearray()
-                    async for chunk in response.content.iter_chunked(64 * 1024):
-                        data += chunk
-                        if len(data) > self.max_bytes:
-                            return TOO_LARGE
-                    return bytes(data)
+                    return await self._read_body(response)
             return DOWNLOAD_FAILED
         except (aiohttp.ClientError, TimeoutError, ValueError) as error:
             log.info("preview from %s failed: %s", current.host, type(error).__name__)
