@@ -115,14 +115,27 @@ class _Lines:
         return self.lines[self.pos - 1]
 
 
+def _lenient(line: str, delimiter: str) -> list[str] | None:
+    """One physical line read leniently, when its quotes pair up (``"Heroes" (Live),X``
+    reads as ``Heroes (Live)``); None when a quote opens and never closes on it."""
+    if line.count('"') % 2:
+        return None
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:  # a field over csv.field_size_limit
+        return None
+
+
 def _records(text: str, delimiter: str) -> Iterator[list[str] | None]:
     """The CSV records of ``text``; None for a row with broken quotes (it is dropped).
 
-    After a broken row, reading resumes on the line after the one it started on, so
-    one stray quote costs one row, not the rest of the file.
+    Read strictly, a quote that opens a field and does not close would swallow the
+    rows after it. On such an error the row's own line is read alone: leniently when
+    its quotes pair up, else the row is dropped (None); either way reading resumes on
+    the next line, so one stray quote costs one row, not the rest of the file.
     """
     lines = _Lines(text)
-    broken = 0
+    broken: list[int] = []
     while True:
         reader = csv.reader(lines, delimiter=delimiter, strict=True)
         start = lines.pos
@@ -132,14 +145,14 @@ def _records(text: str, delimiter: str) -> Iterator[list[str] | None]:
                 start = lines.pos
             return
         except csv.Error:
-            broken += 1
-            if broken > MAX_BROKEN_ROWS:
+            broken.append(start + 1)
+            if len(broken) > MAX_BROKEN_ROWS:
                 raise CsvError(
                     f"The file has more than {MAX_BROKEN_ROWS} rows whose quotes do not "
-                    f"close (the first on line {start + 1:,}); it is not a well-formed CSV."
+                    f"close (the first on line {broken[0]:,}); it is not a well-formed CSV."
                 ) from None
             lines.pos = start + 1
-            yield None
+            yield _lenient(lines.lines[start], delimiter)
 
 
 def _track_id(spotify_id: str | None, uri: str, title: str, artists: tuple[str, ...]) -> str:

@@ -377,3 +377,60 @@ def test_any_quoting_mess_is_counted_or_refused(body: str) -> None:
         return
     rows = sum(1 for line in body.splitlines() if line.strip())
     assert len(playlist.tracks) + sum(playlist.skipped.values()) <= max(rows, 1)
+
+
+def test_a_quoted_word_followed_by_more_text_is_read_as_written() -> None:
+    text = 'Title,Artist\n"Heroes" (2017 Remaster),David Bowie\nStarman,David Bowie\n'
+    playlist = parse(text)
+    assert [t.title for t in playlist.tracks] == ["Heroes (2017 Remaster)", "Starman"]
+    assert playlist.skipped == {}
+
+
+EXPORTIFY_ROW = {
+    "track_uri": "spotify:track:4u7EnebtmKWzUH433cf5Qv",
+    "track_name": "Bohemian Rhapsody",
+    "artist_uris": "spotify:artist:1dfeR4HaWDbWqFHLkxsg1d",
+    "artist_names": "Queen",
+    "album_name": "A Night At The Opera",
+    "album_release_date": "1975-11-21",
+    "track_duration": "354320",
+    "explicit": "false",
+    "popularity": "80",
+    "label": "EMI",
+    "artist_genres": "classic rock,glam rock",
+    "danceability": "0.414",
+    "tempo": "143.883",
+}
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.sampled_from(EXPORTIFY_LANGUAGES),
+    st.permutations(list(EXPORTIFY_ROW)),
+    st.sampled_from([",", ";", "\t"]),
+)
+def test_any_language_column_order_and_delimiter_read_the_same(
+    language: str, keys: list[str], delimiter: str
+) -> None:
+    headers = exportify_headers()[language]
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=delimiter)
+    writer.writerows([[headers[k] for k in keys], [EXPORTIFY_ROW[k] for k in keys]])
+    (track,) = parse(buffer.getvalue()).tracks
+    assert (track.spotify_id, track.title, track.artists) == (
+        "4u7EnebtmKWzUH433cf5Qv",
+        "Bohemian Rhapsody",
+        ("Queen",),
+    )
+    assert (track.album, track.release_year, track.duration_ms, track.label) == (
+        "A Night At The Opera",
+        1975,
+        354320,
+        "EMI",
+    )
+    assert (track.explicit, track.popularity, track.genres) == (
+        False,
+        80,
+        ("classic rock", "glam rock"),
+    )
+    assert track.audio == {"danceability": 0.414, "tempo": 143.883}
