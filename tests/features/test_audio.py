@@ -2,18 +2,12 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import AsyncIterator, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass, field
-from pathlib import Path
 from types import SimpleNamespace
 
 import aiohttp
 import numpy as np
 import pytest
-from aiohttp import web
-from aiohttp.test_utils import TestServer
 from sklearn.metrics import adjusted_rand_score
 
 from bot.analysis.signal import FEATURE_NAMES, FEATURE_VERSION
@@ -25,155 +19,11 @@ from bot.features.audio import (
     STAGE,
     TOO_LARGE,
     PreviewAudioProvider,
-    make_executor,
 )
 from bot.features.preview_failures import FAILURE_PROVIDER
-from bot.model import AnalysisOptions, Playlist, PlaylistRef, Track
+from bot.model import AnalysisOptions, Playlist, PlaylistRef
 from bot.pipeline import Pipeline
-from tests.synthetic_audio import clicks, noise, silence, to_mp3, tones
-
-
-@dataclass
-class FakeCdn:
-    """A preview CDN: serves MP3 bytes by name and records every request path."""
-
-    files: dict[str, bytes]
-    hits: list[str] = field(default_factory=list)
-    server: TestServer | None = None
-    active: int = 0
-    peak_active: int = 0
-
-    def url(self, path: str, host: str = "127.0.0.1") -> str:
-        assert self.server is not None
-        return f"http://{host}:{self.server.port}{path}"
-
-    def app(self) -> web.Application:
-        async def preview(request: web.Request) -> web.StreamResponse:
-            self.hits.append(request.path)
-            self.active += 1
-            self.peak_active = max(self.peak_active, self.active)
-            try:
-                return await answer(request)
-            finally:
-                self.active -= 1
-
-        async def answer(request: web.Request) -> web.StreamResponse:
-            if "delay" in request.query:
-                await asyncio.sleep(float(request.query["delay"]))
-            name = request.match_info["name"]
-            if name == "expired.mp3":
-                return web.Response(status=403, text="URL signature expired")
-            if name == "slow.mp3":
-                await asyncio.sleep(5)
-            if name == "endless.mp3":  # chunked, no Content-Length: only the cap stops it
-                response = web.StreamResponse()
-                response.enable_chunked_encoding()
-                await response.prepare(request)
-                for _ in range(200):
-                    await response.write(b"\xff" * 65536)
-                return response
-            if name.startswith("moved-"):
-                target = name.removeprefix("moved-")
-                host = request.query.get("host", "127.0.0.1")
-                raise web.HTTPFound(self.url(f"/previews/{target}", host))
-            if name not in self.files:
-                raise web.HTTPNotFound()
-            return web.Response(body=self.files[name], content_type="audio/mpeg")
-
-        app = web.Application()
-        app.router.add_get("/previews/{name}", preview)
-        return app
-
-
-@dataclass
-class DictCache:
-    """The feature-cache interface of storage's CacheRepository, backed by a dict."""
-
-    data: dict[tuple[str, str, str, int], dict[str, float]] = field(default_factory=dict)
-    puts: int = 0
-
-    async def get_features(
-        self, source: str, track_ids: Sequence[str], provider: str, version: int
-    ) -> dict[str, dict[str, float]]:
-        found = {i: self.data.get((source, i, provider, version)) for i in track_ids}
-        return {i: dict(f) for i, f in found.items() if f is not None}
-
-    async def put_features(
-        self,
-        source: str,
-        features: Mapping[str, Mapping[str, float]],
-        provider: str,
-        version: int,
-    ) -> None:
-        self.puts += 1
-        for track_id, values in features.items():
-            self.data[(source, track_id, provider, version)] = dict(values)
-
-
-FAMILIES = ("fast bright clicks", "slow low tones", "noise")
-
-
-def family_clip(family: int, member: int) -> np.ndarray:
-    """Six seconds of one of three sound families, varied a little per member."""
-    if family == 0:
-        return clicks(150 + 6 * member, 6.0, freq=4000 + 500 * member, amplitude=0.6)
-    if family == 1:
-        return tones((98.0 + 8 * member, 123.0, 82.0), 6.0, note_seconds=1.0 + 0.05 * member)
-    return noise(6.0, amplitude=0.1 + 0.03 * member, seed=member)
-
-
-@pytest.fixture(scope="module")
-def library() -> dict[str, bytes]:
-    """Every MP3 the fake CDN serves, made once per module."""
-    files = {f"f{f}m{m}.mp3": to_mp3(family_clip(f, m)) for f in range(3) for m in range(4)}
-    good = files["f0m0.mp3"]
-    files["silent.mp3"] = to_mp3(silence(5.0))
-    files["truncated.mp3"] = good[:1200]
-    files["garbage.mp3"] = b"<html><body>Not an MP3</body></html>" * 100
-    files["huge.mp3"] = good * 40
-    return files
-
-
-@pytest.fixture(scope="module")
-def pool() -> Iterator[ProcessPoolExecutor]:
-    executor = make_executor(2)
-    yield executor
-    executor.shutdown(wait=True, cancel_futures=True)
-
-
-@pytest.fixture
-async def cdn(library: dict[str, bytes]) -> AsyncIterator[FakeCdn]:
-    fake = FakeCdn(dict(library))
-    fake.server = TestServer(fake.app(), host="127.0.0.1")
-    await fake.server.start_server()
-    yield fake
-    await fake.server.close()
-
-
-@pytest.fixture
-async def session() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as s:
-        yield s
-
-
-def track(track_id: str, preview_url: str = "", **kwargs: object) -> Track:
-    return Track(id=track_id, title=f"Track {track_id}", preview_url=preview_url, **kwargs)
-
-
-def provider(
-    session: aiohttp.ClientSession, pool: ProcessPoolExecutor, **kwargs: object
-) -> PreviewAudioProvider:
-    options: dict[str, object] = {"allowed_hosts": ["127.0.0.1"], "executor": pool}
-    options.update(kwargs)
-    return PreviewAudioProvider(session, **options)  # type: ignore[arg-type]
-
-
-class Progress:
-    def __init__(self) -> None:
-        self.reports: list[tuple[str, int, int]] = []
-
-    def __call__(self, stage: str, done: int, total: int) -> None:
-        self.reports.append((stage, done, total))
+from tests.features.preview_cdn import DictCache, FakeCdn, Progress, provider, track
 
 
 async def test_pipeline_recovers_three_sound_families(
@@ -372,91 +222,3 @@ async def test_work_in_flight_is_bounded_whatever_the_playlist_size(
     assert await audio.enrich(tracks, Progress()) == 10
     assert len(cdn.hits) == 10
     assert cdn.peak_active == 2  # two previews per worker process, never more
-
-
-class Clock:
-    """Unix time that tests move forward by hand."""
-
-    def __init__(self) -> None:
-        self.now = 1_800_000_000.0
-
-    def __call__(self) -> float:
-        return self.now
-
-
-async def test_broken_previews_are_remembered_by_reason_and_retried_after_a_day(
-    cdn: FakeCdn, session: aiohttp.ClientSession, pool: ProcessPoolExecutor
-) -> None:
-    cache, clock = DictCache(), Clock()
-    names = ["silent", "truncated", "garbage", "expired", "f0m2"]
-
-    def tracks() -> list[Track]:
-        return [track(n, cdn.url(f"/previews/{n}.mp3?sig={clock.now}")) for n in names]
-
-    def run() -> PreviewAudioProvider:
-        return provider(session, pool, cache=cache, clock=clock, failure_retry_seconds=86_400)
-
-    first = run()
-    assert await first.enrich(tracks(), Progress()) == 1
-    expected = {"silent": 1, "too short": 1, "could not be decoded": 1, DOWNLOAD_FAILED: 1}
-    assert first.last_report.skipped == expected
-    assert len(cdn.hits) == 5
-
-    # Within the day: only the expired (signed URL) preview is asked for again.
-    clock.now += 23 * 3600
-    cdn.hits.clear()
-    again = run()
-    progress = Progress()
-    assert await again.enrich(tracks(), progress) == 1
-    assert cdn.hits == ["/previews/expired.mp3"]
-    assert again.last_report.skipped == expected
-    assert again.last_report.remembered == 3 and again.last_report.cached == 1
-    assert again.last_note == (
-        "4 previews could not be analysed (1 could not be decoded, 1 download failed, "
-        "1 silent, 1 too short)."
-    )
-    assert progress.reports[0] == (STAGE, 0, 5) and progress.reports[-1] == (STAGE, 5, 5)
-
-    # After the day: the broken ones are tried again (the provider may have fixed them).
-    cdn.files["silent.mp3"] = cdn.files["f1m1.mp3"]
-    clock.now += 2 * 3600
-    cdn.hits.clear()
-    later = run()
-    assert await later.enrich(tracks(), Progress()) == 2
-    assert sorted(cdn.hits) == [f"/previews/{n}.mp3" for n in sorted(names) if n != "f0m2"]
-    assert later.last_report.remembered == 0
-    assert later.last_report.skipped == {
-        "too short": 1,
-        "could not be decoded": 1,
-        DOWNLOAD_FAILED: 1,
-    }
-
-
-async def test_zero_retry_hours_tries_every_time(
-    cdn: FakeCdn, session: aiohttp.ClientSession, pool: ProcessPoolExecutor
-) -> None:
-    cache = DictCache()
-    for _ in range(2):
-        audio = provider(session, pool, cache=cache, failure_retry_seconds=0)
-        await audio.enrich([track("silent", cdn.url("/previews/silent.mp3"))], Progress())
-    assert cdn.hits == ["/previews/silent.mp3"] * 2
-    assert not any(key[2] == FAILURE_PROVIDER for key in cache.data)
-
-
-async def test_the_skipped_previews_line_reaches_the_analysis_note(
-    cdn: FakeCdn, session: aiohttp.ClientSession, pool: ProcessPoolExecutor
-) -> None:
-    from bot.cli import summary
-    from bot.render.pages import answer_text
-
-    tracks = [
-        track(f"{f}{m}", cdn.url(f"/previews/f{f}m{m}.mp3")) for f in range(3) for m in range(3)
-    ]
-    tracks += [track("quiet", cdn.url("/previews/silent.mp3")), track("gone", cdn.url("/x.mp3"))]
-    playlist = Playlist(PlaylistRef("deezer", "2"), "Mixed", tracks, "snap")
-    audio = provider(session, pool)
-    analysis = await Pipeline(providers=[audio]).analyze(playlist, AnalysisOptions(), Progress())
-    line = "2 previews could not be analysed (1 download failed, 1 silent)."
-    assert line in analysis.note
-    assert line in summary(analysis, [Path("out/clusters.md")])
-    assert line in answer_text(analysis).replace("\\", "")  # markdown escapes
