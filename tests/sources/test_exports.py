@@ -95,3 +95,21 @@ def test_exportify_net_layout_with_semicolon_artists_and_escaped_quotes() -> Non
     assert tracks[1].artists == ("Bluey", "Joff Bush", "Jazz D'Arcy")
     assert tracks[5].title == 'Main Theme (From "Bluey") - Trap Remix'
     assert tracks[5].genres == ()
+
+
+async def test_bare_ids_of_an_export_get_features_looked_up(fake_settings, http, fake_reccobeats):
+    from bot.features.reccobeats import ReccoBeatsFeatures
+
+    playlist = load("exportify_spotify_id_artist_ids.csv")
+    assert all(t.audio is None for t in playlist.tracks)
+    known = {
+        t.spotify_id: {"energy": 0.5 + i / 100, "tempo": 100.0 + i}
+        for i, t in enumerate(playlist.tracks)
+    }
+    fake_reccobeats.features.update(known)
+    features = ReccoBeatsFeatures.from_settings(fake_settings, http)
+    assert await features.enrich(playlist.tracks) == len(playlist.tracks)
+    for track in playlist.tracks:
+        assert track.audio_provider == "reccobeats"
+        assert track.audio is not None
+        assert track.audio["tempo"] == known[track.spotify_id]["tempo"]
