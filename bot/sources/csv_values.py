@@ -69,14 +69,16 @@ def parse_duration(value: str, *, milliseconds: bool) -> int | None:
     """A duration in milliseconds from "m:ss", "h:mm:ss" or a number.
 
     A bare number is milliseconds when the header says so (``milliseconds``), else
-    seconds up to :data:`MAX_SECONDS` and milliseconds above.
+    seconds up to :data:`MAX_SECONDS` and milliseconds above. Zero (what exports write
+    for unavailable tracks) and negative or absurd values are unknown (None).
     """
     clock = CLOCK.match(value)
     if clock:
         hours, minutes, seconds = (int(part or 0) for part in clock.groups())
-        return ((hours * 60 + minutes) * 60 + seconds) * 1000
+        total = ((hours * 60 + minutes) * 60 + seconds) * 1000
+        return total or None
     number = parse_float(value)
-    if number is None or number < 0 or number > 1e12:
+    if number is None or number <= 0 or number > 1e12:
         return None
     if not milliseconds and number <= MAX_SECONDS:
         number *= 1000

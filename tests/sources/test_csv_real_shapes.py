@@ -127,6 +127,9 @@ def test_impossible_release_dates_are_unknown(date: str, year: int | None) -> No
         ("Track Duration (ms)", "4:05", 245_000),
         ("Duration", "abc", None),
         ("Duration", "-5", None),
+        ("Duration (ms)", "0", None),
+        ("Duration", "0:00", None),
+        ("Duration (ms)", "1e20", None),
         ("Time", "03:07.5", 187_000),
     ],
 )
