@@ -119,8 +119,8 @@ def split_list(value: str) -> tuple[str, ...]:
 
 def _split_unescaped(value: str, separator: str) -> list[str]:
     r"""Split on ``separator`` except where Exportify escaped a comma as ``\,``."""
-    marker = "\uffff"
-    return [part.replace(marker, ",") for part in value.replace("\\,", marker).split(separator)]
+    parts = re.split(r"(?<!\\)" + re.escape(separator), value)
+    return [part.replace("\\,", ",") for part in parts]
 
 
 def _merge_to(parts: list[str], count: int) -> list[str]:
@@ -157,9 +157,9 @@ def split_artists(names: str, ids: tuple[str, ...] = ()) -> tuple[str, ...]:
         return _dedupe(tight)
     # Joined with "," while a name has ", " inside ("Tyler, The Creator,Kali Uchis"),
     # or joined with ", " while a name has "," inside.
-    unspaced = re.split(r",(?! )", names.replace("\\,", "\uffff"))
+    unspaced = re.split(r"(?<!\\),(?! )", names)
     if len(unspaced) == len(ids):
-        return _dedupe([p.replace("\uffff", ",") for p in unspaced])
+        return _dedupe([p.replace("\\,", ",") for p in unspaced])
     spaced = _split_unescaped(names, ", ")
     if len(spaced) == len(ids):
         return _dedupe(spaced)
