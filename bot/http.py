@@ -7,15 +7,19 @@ Every remote call of the bot goes through :class:`HttpClient`:
   and ReccoBeats from their settings, anything else :data:`DEFAULT_RATE`) and a
   semaphore of ``HTTP_CONCURRENCY`` requests in flight;
 - a timeout on every call;
-- bounded retries (``HTTP_MAX_RETRIES``) on 429, 5xx, timeouts, broken connections and
-  unreadable JSON, honouring ``Retry-After``; a ``Retry-After`` longer than
-  ``HTTP_MAX_RETRY_AFTER_SECONDS`` is reported as :class:`~bot.errors.ProviderDown`
-  instead of waited out; other 4xx are never retried (401 is raised as
-  :class:`Unauthorized` so the Spotify client can refresh its token once);
+- whole bodies, however they arrive (one piece, many reads, chunked), with the size cap
+  checked on ``Content-Length`` and again while streaming (:func:`read_body`);
+- bounded retries (``HTTP_MAX_RETRIES``) on 429, 5xx, 408, timeouts, broken connections,
+  bodies cut short and empty or unreadable (HTML) answers, honouring ``Retry-After``;
+  a ``Retry-After`` longer than ``HTTP_MAX_RETRY_AFTER_SECONDS`` is reported as
+  :class:`~bot.errors.ProviderDown` instead of waited out; other 4xx are never
+  retried (401 is raised as :class:`Unauthorized` so the Spotify client can refresh
+  its token once);
 - Spotify's ``QUOTA_EXCEEDED`` 429 is reported, not retried, and remembered for
   ``quota_block_seconds`` so later calls to that host fail fast;
-- Deezer's errors inside HTTP 200 bodies: code 4 (quota) pauses and retries, code 800
-  (no data) raises :class:`DeezerNoData`.
+- Deezer's errors inside HTTP 200 bodies: code 4 (quota) pauses and retries, 700
+  (busy) retries, 800 (no data) raises :class:`DeezerNoData`, any other code is an
+  :class:`HttpError` with that ``code``.
 
 ``pause_scale`` multiplies every pause (backoff, Retry-After, Deezer's quota pause),
 so tests can exercise the waits without sleeping for seconds.
@@ -52,6 +56,10 @@ BACKOFF_MAX = 8.0
 MAX_JSON_BYTES = 20_000_000
 USER_AGENT = "playlist-clusters/0.1 (+https://github.com/playlist-clusters)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+#: 4xx statuses that are worth another try (besides 429): request timeout, too early.
+RETRY_STATUSES = frozenset({408, 425})
+#: Bodies are read in pieces of at most this many bytes (whatever the sender's chunking).
+READ_CHUNK = 64 * 1024
 
 T = TypeVar("T")
 
@@ -122,6 +130,66 @@ def _loads(body: bytes) -> Any:
         return json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         return None
+
+
+async def read_body(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
+    """The whole body however it arrives (one piece, many reads, chunked), at most max_bytes.
+
+    A ``Content-Length`` over the cap is refused before reading; without one the cap
+    is enforced while streaming, so memory stays bounded. A body cut short (the
+    connection closes early, a broken chunk) raises ``aiohttp.ClientPayloadError``,
+    which the caller retries.
+    """
+    length = resp.content_length
+    if length is not None and length > max_bytes:
+        raise _too_large(resp.url, max_bytes)
+    parts: list[bytes] = []
+    size = 0
+    async for part in resp.content.iter_chunked(READ_CHUNK):
+        size += len(part)
+        if size > max_bytes:
+            raise _too_large(resp.url, max_bytes)
+        parts.append(part)
+    return b"".join(parts)
+
+
+def _too_large(url: URL, max_bytes: int) -> InputTooLarge:
+    return InputTooLarge(f"The file at {url.host} is larger than {max_bytes:,} bytes.")
+
+
+def json_answer(status: int, body: bytes, url: str, *, deezer: bool = False) -> Any:
+    """The JSON of a 2xx answer; a retry for an unreadable one; Deezer's 200 errors mapped.
+
+    An empty, truncated or HTML body is worth another try (proxies and overloaded
+    front ends send those); a redirect is not (the APIs never redirect).
+    """
+    if status >= 300:
+        raise HttpError(status, url)
+    payload = _loads(body)
+    if payload is None:
+        kind = "an empty answer" if not body.strip() else "an unreadable answer"
+        raise _Retry(kind)
+    if deezer and isinstance(payload, dict) and isinstance(payload.get("error"), dict):
+        _deezer_error(status, url, payload["error"])
+    return payload
+
+
+def _deezer_error(status: int, url: str, error: dict[str, Any]) -> None:
+    """Deezer's errors inside HTTP 200: quota (4) and busy (700) retry, 800 is "no data".
+
+    Any other code (100 items limit, 500 wrong parameter, ...) or none at all is an
+    :class:`HttpError` carrying the code, which the sources turn into a sentence.
+    """
+    code = error.get("code")
+    if not isinstance(code, int) or isinstance(code, bool):
+        code = None
+    if code == 4:
+        raise _Retry("Deezer quota exceeded (code 4)", DEEZER_QUOTA_PAUSE)
+    if code == 700:
+        raise _Retry("Deezer is busy (code 700)")
+    if code == 800:
+        raise DeezerNoData()
+    raise HttpError(status, url, {"error": error}, code=code)
 
 
 def _is_quota_exceeded(payload: Any) -> bool:
@@ -237,16 +305,7 @@ class HttpClient:
                 allow_redirects=False,
                 **kwargs,
             ) as resp:
-                length = resp.content_length
-                if length is not None and length > max_bytes:
-                    raise InputTooLarge(
-                        f"The file at {URL(url).host} is larger than {max_bytes:,} bytes."
-                    )
-                body = await resp.content.read(max_bytes + 1)
-                if len(body) > max_bytes:
-                    raise InputTooLarge(
-                        f"The file at {URL(url).host} is larger than {max_bytes:,} bytes."
-                    )
+                body = await read_body(resp, max_bytes)
                 return resp.status, resp.headers, body
 
     async def _request(
@@ -278,37 +337,11 @@ class HttpClient:
             except aiohttp.ClientError as exc:
                 reason = f"connection failed: {type(exc).__name__}"
             else:
-                if status == 429:
-                    payload = _loads(body)
-                    if _is_quota_exceeded(payload):
-                        self._blocked_until[key] = time.monotonic() + self.quota_block_seconds
-                        log.warning(
-                            "%s quota exceeded; not calling it for %.0f s",
-                            name,
-                            self.quota_block_seconds,
-                        )
-                        raise self._quota_error(name)
-                    delay = retry_after_seconds(headers.get("Retry-After"))
-                    if delay is not None and delay > self.max_retry_after:
-                        raise ProviderDown(
-                            f"{name} is rate-limiting this bot and asks it to wait "
-                            f"{delay:,.0f} seconds; please try again later."
-                        )
-                    reason = "too many requests (HTTP 429)"
-                elif status >= 500:
-                    delay = retry_after_seconds(headers.get("Retry-After"))
-                    if delay is not None and delay > self.max_retry_after:
-                        delay = None
-                    reason = f"HTTP {status}"
-                elif status == 401:
-                    raise Unauthorized(status, url, _loads(body))
-                elif status >= 400:
-                    raise HttpError(status, url, _loads(body))
-                else:
-                    try:
-                        return accept(status, headers, body)
-                    except _Retry as retry:
-                        reason, delay = retry.reason, retry.delay
+                try:
+                    self._check_status(status, headers, body, url)
+                    return accept(status, headers, body)
+                except _Retry as retry:
+                    reason, delay = retry.reason, retry.delay
             attempt += 1
             if attempt > self.max_retries:
                 raise ProviderDown(
@@ -325,6 +358,44 @@ class HttpClient:
                 pause * self.pause_scale,
             )
             await asyncio.sleep(pause * self.pause_scale)
+
+    def _check_status(self, status: int, headers: Mapping[str, str], body: bytes, url: str) -> None:
+        """Map an error status to a retry (:class:`_Retry`) or an exception; 1xx-3xx pass.
+
+        429: Spotify's QUOTA_EXCEEDED is reported and remembered, a ``Retry-After``
+        longer than ``HTTP_MAX_RETRY_AFTER_SECONDS`` is reported, anything else is
+        retried after ``Retry-After`` (or the backoff). 5xx, 408 and 425 are retried.
+        401 is :class:`Unauthorized`; other 4xx are :class:`HttpError` (never retried).
+        """
+        if status == 429:
+            self._too_many_requests(headers, body, url)
+        if status >= 500 or status in RETRY_STATUSES:
+            delay = retry_after_seconds(headers.get("Retry-After"))
+            if delay is not None and delay > self.max_retry_after:
+                delay = None
+            raise _Retry(f"HTTP {status}", delay)
+        if status == 401:
+            raise Unauthorized(status, url, _loads(body))
+        if status >= 400:
+            raise HttpError(status, url, _loads(body))
+
+    def _too_many_requests(self, headers: Mapping[str, str], body: bytes, url: str) -> None:
+        """A 429: always raises (the quota error, ProviderDown, or a retry after Retry-After)."""
+        key = host_key(url)
+        name = self.provider_name(url)
+        if _is_quota_exceeded(_loads(body)):
+            self._blocked_until[key] = time.monotonic() + self.quota_block_seconds
+            log.warning(
+                "%s quota exceeded; not calling it for %.0f s", name, self.quota_block_seconds
+            )
+            raise self._quota_error(name)
+        delay = retry_after_seconds(headers.get("Retry-After"))
+        if delay is not None and delay > self.max_retry_after:
+            raise ProviderDown(
+                f"{name} is rate-limiting this bot and asks it to wait "
+                f"{delay:,.0f} seconds; please try again later."
+            )
+        raise _Retry("too many requests (HTTP 429)", delay)
 
     def _quota_error(self, name: str) -> ProviderDown:
         return ProviderDown(
@@ -355,18 +426,7 @@ class HttpClient:
         deezer = host_key(url) in self._deezer_keys
 
         def accept(status: int, _headers: Mapping[str, str], body: bytes) -> Any:
-            payload = _loads(body)
-            if payload is None:
-                raise _Retry("an unreadable answer")
-            if deezer and isinstance(payload, dict) and isinstance(payload.get("error"), dict):
-                error = payload["error"]
-                code = error.get("code")
-                if code == 4:
-                    raise _Retry("Deezer quota exceeded (code 4)", DEEZER_QUOTA_PAUSE)
-                if code == 800:
-                    raise DeezerNoData()
-                raise HttpError(status, url, payload, code=code if isinstance(code, int) else None)
-            return payload
+            return json_answer(status, body, url, deezer=deezer)
 
         return await self._request(method, url, accept, params=params, headers=headers, data=data)
 
