@@ -22,7 +22,7 @@ from bot.http import HttpClient
 from bot.model import Analysis, AnalysisOptions, PlaylistRef
 from bot.render.document import to_document
 from bot.render.markdown import render_markdown
-from bot.text import describe_skips, plural
+from bot.text import describe_notes, describe_skips, plural
 from bot.wiring import build_pipeline, close_providers, load_source
 from storage.cache import CacheRepository
 
@@ -176,9 +176,12 @@ def summary(analysis: Analysis, written: Sequence[Path]) -> str:
     ]
     if analysis.note:
         parts.append(analysis.note)
-    skipped = describe_skips(analysis.playlist.skipped)
-    if skipped:
-        parts.append(skipped[0].upper() + skipped[1:] + ".")
+    for said in (
+        describe_skips(analysis.playlist.skipped),
+        describe_notes(analysis.playlist.notes),
+    ):
+        if said:
+            parts.append(said[0].upper() + said[1:] + ".")
     folder = written[0].parent
     parts.append(f"Wrote {', '.join(p.name for p in written)} to {folder}/.")
     return " ".join(p for p in parts if p)

@@ -127,6 +127,8 @@ class Playlist:
     ``snapshot`` changes whenever the content changes (Spotify ``snapshot_id``,
     Deezer ``checksum``, a content hash for files); it is the natural cache key.
     ``skipped`` maps a reason ("local file", "duplicate") to how many entries it hit.
+    ``notes`` counts tracks that were kept but deserve a word to the user, by what
+    they have in common ("track not playable on Deezer in this server's region").
     """
 
     ref: PlaylistRef
@@ -137,10 +139,15 @@ class Playlist:
     image: str = ""
     url: str = ""
     skipped: dict[str, int] = field(default_factory=dict)
+    notes: dict[str, int] = field(default_factory=dict)
 
     def skip(self, reason: str, count: int = 1) -> None:
         """Count ``count`` entries left out for ``reason``."""
         self.skipped[reason] = self.skipped.get(reason, 0) + count
+
+    def note(self, what: str, count: int = 1) -> None:
+        """Count ``count`` kept tracks that share ``what`` (said to the user beside the skips)."""
+        self.notes[what] = self.notes.get(what, 0) + count
 
 
 @dataclass(slots=True)

@@ -28,6 +28,13 @@ def describe_skips(skipped: Mapping[str, int]) -> str:
     return ", ".join(plural(n, reason) for reason, n in skipped.items()) + " skipped"
 
 
+def describe_notes(notes: Mapping[str, int]) -> str:
+    """'3 tracks not playable on Deezer here (kept in the analysis)', or '' without notes."""
+    if not notes:
+        return ""
+    return ", ".join(plural(n, what) for what, n in notes.items()) + " (kept in the analysis)"
+
+
 def shorten(text: str, limit: int) -> str:
     """Cut ``text`` to at most ``limit`` characters, marking the cut with an ellipsis."""
     if len(text) <= limit:

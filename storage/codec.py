@@ -214,6 +214,7 @@ def _playlist_header(playlist: Playlist) -> dict[str, Any]:
         "image": playlist.image,
         "url": playlist.url,
         "skipped": dict(playlist.skipped),
+        "notes": dict(playlist.notes),
     }
 
 
@@ -227,6 +228,7 @@ def _playlist_from(header: dict[str, Any], tracks: list[Track]) -> Playlist:
         image=header.get("image", ""),
         url=header.get("url", ""),
         skipped=dict(header.get("skipped", {})),
+        notes=dict(header.get("notes", {})),
     )
 
 

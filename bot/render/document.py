@@ -51,6 +51,7 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
             for c in analysis.clusters
         ],
         "skipped": dict(playlist.skipped),
+        "notes": dict(playlist.notes),
         "features": list(analysis.features.columns),
         "feature_family": analysis.features.family,
         "feature_coverage": analysis.features.coverage,
@@ -92,6 +93,7 @@ def from_document(doc: dict[str, Any], png: bytes = b"") -> Analysis:
         image=meta.get("image", ""),
         url=meta.get("url", ""),
         skipped=dict(doc.get("skipped", {})),
+        notes=dict(doc.get("notes", {})),
     )
     options = doc.get("options", {})
     return Analysis(

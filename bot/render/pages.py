@@ -23,7 +23,7 @@ from typing import Literal
 from urllib.parse import quote
 
 from bot.model import Analysis, Cluster, Track
-from bot.text import describe_skips
+from bot.text import describe_notes, describe_skips
 
 PER_PAGE = 10
 
@@ -333,9 +333,12 @@ def answer_text(analysis: Analysis, *, cached: bool = False) -> str:
         parts.append(fit(analysis.features.summary, 600))
     if analysis.note:
         parts.append(fit(analysis.note, 400))
-    if analysis.playlist.skipped:
-        skipped = describe_skips(analysis.playlist.skipped)
-        parts.append(fit(skipped[:1].upper() + skipped[1:], 400) + ".")
+    for said in (
+        describe_skips(analysis.playlist.skipped),
+        describe_notes(analysis.playlist.notes),
+    ):
+        if said:
+            parts.append(fit(said[:1].upper() + said[1:], 400) + ".")
     if cached:
         parts.append("*(from the cache: the playlist has not changed)*")
     return fit_plain_lines(parts, 2000)

@@ -7,7 +7,11 @@ other page concurrently (at most ``HTTP_CONCURRENCY`` at a time), so a 10,000-tr
 playlist takes about ``1 + 99 / concurrency`` round trips. Items come from
 ``/playlists/{id}/items`` (falling back to the older ``/tracks`` where ``/items`` is
 unknown); each entry's track is read from ``item`` or ``track``. Null entries, local
-files and podcast episodes are skipped and counted.
+files and podcast episodes are skipped and counted. Answers are parsed into the typed
+models of :mod:`bot.sources.spotify_api`. Pages ask ``limit=100`` (the documented
+maximum); should Spotify answer HTTP 400 about the limit, 50 and then 20 are tried and
+the accepted size kept. Every refusal (400, 403, 404, persisting 401, other 4xx) ends
+in a :class:`~bot.errors.UserError` with a sentence for the user.
 
 Development-mode apps (every new Spotify app) may only read the items of playlists the
 signed-in user owns: a 403 becomes :class:`~bot.errors.PlaylistUnavailable` explaining
@@ -23,20 +27,32 @@ import time
 from typing import Any
 
 from bot.config import Settings
-from bot.errors import BadLink, InputTooLarge, PlaylistUnavailable, ProviderDown
+from bot.errors import BadLink, InputTooLarge, PlaylistUnavailable, ProviderDown, UserError
 from bot.http import HttpClient, HttpError, Unauthorized
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
+from bot.sources.spotify_api import (
+    Page,
+    PlaylistMeta,
+    Snapshot,
+    Token,
+    best_image,
+    parse_answer,
+    parse_entry,
+)
 from bot.tasks import TASKS_PER_REQUEST, gather_bounded
 
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
+#: Smaller ``limit`` values tried in turn if Spotify answers HTTP 400 about the limit.
+FALLBACK_PAGE_SIZES = (50, 20)
 #: A token is renewed this many seconds before Spotify says it expires.
 TOKEN_MARGIN_SECONDS = 60.0
 INSTEAD = (
     "A Deezer link of the same playlist works, or an Exportify CSV export "
     "(https://exportify.net) uploaded as a file."
 )
+NOT_FOUND = "Spotify has no playlist with that id: it was deleted, or the link is wrong."
 DEV_MODE = (
     "Spotify does not let this bot read that playlist: apps in Spotify's development "
     "mode may only read playlists their own user owns or collaborates on. " + INSTEAD
@@ -102,14 +118,12 @@ class SpotifyAuth:
                     "Spotify refused this bot's credentials, so Spotify links cannot be read "
                     "right now. " + INSTEAD
                 ) from None
-            token = payload.get("access_token") if isinstance(payload, dict) else None
-            if not isinstance(token, str):
-                raise ProviderDown("Spotify's token service gave an unusable answer; try later.")
-            lifetime = float(payload.get("expires_in") or 3600)
+            answer = parse_answer(Token, payload, "its access token")
+            lifetime = answer.expires_in or 3600.0
             margin = min(TOKEN_MARGIN_SECONDS, lifetime / 2)
-            self._token = token
+            self._token = answer.access_token
             self._expires_at = time.monotonic() + lifetime - margin
-            return token
+            return answer.access_token
 
     def invalidate(self, token: str) -> None:
         """Forget ``token`` (unless another task already replaced it)."""
@@ -136,59 +150,41 @@ class SpotifyAuth:
             ) from None
 
 
-def _image(images: Any, prefer: int = 300) -> str:
-    """The image URL whose width is closest to ``prefer`` (Spotify lists largest first)."""
-    if not isinstance(images, list) or not images:
-        return ""
-    usable = [i for i in images if isinstance(i, dict) and i.get("url")]
-    if not usable:
-        return ""
-    best = min(usable, key=lambda i: abs((i.get("width") or prefer) - prefer))
-    return str(best["url"])
+def _about_limit(exc: HttpError) -> bool:
+    """Whether an HTTP 400 complains about the ``limit`` parameter ("Invalid limit")."""
+    payload = exc.payload
+    error = payload.get("error") if isinstance(payload, dict) else None
+    message = error.get("message") if isinstance(error, dict) else error
+    return isinstance(message, str) and "limit" in message.casefold()
 
 
-def parse_entry(entry: Any) -> Track | str:
-    """A playlist entry as a Track, or the reason it is skipped."""
-    if not isinstance(entry, dict):
-        return "unavailable entry"
-    obj = entry.get("item") or entry.get("track")
-    if not isinstance(obj, dict):
-        return "unavailable entry"
-    if entry.get("is_local") or obj.get("is_local"):
-        return "local file"
-    if obj.get("type") == "episode":
-        return "podcast episode"
-    sid = obj.get("id")
-    if not isinstance(sid, str) or not sid:
-        return "unavailable entry"
-    album = obj.get("album") if isinstance(obj.get("album"), dict) else {}
-    release = str(album.get("release_date") or "")
-    year = int(release[:4]) if release[:4].isdigit() else None
-    external_ids = obj.get("external_ids") if isinstance(obj.get("external_ids"), dict) else {}
-    urls = obj.get("external_urls") if isinstance(obj.get("external_urls"), dict) else {}
-    popularity = obj.get("popularity")
-    duration = obj.get("duration_ms")
-    explicit = obj.get("explicit")
-    return Track(
-        id=sid,
-        title=str(obj.get("name") or ""),
-        artists=tuple(
-            str(a["name"])
-            for a in obj.get("artists") or ()
-            if isinstance(a, dict) and a.get("name")
-        ),
-        album=str(album.get("name") or ""),
-        album_id=str(album.get("id") or ""),
-        url=str(urls.get("spotify") or f"https://open.spotify.com/track/{sid}"),
-        image=_image(album.get("images")),
-        isrc=str(external_ids.get("isrc") or ""),
-        spotify_id=sid,
-        release_year=year,
-        duration_ms=int(duration) if isinstance(duration, int | float) else None,
-        explicit=explicit if isinstance(explicit, bool) else None,
-        popularity=float(popularity) if isinstance(popularity, int | float) else None,
-        preview_url=str(obj.get("preview_url") or ""),
-    )
+def refusal(exc: HttpError) -> UserError:
+    """A refused Spotify call as the sentence its user should read."""
+    if exc.status == 403:
+        return PlaylistUnavailable(DEV_MODE)
+    if exc.status == 404:
+        return PlaylistUnavailable(NOT_FOUND)
+    if exc.status == 400 and _about_limit(exc):
+        return ProviderDown(
+            "Spotify refused the page size this bot asks for (HTTP 400 about `limit`); "
+            "please report it to the bot's maintainers. " + INSTEAD
+        )
+    if exc.status == 400:
+        return BadLink("Spotify says that playlist id is not valid.")
+    return ProviderDown(f"Spotify refused the request (HTTP {exc.status}); please try again later.")
+
+
+def collect(playlist: Playlist, results: list[Track | str]) -> None:
+    """Add parsed entries to ``playlist`` in order: skips and duplicates are counted."""
+    seen: set[str] = set()
+    for result in results:
+        if isinstance(result, str):
+            playlist.skip(result)
+        elif result.id in seen:
+            playlist.skip("duplicate")
+        else:
+            seen.add(result.id)
+            playlist.tracks.append(result)
 
 
 class SpotifySource:
@@ -208,6 +204,8 @@ class SpotifySource:
         self.max_tracks = max_tracks
         #: "items" until the API says it does not know it; then the older "tracks".
         self.items_path = "items"
+        #: The ``limit`` sent; lowered for good when Spotify refuses it (HTTP 400).
+        self.page_size = PAGE_SIZE
 
     @classmethod
     def from_settings(cls, settings: Settings, auth: SpotifyAuth) -> SpotifySource:
@@ -223,47 +221,71 @@ class SpotifySource:
         try:
             return await self.auth.get(url, params)
         except HttpError as exc:
-            if exc.status == 403:
-                raise PlaylistUnavailable(DEV_MODE) from None
-            if exc.status == 404:
-                raise PlaylistUnavailable(
-                    "Spotify has no playlist with that id: it was deleted, or the link is wrong."
-                ) from None
-            if exc.status == 400:
-                raise BadLink("Spotify says that playlist id is not valid.") from None
-            raise ProviderDown(
-                f"Spotify answered HTTP {exc.status}; please try again later."
-            ) from None
+            raise refusal(exc) from None
 
-    async def _meta(self, pid: str) -> dict[str, Any]:
-        meta = await self._get(f"{self.api_base}/playlists/{pid}")
-        if not isinstance(meta, dict):
-            raise ProviderDown("Spotify gave an unusable answer for that playlist; try later.")
-        return meta
+    async def _meta(self, pid: str) -> PlaylistMeta:
+        payload = await self._get(f"{self.api_base}/playlists/{pid}")
+        return parse_answer(PlaylistMeta, payload, "that playlist")
 
     async def snapshot(self, ref: PlaylistRef) -> str:
         """The playlist's ``snapshot_id``: one cheap call, changes with the content."""
-        meta = await self._get(f"{self.api_base}/playlists/{ref.id}", {"fields": "snapshot_id"})
-        return str(meta.get("snapshot_id") or "") if isinstance(meta, dict) else ""
+        payload = await self._get(f"{self.api_base}/playlists/{ref.id}", {"fields": "snapshot_id"})
+        return parse_answer(Snapshot, payload, "that playlist").snapshot_id or ""
 
-    async def _page(self, pid: str, offset: int) -> dict[str, Any]:
-        params: dict[str, str | int] = {"limit": PAGE_SIZE, "offset": offset}
+    async def _items_page(self, pid: str, offset: int, limit: int) -> Page:
+        """One page from ``/items``, or from ``/tracks`` where ``/items`` is unknown (404)."""
+        params: dict[str, str | int] = {"limit": limit, "offset": offset}
+        base = f"{self.api_base}/playlists/{pid}"
         if self.items_path == "items":
             try:
-                page = await self.auth.get(f"{self.api_base}/playlists/{pid}/items", params)
+                payload = await self.auth.get(f"{base}/items", params)
             except HttpError as exc:
                 if exc.status != 404:
-                    if exc.status == 403:
-                        raise PlaylistUnavailable(DEV_MODE) from None
                     raise
-                page = await self._get(f"{self.api_base}/playlists/{pid}/tracks", params)
                 log.info("Spotify does not know /items here; using /tracks from now on")
                 self.items_path = "tracks"
+                payload = await self.auth.get(f"{base}/tracks", params)
         else:
-            page = await self._get(f"{self.api_base}/playlists/{pid}/tracks", params)
-        if not isinstance(page, dict) or not isinstance(page.get("items"), list):
-            raise ProviderDown("Spotify gave an unusable page of that playlist; try later.")
-        return page
+            payload = await self.auth.get(f"{base}/tracks", params)
+        return parse_answer(Page, payload, "a page of that playlist")
+
+    async def _page(self, pid: str, offset: int) -> Page:
+        try:
+            return await self._items_page(pid, offset, self.page_size)
+        except HttpError as exc:
+            raise refusal(exc) from None
+
+    async def _first_page(self, pid: str) -> Page:
+        """The first page, settling the page size.
+
+        The reference allows ``limit`` up to 100; should Spotify answer HTTP 400 about
+        the limit, the next smaller size of :data:`FALLBACK_PAGE_SIZES` is tried and
+        kept for later calls.
+        """
+        sizes = [self.page_size, *(n for n in FALLBACK_PAGE_SIZES if n < self.page_size)]
+        for size in sizes[:-1]:
+            try:
+                page = await self._items_page(pid, 0, size)
+            except HttpError as exc:
+                if not (exc.status == 400 and _about_limit(exc)):
+                    raise refusal(exc) from None
+                log.warning("Spotify refused limit=%d; trying a smaller page", size)
+                continue
+            self.page_size = size
+            return page
+        self.page_size = sizes[-1]
+        return await self._page(pid, 0)
+
+    async def _meta_and_first(self, pid: str) -> tuple[PlaylistMeta, Page]:
+        """The metadata and the first page, asked at once; the first failure is raised."""
+        meta, first = await asyncio.gather(
+            self._meta(pid), self._first_page(pid), return_exceptions=True
+        )
+        for outcome in (meta, first):
+            if isinstance(outcome, BaseException):
+                raise outcome
+        assert isinstance(meta, PlaylistMeta) and isinstance(first, Page)
+        return meta, first
 
     async def fetch(self, ref: PlaylistRef, progress: ProgressCallback = no_progress) -> Playlist:
         """Every track of the playlist; the first page and the metadata are asked at once."""
@@ -271,56 +293,48 @@ class SpotifySource:
             raise SpotifyNotConfigured()
         pid = ref.id
         progress("Fetching tracks", 0, 0)
-        meta_or_error, first_or_error = await asyncio.gather(
-            self._meta(pid), self._page(pid, 0), return_exceptions=True
-        )
-        for outcome in (meta_or_error, first_or_error):
-            if isinstance(outcome, BaseException):
-                raise outcome
-        assert isinstance(meta_or_error, dict) and isinstance(first_or_error, dict)
-        meta, first = meta_or_error, first_or_error
-        total = int(first.get("total") or 0)
+        meta, first = await self._meta_and_first(pid)
+        total = max(first.total or 0, len(first.items))
         if total > self.max_tracks:
             raise InputTooLarge(
                 f"That playlist has {total:,} tracks; I read at most {self.max_tracks:,}."
             )
-        done = len(first["items"])
+        step = first.limit if first.limit and 0 < first.limit < self.page_size else None
+        results = await self._rest(pid, first, total, step or self.page_size, progress)
+        owner = meta.owner
+        playlist = Playlist(
+            ref=ref,
+            name=meta.name or "Spotify playlist",
+            tracks=[],
+            snapshot=meta.snapshot_id or "",
+            owner=(owner.display_name or owner.id or "") if owner else "",
+            image=best_image(meta.images, prefer=640),
+            url=(meta.external_urls and meta.external_urls.spotify)
+            or f"https://open.spotify.com/playlist/{pid}",
+        )
+        collect(playlist, results)
+        return playlist
+
+    async def _rest(
+        self, pid: str, first: Page, total: int, step: int, progress: ProgressCallback
+    ) -> list[Track | str]:
+        """Every entry parsed: the first page's, then the other pages' (concurrently)."""
+        done = len(first.items)
         progress("Fetching tracks", done, total)
 
         async def page_at(offset: int) -> list[Track | str]:
             nonlocal done
             page = await self._page(pid, offset)
-            done += len(page["items"])
+            done += len(page.items)
             progress("Fetching tracks", min(done, total), total)
             # parsed while the other pages are still on their way
-            return [parse_entry(entry) for entry in page["items"]]
+            return [parse_entry(entry) for entry in page.items]
 
-        offsets = range(PAGE_SIZE, total, PAGE_SIZE)
         rest = await gather_bounded(
-            [lambda o=o: page_at(o) for o in offsets], self.concurrency * TASKS_PER_REQUEST
+            [lambda o=o: page_at(o) for o in range(step, total, step)],
+            self.concurrency * TASKS_PER_REQUEST,
         )
-        results = [parse_entry(entry) for entry in first["items"]]
+        results = [parse_entry(entry) for entry in first.items]
         for parsed in rest:
             results.extend(parsed)
-
-        owner = meta.get("owner") if isinstance(meta.get("owner"), dict) else {}
-        urls = meta.get("external_urls") if isinstance(meta.get("external_urls"), dict) else {}
-        playlist = Playlist(
-            ref=ref,
-            name=str(meta.get("name") or "Spotify playlist"),
-            tracks=[],
-            snapshot=str(meta.get("snapshot_id") or ""),
-            owner=str(owner.get("display_name") or owner.get("id") or ""),
-            image=_image(meta.get("images"), prefer=640),
-            url=str(urls.get("spotify") or f"https://open.spotify.com/playlist/{pid}"),
-        )
-        seen: set[str] = set()
-        for result in results:
-            if isinstance(result, str):
-                playlist.skip(result)
-            elif result.id in seen:
-                playlist.skip("duplicate")
-            else:
-                seen.add(result.id)
-                playlist.tracks.append(result)
-        return playlist
+        return results
