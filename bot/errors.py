@@ -40,6 +40,10 @@ class ProviderDown(UserError):
     """A remote provider failed after bounded retries, or its quota is exhausted."""
 
 
+class UnusableAnswer(ProviderDown):
+    """A provider's answer that does not have the shape of its API (parsed, not trusted)."""
+
+
 class DatabaseTooNew(UserError):
     """The database file was written by a newer version of this program."""
 

@@ -2,13 +2,16 @@
 
 ``/playlist/{id}`` gives the metadata (its ``checksum`` is the snapshot: it changes with
 the content). Its embedded ``tracks.data`` can be incomplete, so the track list always
-comes from ``/playlist/{id}/tracks``: the first page tells the total, the other pages
-are asked concurrently by index, and any ``next`` beyond them is followed until the
-count matches ``nb_tracks``. Album label, genres and release year come from
-``/album/{id}``, one call per distinct album. Deezer's rate limit (about 50 calls per
-5 seconds) is enforced by :class:`~bot.http.HttpClient`, which also recognises the
-errors Deezer sends inside HTTP 200 bodies (quota: pause and retry; 800: the playlist
-does not exist or is private).
+comes from ``/playlist/{id}/tracks``: the first page tells the total (and, if Deezer
+sent fewer than asked, the page size it allows), the other pages are asked
+concurrently by index, and any ``next`` beyond them is followed until the count
+matches ``nb_tracks``. Album label, genres and release year come from ``/album/{id}``,
+one call per distinct album. Deezer's rate limit (about 50 calls per 5 seconds) is
+enforced by :class:`~bot.http.HttpClient`, which also recognises the errors Deezer
+sends inside HTTP 200 bodies (quota: pause and retry; 800: the playlist does not exist
+or is private; other codes: a sentence here). Answers are parsed into the typed models
+of :mod:`bot.sources.deezer_api`. Tracks Deezer marks ``readable: false`` (not
+playable in the server's region) are kept and counted in the playlist's notes.
 """
 
 from __future__ import annotations
@@ -19,9 +22,23 @@ from typing import Any
 from yarl import URL
 
 from bot.config import Settings
-from bot.errors import InputTooLarge, PlaylistUnavailable, ProviderDown
+from bot.errors import (
+    InputTooLarge,
+    PlaylistUnavailable,
+    ProviderDown,
+    UnusableAnswer,
+    UserError,
+)
 from bot.http import DeezerNoData, HttpClient, HttpError
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
+from bot.sources.deezer_api import (
+    NOT_READABLE,
+    AlbumDetails,
+    Page,
+    PlaylistMeta,
+    parse_answer,
+    parse_track,
+)
 from bot.tasks import TASKS_PER_REQUEST, gather_bounded
 
 log = logging.getLogger(__name__)
@@ -30,31 +47,57 @@ PAGE_SIZE = 100
 NOT_FOUND = "Deezer has no public playlist with that id: it does not exist or is private."
 
 
-def parse_track(entry: Any) -> Track | str:
-    """A track entry of a playlist page as a Track, or the reason it is skipped."""
-    if not isinstance(entry, dict) or not entry.get("id"):
-        return "unavailable entry"
-    if entry.get("type") not in (None, "track"):
-        return "podcast episode"
-    artist = entry.get("artist") if isinstance(entry.get("artist"), dict) else {}
-    album = entry.get("album") if isinstance(entry.get("album"), dict) else {}
-    duration = entry.get("duration")
-    rank = entry.get("rank")
-    explicit = entry.get("explicit_lyrics")
-    tid = str(entry["id"])
-    return Track(
-        id=tid,
-        title=str(entry.get("title") or entry.get("title_short") or ""),
-        artists=(str(artist["name"]),) if artist.get("name") else (),
-        album=str(album.get("title") or ""),
-        album_id=str(album.get("id") or ""),
-        url=str(entry.get("link") or f"https://www.deezer.com/track/{tid}"),
-        image=str(album.get("cover_medium") or album.get("cover") or ""),
-        duration_ms=int(duration * 1000) if isinstance(duration, int | float) else None,
-        explicit=explicit if isinstance(explicit, bool) else None,
-        popularity=float(rank) if isinstance(rank, int | float) else None,
-        preview_url=str(entry.get("preview") or ""),
-    )
+#: What Deezer's error codes mean, for the sentence a user reads.
+ERROR_MEANINGS = {
+    100: "it asked for too many items at once",
+    200: "this needs a Deezer account",
+    300: "the access token is invalid",
+    500: "a parameter was refused",
+    501: "a parameter was missing",
+    600: "the query was refused",
+}
+
+
+def refusal(exc: HttpError) -> UserError:
+    """A refused Deezer call (an HTTP status or an error code in a 200) as a sentence."""
+    if exc.status == 404:
+        return PlaylistUnavailable(NOT_FOUND)
+    if exc.code is not None:
+        meaning = ERROR_MEANINGS.get(exc.code, "it answered with an error")
+        return ProviderDown(
+            f"Deezer refused the request: {meaning} (error {exc.code}); please try again later."
+        )
+    return ProviderDown(f"Deezer refused the request (HTTP {exc.status}); please try again later.")
+
+
+def collect(playlist: Playlist, entries: list[Any]) -> None:
+    """Parse ``entries`` into ``playlist``: skips, duplicates and unplayable ones counted."""
+    seen: set[str] = set()
+    for entry in entries:
+        result, unplayable = parse_track(entry)
+        if isinstance(result, str):
+            playlist.skip(result)
+        elif result.id in seen:
+            playlist.skip("duplicate")
+        else:
+            seen.add(result.id)
+            playlist.tracks.append(result)
+            if unplayable:
+                playlist.note(NOT_READABLE)
+
+
+def next_index(page: Page, have: int) -> int | None:
+    """The index of ``page.next`` if it continues past ``have`` entries, else None.
+
+    The URL is never fetched as such: only its index is read, so a host named in an
+    answer is never contacted.
+    """
+    if not page.next or not page.data:
+        return None
+    index = URL(page.next).query.get("index", "")
+    if not index.isdigit() or int(index) < have:
+        return None
+    return int(index)
 
 
 class DeezerSource:
@@ -82,92 +125,46 @@ class DeezerSource:
             max_tracks=settings.playlist_max_tracks,
         )
 
-    async def _get(self, path: str, params: dict[str, str | int] | None = None) -> dict[str, Any]:
+    async def _get(self, path: str, params: dict[str, str | int] | None = None) -> Any:
         try:
-            payload = await self.http.get_json(f"{self.api_base}{path}", params=params)
+            return await self.http.get_json(f"{self.api_base}{path}", params=params)
         except DeezerNoData:
             raise PlaylistUnavailable(NOT_FOUND) from None
         except HttpError as exc:
-            if exc.status == 404:
-                raise PlaylistUnavailable(NOT_FOUND) from None
-            raise ProviderDown(
-                f"Deezer answered with an error ({exc}); please try again later."
-            ) from None
-        if not isinstance(payload, dict):
-            raise ProviderDown("Deezer gave an unusable answer; please try again later.")
-        return payload
+            raise refusal(exc) from None
+
+    async def _meta(self, pid: str) -> PlaylistMeta:
+        return parse_answer(PlaylistMeta, await self._get(f"/playlist/{pid}"), "that playlist")
 
     async def snapshot(self, ref: PlaylistRef) -> str:
         """The playlist's ``checksum``: one cheap call, changes with the content."""
-        meta = await self._get(f"/playlist/{ref.id}")
-        return str(meta.get("checksum") or "")
+        return (await self._meta(ref.id)).checksum or ""
 
-    async def _page(self, pid: str, index: int) -> dict[str, Any]:
-        page = await self._get(f"/playlist/{pid}/tracks", {"index": index, "limit": PAGE_SIZE})
-        if not isinstance(page.get("data"), list):
-            raise ProviderDown("Deezer gave an unusable page of that playlist; try again later.")
-        return page
+    async def _page(self, pid: str, index: int) -> Page:
+        payload = await self._get(f"/playlist/{pid}/tracks", {"index": index, "limit": PAGE_SIZE})
+        return parse_answer(Page, payload, "a page of that playlist")
 
     async def fetch(self, ref: PlaylistRef, progress: ProgressCallback = no_progress) -> Playlist:
         """Every track of the playlist with album label, genres and release year."""
         pid = ref.id
         progress("Fetching tracks", 0, 0)
-        meta = await self._get(f"/playlist/{pid}")
-        expected = int(meta.get("nb_tracks") or 0)
+        meta = await self._meta(pid)
+        expected = meta.nb_tracks or 0
         if expected > self.max_tracks:
             raise InputTooLarge(
                 f"That playlist has {expected:,} tracks; I read at most {self.max_tracks:,}."
             )
-        first = await self._page(pid, 0)
-        total = max(int(first.get("total") or 0), expected)
-        total = min(total, self.max_tracks)
-        done = len(first["data"])
-        progress("Fetching tracks", done, total)
-
-        async def page_at(index: int) -> dict[str, Any]:
-            nonlocal done
-            page = await self._page(pid, index)
-            done += len(page["data"])
-            progress("Fetching tracks", min(done, total), total)
-            return page
-
-        pages = [first] + await gather_bounded(
-            [lambda i=i: page_at(i) for i in range(PAGE_SIZE, total, PAGE_SIZE)],
-            self.concurrency * TASKS_PER_REQUEST,
-        )
-        entries = [entry for page in pages for entry in page["data"]]
-        # Follow `next` past the pages the total announced (the list grew meanwhile),
-        # building the URL ourselves: a host named in an answer is never fetched.
-        last = pages[-1]
-        while last.get("next") and len(entries) < self.max_tracks:
-            index = URL(str(last["next"])).query.get("index", "")
-            if not index.isdigit() or int(index) < len(entries):
-                break
-            last = await self._page(pid, int(index))
-            if not last["data"]:
-                break
-            entries.extend(last["data"])
-
-        creator = meta.get("creator") if isinstance(meta.get("creator"), dict) else {}
+        entries = await self._entries(pid, expected, progress)
         playlist = Playlist(
             ref=ref,
-            name=str(meta.get("title") or "Deezer playlist"),
+            name=meta.title or "Deezer playlist",
             tracks=[],
-            snapshot=str(meta.get("checksum") or ""),
-            owner=str(creator.get("name") or ""),
-            image=str(meta.get("picture_medium") or meta.get("picture") or ""),
-            url=str(meta.get("link") or f"https://www.deezer.com/playlist/{pid}"),
+            snapshot=meta.checksum or "",
+            owner=(meta.creator.name or "") if meta.creator else "",
+            image=meta.picture_medium or meta.picture or "",
+            url=meta.link or f"https://www.deezer.com/playlist/{pid}",
         )
-        seen: set[str] = set()
-        for entry in entries:
-            result = parse_track(entry)
-            if isinstance(result, str):
-                playlist.skip(result)
-            elif result.id in seen:
-                playlist.skip("duplicate")
-            else:
-                seen.add(result.id)
-                playlist.tracks.append(result)
+        collect(playlist, entries)
         missing = expected - len(entries)
         if missing > 0:
             log.info("Deezer playlist %s: %d of %d tracks not listed", pid, missing, expected)
@@ -175,17 +172,55 @@ class DeezerSource:
         await self._add_album_details(playlist.tracks, progress)
         return playlist
 
+    async def _entries(self, pid: str, expected: int, progress: ProgressCallback) -> list[Any]:
+        """Every raw track entry: the first page, the others concurrently, then ``next``."""
+        first = await self._page(pid, 0)
+        total = min(max(first.total or 0, expected), self.max_tracks)
+        # Deezer caps `limit` where it likes: a short first page with a `next` tells the step.
+        short = first.next and 0 < len(first.data) < PAGE_SIZE
+        step = len(first.data) if short else PAGE_SIZE
+        done = len(first.data)
+        progress("Fetching tracks", done, total)
+
+        async def page_at(index: int) -> Page:
+            nonlocal done
+            page = await self._page(pid, index)
+            done += len(page.data)
+            progress("Fetching tracks", min(done, total), total)
+            return page
+
+        pages = [first] + await gather_bounded(
+            [lambda i=i: page_at(i) for i in range(step, total, step)],
+            self.concurrency * TASKS_PER_REQUEST,
+        )
+        entries = [entry for page in pages for entry in page.data]
+        # Follow `next` past the pages the total announced (the list grew meanwhile).
+        index = next_index(pages[-1], len(entries))
+        while index is not None and len(entries) < self.max_tracks:
+            last = await self._page(pid, index)
+            entries.extend(last.data)
+            index = next_index(last, len(entries))
+        return entries
+
+    async def _album(self, aid: str) -> AlbumDetails:
+        """One album's details; an album Deezer no longer has (or garbles) gives none."""
+        try:
+            payload = await self._get(f"/album/{aid}")
+            return parse_answer(AlbumDetails, payload, "an album")
+        except PlaylistUnavailable:
+            return AlbumDetails()
+        except UnusableAnswer:
+            log.info("Deezer album %s: unusable details, kept without", aid)
+            return AlbumDetails()
+
     async def _add_album_details(self, tracks: list[Track], progress: ProgressCallback) -> None:
         """Label, genres and release year from ``/album/{id}``, once per distinct album."""
         album_ids = list(dict.fromkeys(t.album_id for t in tracks if t.album_id))
         done = 0
 
-        async def album(aid: str) -> dict[str, Any]:
+        async def album(aid: str) -> AlbumDetails:
             nonlocal done
-            try:
-                details = await self._get(f"/album/{aid}")
-            except PlaylistUnavailable:
-                details = {}  # an album Deezer no longer has: its tracks keep what they have
+            details = await self._album(aid)
             done += 1
             progress("Reading album details", done, len(album_ids))
             return details
@@ -196,13 +231,8 @@ class DeezerSource:
         )
         by_id = dict(zip(album_ids, results, strict=True))
         for track in tracks:
-            details = by_id.get(track.album_id) or {}
-            track.label = str(details.get("label") or "")
-            genres = details.get("genres", {})
-            data = genres.get("data") if isinstance(genres, dict) else None
-            track.genres = tuple(
-                str(g["name"]) for g in data or () if isinstance(g, dict) and g.get("name")
-            )
-            release = str(details.get("release_date") or "")
-            if release[:4].isdigit() and release[:4] != "0000":
-                track.release_year = int(release[:4])
+            details = by_id.get(track.album_id) or AlbumDetails()
+            track.label = details.label or ""
+            track.genres = details.genre_names
+            if details.year is not None:
+                track.release_year = details.year

@@ -4,7 +4,7 @@ Only the fields the bot reads are declared; everything else (``available_markets
 ``added_by``, ...) is ignored. Every field is optional because Spotify leaves many
 out or null (local files have no id, development-mode apps get no ``popularity``,
 episodes have no album). An answer whose shape is not a Spotify answer at all raises
-:class:`~bot.errors.ProviderDown` with one sentence (:func:`parse_answer`); a single
+:class:`~bot.errors.UnusableAnswer` with one sentence (:func:`parse_answer`); a single
 entry that cannot be read is skipped and counted, it does not sink its page.
 """
 
@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from bot.errors import ProviderDown
+from bot.errors import UnusableAnswer
 from bot.model import Track
 
 M = TypeVar("M", bound=BaseModel)
@@ -102,11 +102,11 @@ class Token(_Model):
 
 
 def parse_answer(model: type[M], payload: Any, what: str) -> M:
-    """``payload`` as ``model``, or ProviderDown naming ``what`` Spotify sent."""
+    """``payload`` as ``model``, or UnusableAnswer naming ``what`` Spotify sent."""
     try:
         return model.model_validate(payload)
     except ValidationError:
-        raise ProviderDown(
+        raise UnusableAnswer(
             f"Spotify gave an unusable answer for {what}; please try again later."
         ) from None
 
