@@ -1,7 +1,9 @@
 """A fake Deezer API: playlists, paged tracks, albums and track details.
 
 Like the real one it reports errors inside HTTP 200 bodies (800 = no data), pages by
-``next`` (default 25 per page, ``limit`` up to 100), and embeds in ``/playlist/{id}``
+``next`` (default 25 per page, ``limit`` up to ``max_limit``, 100 by default), sends
+track entries with all their fields (a 100-track page is about 150 KB, sent chunked in
+pieces with pauses), and embeds in ``/playlist/{id}``
 a track list that can be shorter than the paged one (``embedded_limit``).
 ``FakeDeezer.generated`` builds a playlist with albums and track details at once.
 """
@@ -19,24 +21,52 @@ from tests.fakes.data import ARTISTS, GENRES, LABELS, title
 NO_DATA = {"error": {"type": "DataException", "message": "no data", "code": 800}}
 
 
-def deezer_track(i: int, album_id: int, *, name: str | None = None) -> dict[str, Any]:
-    """A track entry as it appears in playlist pages."""
+def deezer_track(
+    i: int, album_id: int, *, name: str | None = None, readable: bool = True
+) -> dict[str, Any]:
+    """A track entry as it appears in playlist pages, with all of Deezer's fields (~1.5 KB)."""
     tid = 3_000_000 + i
+    aid = 27 + i % len(ARTISTS)
+    cover = f"https://e-cdns-images.dzcdn.net/images/cover/{album_id:032x}"
+    picture = f"https://e-cdns-images.dzcdn.net/images/artist/{aid:032x}"
     return {
         "id": tid,
-        "readable": True,
+        "readable": readable,
         "title": name if name is not None else title(i),
         "title_short": name if name is not None else title(i),
+        "title_version": "",
         "link": f"https://www.deezer.com/track/{tid}",
         "duration": 150 + i % 120,
         "rank": 100_000 + i * 37,
         "explicit_lyrics": i % 4 == 0,
+        "explicit_content_lyrics": 0,
+        "explicit_content_cover": 0,
         "preview": f"https://cdnt-preview.dzcdn.net/api/1/1/a/b/c/0/{tid}.mp3?hdnea=exp=1",
-        "artist": {"id": 27 + i % len(ARTISTS), "name": ARTISTS[i % len(ARTISTS)]},
+        "md5_image": f"{album_id:032x}",
+        "time_add": 1_700_000_000 + i,
+        "artist": {
+            "id": aid,
+            "name": ARTISTS[i % len(ARTISTS)],
+            "link": f"https://www.deezer.com/artist/{aid}",
+            "picture": f"https://api.deezer.com/artist/{aid}/image",
+            "picture_small": f"{picture}/56x56-000000-80-0-0.jpg",
+            "picture_medium": f"{picture}/250x250-000000-80-0-0.jpg",
+            "picture_big": f"{picture}/500x500-000000-80-0-0.jpg",
+            "picture_xl": f"{picture}/1000x1000-000000-80-0-0.jpg",
+            "tracklist": f"https://api.deezer.com/artist/{aid}/top?limit=50",
+            "type": "artist",
+        },
         "album": {
             "id": album_id,
             "title": f"Album «{album_id}» 🎵",
+            "cover": f"https://api.deezer.com/album/{album_id}/image",
+            "cover_small": f"{cover}/56x56-000000-80-0-0.jpg",
             "cover_medium": f"https://e-cdns-images.dzcdn.net/images/cover/{album_id}/250x250.jpg",
+            "cover_big": f"{cover}/500x500-000000-80-0-0.jpg",
+            "cover_xl": f"{cover}/1000x1000-000000-80-0-0.jpg",
+            "md5_image": f"{album_id:032x}",
+            "tracklist": f"https://api.deezer.com/album/{album_id}/tracks",
+            "type": "album",
         },
         "type": "track",
     }
@@ -66,6 +96,8 @@ class FakeDeezer(FakeServer):
     #: Deezer's CDN (which tests must never contact: keep it out of PREVIEW_HOSTS).
     local_previews: bool = False
     previews: dict[int, bytes] = field(default_factory=dict)
+    #: The largest page Deezer sends whatever ``limit`` asks (the real API: 100 or so).
+    max_limit: int = 100
 
     def __post_init__(self) -> None:
         FakeServer.__init__(self)
@@ -153,7 +185,7 @@ class FakeDeezer(FakeServer):
         if found is None:
             return web.json_response(NO_DATA)
         index = int(request.query.get("index", "0"))
-        limit = min(int(request.query.get("limit", "25")), 100)
+        limit = min(int(request.query.get("limit", "25")), self.max_limit)
         data = self._shown(found.tracks[index : index + limit], request)
         body: dict[str, Any] = {"data": data, "total": len(found.tracks)}
         if index + limit < len(found.tracks):

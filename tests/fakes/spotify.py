@@ -1,6 +1,11 @@
 """A fake Spotify Web API (token endpoint, playlists, items pages, audio features).
 
-Switches: ``items_endpoint=False`` (an older API: ``/items`` answers 404),
+Track objects and pages have their real shape and size (``available_markets`` on every
+track and album, full album and artist objects): a 100-item page is about 500 KB and
+goes out chunked, in pieces with pauses (:class:`~tests.fakes.base.FakeServer`).
+
+Switches: ``max_limit`` (the largest ``limit`` accepted; above it HTTP 400 "Invalid
+limit"), ``items_endpoint=False`` (an older API: ``/items`` answers 404),
 ``tracks_endpoint=False`` (development mode: ``/tracks`` answers 403),
 ``SpotifyPlaylist.forbidden`` (development mode on someone else's playlist: 403 on its
 items), ``features_forbidden`` (403 on ``/audio-features``), ``expire_tokens_after`` (after that
@@ -22,35 +27,89 @@ from aiohttp import web
 from tests.fakes.base import FakeServer
 from tests.fakes.data import ARTISTS, features, spotify_id, title
 
+ADDED_BY = {
+    "external_urls": {"spotify": "https://open.spotify.com/user/owner"},
+    "href": "https://api.spotify.com/v1/users/owner",
+    "id": "owner",
+    "type": "user",
+    "uri": "spotify:user:owner",
+}
 CLIENT_ID = "fake-client-id"
 CLIENT_SECRET = "fake-client-secret"
 
 
+#: The markets Spotify lists on tracks and albums (185 in 2026): most of a page's bytes.
+_MARKET_CODES = (
+    "AD AE AG AL AM AO AR AT AU AZ BA BB BD BE BF BG BH BI BJ BN BO BR BS BT BW BY BZ "
+    "CA CD CG CH CI CL CM CO CR CV CW CY CZ DE DJ DK DM DO DZ EC EE EG ES ET FI FJ FM "
+    "FR GA GB GD GE GH GM GN GQ GR GT GW GY HK HN HR HT HU ID IE IL IN IQ IS IT JM JO "
+    "JP KE KG KH KI KM KN KR KW KZ LA LB LC LI LK LR LS LT LU LV LY MA MC MD ME MG MH "
+    "MK ML MN MO MR MT MU MV MW MX MY MZ NA NE NG NI NL NO NP NR NZ OM PA PE PG PH PK "
+    "PL PR PS PT PW PY QA RO RS RW SA SB SC SE SG SI SK SL SM SN SR ST SV SZ TD TG TH "
+    "TJ TL TN TO TR TT TV TW TZ UA UG US UY UZ VC VE VN VU WS XK ZA ZM ZW"
+)
+MARKETS = tuple(_MARKET_CODES.split())
+
+
+def _artist(i: int) -> dict[str, Any]:
+    aid = spotify_id(10_000 + i % 7)
+    return {
+        "external_urls": {"spotify": f"https://open.spotify.com/artist/{aid}"},
+        "href": f"https://api.spotify.com/v1/artists/{aid}",
+        "id": aid,
+        "name": ARTISTS[i % len(ARTISTS)],
+        "type": "artist",
+        "uri": f"spotify:artist:{aid}",
+    }
+
+
+def _album(i: int, sid: str) -> dict[str, Any]:
+    """A full album object, as Spotify embeds it in every track (markets included)."""
+    alb = spotify_id(20_000 + i % 11)
+    return {
+        "album_type": "album",
+        "artists": [_artist(i)],
+        "available_markets": list(MARKETS),
+        "external_urls": {"spotify": f"https://open.spotify.com/album/{alb}"},
+        "href": f"https://api.spotify.com/v1/albums/{alb}",
+        "id": alb,
+        "images": [
+            {"url": f"https://i.scdn.co/image/{sid}-640", "width": 640, "height": 640},
+            {"url": f"https://i.scdn.co/image/{sid}-300", "width": 300, "height": 300},
+            {"url": f"https://i.scdn.co/image/{sid}-64", "width": 64, "height": 64},
+        ],
+        "name": f"アルバム {i % 11}",
+        "release_date": f"{1990 + i % 30}-05-01",
+        "release_date_precision": "day",
+        "total_tracks": 12,
+        "type": "album",
+        "uri": f"spotify:album:{alb}",
+    }
+
+
 def track_object(i: int, *, name: str | None = None) -> dict[str, Any]:
-    """A Spotify track object as it appears in playlist items."""
+    """A Spotify track object as it appears in playlist items, at its real size (~5 KB)."""
     sid = spotify_id(i)
     return {
-        "type": "track",
-        "id": sid,
-        "uri": f"spotify:track:{sid}",
-        "name": name if name is not None else title(i),
-        "artists": [{"id": spotify_id(10_000 + i % 7), "name": ARTISTS[i % len(ARTISTS)]}],
-        "album": {
-            "id": spotify_id(20_000 + i % 11),
-            "name": f"アルバム {i % 11}",
-            "release_date": f"{1990 + i % 30}-05-01",
-            "images": [
-                {"url": f"https://i.scdn.co/image/{sid}-640", "width": 640, "height": 640},
-                {"url": f"https://i.scdn.co/image/{sid}-300", "width": 300, "height": 300},
-                {"url": f"https://i.scdn.co/image/{sid}-64", "width": 64, "height": 64},
-            ],
-        },
+        "album": _album(i, sid),
+        "artists": [_artist(i)],
+        "available_markets": list(MARKETS),
+        "disc_number": 1,
         "duration_ms": 180_000 + i * 1000,
+        "episode": False,
         "explicit": i % 5 == 0,
         "external_ids": {"isrc": f"JPZZ{i:08d}"},
         "external_urls": {"spotify": f"https://open.spotify.com/track/{sid}"},
-        "preview_url": None,
+        "href": f"https://api.spotify.com/v1/tracks/{sid}",
+        "id": sid,
         "is_local": False,
+        "name": name if name is not None else title(i),
+        "popularity": 40 + i % 50,
+        "preview_url": None,
+        "track": True,
+        "track_number": 1 + i % 12,
+        "type": "track",
+        "uri": f"spotify:track:{sid}",
     }
 
 
@@ -97,6 +156,8 @@ class FakeSpotify(FakeServer):
     tracks_endpoint: bool = True
     expire_tokens_after: int | None = None
     expires_in: int = 3600
+    #: The largest ``limit`` an items page accepts; above it: HTTP 400 "Invalid limit".
+    max_limit: int = 100
     #: Serve pages from pre-rendered JSON (the benchmark: the fake's own CPU time is not
     #: what is measured). Leave off in tests that change a playlist while serving it.
     cache_pages: bool = False
@@ -202,8 +263,11 @@ class FakeSpotify(FakeServer):
                 items.append(
                     {
                         "added_at": "2026-01-01T00:00:00Z",
+                        "added_by": ADDED_BY,
                         "is_local": bool(entry.get("is_local")),
+                        "primary_color": None,
                         key: entry,
+                        "video_thumbnail": {"url": None},
                     }
                 )
         total = len(playlist.entries)
@@ -220,8 +284,10 @@ class FakeSpotify(FakeServer):
             return self._error(403, "Forbidden")
         limit = int(request.query.get("limit", "100"))
         offset = int(request.query.get("offset", "0"))
-        if not 1 <= limit <= 100 or offset < 0:
+        if not 1 <= limit <= self.max_limit:
             return self._error(400, "Invalid limit")
+        if offset < 0:
+            return self._error(400, "Invalid offset")
         if not self.cache_pages:
             return web.json_response(self._page(found, offset, limit, key, request))
         cache_key = f"{found.id}|{key}|{request.url}"
