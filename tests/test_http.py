@@ -6,7 +6,7 @@ import asyncio
 
 import pytest
 
-from bot.errors import ProviderDown
+from bot.errors import InputTooLarge, ProviderDown
 from bot.http import DeezerNoData, HttpClient, HttpError, retry_after_seconds
 
 ALBUM = 500_001
@@ -106,3 +106,105 @@ def test_retry_after_forms() -> None:
     assert retry_after_seconds(None) is None
     assert retry_after_seconds("soon") is None
     assert retry_after_seconds("Wed, 21 Oct 2015 07:28:00 GMT") == 0
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra"),
+    [
+        ("html", {"status": 502}),
+        ("html", {"status": 503}),
+        ("empty", {}),
+        ("truncated", {}),
+        ("status", {"status": 408}),
+        ("status", {"status": 429}),  # no Retry-After: the backoff
+        ("status", {"status": 504, "retry_after": "1"}),
+        ("deezer_error", {"code": 700, "message": "Service busy"}),
+    ],
+)
+async def test_transient_answers_are_retried(http, fake_deezer, album_url, kind, extra) -> None:
+    fault = fake_deezer.fault(kind, route="album", times=2, **extra)
+    album = await http.get_json(album_url)
+    assert album["label"] == fake_deezer.albums[ALBUM]["label"]
+    assert fault.times == 0
+    assert fake_deezer.count("album") == 3
+
+
+@pytest.mark.parametrize(
+    ("kind", "extra", "status", "code"),
+    [
+        ("html", {"status": 403}, 403, None),
+        ("status", {"status": 400}, 400, None),
+        ("status", {"status": 404}, 404, None),
+        ("status", {"status": 405}, 405, None),
+        ("deezer_error", {"code": 100, "message": "Too many items"}, 200, 100),
+        ("deezer_error", {"code": 500, "message": "Wrong parameter"}, 200, 500),
+    ],
+)
+async def test_refusals_are_typed_and_not_retried(
+    http, fake_deezer, album_url, kind, extra, status, code
+) -> None:
+    fake_deezer.fault(kind, route="album", times=5, **extra)
+    with pytest.raises(HttpError) as info:
+        await http.get_json(album_url)
+    assert (info.value.status, info.value.code) == (status, code)
+    assert fake_deezer.count("album") == 1
+
+
+@pytest.mark.parametrize("chunked", [True, False])
+async def test_large_bodies_in_pieces_are_read_whole(http, fake_spotify, chunked) -> None:
+    """A 100-item Spotify page (~450 KB) in 16 KB pieces with pauses arrives complete."""
+    from tests.fakes.spotify import SpotifyPlaylist
+
+    fake_spotify.chunked = chunked
+    fake_spotify.add(SpotifyPlaylist.generated("p" * 22, 100))
+    token = (
+        await http.request_json(
+            "POST", fake_spotify.token_url, data=CREDENTIALS_FORM, headers=basic_auth()
+        )
+    )["access_token"]
+    page = await http.get_json(
+        f"{fake_spotify.api_base}/playlists/{'p' * 22}/items",
+        params={"limit": 100},
+        headers={"Authorization": f"Bearer {token}"},
+    )
+    assert len(page["items"]) == 100
+    assert page["items"][-1]["item"]["available_markets"][-1] == "ZW"
+
+
+@pytest.mark.parametrize("chunked", [True, False])
+async def test_size_cap_holds_while_streaming(http, fake_spotify, chunked) -> None:
+    """Over the cap: refused from Content-Length, or as soon as the stream passes it."""
+    from tests.fakes.spotify import SpotifyPlaylist
+
+    fake_spotify.chunked = chunked
+    fake_spotify.add(SpotifyPlaylist.generated("q" * 22, 100))
+    token = (
+        await http.request_json(
+            "POST", fake_spotify.token_url, data=CREDENTIALS_FORM, headers=basic_auth()
+        )
+    )["access_token"]
+    url = f"{fake_spotify.api_base}/playlists/{'q' * 22}/items?limit=100"
+
+    async def follow() -> None:
+        await http._request(
+            "GET",
+            url,
+            lambda *a: None,
+            max_bytes=50_000,
+            headers={"Authorization": f"Bearer {token}"},
+        )
+
+    with pytest.raises(InputTooLarge, match="larger than 50,000 bytes"):
+        await follow()
+
+
+CREDENTIALS_FORM = {"grant_type": "client_credentials"}
+
+
+def basic_auth() -> dict[str, str]:
+    import base64
+
+    from tests.fakes.spotify import CLIENT_ID, CLIENT_SECRET
+
+    raw = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+    return {"Authorization": f"Basic {raw}"}

@@ -67,6 +67,8 @@ def refusal(exc: HttpError) -> UserError:
         return ProviderDown(
             f"Deezer refused the request: {meaning} (error {exc.code}); please try again later."
         )
+    if exc.status < 300:
+        return ProviderDown("Deezer answered with an error; please try again later.")
     return ProviderDown(f"Deezer refused the request (HTTP {exc.status}); please try again later.")
 
 
