@@ -21,6 +21,9 @@ Every remote call of the bot goes through :class:`HttpClient`:
   (busy) retries, 800 (no data) raises :class:`DeezerNoData`, any other code is an
   :class:`HttpError` with that ``code``.
 
+What an answer means (reading the body, its JSON, Deezer's 200 errors) lives in
+:mod:`bot.http_answers`; this module sends, limits and retries.
+
 ``pause_scale`` multiplies every pause (backoff, Retry-After, Deezer's quota pause),
 so tests can exercise the waits without sleeping for seconds.
 """
@@ -28,12 +31,10 @@ so tests can exercise the waits without sleeping for seconds.
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
-from email.utils import parsedate_to_datetime
 from typing import Any, TypeVar
 
 import aiohttp
@@ -41,14 +42,33 @@ from aiolimiter import AsyncLimiter
 from yarl import URL
 
 from bot.config import Settings
-from bot.errors import InputTooLarge, PlaylistUnavailable, ProviderDown
+from bot.errors import ProviderDown
+from bot.http_answers import (
+    DeezerNoData,
+    HttpError,
+    Retry,
+    Unauthorized,
+    is_quota_exceeded,
+    json_answer,
+    loads,
+    read_body,
+    retry_after_seconds,
+)
+
+#: Re-exported: callers catch these from here.
+__all__ = [
+    "DeezerNoData",
+    "HttpClient",
+    "HttpError",
+    "Unauthorized",
+    "host_key",
+    "retry_after_seconds",
+]
 
 log = logging.getLogger(__name__)
 
 #: Requests per second for hosts without their own setting (short links, preview CDNs).
 DEFAULT_RATE = (10.0, 1.0)
-#: Deezer counts its quota over 5 seconds: wait one window after a code-4 error.
-DEEZER_QUOTA_PAUSE = 5.0
 #: Exponential backoff without Retry-After: BACKOFF_BASE * 2**attempt, at most BACKOFF_MAX.
 BACKOFF_BASE = 0.5
 BACKOFF_MAX = 8.0
@@ -58,147 +78,14 @@ USER_AGENT = "playlist-clusters/0.1 (+https://github.com/playlist-clusters)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: 4xx statuses that are worth another try (besides 429): request timeout, too early.
 RETRY_STATUSES = frozenset({408, 425})
-#: Bodies are read in pieces of at most this many bytes (whatever the sender's chunking).
-READ_CHUNK = 64 * 1024
 
 T = TypeVar("T")
-
-
-class HttpError(Exception):
-    """A non-retryable answer (a 4xx other than 429) or a provider error in a 200 body.
-
-    Not a user error by itself: sources translate the ones a user can cause.
-    """
-
-    def __init__(self, status: int, url: str, payload: Any = None, code: int | None = None):
-        self.status = status
-        self.url = url
-        self.payload = payload
-        self.code = code
-        super().__init__(
-            f"HTTP {status} from {URL(url).with_query(None)}"
-            + (f" (error code {code})" if code is not None else "")
-        )
-
-
-class Unauthorized(HttpError):
-    """HTTP 401: the token expired or was revoked."""
-
-
-class DeezerNoData(PlaylistUnavailable):
-    """Deezer's error 800 ("no data") in an HTTP 200: the object does not exist or is private."""
-
-    def __init__(self, message: str = "") -> None:
-        super().__init__(
-            message or "Deezer has no playlist with that id: it does not exist or is private."
-        )
-
-
-class _Retry(Exception):
-    """Internal: the answer is worth another try after ``delay`` seconds (None = backoff)."""
-
-    def __init__(self, reason: str, delay: float | None = None) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.delay = delay
 
 
 def host_key(url: str | URL) -> str:
     """``host:port`` of a URL: limiters and counters are kept per key."""
     u = URL(url) if isinstance(url, str) else url
     return f"{(u.host or '').casefold()}:{u.port}"
-
-
-def retry_after_seconds(value: str | None) -> float | None:
-    """A ``Retry-After`` header (seconds or an HTTP date) in seconds, or None."""
-    if not value:
-        return None
-    try:
-        return max(0.0, float(value))
-    except ValueError:
-        pass
-    try:
-        moment = parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    return max(0.0, moment.timestamp() - time.time())
-
-
-def _loads(body: bytes) -> Any:
-    """JSON from bytes, or None when the body is not JSON."""
-    try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return None
-
-
-async def read_body(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
-    """The whole body however it arrives (one piece, many reads, chunked), at most max_bytes.
-
-    A ``Content-Length`` over the cap is refused before reading; without one the cap
-    is enforced while streaming, so memory stays bounded. A body cut short (the
-    connection closes early, a broken chunk) raises ``aiohttp.ClientPayloadError``,
-    which the caller retries.
-    """
-    length = resp.content_length
-    if length is not None and length > max_bytes:
-        raise _too_large(resp.url, max_bytes)
-    parts: list[bytes] = []
-    size = 0
-    async for part in resp.content.iter_chunked(READ_CHUNK):
-        size += len(part)
-        if size > max_bytes:
-            raise _too_large(resp.url, max_bytes)
-        parts.append(part)
-    return b"".join(parts)
-
-
-def _too_large(url: URL, max_bytes: int) -> InputTooLarge:
-    return InputTooLarge(f"The file at {url.host} is larger than {max_bytes:,} bytes.")
-
-
-def json_answer(status: int, body: bytes, url: str, *, deezer: bool = False) -> Any:
-    """The JSON of a 2xx answer; a retry for an unreadable one; Deezer's 200 errors mapped.
-
-    An empty, truncated or HTML body is worth another try (proxies and overloaded
-    front ends send those); a redirect is not (the APIs never redirect).
-    """
-    if status >= 300:
-        raise HttpError(status, url)
-    payload = _loads(body)
-    if payload is None:
-        kind = "an empty answer" if not body.strip() else "an unreadable answer"
-        raise _Retry(kind)
-    if deezer and isinstance(payload, dict) and isinstance(payload.get("error"), dict):
-        _deezer_error(status, url, payload["error"])
-    return payload
-
-
-def _deezer_error(status: int, url: str, error: dict[str, Any]) -> None:
-    """Deezer's errors inside HTTP 200: quota (4) and busy (700) retry, 800 is "no data".
-
-    Any other code (100 items limit, 500 wrong parameter, ...) or none at all is an
-    :class:`HttpError` carrying the code, which the sources turn into a sentence.
-    """
-    code = error.get("code")
-    if not isinstance(code, int) or isinstance(code, bool):
-        code = None
-    if code == 4:
-        raise _Retry("Deezer quota exceeded (code 4)", DEEZER_QUOTA_PAUSE)
-    if code == 700:
-        raise _Retry("Deezer is busy (code 700)")
-    if code == 800:
-        raise DeezerNoData()
-    raise HttpError(status, url, {"error": error}, code=code)
-
-
-def _is_quota_exceeded(payload: Any) -> bool:
-    """Spotify's exhausted-quota 429: ``{"error": {"reason": "QUOTA_EXCEEDED"}}``."""
-    return (
-        isinstance(payload, dict)
-        and isinstance(payload.get("error"), dict)
-        and payload["error"].get("reason") == "QUOTA_EXCEEDED"
-    )
 
 
 class HttpClient:
@@ -319,7 +206,7 @@ class HttpClient:
     ) -> T:
         """Send with bounded retries; ``accept`` turns a 2xx/3xx answer into the result.
 
-        ``accept`` may raise :class:`_Retry` for answers that deserve another try
+        ``accept`` may raise :class:`Retry` for answers that deserve another try
         (unreadable JSON, Deezer's quota error).
         """
         key = host_key(url)
@@ -340,7 +227,7 @@ class HttpClient:
                 try:
                     self._check_status(status, headers, body, url)
                     return accept(status, headers, body)
-                except _Retry as retry:
+                except Retry as retry:
                     reason, delay = retry.reason, retry.delay
             attempt += 1
             if attempt > self.max_retries:
@@ -360,7 +247,7 @@ class HttpClient:
             await asyncio.sleep(pause * self.pause_scale)
 
     def _check_status(self, status: int, headers: Mapping[str, str], body: bytes, url: str) -> None:
-        """Map an error status to a retry (:class:`_Retry`) or an exception; 1xx-3xx pass.
+        """Map an error status to a retry (:class:`Retry`) or an exception; 1xx-3xx pass.
 
         429: Spotify's QUOTA_EXCEEDED is reported and remembered, a ``Retry-After``
         longer than ``HTTP_MAX_RETRY_AFTER_SECONDS`` is reported, anything else is
@@ -373,17 +260,17 @@ class HttpClient:
             delay = retry_after_seconds(headers.get("Retry-After"))
             if delay is not None and delay > self.max_retry_after:
                 delay = None
-            raise _Retry(f"HTTP {status}", delay)
+            raise Retry(f"HTTP {status}", delay)
         if status == 401:
-            raise Unauthorized(status, url, _loads(body))
+            raise Unauthorized(status, url, loads(body))
         if status >= 400:
-            raise HttpError(status, url, _loads(body))
+            raise HttpError(status, url, loads(body))
 
     def _too_many_requests(self, headers: Mapping[str, str], body: bytes, url: str) -> None:
         """A 429: always raises (the quota error, ProviderDown, or a retry after Retry-After)."""
         key = host_key(url)
         name = self.provider_name(url)
-        if _is_quota_exceeded(_loads(body)):
+        if is_quota_exceeded(loads(body)):
             self._blocked_until[key] = time.monotonic() + self.quota_block_seconds
             log.warning(
                 "%s quota exceeded; not calling it for %.0f s", name, self.quota_block_seconds
@@ -395,7 +282,7 @@ class HttpClient:
                 f"{name} is rate-limiting this bot and asks it to wait "
                 f"{delay:,.0f} seconds; please try again later."
             )
-        raise _Retry("too many requests (HTTP 429)", delay)
+        raise Retry("too many requests (HTTP 429)", delay)
 
     def _quota_error(self, name: str) -> ProviderDown:
         return ProviderDown(
