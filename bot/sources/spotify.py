@@ -44,6 +44,9 @@ from bot.tasks import TASKS_PER_REQUEST, gather_bounded
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
+#: The metadata fields read: without ``fields`` Spotify embeds the first 100 items too
+#: (about 450 KB), which the item pages fetch anyway.
+META_FIELDS = "name,owner(id,display_name),snapshot_id,images,external_urls"
 #: Smaller ``limit`` values tried in turn if Spotify answers HTTP 400 about the limit.
 FALLBACK_PAGE_SIZES = (50, 20)
 #: A token is renewed this many seconds before Spotify says it expires.
@@ -224,7 +227,7 @@ class SpotifySource:
             raise refusal(exc) from None
 
     async def _meta(self, pid: str) -> PlaylistMeta:
-        payload = await self._get(f"{self.api_base}/playlists/{pid}")
+        payload = await self._get(f"{self.api_base}/playlists/{pid}", {"fields": META_FIELDS})
         return parse_answer(PlaylistMeta, payload, "that playlist")
 
     async def snapshot(self, ref: PlaylistRef) -> str:

@@ -129,6 +129,21 @@ def episode_entry(i: int) -> dict[str, Any]:
     return {"type": "episode", "id": spotify_id(90_000 + i), "name": f"Podcast 🎙️ {i}"}
 
 
+def select_fields(answer: dict[str, Any], fields: str | None) -> dict[str, Any]:
+    """The top-level keys ``fields`` names (``a,b(c,d),e``), as Spotify's filter does."""
+    if not fields:
+        return answer
+    names, depth, current = [], 0, ""
+    for char in fields + ",":
+        depth += (char == "(") - (char == ")")
+        if char == "," and depth == 0:
+            names.append(current.split("(")[0].strip())
+            current = ""
+        else:
+            current += char
+    return {key: answer[key] for key in names if key in answer}
+
+
 @dataclass
 class SpotifyPlaylist:
     """A playlist: ``entries`` are track objects, local/episode objects, or None (null item)."""
@@ -238,18 +253,17 @@ class FakeSpotify(FakeServer):
         if isinstance(found, web.Response):
             return found
         first = self._page(found, 0, 100, "item", request)
-        return web.json_response(
-            {
-                "id": found.id,
-                "name": found.name,
-                "owner": {"id": "owner", "display_name": found.owner},
-                "snapshot_id": found.snapshot_id,
-                "images": [{"url": f"https://mosaic.scdn.co/640/{found.id}", "width": 640}],
-                "external_urls": {"spotify": f"https://open.spotify.com/playlist/{found.id}"},
-                # the new shape; embedded first page is only a preview of the items
-                "items": {**first, "items": first["items"][:10]},
-            }
-        )
+        answer = {
+            "id": found.id,
+            "name": found.name,
+            "owner": {"id": "owner", "display_name": found.owner},
+            "snapshot_id": found.snapshot_id,
+            "images": [{"url": f"https://mosaic.scdn.co/640/{found.id}", "width": 640}],
+            "external_urls": {"spotify": f"https://open.spotify.com/playlist/{found.id}"},
+            # the new shape: the first 100 items come with the metadata
+            "items": first,
+        }
+        return web.json_response(select_fields(answer, request.query.get("fields")))
 
     def _page(
         self, playlist: SpotifyPlaylist, offset: int, limit: int, key: str, request: web.Request

@@ -239,3 +239,13 @@ def test_unplayable_note_reaches_the_cli_summary_and_the_bot_answer() -> None:
 def test_user_errors_here_are_all_user_errors() -> None:
     for kind in (BadLink, PlaylistUnavailable, ProviderDown, UnusableAnswer):
         assert issubclass(kind, UserError)
+
+
+async def test_spotify_metadata_asks_only_for_its_fields(spotify, fake_spotify, http) -> None:
+    """Without ``fields`` the metadata answer would carry the first 100 items again."""
+    fake_spotify.add(SpotifyPlaylist.generated(SPID, 100))
+    await spotify.fetch(PlaylistRef("spotify", SPID))
+    (path,) = [p for route, p in fake_spotify.log if route == "playlist"]
+    assert "fields=" in path
+    meta = await spotify._meta(SPID)
+    assert meta.name == "国際ポップ 🌏" and meta.owner and meta.owner.display_name
