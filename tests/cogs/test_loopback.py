@@ -91,7 +91,9 @@ async def test_a_deezer_link_served_by_the_fake_deezer_api(
     tmp_path: Path, fake_discord: FakeDiscord, fake_deezer
 ) -> None:
     fake = fake_discord
-    fake_deezer.generated(4242, 36, name="夜のドライブ 🚗")
+    playlist = fake_deezer.generated(4242, 36, name="夜のドライブ 🚗")
+    for i in (5, 17):
+        playlist.tracks[i]["readable"] = False  # not playable in the server's region
     settings = bot_settings(tmp_path, deezer_api_base=fake_deezer.api_base)
     bot = PlaylistBot(settings, heartbeat=False, freeze_heap=False)
     runner = asyncio.create_task(bot.start("fake-token"))
@@ -102,6 +104,8 @@ async def test_a_deezer_link_served_by_the_fake_deezer_api(
             lambda c: c.method == "PATCH" and token in c.path and bool(c.files)
         )
         assert "Clusters in 夜のドライブ 🚗" in upload.json["content"]
+        assert "36 tracks in 3 clusters" in upload.json["content"]
+        assert "2 tracks not playable on Deezer in this server's region" in upload.json["content"]
         embed = upload.json["embeds"][0]
         assert embed["footer"]["text"].startswith("Page 1/")
         assert "Cluster 1/3 · 夜のドライブ 🚗 · " in embed["footer"]["text"]
