@@ -74,6 +74,18 @@ class RecordedDeezer(FakeServer):
         app.router.add_get("/playlist/{id}", self.playlist, name="playlist")
         app.router.add_get("/playlist/{id}/tracks", self.tracks, name="tracks")
         app.router.add_get("/album/{id}", self.album, name="album")
+        app.router.add_get("/genre/{id}", self.recorded_error, name="genre")
+        app.router.add_get("/podcast/{id}", self.recorded_error, name="podcast")
+        app.router.add_get("/{tail:.*}", self.not_found, name="unknown")
+
+    async def recorded_error(self, request: web.Request) -> web.Response:
+        """The recorded answers for ``/genre/-1`` (code 500) and ``/podcast/-1`` (no code)."""
+        if request.match_info.route.name == "genre":
+            return _json(recording("deezer_error_500_wrong_parameter.json"))
+        return _json(recording("deezer_error_without_code.json"))
+
+    async def not_found(self, request: web.Request) -> web.Response:
+        return _json(recording("deezer_http_404.json"), status=404)
 
     async def playlist(self, request: web.Request) -> web.Response:
         name = self.playlists.get(request.match_info["id"])

@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from bot.errors import PlaylistUnavailable, ProviderDown
-from bot.http import HttpClient
+from bot.errors import PlaylistUnavailable, ProviderDown, UserError
+from bot.http import HttpClient, HttpError
 from bot.model import PlaylistRef
-from bot.sources.deezer import DeezerSource
+from bot.sources.deezer import DeezerSource, refusal
 from bot.sources.deezer_api import NOT_READABLE
 from bot.sources.spotify import SpotifyAuth, SpotifySource
 from bot.text import describe_notes
@@ -111,6 +111,29 @@ async def test_deezer_recorded_errors(deezer) -> None:
         source = DeezerSource.from_settings(settings, http)
         with pytest.raises(PlaylistUnavailable, match="does not exist or is private"):
             await source.fetch(PlaylistRef("deezer", "1"))
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "code", "sentence"),
+    [
+        ("/playlist/-1", None, None, "does not exist or is private"),
+        ("/genre/-1", 200, 500, r"a parameter was refused \(error 500\)"),
+        ("/podcast/-1", 200, None, "Deezer answered with an error"),
+        ("/does-not-exists", 404, None, "does not exist or is private"),
+    ],
+)
+async def test_deezer_recorded_error_answers_become_sentences(
+    deezer, path, status, code, sentence
+) -> None:
+    settings = make_settings(deezer_api_base=deezer.api_base)
+    async with HttpClient(settings, pause_scale=0.001) as http:
+        with pytest.raises(UserError, match=sentence):
+            try:
+                await http.get_json(f"{deezer.api_base}{path}")
+            except HttpError as exc:
+                assert (exc.status, exc.code) == (status, code)
+                raise refusal(exc) from None
+    assert len(deezer.log) == 1  # refusals are not retried
 
 
 SPOTIFY_CASES = {
