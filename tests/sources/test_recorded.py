@@ -82,10 +82,24 @@ async def test_deezer_recorded_playlists_arrive_whole(deezer, pid) -> None:
     assert playlist.notes == ({NOT_READABLE: unplayable} if unplayable else {})
     missing = announced - len(entries)
     assert playlist.skipped == ({"unavailable track": missing} if missing else {})
-    # albums that were recorded give their details; the others answer "no data"
-    for track in playlist.tracks:
-        if track.album_id == "302127":
-            assert track.label == "Parlophone France" and track.genres == ("Dance",)
+    # no album of these playlists was recorded: each answers the recorded "no data" and
+    # its tracks keep what the playlist said (one call per distinct album)
+    assert all(t.label == "" and t.genres == () for t in playlist.tracks)
+    assert deezer.count("album") == len({t.album_id for t in playlist.tracks})
+
+
+@pytest.mark.parametrize(
+    ("aid", "label", "genres", "year"),
+    [("302127", "Parlophone France", ("Dance",), 2001), ("302128", None, None, None)],
+)
+async def test_deezer_recorded_albums(deezer, aid, label, genres, year) -> None:
+    recorded = recorded_json(f"deezer_album_{aid}.json")
+    settings = make_settings(deezer_api_base=deezer.api_base)
+    async with HttpClient(settings, pause_scale=0.001) as http:
+        details = await DeezerSource.from_settings(settings, http)._album(aid)
+    assert details.label == (label or recorded["label"])
+    assert details.genre_names == (genres or tuple(g["name"] for g in recorded["genres"]["data"]))
+    assert details.year == (year or int(recorded["release_date"][:4]))
 
 
 async def test_deezer_recorded_first_page_verbatim_sets_the_page_size(deezer) -> None:
