@@ -5,7 +5,8 @@ track and album, full album and artist objects): a 100-item page is about 500 KB
 goes out chunked, in pieces with pauses (:class:`~tests.fakes.base.FakeServer`).
 
 Switches: ``max_limit`` (the largest ``limit`` accepted; above it HTTP 400 "Invalid
-limit"), ``items_endpoint=False`` (an older API: ``/items`` answers 404),
+limit"), ``clamp_limit`` (pages silently shorter than asked),
+``items_endpoint=False`` (an older API: ``/items`` answers 404),
 ``tracks_endpoint=False`` (development mode: ``/tracks`` answers 403),
 ``SpotifyPlaylist.forbidden`` (development mode on someone else's playlist: 403 on its
 items), ``features_forbidden`` (403 on ``/audio-features``), ``expire_tokens_after`` (after that
@@ -173,6 +174,9 @@ class FakeSpotify(FakeServer):
     expires_in: int = 3600
     #: The largest ``limit`` an items page accepts; above it: HTTP 400 "Invalid limit".
     max_limit: int = 100
+    #: Send at most this many items per page whatever ``limit`` says (the page's
+    #: ``limit`` field tells), as APIs that clamp silently do; None: no clamp.
+    clamp_limit: int | None = None
     #: Serve pages from pre-rendered JSON (the benchmark: the fake's own CPU time is not
     #: what is measured). Leave off in tests that change a playlist while serving it.
     cache_pages: bool = False
@@ -302,6 +306,7 @@ class FakeSpotify(FakeServer):
             return self._error(400, "Invalid limit")
         if offset < 0:
             return self._error(400, "Invalid offset")
+        limit = min(limit, self.clamp_limit or limit)
         if not self.cache_pages:
             return web.json_response(self._page(found, offset, limit, key, request))
         cache_key = f"{found.id}|{key}|{request.url}"

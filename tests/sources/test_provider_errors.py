@@ -249,3 +249,11 @@ async def test_spotify_metadata_asks_only_for_its_fields(spotify, fake_spotify, 
     assert "fields=" in path
     meta = await spotify._meta(SPID)
     assert meta.name == "国際ポップ 🌏" and meta.owner and meta.owner.display_name
+
+
+async def test_spotify_pages_clamped_silently_follow_the_page_limit(spotify, fake_spotify) -> None:
+    fake_spotify.clamp_limit = 30
+    fake_spotify.add(SpotifyPlaylist.generated(SPID, 100))
+    playlist = await spotify.fetch(PlaylistRef("spotify", SPID))
+    assert [t.id for t in playlist.tracks] == [spotify_id(i) for i in range(100)]
+    assert fake_spotify.count("items") == 4
