@@ -2,8 +2,8 @@
 
 ``/playlist/{id}`` gives the metadata (its ``checksum`` is the snapshot: it changes with
 the content). Its embedded ``tracks.data`` can be incomplete, so the track list always
-comes from ``/playlist/{id}/tracks``: the first page tells the total (and, if Deezer
-sent fewer than asked, the page size it allows), the other pages are asked
+comes from ``/playlist/{id}/tracks``: the first page tells the total (and, by the
+index its ``next`` points to, the page size Deezer allows), the other pages are asked
 concurrently by index, and any ``next`` beyond them is followed until the count
 matches ``nb_tracks``. Album label, genres and release year come from ``/album/{id}``,
 one call per distinct album. Deezer's rate limit (about 50 calls per 5 seconds) is
@@ -178,9 +178,9 @@ class DeezerSource:
         """Every raw track entry: the first page, the others concurrently, then ``next``."""
         first = await self._page(pid, 0)
         total = min(max(first.total or 0, expected), self.max_tracks)
-        # Deezer caps `limit` where it likes: a short first page with a `next` tells the step.
-        short = first.next and 0 < len(first.data) < PAGE_SIZE
-        step = len(first.data) if short else PAGE_SIZE
+        # The step is where `next` points: Deezer may cap `limit`, and may also list fewer
+        # entries than the page spans (it leaves some out), so the count would mislead.
+        step = next_index(first, 1) or PAGE_SIZE
         done = len(first.data)
         progress("Fetching tracks", done, total)
 

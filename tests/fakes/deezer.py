@@ -83,6 +83,9 @@ class DeezerPlaylist:
     embedded_limit: int = 25
     #: ``nb_tracks`` when it differs from the listed tracks (tracks taken down).
     announced: int | None = None
+    #: Positions left out of the pages although they count in ``index`` and ``total``
+    #: (Deezer hides some unavailable tracks that way: a page of 100 lists 97).
+    hidden: set[int] = field(default_factory=set)
 
 
 @dataclass
@@ -186,7 +189,8 @@ class FakeDeezer(FakeServer):
             return web.json_response(NO_DATA)
         index = int(request.query.get("index", "0"))
         limit = min(int(request.query.get("limit", "25")), self.max_limit)
-        data = self._shown(found.tracks[index : index + limit], request)
+        span = range(index, min(index + limit, len(found.tracks)))
+        data = self._shown([found.tracks[j] for j in span if j not in found.hidden], request)
         body: dict[str, Any] = {"data": data, "total": len(found.tracks)}
         if index + limit < len(found.tracks):
             body["next"] = str(request.url.with_query({"index": index + limit, "limit": limit}))

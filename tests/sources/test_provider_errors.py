@@ -257,3 +257,15 @@ async def test_spotify_pages_clamped_silently_follow_the_page_limit(spotify, fak
     playlist = await spotify.fetch(PlaylistRef("spotify", SPID))
     assert [t.id for t in playlist.tracks] == [spotify_id(i) for i in range(100)]
     assert fake_spotify.count("items") == 4
+
+
+async def test_deezer_pages_listing_fewer_than_they_span(deezer, fake_deezer) -> None:
+    """A page of 100 that lists 97 (some hidden) must not shift the next pages."""
+    playlist = fake_deezer.generated(DPID, 250, albums=3)
+    playlist.hidden = {10, 11, 140}
+    result = await deezer.fetch(PlaylistRef("deezer", str(DPID)))
+    assert [t.id for t in result.tracks] == [
+        str(3_000_000 + i) for i in range(250) if i not in {10, 11, 140}
+    ]
+    assert result.skipped == {"unavailable track": 3}
+    assert fake_deezer.count("tracks") == 3
