@@ -87,10 +87,13 @@ def retry_after_seconds(value: str | None) -> float | None:
 
 
 def loads(body: bytes) -> Any:
-    """JSON from bytes, or None when the body is not JSON."""
+    """JSON from bytes (a UTF-8 BOM allowed), or None when the body is not usable JSON.
+
+    Nesting deep enough to exhaust the parser's recursion counts as not usable.
+    """
     try:
-        return json.loads(body.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
+        return json.loads(body.decode("utf-8-sig"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
         return None
 
 

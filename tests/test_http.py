@@ -208,3 +208,19 @@ def basic_auth() -> dict[str, str]:
 
     raw = base64.b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
     return {"Authorization": f"Basic {raw}"}
+
+
+@pytest.mark.parametrize(
+    ("body", "expected"),
+    [
+        (b'\xef\xbb\xbf{"a": 1}', {"a": 1}),
+        (b"[" * 200_000 + b"]" * 200_000, None),
+        (b"\xff\xfe{}", None),
+        (b"<html>502</html>", None),
+        (b"", None),
+    ],
+)
+def test_loads_never_raises(body, expected) -> None:
+    from bot.http_answers import loads
+
+    assert loads(body) == expected
