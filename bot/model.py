@@ -155,7 +155,8 @@ class FeatureTable:
     """The matrix the clustering sees, one row per track and one column per feature.
 
     ``scaled`` has shape (n_tracks, n_columns): imputed and standardised columns;
-    ``matrix`` is ``scaled * weights``, what the clustering uses; ``spread`` is each
+    ``matrix`` is the columns' normal scores times ``weights``, what the clustering
+    uses; ``spread`` is each
     column's standard deviation in its own units (to judge if a difference matters). ``family`` says
     which audio family leads ("provider", "preview", or "metadata" when no audio
     family covers most tracks) and ``coverage`` how many tracks had it.
@@ -170,6 +171,9 @@ class FeatureTable:
     coverage: int
     providers: dict[str, int]
     dropped: list[str] = field(default_factory=list)
+    #: The first ``lead_columns`` columns define the sound families (the audio
+    #: columns; every column when metadata leads). 0 means "all columns".
+    lead_columns: int = 0
 
 
 @dataclass(slots=True)

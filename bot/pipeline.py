@@ -89,7 +89,12 @@ def compute_analysis(
     """Cluster, name, project and draw ``playlist``. CPU-bound: call it from a thread."""
     table = build_feature_table(playlist.tracks, metadata_weight=options.metadata_weight)
     clustering = cluster_tracks(
-        table.matrix, k=options.k, k_min=k_min, k_max=k_max, random_state=random_state
+        table.matrix,
+        k=options.k,
+        k_min=k_min,
+        k_max=k_max,
+        random_state=random_state,
+        lead_columns=table.lead_columns,
     )
     labels = clustering.labels
     traits = cluster_traits(table.scaled, table.columns, labels, table.spread)

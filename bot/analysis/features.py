@@ -5,6 +5,11 @@ One audio family leads when it covers most tracks: provider audio features
 have different scales and are never mixed in one matrix. Metadata (release year,
 duration, explicit, popularity, genres, title script) joins with a lower weight so
 it separates tracks that sound alike without overriding how they sound.
+
+Two matrices come out: ``scaled`` (z-scores of the values, what cluster naming reads
+in the features' own units) and ``matrix`` (what the clustering sees): continuous
+columns there are normal scores of their ranks, so skewed features (instrumentalness,
+speechiness) and outliers do not decide the grouping, times the column weights.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
+from scipy.stats import norm, rankdata
 
 from bot.model import FeatureTable, Track
 
@@ -26,6 +32,10 @@ MAX_GENRES = 8
 MAX_SCRIPTS = 6
 #: Extra down-weighting of weak metadata signals, on top of the metadata weight.
 WEAK_COLUMNS = {"popularity": 0.5, "duration": 0.5}
+#: Title scripts join only when at least two scripts each cover this share of titles.
+MIN_SCRIPT_SHARE = 0.1
+#: Release years and durations are clipped to these percentiles of the playlist.
+CLIP_PERCENTILES = (2.0, 98.0)
 
 
 def title_script(text: str) -> str | None:
@@ -114,25 +124,70 @@ def _multi_hot(
     return block, [f"{prefix}:{display[v]}" for v in common]
 
 
-def _metadata_block(tracks: Sequence[Track]) -> tuple[np.ndarray, list[str]]:
-    """Raw metadata columns (NaN where unknown) and multi-hot genre and script columns."""
+def _clip_outliers(values: np.ndarray) -> np.ndarray:
+    """``values`` clipped to the playlist's CLIP_PERCENTILES (NaN stays NaN).
+
+    A 1e20 ms duration or a year 0 must not stretch the column for every other track.
+    """
+    known = values[~np.isnan(values)]
+    if known.size < 2:
+        return values
+    low, high = np.percentile(known, CLIP_PERCENTILES)
+    return np.where(np.isnan(values), np.nan, np.clip(values, low, high))
+
+
+def _scripts(tracks: Sequence[Track]) -> list[tuple[str, ...]]:
+    """Each title's script, kept only where scripts separate the playlist.
+
+    Titles without letters ("20", "1922") have no script and stay neutral. When fewer
+    than two scripts each cover MIN_SCRIPT_SHARE of the titles, no script joins.
+    """
+    found = [title_script(t.title) for t in tracks]
+    counts = Counter(s for s in found if s)
+    total = max(1, sum(counts.values()))
+    major = {s for s, n in counts.items() if n / total >= MIN_SCRIPT_SHARE}
+    if len(major) < 2:
+        return [() for _ in tracks]
+    return [(s,) if s in major else () for s in found]
+
+
+def _scalar_metadata(tracks: Sequence[Track]) -> dict[str, np.ndarray]:
+    """Release year, duration (s), explicit and popularity per track; NaN where unknown."""
 
     def col(values: list[float | None]) -> np.ndarray:
-        return np.array([np.nan if v is None else float(v) for v in values])
+        return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
 
-    scalar = {
-        "release_year": col([t.release_year for t in tracks]),
-        "duration": col([None if t.duration_ms is None else t.duration_ms / 1000 for t in tracks]),
+    return {
+        "release_year": _clip_outliers(col([t.release_year for t in tracks])),
+        "duration": _clip_outliers(
+            col([None if t.duration_ms is None else t.duration_ms / 1000 for t in tracks])
+        ),
         "explicit": col([None if t.explicit is None else float(t.explicit) for t in tracks]),
         "popularity": col([t.popularity for t in tracks]),
     }
+
+
+def _metadata_block(tracks: Sequence[Track]) -> tuple[np.ndarray, list[str], np.ndarray]:
+    """Raw metadata columns (NaN where unknown), their names, and a neutral-row mask.
+
+    The mask is True where a multi-hot cell belongs to a track with no value in that
+    group (no genre, a title without letters): those cells are neutral, not "none".
+    """
+    scalar = _scalar_metadata(tracks)
     names = list(scalar)
-    blocks = [np.column_stack([scalar[n] for n in names])]
-    genres, genre_names = _multi_hot([t.genres for t in tracks], "genre", MAX_GENRES)
-    scripts = [(s,) if (s := title_script(t.title)) else () for t in tracks]
+    genre_values = [t.genres for t in tracks]
+    genres, genre_names = _multi_hot(genre_values, "genre", MAX_GENRES)
+    scripts = _scripts(tracks)
     script_block, script_names = _multi_hot(scripts, "script", MAX_SCRIPTS)
-    blocks += [genres, script_block]
-    return np.column_stack(blocks), names + genre_names + script_names
+    neutral = np.column_stack(
+        [
+            np.zeros((len(tracks), len(names)), dtype=bool),
+            np.repeat(np.array([not g for g in genre_values])[:, None], len(genre_names), 1),
+            np.repeat(np.array([not s for s in scripts])[:, None], len(script_names), 1),
+        ]
+    )
+    block = np.column_stack([np.column_stack([scalar[n] for n in names]), genres, script_block])
+    return block, names + genre_names + script_names, neutral
 
 
 def choose_family(tracks: Sequence[Track], prefer: str = "auto") -> str:
@@ -149,17 +204,21 @@ def choose_family(tracks: Sequence[Track], prefer: str = "auto") -> str:
     return "metadata"
 
 
-def _keep_columns(block: np.ndarray, names: list[str]) -> tuple[np.ndarray, list[str], list[str]]:
-    """Drop columns known for fewer than half the tracks, and constant columns."""
+def _keep_columns(
+    block: np.ndarray, names: list[str]
+) -> tuple[np.ndarray, list[str], list[str], np.ndarray]:
+    """Drop columns known for fewer than half the tracks, and constant columns.
+
+    Returns the kept block, its names, the dropped names and the kept-column mask.
+    """
     if block.shape[1] == 0:
-        return block, names, []
+        return block, names, [], np.zeros(0, dtype=bool)
     known = np.mean(~np.isnan(block), axis=0) if block.shape[0] else np.zeros(block.shape[1])
-    filled = np.where(np.isnan(block), np.inf, block)
-    low = filled.min(axis=0, initial=np.inf)
+    low = np.where(np.isnan(block), np.inf, block).min(axis=0, initial=np.inf)
     high = np.where(np.isnan(block), -np.inf, block).max(axis=0, initial=-np.inf)
     keep = (known >= MIN_COLUMN_COVERAGE) & (high > low)
     dropped = [n for n, k in zip(names, keep, strict=True) if not k]
-    return block[:, keep], [n for n, k in zip(names, keep, strict=True) if k], dropped
+    return block[:, keep], [n for n, k in zip(names, keep, strict=True) if k], dropped, keep
 
 
 def _impute_and_scale(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -177,64 +236,119 @@ def _impute_and_scale(block: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     return (filled - mean) / std, std
 
 
+def normal_scores(scaled: np.ndarray) -> np.ndarray:
+    """Each column with more than two values replaced by the normal scores of its ranks.
+
+    Ties share their mean rank; the result is standardised again (mean 0, sd 1).
+    Binary columns (explicit, multi-hot) are left as they are.
+    """
+    out = scaled.copy()
+    n = scaled.shape[0]
+    for j in range(scaled.shape[1]):
+        column = scaled[:, j]
+        if n < 3 or len(np.unique(column[: min(n, 1000)])) <= 2:
+            continue
+        ranks = rankdata(column)
+        scores = norm.ppf((ranks - 0.5) / n)
+        spread = scores.std()
+        out[:, j] = (scores - scores.mean()) / (spread if spread > 0 else 1.0)
+    return out
+
+
+def _metadata_weights(names: list[str], weight: float) -> list[float]:
+    """``weight`` per metadata column, less for weak ones; multi-hot groups / sqrt(width)."""
+    groups = Counter(n.split(":", 1)[0] for n in names if ":" in n)
+    weights = []
+    for name in names:
+        w = weight * WEAK_COLUMNS.get(name, 1.0)
+        if ":" in name:
+            w /= float(np.sqrt(groups[name.split(":", 1)[0]]))
+        weights.append(w)
+    return weights
+
+
+class _Blocks:
+    """The columns gathered so far: z-scores, clustering scores, weights, spreads."""
+
+    def __init__(self) -> None:
+        self.scaled: list[np.ndarray] = []
+        self.scores: list[np.ndarray] = []
+        self.spreads: list[np.ndarray] = []
+        self.columns: list[str] = []
+        self.weights: list[float] = []
+        self.dropped: list[str] = []
+
+    def add(
+        self,
+        raw: np.ndarray,
+        names: list[str],
+        weights: list[float],
+        neutral: np.ndarray | None = None,
+    ) -> int:
+        """Keep, impute, scale and add ``raw``; neutral cells become 0. Returns columns added."""
+        kept, kept_names, gone, mask = _keep_columns(raw, names)
+        self.dropped += gone
+        if not kept_names:
+            return 0
+        scaled, spread = _impute_and_scale(kept)
+        scores = normal_scores(scaled)
+        if neutral is not None:
+            cells = neutral[:, mask]
+            scaled[cells] = 0.0
+            scores[cells] = 0.0
+        self.scaled.append(scaled)
+        self.scores.append(scores)
+        self.spreads.append(spread)
+        self.columns += kept_names
+        self.weights += [w for w, k in zip(weights, mask, strict=True) if k]
+        return len(kept_names)
+
+    def stacked(self, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+        """(scaled, weighted clustering matrix, weights, spread) of every column added."""
+        if not self.columns:
+            empty = np.zeros((n, 0))
+            return empty, empty, np.zeros(0), np.zeros(0)
+        weights = np.array(self.weights, dtype=float)
+        scaled = np.column_stack(self.scaled)
+        return scaled, np.column_stack(self.scores) * weights, weights, np.concatenate(self.spreads)
+
+
 def build_feature_table(
     tracks: Sequence[Track], *, metadata_weight: float = 0.5, prefer: str = "auto"
 ) -> FeatureTable:
-    """The weighted, scaled matrix for ``tracks``: shape (len(tracks), n_columns).
+    """The weighted matrix for ``tracks``: shape (len(tracks), n_columns).
 
-    Audio columns get weight 1, metadata columns ``metadata_weight`` (and weak ones
-    less); when no audio family covers most tracks, metadata leads with weight 1.
+    Audio columns get weight 1 and come first (``lead_columns`` of them: the sound
+    families are found on those alone); metadata columns get ``metadata_weight`` (weak
+    ones less). When no audio family covers most tracks, metadata leads with weight 1.
     Multi-hot groups are divided by the square root of their width so a long genre
     list cannot outvote the scalar columns.
     """
     family = choose_family(tracks, prefer)
-    blocks: list[np.ndarray] = []
-    spreads: list[np.ndarray] = []
-    columns: list[str] = []
-    weights: list[float] = []
-    dropped: list[str] = []
-    coverage = 0
-    providers: dict[str, int] = {}
-    meta_weight = metadata_weight
+    blocks = _Blocks()
+    coverage, providers, lead = 0, {}, 0
     if family in {"provider", "preview"}:
         audio, names, coverage, providers = _audio_block(tracks, family)
-        audio, names, gone = _keep_columns(audio, names)
-        dropped += gone
-        if names:
-            scaled_audio, audio_spread = _impute_and_scale(audio)
-            blocks.append(scaled_audio)
-            spreads.append(audio_spread)
-            columns += names
-            weights += [1.0] * len(names)
-        else:
+        lead = blocks.add(audio, names, [1.0] * len(names))
+        if not lead:
             family = "metadata"
+    meta_weight = metadata_weight
     if family == "metadata":
-        meta_weight = 1.0
-        coverage = len(tracks)
-    meta, meta_names = _metadata_block(tracks)
-    meta, meta_names, gone = _keep_columns(meta, meta_names)
-    dropped += gone
-    if meta_names:
-        scaled_meta, meta_spread = _impute_and_scale(meta)
-        blocks.append(scaled_meta)
-        spreads.append(meta_spread)
-        columns += meta_names
-        groups = Counter(n.split(":", 1)[0] for n in meta_names if ":" in n)
-        for name in meta_names:
-            w = meta_weight * WEAK_COLUMNS.get(name, 1.0)
-            if ":" in name:
-                w /= float(np.sqrt(groups[name.split(":", 1)[0]]))
-            weights.append(w)
-    scaled = np.column_stack(blocks) if blocks else np.zeros((len(tracks), 0))
-    weight_vector = np.array(weights, dtype=float)
+        meta_weight, coverage = 1.0, len(tracks)
+    meta, meta_names, neutral = _metadata_block(tracks)
+    added = blocks.add(meta, meta_names, _metadata_weights(meta_names, meta_weight), neutral)
+    if family == "metadata":
+        lead = added
+    scaled, matrix, weights, spread = blocks.stacked(len(tracks))
     return FeatureTable(
-        matrix=scaled * weight_vector if weights else scaled,
+        matrix=matrix,
         scaled=scaled,
-        columns=columns,
-        weights=weight_vector,
-        spread=np.concatenate(spreads) if spreads else np.zeros(0),
+        columns=blocks.columns,
+        weights=weights,
+        spread=spread,
         family=family,
         coverage=coverage,
         providers=providers,
-        dropped=dropped,
+        dropped=blocks.dropped,
+        lead_columns=lead,
     )

@@ -38,17 +38,43 @@ def test_same_input_same_clusters() -> None:
 
 def test_clusters_are_numbered_by_size_largest_first() -> None:
     playlist, _ = blob_playlist((10, 50, 25))
-    result = cluster_tracks(build_feature_table(playlist.tracks).matrix)
+    result = cluster_tracks(build_feature_table(playlist.tracks).matrix, k=3)
     sizes = np.bincount(result.labels)
     assert list(sizes) == sorted(sizes, reverse=True)
-    assert list(sizes) == [50, 25, 10]
+    assert np.abs(sizes - np.array([50, 25, 10])).max() <= 1
 
 
 def test_requested_k_is_used() -> None:
     playlist, _ = blob_playlist()
     result = cluster_tracks(build_feature_table(playlist.tracks).matrix, k=5)
     assert result.k == 5 and len(np.unique(result.labels)) == 5
-    assert result.note == ""
+    assert result.note == "5 clusters, as asked."
+
+
+def test_automatic_k_says_how_it_was_chosen() -> None:
+    playlist, _ = blob_playlist()
+    table = build_feature_table(playlist.tracks)
+    result = cluster_tracks(table.matrix, lead_columns=table.lead_columns)
+    assert result.note.startswith("3 clusters chosen automatically (gap statistic")
+
+
+def test_k_is_probed_on_a_random_sample_not_the_first_rows() -> None:
+    """2,000 rows whose first 1,000 are one track: still three groups when asked."""
+    playlist, _ = blob_playlist((700, 650, 650), seed=5)
+    matrix = build_feature_table(playlist.tracks).matrix
+    matrix[:1000] = matrix[0]
+    result = cluster_tracks(matrix, k=3)
+    assert result.k == 3 and "identical" not in result.note
+    assert len(np.unique(result.labels)) == 3
+    automatic = cluster_tracks(matrix)
+    assert automatic.k >= 2 and "identical" not in automatic.note
+
+
+def test_one_different_row_among_copies_is_not_identical() -> None:
+    matrix = np.zeros((8_000, 3))
+    matrix[-1] = 1.0
+    result = cluster_tracks(matrix, k=2)
+    assert result.k == 2 and sorted(np.bincount(result.labels)) == [1, 7_999]
 
 
 @pytest.mark.parametrize("n", [1, 2, 3])
