@@ -102,6 +102,18 @@ def parse_answer(model: type[M], payload: Any, what: str) -> M:
         ) from None
 
 
+#: Deezer's track rank runs 0..1,000,000; Spotify's popularity (and the naming
+#: thresholds) 0..100.
+DEEZER_RANK_MAX = 1_000_000
+
+
+def deezer_rank_to_popularity(rank: object) -> float | None:
+    """Deezer's rank on Spotify's 0..100 popularity scale (None when unknown)."""
+    if not isinstance(rank, int | float) or isinstance(rank, bool) or rank != rank:
+        return None
+    return min(100.0, max(0.0, float(rank) * 100 / DEEZER_RANK_MAX))
+
+
 def to_track(entry: TrackEntry) -> Track:
     """A kept track entry as the bot's :class:`Track`."""
     tid = str(entry.id)
@@ -117,7 +129,7 @@ def to_track(entry: TrackEntry) -> Track:
         image=album.cover_medium or album.cover or "",
         duration_ms=int(entry.duration * 1000) if entry.duration is not None else None,
         explicit=entry.explicit_lyrics,
-        popularity=entry.rank,
+        popularity=deezer_rank_to_popularity(entry.rank),
         preview_url=entry.preview or "",
     )
 

@@ -7,6 +7,7 @@ import pytest
 from bot.errors import InputTooLarge, PlaylistUnavailable, ProviderDown
 from bot.model import PlaylistRef
 from bot.sources.deezer import DeezerSource
+from bot.sources.deezer_api import deezer_rank_to_popularity
 from tests.fakes.data import TITLES
 from tests.fakes.deezer import deezer_track
 
@@ -34,6 +35,8 @@ async def test_fetch_pages_past_a_short_embedded_list(source, fake_deezer) -> No
     assert first.genres == (album["genres"]["data"][0]["name"],)
     assert first.release_year == 2000
     assert first.duration_ms == 150_000
+    assert first.popularity == 10.0  # Deezer rank 100,000 of 1,000,000 -> Spotify's 0..100
+    assert all(0 <= t.popularity <= 100 for t in playlist.tracks)
     assert first.preview_url.startswith("https://cdnt-preview.dzcdn.net/")
     assert first.album == "Album «500000» 🎵"
     assert fake_deezer.count("album") == 12  # one call per distinct album
@@ -104,3 +107,12 @@ async def test_too_many_tracks(fake_settings, http, fake_deezer) -> None:
     fake_deezer.generated(PID, 101)
     with pytest.raises(InputTooLarge, match="101 tracks"):
         await source.fetch(PlaylistRef("deezer", str(PID)))
+
+
+@pytest.mark.parametrize(
+    ("rank", "popularity"),
+    [(0, 0.0), (654_321, 65.4321), (1_000_000, 100.0), (5_000_000, 100.0), (-3, 0.0),
+     (None, None), ("high", None), (True, None), (float("nan"), None)],
+)  # fmt: skip
+def test_deezer_rank_is_on_spotifys_popularity_scale(rank, popularity) -> None:
+    assert deezer_rank_to_popularity(rank) == popularity
