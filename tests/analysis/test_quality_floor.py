@@ -10,6 +10,7 @@ without flaking.
 from __future__ import annotations
 
 import importlib.util
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -20,6 +21,7 @@ _PATH = Path(__file__).resolve().parents[2] / "benchmarks" / "quality.py"
 _SPEC = importlib.util.spec_from_file_location("benchmark_quality", _PATH)
 assert _SPEC and _SPEC.loader
 quality = importlib.util.module_from_spec(_SPEC)
+sys.modules[_SPEC.name] = quality  # dataclasses look their module up there
 _SPEC.loader.exec_module(quality)
 
 
