@@ -30,6 +30,9 @@ DISTINCT_SAMPLE = 5000
 #: must beat: the smallest k with gap(k) >= gap(k+1) - GAP_TOLERANCE * s(k+1) wins.
 GAP_REFERENCES = 10
 GAP_TOLERANCE = 0.5
+#: ... and a step to k+1 must also gain at least this share of the previous step's gain
+#: (parsimony: three clear groups are not split into four for a sliver of dispersion).
+GAP_MIN_GAIN_SHARE = 0.15
 #: Above this many rows the final fit uses mini-batch k-means.
 MINIBATCH_ABOVE = 20_000
 #: Playlists smaller than this are shown as one cluster.
@@ -88,10 +91,43 @@ def _distinct_rows(matrix: np.ndarray, cap: int, random_state: int) -> int:
     return max(2, min(cap, len(np.unique(np.round(sample, 9), axis=0))))
 
 
-def _log_dispersion(matrix: np.ndarray, k: int, random_state: int, n_init: int) -> float:
-    """log of the k-means within-cluster sum of squares."""
-    model = KMeans(n_clusters=k, random_state=random_state, n_init=n_init).fit(matrix)
-    return float(np.log(max(model.inertia_, 1e-12)))
+def _seed_centres(matrix: np.ndarray, k: int, rng: np.random.Generator) -> np.ndarray:
+    """k-means++ seeding: each next centre drawn in proportion to its squared distance."""
+    centres = [matrix[rng.integers(matrix.shape[0])]]
+    nearest = ((matrix - centres[0]) ** 2).sum(axis=1)
+    for _ in range(1, k):
+        total = nearest.sum()
+        index = rng.choice(matrix.shape[0], p=nearest / total) if total > 0 else 0
+        centres.append(matrix[index])
+        nearest = np.minimum(nearest, ((matrix - matrix[index]) ** 2).sum(axis=1))
+    return np.array(centres)
+
+
+def _log_dispersion(
+    matrix: np.ndarray, k: int, rng: np.random.Generator, n_init: int, iterations: int = 60
+) -> float:
+    """log of the within-cluster sum of squares of k-means (Lloyd's, k-means++ starts).
+
+    A plain numpy loop: the gap statistic fits k-means about a hundred times on a
+    small sample, where scikit-learn's per-call overhead would dominate.
+    """
+    squares = (matrix**2).sum(axis=1)
+    best = np.inf
+    for _ in range(n_init):
+        centres = _seed_centres(matrix, k, rng)
+        for _ in range(iterations):
+            distances = squares[:, None] - 2 * matrix @ centres.T + (centres**2).sum(axis=1)
+            labels = distances.argmin(axis=1)
+            counts = np.bincount(labels, minlength=k)
+            sums = np.zeros_like(centres)
+            np.add.at(sums, labels, matrix)
+            moved = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centres)
+            if np.allclose(moved, centres):
+                break
+            centres = moved
+        inertia = float(np.maximum(distances[np.arange(len(labels)), labels], 0).sum())
+        best = min(best, inertia)
+    return float(np.log(max(best, 1e-12)))
 
 
 def _references(matrix: np.ndarray, rng: np.random.Generator) -> list[np.ndarray]:
@@ -108,6 +144,10 @@ def choose_k_by_gap(
 ) -> tuple[int, dict[int, float]]:
     """The smallest k in ``k_min..k_max`` whose gap is within tolerance of the next one.
 
+    Tibshirani, Walther and Hastie (2001): gap(k) = E*[log W_k] - log W_k, W_k the
+    k-means dispersion, E* over uniform reference data; the rule is theirs with half
+    their tolerance, plus a parsimony floor on the gain (GAP_MIN_GAIN_SHARE).
+
     Returns k and the gaps computed (ks are tried in order and the search stops at
     the first that holds, so a 3-genre playlist costs three gaps, not eleven).
     """
@@ -116,17 +156,19 @@ def choose_k_by_gap(
     gaps: dict[int, float] = {}
 
     def gap(k: int) -> tuple[float, float]:
-        logs = np.array([_log_dispersion(r, k, random_state, 1) for r in references])
-        value = float(logs.mean()) - _log_dispersion(matrix, k, random_state, 2)
+        logs = np.array([_log_dispersion(r, k, rng, 1) for r in references])
+        value = float(logs.mean()) - _log_dispersion(matrix, k, rng, 10)
         gaps[k] = value
         return value, float(logs.std() * np.sqrt(1 + 1 / GAP_REFERENCES))
 
     current, _ = gap(k_min)
+    gain = 0.0
     for k in range(k_min, k_max):
         following, spread = gap(k + 1)
-        if current >= following - GAP_TOLERANCE * spread:
+        step = following - current
+        if step <= GAP_TOLERANCE * spread or step < GAP_MIN_GAIN_SHARE * gain:
             return k, gaps
-        current = following
+        current, gain = following, step
     return k_max, gaps
 
 

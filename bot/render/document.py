@@ -22,7 +22,7 @@ from bot.model import (
 
 #: Bumped whenever the analysis (features, clustering, naming) changes its results,
 #: so cached analyses made by older code are not served.
-ANALYSIS_VERSION = 1
+ANALYSIS_VERSION = 2
 
 
 def to_document(analysis: Analysis) -> dict[str, Any]:
