@@ -64,6 +64,8 @@ def render_markdown(analysis: Analysis, image: str = "clusters_scatter.png") -> 
         f"![Comparison of Cluster]({_safe_url(image) or quote(image)})",
         "",
     ]
+    if analysis.note:  # how k was chosen, or why there is one cluster
+        lines += [f"*{escape_cell(analysis.note)}*", ""]
     for cluster in analysis.clusters:
         count = f"{cluster.size} track" + ("" if cluster.size == 1 else "s")
         lines += [

@@ -26,6 +26,7 @@ def test_page_has_the_reference_layout() -> None:
     lines = page.splitlines()
     assert lines[0] == "# Clusters in International Pop"
     assert lines[2] == "![Comparison of Cluster](clusters_scatter.png)"
+    assert lines[4] == f"*{analysis.note}*" and "chosen automatically (gap statistic" in lines[4]
     assert page.count("## Cluster #") == len(analysis.clusters)
     assert "## Cluster #1: " in page and "\n12 tracks\n" in page and "\n8 tracks\n" in page
     assert page.count(HEADER) == len(analysis.clusters) and page.count(RULE) == len(
