@@ -119,8 +119,7 @@ def _log_dispersion(
             distances = squares[:, None] - 2 * matrix @ centres.T + (centres**2).sum(axis=1)
             labels = distances.argmin(axis=1)
             counts = np.bincount(labels, minlength=k)
-            sums = np.zeros_like(centres)
-            np.add.at(sums, labels, matrix)
+            sums = np.eye(k)[labels].T @ matrix
             moved = np.where(counts[:, None] > 0, sums / np.maximum(counts, 1)[:, None], centres)
             if np.allclose(moved, centres):
                 break
