@@ -25,9 +25,15 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sklearn.cluster import AgglomerativeClustering, KMeans
-from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score
+from sklearn.metrics import (
+    adjusted_rand_score,
+    calinski_harabasz_score,
+    normalized_mutual_info_score,
+    silhouette_score,
+)
+from sklearn.mixture import GaussianMixture
 
-from bot.analysis.clustering import cluster_tracks
+from bot.analysis.clustering import choose_k_by_gap, cluster_tracks
 from bot.analysis.features import build_feature_table
 from bot.model import PROVIDER_AUDIO_FEATURES, Playlist
 from tests.labelled import MIXES, Mix, load_rows, sample_mix
@@ -109,6 +115,71 @@ def targets(results: list[MixResult]) -> list[tuple[str, bool, str]]:
     ]  # fmt: skip
 
 
+CANDIDATE_KS = range(2, 9)
+
+
+def _stability(matrix: np.ndarray, k: int, rng: np.random.Generator) -> float:
+    """Mean ARI between k-means fitted on two random 70% subsamples, on every row."""
+    n = matrix.shape[0]
+    scores = []
+    for b in range(4):
+        fits = [
+            KMeans(n_clusters=k, n_init=2, random_state=b + 10 * i).fit(
+                matrix[rng.choice(n, int(0.7 * n), replace=False)]
+            )
+            for i in range(2)
+        ]
+        scores.append(adjusted_rand_score(fits[0].predict(matrix), fits[1].predict(matrix)))
+    return float(np.mean(scores))
+
+
+def criteria_choices(matrix: np.ndarray) -> dict[str, int]:
+    """The k each way of choosing it picks on ``matrix`` (the lead columns)."""
+    ks = list(CANDIDATE_KS)
+    labels = {k: KMeans(n_clusters=k, n_init=4, random_state=0).fit_predict(matrix) for k in ks}
+    silhouette = {k: silhouette_score(matrix, labels[k]) for k in ks}
+    best = max(silhouette.values())
+    bic = {
+        k: GaussianMixture(k, covariance_type="diag", n_init=2, random_state=0)
+        .fit(matrix)
+        .bic(matrix)
+        for k in ks
+    }
+    rng = np.random.default_rng(0)
+    stability = {k: _stability(matrix, k, rng) for k in ks}
+    return {
+        "gap statistic (chosen)": choose_k_by_gap(matrix, ks[0], ks[-1])[0],
+        "silhouette (before)": max(ks, key=silhouette.__getitem__),
+        "silhouette, smallest k within 0.02": min(k for k in ks if silhouette[k] >= best - 0.02),
+        "Calinski-Harabasz": max(ks, key=lambda k: calinski_harabasz_score(matrix, labels[k])),
+        "BIC, diagonal Gaussian mixture": min(ks, key=bic.__getitem__),
+        "stability under resampling": max(ks, key=stability.__getitem__),
+    }
+
+
+def compare_criteria(samples: int) -> None:
+    """Per criterion: true-k hits on the separable mixes and mean ARI at the k it chose."""
+    rows = load_rows()
+    hits: dict[str, int] = {}
+    scores: dict[str, dict[str, list[float]]] = {}
+    for mix in MIXES:
+        for seed in range(samples):
+            playlist, truth = sample_mix(rows, mix, seed)
+            table = build_feature_table(playlist.tracks)
+            lead = table.matrix[:, : table.lead_columns]
+            for name, k in criteria_choices(lead).items():
+                fitted = cluster_tracks(table.matrix, k=k, lead_columns=table.lead_columns)
+                ari = adjusted_rand_score(truth, fitted.labels)
+                scores.setdefault(name, {}).setdefault(mix.name, []).append(ari)
+                hits[name] = hits.get(name, 0) + (mix.separable and k == len(mix.labels))
+    tries = samples * sum(m.separable for m in MIXES)
+    print(f"{'criterion':<36} {'true k':>7} " + " ".join(f"{m.name[:14]:>14}" for m in MIXES))
+    for name, per_mix in scores.items():
+        cells = " ".join(f"{np.mean(per_mix[m.name]):>14.3f}" for m in MIXES)
+        print(f"{name:<36} {hits[name]:>3}/{tries:<3} {cells}")
+    print("(true k: samples of the separable mixes where the criterion chose it; cells: mean ARI)")
+
+
 def print_table(results: list[MixResult]) -> None:
     print(f"{'mix':<62} {'k':>2} " + " ".join(f"{m:>13}" for m in METHODS) + "  chosen k")
     for r in results:
@@ -120,7 +191,11 @@ def print_table(results: list[MixResult]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--samples", type=int, default=8, help="random samples per mix (>= 5)")
+    parser.add_argument("--criteria", action="store_true", help="compare ways of choosing k")
     args = parser.parse_args()
+    if args.criteria:
+        compare_criteria(max(5, args.samples))
+        return
     results = run(max(5, args.samples))
     print_table(results)
     print()
