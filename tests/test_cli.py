@@ -34,7 +34,36 @@ def test_analyze_writes_three_files_and_a_summary(
 
 def test_requested_cluster_count(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", str(SAMPLE_CSV), "-o", str(tmp_path), "--clusters", "5", "-q"]) == 0
-    assert "Found 5 clusters" in capsys.readouterr().out
+    summary = capsys.readouterr().out
+    assert "Found 5 clusters" in summary and "5 clusters, as asked." in summary
+
+
+def test_automatic_cluster_count_is_explained(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["analyze", str(SAMPLE_CSV), "-o", str(tmp_path), "-q"]) == 0
+    summary = capsys.readouterr().out
+    assert "3 clusters chosen automatically (gap statistic on the sound features" in summary
+    assert "chosen automatically (gap statistic" in (tmp_path / "clusters.md").read_text("utf-8")
+
+
+def test_a_file_that_starts_with_a_thousand_identical_tracks_still_splits(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """k is probed on a random sample of rows, not on the first rows (issue 10)."""
+    csv_path = tmp_path / "copies.csv"
+    rows = ["Track Name,Artist Name(s),Energy,Danceability,Acousticness"]
+    rows += [f"Same {i},Artist,0.5,0.5,0.5" for i in range(1000)]
+    groups = ((0.9, 0.8, 0.05), (0.2, 0.3, 0.9), (0.6, 0.9, 0.4))
+    rows += [
+        f"Other {i},Artist {i % 7},{groups[i % 3][0] + (i % 5) / 100},{groups[i % 3][1]},"
+        f"{groups[i % 3][2]}"
+        for i in range(1000)
+    ]
+    csv_path.write_text("\n".join(rows), encoding="utf-8")
+    assert main(["analyze", str(csv_path), "-o", str(tmp_path / "o"), "--clusters", "3", "-q"]) == 0
+    summary = capsys.readouterr().out
+    assert summary.startswith("Found 3 clusters") and "identical" not in summary
 
 
 def test_default_output_folder_is_named_after_the_playlist(
