@@ -6,12 +6,21 @@ Kept apart from :mod:`bot.cli` so that module only wires it in.
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
-from bot.config import Settings
-from storage.cache import CacheStats
-from storage.database import open_database
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from storage.cache import CacheStats
+    from storage.database import Database
 
 __all__ = ["add_cache_parser", "describe_stats", "open_database", "run_cache"]
+
+
+async def open_database(settings: Settings) -> Database:
+    """The CLI's cache database (``DATABASE_PATH``); storage is imported only when used."""
+    from storage.database import open_database as open_settings_database
+
+    return await open_settings_database(settings)
 
 
 def add_cache_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

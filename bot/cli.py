@@ -13,22 +13,22 @@ import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
-from bot.cache_cli import add_cache_parser, open_database, run_cache
-from bot.config import Settings, get_settings
+from bot.cache_cli import add_cache_parser
 from bot.errors import UserError
-from bot.http import HttpClient
-from bot.model import Analysis, AnalysisOptions, PlaylistRef
-from bot.render.document import to_document
-from bot.render.markdown import render_markdown
-from bot.text import describe_notes, describe_skips, plural
-from bot.wiring import build_pipeline, close_providers, load_source
-from storage.cache import CacheRepository
+from bot.outputs import JSON_NAME, MD_NAME, PNG_NAME, check_folder, check_writable
+from bot.terminal import from_os, one_line, printable
 
-PNG_NAME = "clusters_scatter.png"
-MD_NAME = "clusters.md"
-JSON_NAME = "clusters.json"
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.model import Analysis
+    from storage.cache import CacheRepository
+
+#: Longest --name accepted (it is a title, shown in the picture and the page).
+MAX_NAME = 200
+#: Longest output folder name made from a playlist name, in UTF-8 bytes (file systems: 255).
+MAX_SLUG_BYTES = 120
 
 
 class MissingSetting(UserError):
@@ -39,14 +39,16 @@ class _Parser(argparse.ArgumentParser):
     """argparse that reports usage errors in one line with exit status 2."""
 
     def error(self, message: str) -> NoReturn:
-        self.exit(2, f"{self.prog}: error: {message} (see --help)\n")
+        self.exit(2, f"{self.prog}: error: {one_line(message)} (see --help)\n")
 
 
 def _cluster_count(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"--clusters takes a whole number, not {text!r}") from None
+    """--clusters: ASCII digits only (int() would take '１２', '١٢' and '1_0')."""
+    if not re.fullmatch(r"[0-9]{1,6}", text.strip(" ")):
+        raise argparse.ArgumentTypeError(
+            f"--clusters takes a whole number, not {from_os(text)[:40]!r}"
+        )
+    value = int(text)
     if not 2 <= value <= 12:
         raise argparse.ArgumentTypeError("--clusters must be between 2 and 12")
     return value
@@ -71,7 +73,9 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--out", "-o", type=Path, help="output folder (default: one named after the playlist)"
     )
-    analyze.add_argument("--name", help="playlist name to show (default: from the source)")
+    analyze.add_argument(
+        "--name", type=_name, help="playlist name to show (default: from the source)"
+    )
     analyze.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     analyze.add_argument(
         "--no-cache", action="store_true", help="neither read nor write the cache database"
@@ -124,10 +128,24 @@ def run_discord(args: argparse.Namespace, settings: Settings) -> None:
         ) from exc
 
 
+def _name(text: str) -> str:
+    """--name as valid text of at most MAX_NAME characters."""
+    name = from_os(text)
+    if len(name) > MAX_NAME:
+        raise argparse.ArgumentTypeError(f"--name takes at most {MAX_NAME} characters")
+    return name
+
+
 def slug(name: str) -> str:
-    """A folder name from a playlist name: 'International Pop' -> 'international_pop'."""
-    text = re.sub(r"[^\w]+", "_", name.casefold()).strip("_")
-    return text[:80] or "playlist"
+    """A folder name from a playlist name: 'International Pop' -> 'international_pop'.
+
+    Letters and digits of any script stay; everything else (separators, dots,
+    controls) becomes '_', so the folder is always inside the current one.
+    """
+    text = re.sub(r"[^\w]+", "_", from_os(name).casefold()).strip("_")[:80]
+    while len(text.encode("utf-8")) > MAX_SLUG_BYTES:
+        text = text[:-1]
+    return text.strip("_") or "playlist"
 
 
 class ProgressBar:
@@ -157,17 +175,24 @@ class ProgressBar:
 
 
 def write_outputs(analysis: Analysis, out: Path) -> list[Path]:
-    """Write the markdown page, the PNG and the JSON into ``out``; return their paths."""
-    out.mkdir(parents=True, exist_ok=True)
-    png, md, js = out / PNG_NAME, out / MD_NAME, out / JSON_NAME
-    png.write_bytes(analysis.png)
-    md.write_text(render_markdown(analysis, PNG_NAME), encoding="utf-8")
-    js.write_text(json.dumps(to_document(analysis), ensure_ascii=False, indent=2), encoding="utf-8")
-    return [md, png, js]
+    """Write the markdown page, the PNG and the JSON into ``out`` (all or nothing)."""
+    from bot.outputs import write_results
+    from bot.render.document import to_document
+    from bot.render.markdown import render_markdown
+
+    document = json.dumps(to_document(analysis), ensure_ascii=False, indent=2)
+    files = {
+        MD_NAME: render_markdown(analysis, PNG_NAME).encode("utf-8", "replace"),
+        PNG_NAME: analysis.png,
+        JSON_NAME: document.encode("utf-8", "replace"),
+    }
+    return write_results(out, files)
 
 
 def summary(analysis: Analysis, written: Sequence[Path]) -> str:
-    """The one-paragraph report printed after a successful analysis."""
+    """The one-paragraph report printed after a successful analysis (no control characters)."""
+    from bot.text import describe_notes, describe_skips, plural
+
     clusters = ", ".join(f"#{c.number} {c.name} ({c.size})" for c in analysis.clusters)
     parts = [
         f"Found {plural(len(analysis.clusters), 'cluster')} in “{analysis.playlist.name}” "
@@ -184,11 +209,22 @@ def summary(analysis: Analysis, written: Sequence[Path]) -> str:
             parts.append(said[0].upper() + said[1:] + ".")
     folder = written[0].parent
     parts.append(f"Wrote {', '.join(p.name for p in written)} to {folder}/.")
-    return " ".join(p for p in parts if p)
+    return printable(" ".join(p for p in parts if p))
+
+
+def check_output(args: argparse.Namespace) -> None:
+    """Before any work: --out (or the current folder, for the default one) is writable."""
+    if args.out is not None:
+        check_folder(args.out)
+    else:
+        check_writable(Path.cwd())
 
 
 async def run_analyze(args: argparse.Namespace, settings: Settings) -> str:
     """`analyze`, with the cache database at ``settings.database_path`` unless --no-cache."""
+    from bot.cache_cli import open_database
+
+    check_output(args)
     database = None if args.no_cache else await open_database(settings)
     try:
         return await _analyze(args, settings, database.cache if database else None)
@@ -197,9 +233,13 @@ async def run_analyze(args: argparse.Namespace, settings: Settings) -> str:
             await database.close()
 
 
-async def _analyze(
+async def _run_pipeline(
     args: argparse.Namespace, settings: Settings, cache: CacheRepository | None
-) -> str:
+) -> Analysis:
+    from bot.http import HttpClient
+    from bot.model import AnalysisOptions, PlaylistRef
+    from bot.wiring import build_pipeline, close_providers, load_source
+
     progress = ProgressBar(not args.quiet)
     try:
         async with HttpClient(settings) as http:
@@ -208,37 +248,51 @@ async def _analyze(
             options = AnalysisOptions(k=args.clusters, metadata_weight=settings.metadata_weight)
             try:
                 if isinstance(source, PlaylistRef) and not args.name:
-                    analysis = await pipeline.run(source, options, progress)
+                    return await pipeline.run(source, options, progress)
+                if isinstance(source, PlaylistRef):
+                    playlist, _ = await pipeline.load(source, progress)
                 else:
-                    if isinstance(source, PlaylistRef):
-                        playlist, _ = await pipeline.load(source, progress)
-                    else:
-                        playlist = source
-                    if args.name:
-                        playlist.name = args.name
-                    analysis = await pipeline.analyze(playlist, options, progress)
+                    playlist = source
+                if args.name:
+                    playlist.name = args.name
+                return await pipeline.analyze(playlist, options, progress)
             finally:
                 await close_providers(pipeline)
     finally:
         progress.close()
+
+
+async def _analyze(
+    args: argparse.Namespace, settings: Settings, cache: CacheRepository | None
+) -> str:
+    analysis = await _run_pipeline(args, settings, cache)
     out = args.out or Path(slug(analysis.playlist.name))
     written = await asyncio.to_thread(write_outputs, analysis, out)
     return summary(analysis, written)
+
+
+def _run(args: argparse.Namespace) -> None:
+    """The chosen command, with settings read (and checked) first."""
+    from bot.config import get_settings
+
+    settings = get_settings()
+    if args.command == "analyze":
+        print(asyncio.run(run_analyze(args, settings)))
+    elif args.command == "cache":
+        from bot.cache_cli import run_cache
+
+        print(printable(asyncio.run(run_cache(args, settings)), keep_newlines=True))
+    elif args.command in ("bot", "sync-commands"):
+        run_discord(args, settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `playlist-clusters` console script."""
     args = build_parser().parse_args(argv)
     try:
-        settings = get_settings()
-        if args.command == "analyze":
-            print(asyncio.run(run_analyze(args, settings)))
-        elif args.command == "cache":
-            print(asyncio.run(run_cache(args, settings)))
-        elif args.command in ("bot", "sync-commands"):
-            run_discord(args, settings)
+        _run(args)
     except UserError as exc:
-        print(f"playlist-clusters: {exc}", file=sys.stderr)
+        print(f"playlist-clusters: {one_line(str(exc))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("playlist-clusters: interrupted", file=sys.stderr)

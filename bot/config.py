@@ -6,12 +6,23 @@ Every remote base URL is a setting so tests and mirrors can point it elsewhere.
 
 from __future__ import annotations
 
+import math
 from functools import lru_cache
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
+from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import (
+    Field,
+    SecretStr,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+from bot.errors import UserError
 
 DEEZER_PREVIEW_HOSTS = (
     "cdnt-preview.dzcdn.net",
@@ -20,6 +31,40 @@ DEEZER_PREVIEW_HOSTS = (
 )
 
 CommaList = Annotated[list[str], NoDecode]
+
+#: Accepted range of numeric settings (inclusive); any other number: 0 .. DEFAULT_RANGE.
+DEFAULT_RANGE = 1e9
+RANGES: dict[str, tuple[float, float]] = {
+    "http_timeout_seconds": (0.1, 3600),
+    "http_max_retries": (0, 20),
+    "http_max_retry_after_seconds": (0, 3600),
+    "http_concurrency": (1, 1000),
+    "deezer_rate_per_5s": (1, 1e6),
+    "spotify_rate_per_second": (0.01, 1e6),
+    "reccobeats_rate_per_second": (0.01, 1e6),
+    "csv_max_rows": (1, 10_000_000),
+    "csv_max_bytes": (1, 1e9),
+    "playlist_max_tracks": (1, 10_000_000),
+    "metadata_weight": (0, 100),
+    "k_min": (2, 12),
+    "k_max": (2, 12),
+    "random_state": (0, 2**32 - 1),
+    "preview_max_bytes": (1, 1e9),
+    "audio_workers": (0, 256),
+    "max_concurrent_analyses": (1, 1000),
+    "interaction_answer_seconds": (1, 900),
+    "schedule_check_seconds": (1, 86_400),
+    "schedule_retry_seconds": (1, 7 * 86_400),
+    "message_retention_days": (0.01, 36_500),
+}
+KNOWN_FEATURE_PROVIDERS = ("spotify", "reccobeats", "deezer", "preview")
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+#: Settings whose value is never repeated in a message.
+SECRETS = ("discord_token", "spotify_client_secret")
+
+
+class BadSetting(UserError):
+    """A setting (environment or .env) with a value this program cannot use."""
 
 
 class Settings(BaseSettings):
@@ -97,8 +142,73 @@ class Settings(BaseSettings):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _in_range(cls, value: Any, info: ValidationInfo) -> Any:
+        """Numbers finite and within RANGES (so no setting can hang, flood or overflow)."""
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            return value
+        low, high = RANGES.get(info.field_name or "", (0, DEFAULT_RANGE))
+        if not (math.isfinite(value) and low <= value <= high):
+            raise ValueError(f"must be a number from {low:g} to {high:g}")
+        return value
+
+    @field_validator(
+        "spotify_api_base", "spotify_token_url", "deezer_api_base", "reccobeats_api_base"
+    )
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        try:
+            parts = urlsplit(value)
+            parts.port  # noqa: B018  (raises ValueError for a port out of range)
+            ok = parts.scheme in ("http", "https") and bool(parts.hostname)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError("must be an http:// or https:// URL with a host")
+        return value
+
+    @field_validator("feature_providers")
+    @classmethod
+    def _known_providers(cls, value: list[str]) -> list[str]:
+        unknown = [v for v in value if v.casefold() not in KNOWN_FEATURE_PROVIDERS]
+        if unknown:
+            known = ", ".join(KNOWN_FEATURE_PROVIDERS)
+            raise ValueError(f"unknown provider {unknown[0][:40]!r} (known: {known})")
+        return value
+
+    @model_validator(mode="after")
+    def _k_order(self) -> Settings:
+        if self.k_min > self.k_max:
+            raise ValueError(f"K_MIN ({self.k_min}) is above K_MAX ({self.k_max})")
+        return self
+
+    @field_validator("log_level")
+    @classmethod
+    def _log_level(cls, value: str) -> str:
+        if value.upper() not in LOG_LEVELS:
+            raise ValueError(f"must be one of {', '.join(LOG_LEVELS)}")
+        return value
+
+
+def _describe(error: ValidationError) -> str:
+    """The first problem of a validation error as 'NAME=value is not usable: why'."""
+    first = error.errors(include_url=False)[0]
+    field = str(first["loc"][0]) if first["loc"] else ""
+    why = str(first["msg"]).removeprefix("Value error, ")
+    if not field:
+        return f"A setting is not usable: {why}."
+    value = first.get("input")
+    shown = "" if field in SECRETS or not isinstance(value, str) else f"={value[:60]!r}"
+    return f"The setting {field.upper()}{shown} is not usable: {why}."
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
-    """The process-wide settings, read once."""
-    return Settings()
+    """The process-wide settings, read once; BadSetting naming the variable when one is wrong."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise BadSetting(_describe(exc)) from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise BadSetting(f"Cannot read the settings file .env: {exc}.") from None

@@ -47,6 +47,9 @@ OTHER_KINDS = {
     "mix": "a mix",
 }
 
+#: What yarl raises for text it cannot take as a URL (IndexError: some bracketed hosts).
+_URL_ERRORS = (ValueError, IndexError, TypeError)
+
 #: A playlist link inside an HTML page (short links that redirect with a page, not a header).
 PAGE_LINK = re.compile(
     r"https://(?:open\.spotify\.com|(?:www\.)?deezer\.com)/[^\s\"'<>]*playlist/[0-9A-Za-z]+"
@@ -114,6 +117,15 @@ def _kind_and_id(segments: list[str]) -> tuple[str, str] | None:
     return None
 
 
+def _host(url: URL) -> str:
+    """The URL's host, case-folded, without a trailing dot; '' when it is not a valid
+    internationalised name (``xn--`` labels that are not punycode, or do not round-trip)."""
+    try:
+        return (url.host or "").casefold().rstrip(".")
+    except _URL_ERRORS:
+        return ""
+
+
 def _to_url(text: str) -> URL | None:
     """``text`` as an absolute URL (``https://`` added to a bare host), or None."""
     if not re.match(r"^[a-zA-Z][a-zA-Z0-9+.-]*://", text):
@@ -123,9 +135,10 @@ def _to_url(text: str) -> URL | None:
             return None
     try:
         url = URL(text)
-    except ValueError:
+        absolute = url.is_absolute()
+    except _URL_ERRORS:
         return None
-    if not url.is_absolute() or not url.host:
+    if not absolute or not _host(url):
         return None
     return url
 
@@ -134,8 +147,7 @@ def _safe_to_fetch(url: URL) -> bool:
     """True only for HTTPS on the default port to an allowlisted host, without user info."""
     return (
         url.scheme == "https"
-        and url.host is not None
-        and url.host.casefold().rstrip(".") in REDIRECT_HOSTS
+        and _host(url) in REDIRECT_HOSTS
         and url.port == 443
         and url.user is None
         and url.password is None
@@ -143,7 +155,7 @@ def _safe_to_fetch(url: URL) -> bool:
 
 
 def _parse_url(url: URL) -> PlaylistRef:
-    host = (url.host or "").casefold().rstrip(".")
+    host = _host(url)
     segments = [s for s in url.path.split("/") if s]
     if host in SPOTIFY_HOSTS or host in DEEZER_HOSTS:
         if url.scheme not in ("http", "https"):
@@ -194,7 +206,7 @@ def short_link(text: str) -> URL | None:
     is refused (None), so the caller treats the text as an ordinary link.
     """
     url = _to_url(_clean(text))
-    if url is None or (url.host or "").casefold().rstrip(".") not in SHORT_LINK_HOSTS:
+    if url is None or _host(url) not in SHORT_LINK_HOSTS:
         return None
     if url.scheme == "http" and url.explicit_port is None:
         url = url.with_scheme("https")
@@ -214,11 +226,11 @@ async def resolve_link(
     if url is None:
         cleaned = _clean(text)
         candidate = _to_url(cleaned)
-        if candidate is not None and (candidate.host or "").casefold() in SHORT_LINK_HOSTS:
+        if candidate is not None and _host(candidate) in SHORT_LINK_HOSTS:
             raise BadLink("I only follow short links over https:// on the normal port.")
         return parse_link(text)
     for _hop in range(MAX_HOPS):
-        host = (url.host or "").casefold().rstrip(".")
+        host = _host(url)
         if host in SPOTIFY_HOSTS or host in DEEZER_HOSTS:
             return _parse_url(url)
         target = url
@@ -235,8 +247,11 @@ async def resolve_link(
             if found is None:
                 raise BadLink("That short link does not lead to a playlist.")
             return parse_link(found.group(0))
-        next_url = url.join(URL(location, encoded=True))
-        next_host = (next_url.host or "").casefold().rstrip(".")
+        try:
+            next_url = url.join(URL(location, encoded=True))
+        except _URL_ERRORS:
+            raise BadLink("That short link leads somewhere I do not follow.") from None
+        next_host = _host(next_url)
         if next_host in SPOTIFY_HOSTS | DEEZER_HOSTS and next_url.scheme in ("http", "https"):
             return _parse_url(next_url)
         if not _safe_to_fetch(next_url):

@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
-from pathlib import Path
 from typing import Any
 
 from bot.config import Settings
@@ -23,16 +22,16 @@ from bot.features.reccobeats import ReccoBeatsFeatures
 from bot.features.spotify import SpotifyFeatures
 from bot.http import HttpClient
 from bot.links import resolve_link
+from bot.local_file import display_name, expand, looks_like_file, read_regular_file
 from bot.model import Playlist, PlaylistRef
 from bot.pipeline import Pipeline
-from bot.sources.csvfile import read_playlist_file
+from bot.sources.csvfile import parse_playlist_csv
 from bot.sources.deezer import DeezerSource
 from bot.sources.spotify import SpotifyAuth, SpotifySource
 
 log = logging.getLogger(__name__)
 
 KNOWN_PROVIDERS = ("spotify", "reccobeats", "deezer", "preview")
-CSV_SUFFIXES = (".csv", ".tsv", ".txt")
 
 
 def _preview_provider(
@@ -111,20 +110,21 @@ async def close_providers(pipeline: Pipeline) -> None:
             await aclose()
 
 
-def looks_like_file(text: str) -> bool:
-    """True for an existing file or a name ending in .csv/.tsv/.txt (not a link)."""
-    if "://" in text or text.startswith(("spotify:", "deezer:")):
-        return False
-    path = Path(text).expanduser()
-    return path.suffix.casefold() in CSV_SUFFIXES or path.is_file()
-
-
 def _read_if_file(text: str, settings: Settings) -> Playlist | None:
-    """The CSV playlist when ``text`` names a file (blocking: run it in a thread)."""
+    """The CSV playlist when ``text`` names a file (blocking: run it in a thread).
+
+    Only a regular file is read, and never more than ``CSV_MAX_BYTES`` of it
+    (:mod:`bot.local_file`).
+    """
     if not looks_like_file(text):
         return None
-    return read_playlist_file(
-        Path(text).expanduser(),
+    path = expand(text)
+    data = read_regular_file(path, settings.csv_max_bytes)
+    name, ref_id = display_name(path)
+    return parse_playlist_csv(
+        data,
+        name=name,
+        ref_id=ref_id,
         max_rows=settings.csv_max_rows,
         max_bytes=settings.csv_max_bytes,
     )

@@ -41,6 +41,7 @@ from bot.model import (
     PlaylistRef,
     Track,
 )
+from bot.terminal import from_os
 
 FORMAT = 1
 TRACK_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Track))
@@ -67,6 +68,35 @@ def _default(value: Any) -> Any:
     raise TypeError(f"cannot store a {type(value).__name__} in the cache")
 
 
+_INT64 = (-(2**63), 2**63 - 1)
+
+
+def _storable(value: Any) -> Any:
+    """``value`` with what JSON (orjson) cannot hold made storable, recursively.
+
+    Integers beyond 64 bits (a duration of 1e20 ms in a CSV) become floats; strings
+    with lone surrogates (``"\\ud800"`` in a provider's JSON) get U+FFFD instead.
+    Only called when a first attempt failed, so ordinary data pays nothing.
+    """
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_storable(v) for v in value]
+    if isinstance(value, str):
+        return from_os(value)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return value if _INT64[0] <= value <= _INT64[1] else float(value)
+    return value
+
+
+def _dumps(header: dict[str, Any]) -> bytes:
+    option = orjson.OPT_SERIALIZE_NUMPY
+    try:
+        return orjson.dumps(header, default=_default, option=option)
+    except (orjson.JSONEncodeError, TypeError):
+        return orjson.dumps(_storable(header), default=_default, option=option)
+
+
 def _pack(header: dict[str, Any], sections: dict[str, bytes]) -> bytes:
     """One zstd frame: header length, JSON header (with section offsets), binary sections."""
     offsets, position = {}, 0
@@ -74,7 +104,7 @@ def _pack(header: dict[str, Any], sections: dict[str, bytes]) -> bytes:
         offsets[name] = [position, len(data)]
         position += len(data)
     header = {**header, "format": FORMAT, "sections": offsets}
-    raw = orjson.dumps(header, default=_default, option=orjson.OPT_SERIALIZE_NUMPY)
+    raw = _dumps(header)
     body = b"".join([_HEADER_LENGTH.pack(len(raw)), raw, *sections.values()])
     return zstandard.ZstdCompressor(level=_ZSTD_LEVEL).compress(body)
 

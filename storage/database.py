@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import re
 import sqlite3
+import stat
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, suppress
 from dataclasses import dataclass
@@ -167,8 +168,7 @@ class Database:
         the packaged ones (tests use it to exercise the runner).
         """
         path = Path(path)
-        path.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
+        conn = await _connect(path, busy_timeout)
         try:
             await _configure(conn, busy_timeout)
             await migrate(
@@ -258,6 +258,44 @@ class Database:
             # Fails while another process reads; the next checkpoint will do it.
             with suppress(sqlite3.OperationalError):
                 await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+
+
+def _unusable_path(path: Path, reason: str) -> DatabaseUnusable:
+    return DatabaseUnusable(
+        f"DATABASE_PATH={str(path)[:200]!r} cannot be used: {reason}. "
+        "Set DATABASE_PATH to a file in a writable folder."
+    )
+
+
+def _check_path(path: Path) -> None:
+    """Create the parent folder; refuse a folder or a special file where the file goes."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except FileExistsError:
+        raise _unusable_path(path, "a part of its folder is a file") from None
+    except OSError as exc:
+        raise _unusable_path(path, (exc.strerror or "cannot create its folder").lower()) from None
+    except ValueError:
+        raise _unusable_path(path, "it contains a NUL character") from None
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as exc:
+        raise _unusable_path(path, (exc.strerror or "cannot look at it").lower()) from None
+    if stat.S_ISDIR(mode):
+        raise _unusable_path(path, "it is a folder")
+    if not stat.S_ISREG(mode):
+        raise _unusable_path(path, "it is not a regular file")
+
+
+async def _connect(path: Path, busy_timeout: float) -> aiosqlite.Connection:
+    """An open connection to ``path``, or DatabaseUnusable naming DATABASE_PATH and why."""
+    _check_path(path)
+    try:
+        return await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
+    except (sqlite3.Error, OSError, ValueError) as exc:
+        raise _unusable_path(path, str(exc)) from None
 
 
 async def _configure(conn: aiosqlite.Connection, busy_timeout: float) -> None:

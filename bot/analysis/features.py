@@ -67,6 +67,20 @@ def _letter_script(ch: str) -> tuple[str, int] | None:
     return None
 
 
+#: Values beyond this magnitude are treated as unknown: squaring them while scaling
+#: would overflow to inf/NaN, and no real feature or metadata value is that large.
+ABSURD = 1e12
+
+
+def known_value(value: object) -> float:
+    """``value`` as a float, or NaN when it is missing, not a number, infinite or absurd."""
+    try:
+        number = float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError, OverflowError):
+        return np.nan
+    return number if abs(number) <= ABSURD else np.nan
+
+
 def title_script(text: str) -> str | None:
     """The dominant writing system of a title ('Latin', 'Japanese', 'Hangul', 'Han', ...).
 
@@ -109,8 +123,7 @@ def _audio_block(
     index = {name: i for i, name in enumerate(names)}
     for row, d in enumerate(dicts):
         for key, value in (d or {}).items():
-            if value is not None:
-                block[row, index[key]] = float(value)
+            block[row, index[key]] = known_value(value)
     return block, names, coverage, dict(providers)
 
 
@@ -165,7 +178,7 @@ def _scalar_metadata(tracks: Sequence[Track]) -> dict[str, np.ndarray]:
     """Release year, duration (s), explicit and popularity per track; NaN where unknown."""
 
     def col(values: list[float | None]) -> np.ndarray:
-        return np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+        return np.array([known_value(v) for v in values], dtype=float)
 
     return {
         "release_year": _clip_outliers(col([t.release_year for t in tracks])),

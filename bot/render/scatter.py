@@ -17,6 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager
 
+from bot.terminal import from_os
 from bot.text import shorten
 
 BACKGROUND = "#2b2d31"  # Discord's dark message background
@@ -66,6 +67,22 @@ class _QuietGlyphs(logging.Filter):
         return "missing from" not in record.getMessage()
 
 
+#: Names are shown as typed: no mathtext (`$\\foo$`, `$^$` or deep braces would be parsed).
+PLAIN = {"parse_math": False}
+_CONTROLS = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " ")
+
+
+def plain(text: str) -> str:
+    """Text for a label: valid Unicode, controls as spaces, at most 300 characters.
+
+    A label starting with '_' is hidden by matplotlib's legend; a zero-width space
+    in front keeps it.
+    """
+    text = from_os(text).translate(_CONTROLS)
+    text = shorten(text, 300)
+    return "\u200b" + text if text.startswith("_") else text
+
+
 logging.getLogger("matplotlib.font_manager").addFilter(_QuietGlyphs())
 logging.getLogger("matplotlib.text").addFilter(_QuietGlyphs())
 
@@ -101,7 +118,7 @@ def render_scatter(
             c=PALETTE[cluster % len(PALETTE)],
             alpha=alpha,
             linewidths=0,
-            label=text,
+            label=plain(text),
             rasterized=n > 5000,
         )
     for spine in ax.spines.values():
@@ -111,9 +128,11 @@ def render_scatter(
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if title:
-            ax.set_title(title, color=TEXT, fontproperties=font, fontsize=18, pad=12)
-        ax.set_xlabel(x_label, color=MUTED, fontproperties=font, fontsize=12)
-        ax.set_ylabel(y_label, color=MUTED, fontproperties=font, fontsize=12)
+            ax.set_title(
+                plain(title), color=TEXT, fontproperties=font, fontsize=18, pad=12, **PLAIN
+            )
+        ax.set_xlabel(plain(x_label), color=MUTED, fontproperties=font, fontsize=12, **PLAIN)
+        ax.set_ylabel(plain(y_label), color=MUTED, fontproperties=font, fontsize=12, **PLAIN)
         if legend:
             leg = ax.legend(
                 loc="upper left",
@@ -127,6 +146,8 @@ def render_scatter(
             for handle in leg.legend_handles:
                 if handle is not None:
                     handle.set_alpha(1.0)
+            for text in leg.get_texts():
+                text.set_parse_math(False)
         fig.tight_layout()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", facecolor=BACKGROUND)
