@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import numpy as np
-
 from bot.model import (
     Analysis,
     AnalysisOptions,
@@ -73,6 +71,8 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
 
 def from_document(doc: dict[str, Any], png: bytes = b"") -> Analysis:
     """Rebuild an :class:`Analysis` from :func:`to_document`'s output."""
+    import numpy as np
+
     meta = doc["playlist"]
     clusters = [
         Cluster(
