@@ -22,7 +22,7 @@ from bot.terminal import from_os, one_line, printable
 
 if TYPE_CHECKING:
     from bot.config import Settings
-    from bot.model import Analysis
+    from bot.model import Analysis, Playlist, PlaylistRef
     from storage.cache import CacheRepository
 
 #: Longest --name accepted (it is a title, shown in the picture and the page).
@@ -236,6 +236,15 @@ async def run_analyze(args: argparse.Namespace, settings: Settings) -> str:
 async def _run_pipeline(
     args: argparse.Namespace, settings: Settings, cache: CacheRepository | None
 ) -> Analysis:
+    from bot.local_file import read_csv_source
+
+    # A file is read before the heavy imports: a mistyped name is answered at once.
+    source: Playlist | PlaylistRef | None = await asyncio.to_thread(
+        read_csv_source,
+        args.source,
+        max_rows=settings.csv_max_rows,
+        max_bytes=settings.csv_max_bytes,
+    )
     from bot.http import HttpClient
     from bot.model import AnalysisOptions, PlaylistRef
     from bot.wiring import build_pipeline, close_providers, load_source
@@ -243,7 +252,8 @@ async def _run_pipeline(
     progress = ProgressBar(not args.quiet)
     try:
         async with HttpClient(settings) as http:
-            source = await load_source(args.source, settings, http)
+            if source is None:
+                source = await load_source(args.source, settings, http)
             pipeline = build_pipeline(settings, http, cache)
             options = AnalysisOptions(k=args.clusters, metadata_weight=settings.metadata_weight)
             try:

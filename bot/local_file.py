@@ -16,6 +16,8 @@ import stat
 from pathlib import Path
 
 from bot.errors import CsvError, InputTooLarge
+from bot.model import Playlist
+from bot.sources.csvfile import parse_playlist_csv
 from bot.terminal import from_os, shown_path
 
 #: File name endings that make a text a file name even when no such file exists.
@@ -129,3 +131,18 @@ def read_regular_file(path: Path, max_bytes: int) -> bytes:
 def display_name(path: Path) -> tuple[str, str]:
     """The playlist name (from the file name) and the reference id of a CSV file, as text."""
     return from_os(path.stem).replace("_", " "), from_os(path.name)
+
+
+def read_csv_source(text: str, *, max_rows: int, max_bytes: int) -> Playlist | None:
+    """The CSV playlist when ``text`` names a file, else None (blocking: run in a thread).
+
+    Imports nothing heavy, so a mistyped file name is answered at once.
+    """
+    if not looks_like_file(text):
+        return None
+    path = expand(text)
+    data = read_regular_file(path, max_bytes)
+    name, ref_id = display_name(path)
+    return parse_playlist_csv(
+        data, name=name, ref_id=ref_id, max_rows=max_rows, max_bytes=max_bytes
+    )

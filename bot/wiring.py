@@ -22,10 +22,9 @@ from bot.features.reccobeats import ReccoBeatsFeatures
 from bot.features.spotify import SpotifyFeatures
 from bot.http import HttpClient
 from bot.links import resolve_link
-from bot.local_file import display_name, expand, looks_like_file, read_regular_file
+from bot.local_file import read_csv_source
 from bot.model import Playlist, PlaylistRef
 from bot.pipeline import Pipeline
-from bot.sources.csvfile import parse_playlist_csv
 from bot.sources.deezer import DeezerSource
 from bot.sources.spotify import SpotifyAuth, SpotifySource
 
@@ -116,18 +115,7 @@ def _read_if_file(text: str, settings: Settings) -> Playlist | None:
     Only a regular file is read, and never more than ``CSV_MAX_BYTES`` of it
     (:mod:`bot.local_file`).
     """
-    if not looks_like_file(text):
-        return None
-    path = expand(text)
-    data = read_regular_file(path, settings.csv_max_bytes)
-    name, ref_id = display_name(path)
-    return parse_playlist_csv(
-        data,
-        name=name,
-        ref_id=ref_id,
-        max_rows=settings.csv_max_rows,
-        max_bytes=settings.csv_max_bytes,
-    )
+    return read_csv_source(text, max_rows=settings.csv_max_rows, max_bytes=settings.csv_max_bytes)
 
 
 async def load_source(text: str, settings: Settings, http: HttpClient) -> Playlist | PlaylistRef:
