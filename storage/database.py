@@ -293,9 +293,16 @@ async def _connect(path: Path, busy_timeout: float) -> aiosqlite.Connection:
     """An open connection to ``path``, or DatabaseUnusable naming DATABASE_PATH and why."""
     _check_path(path)
     try:
+        # Opened once with sqlite3 first: when aiosqlite's connect fails, its worker
+        # thread outlives the event loop of a short CLI run and prints a traceback.
+        await asyncio.to_thread(_probe, path)
         return await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
     except (sqlite3.Error, OSError, ValueError) as exc:
         raise _unusable_path(path, str(exc)) from None
+
+
+def _probe(path: Path) -> None:
+    sqlite3.connect(path).close()
 
 
 async def _configure(conn: aiosqlite.Connection, busy_timeout: float) -> None:

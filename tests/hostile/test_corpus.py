@@ -1,0 +1,49 @@
+"""The hostile-input corpus, fast form: no traceback, hang, stray write or second line.
+
+Most cases run in this process through ``bot.cli.main`` (the libraries load once);
+those that could hang or exhaust memory (a FIFO, /dev/zero, /dev/urandom, ...) run
+in a child process with an address-space limit and a timeout. The network is
+unreachable (closed ports on 127.0.0.1) and, to keep CI fast, connection failures
+are not retried (``HTTP_MAX_RETRIES=0``); `python benchmarks/hostile.py` runs every
+case in a child process with the default settings and prints the outcome by class.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections import Counter
+from pathlib import Path
+
+import pytest
+
+from tests.hostile.corpus import all_cases
+from tests.hostile.runner import offline_env, run
+
+CASES = all_cases()
+CLASSES = ("names", "numbers", "files", "special", "links", "options", "settings")
+
+
+@pytest.fixture(scope="module")
+def corpus_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("hostile")
+
+
+@pytest.fixture(scope="module")
+def offline() -> dict[str, str]:
+    return offline_env(retries=0)
+
+
+def test_the_corpus_covers_every_class() -> None:
+    counts = Counter(case.cls for case in CASES)
+    assert len(CASES) >= 300
+    assert set(counts) == set(CLASSES)
+    assert min(counts.values()) >= 25
+    assert len({case.id for case in CASES}) == len(CASES)
+    assert sum(case.process for case in CASES) >= 5
+
+
+@pytest.mark.parametrize("case", CASES, ids=[case.id for case in CASES])
+def test_hostile_case(case, corpus_root: Path, offline: dict[str, str]) -> None:
+    outcome = run(case, corpus_root, offline, timeout=60, child=False)
+    assert not outcome.problems, (outcome.code, outcome.stderr[-2000:])
+    shutil.rmtree(corpus_root / case.id, ignore_errors=True)
