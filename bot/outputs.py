@@ -72,7 +72,7 @@ def _existing_ancestor(folder: Path) -> Path:
         try:
             os.lstat(current)
             return current
-        except FileNotFoundError:
+        except (FileNotFoundError, NotADirectoryError):
             if current.parent == current:
                 return current
             current = current.parent

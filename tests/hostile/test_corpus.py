@@ -47,3 +47,46 @@ def test_hostile_case(case, corpus_root: Path, offline: dict[str, str]) -> None:
     outcome = run(case, corpus_root, offline, timeout=60, child=False)
     assert not outcome.problems, (outcome.code, outcome.stderr[-2000:])
     shutil.rmtree(corpus_root / case.id, ignore_errors=True)
+
+
+def _misbehaving(kind: str):
+    def main(argv: list[str]) -> int:
+        import sys
+        import time
+
+        if kind == "traceback":
+            raise RuntimeError("boom")
+        if kind == "hang":
+            time.sleep(30)
+        if kind == "outside":
+            Path("../outside/leak.txt").write_text("x", encoding="utf-8")
+        if kind == "two-lines":
+            print("one\ntwo", file=sys.stderr)
+            return 2
+        if kind == "ansi":
+            print("\x1b[31mred")
+        return 0
+
+    return main
+
+
+@pytest.mark.parametrize(
+    ("kind", "problem"),
+    [
+        ("traceback", "traceback"),
+        ("hang", "hang"),
+        ("outside", "wrote outside --out"),
+        ("two-lines", "exit 2 with 2 stderr lines"),
+        ("ansi", "control characters on stdout"),
+        ("nothing", "exit 0 but no output folder"),
+    ],
+)
+def test_the_runner_catches_what_it_looks_for(
+    kind: str, problem: str, corpus_root: Path, offline: dict[str, str], monkeypatch
+) -> None:
+    import bot.cli
+
+    monkeypatch.setattr(bot.cli, "main", _misbehaving(kind))
+    case = next(c for c in CASES if c.id == "names-001")
+    outcome = run(case, corpus_root, offline, timeout=1, child=False)
+    assert any(p.startswith(problem) for p in outcome.problems), outcome.problems
