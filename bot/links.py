@@ -213,6 +213,20 @@ def short_link(text: str) -> URL | None:
     return url if _safe_to_fetch(url) else None
 
 
+def _redirect(url: URL, location: str) -> URL | PlaylistRef:
+    """Where a short link's redirect leads: a playlist, or the next allowlisted URL."""
+    try:
+        next_url = url.join(URL(location, encoded=True))
+    except _URL_ERRORS:
+        raise BadLink("That short link leads somewhere I do not follow.") from None
+    next_host = _host(next_url)
+    if next_host in SPOTIFY_HOSTS | DEEZER_HOSTS and next_url.scheme in ("http", "https"):
+        return _parse_url(next_url)
+    if not _safe_to_fetch(next_url):
+        raise BadLink("That short link leads somewhere I do not follow.")
+    return next_url
+
+
 async def resolve_link(
     text: str, http: HttpClient, *, origins: Mapping[str, str] | None = None
 ) -> PlaylistRef:
@@ -247,14 +261,8 @@ async def resolve_link(
             if found is None:
                 raise BadLink("That short link does not lead to a playlist.")
             return parse_link(found.group(0))
-        try:
-            next_url = url.join(URL(location, encoded=True))
-        except _URL_ERRORS:
-            raise BadLink("That short link leads somewhere I do not follow.") from None
-        next_host = _host(next_url)
-        if next_host in SPOTIFY_HOSTS | DEEZER_HOSTS and next_url.scheme in ("http", "https"):
-            return _parse_url(next_url)
-        if not _safe_to_fetch(next_url):
-            raise BadLink("That short link leads somewhere I do not follow.")
-        url = next_url
+        step = _redirect(url, location)
+        if isinstance(step, PlaylistRef):
+            return step
+        url = step
     raise BadLink(f"That short link redirects more than {MAX_HOPS} times; paste the full link.")
