@@ -35,13 +35,13 @@ CommaList = Annotated[list[str], NoDecode]
 #: Accepted range of numeric settings (inclusive); any other number: 0 .. DEFAULT_RANGE.
 DEFAULT_RANGE = 1e9
 RANGES: dict[str, tuple[float, float]] = {
-    "http_timeout_seconds": (0.1, 3600),
+    "http_timeout_seconds": (0.01, 3600),
     "http_max_retries": (0, 20),
     "http_max_retry_after_seconds": (0, 3600),
     "http_concurrency": (1, 1000),
-    "deezer_rate_per_5s": (1, 1e6),
-    "spotify_rate_per_second": (0.01, 1e6),
-    "reccobeats_rate_per_second": (0.01, 1e6),
+    "deezer_rate_per_5s": (1, 1e9),
+    "spotify_rate_per_second": (0.01, 1e9),
+    "reccobeats_rate_per_second": (0.01, 1e9),
     "csv_max_rows": (1, 10_000_000),
     "csv_max_bytes": (1, 1e9),
     "playlist_max_tracks": (1, 10_000_000),
@@ -52,7 +52,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "preview_max_bytes": (1, 1e9),
     "audio_workers": (0, 256),
     "max_concurrent_analyses": (1, 1000),
-    "interaction_answer_seconds": (1, 900),
+    "interaction_answer_seconds": (0, 900),
     "schedule_check_seconds": (1, 86_400),
     "schedule_retry_seconds": (1, 7 * 86_400),
     "message_retention_days": (0.01, 36_500),
