@@ -89,7 +89,16 @@ def add_bot_commands(commands: argparse._SubParsersAction) -> None:
     """The Discord subcommands: `bot` and `sync-commands [--guild ID]`."""
     commands.add_parser("bot", help="run the Discord bot (settings from the environment / .env)")
     sync = commands.add_parser("sync-commands", help="register the slash commands with Discord")
-    sync.add_argument("--guild", type=int, metavar="ID", help="sync to one server only (instant)")
+    sync.add_argument(
+        "--guild", type=_guild_id, metavar="ID", help="sync to one server only (instant)"
+    )
+
+
+def _guild_id(text: str) -> int:
+    """--guild: a Discord id in ASCII digits (int() would take '１２' and '1_0')."""
+    if not re.fullmatch(r"[0-9]{1,20}", text):
+        raise argparse.ArgumentTypeError(f"--guild takes a server id (digits), not {text[:40]!r}")
+    return int(text)
 
 
 def discord_token(settings: Settings) -> str:

@@ -109,6 +109,7 @@ def options_cases() -> list[Case]:
             ["analyze", SAMPLE, "-k"],
             ["bot"],
             ["sync-commands", "--guild", "x"],
+            ["sync-commands", "--guild", "１２"],
         ]
     ):
         cases.append(Case(f"options-usage-{i:02d}", "options", list(argv), setup=GOOD, out=""))
