@@ -17,6 +17,9 @@ tracks. The cache needs the same content back in a few milliseconds, so it store
 Fields are stored by name: tracks written by an older :class:`Track` are read with
 defaults for the fields it did not have. ``FORMAT`` is bumped when
 the layout itself changes; a blob of an unknown format is treated as absent.
+
+numpy is imported inside the functions that use it: `playlist-clusters cache stats`
+imports this module and should not pay ~0.1 s for numpy.
 """
 
 from __future__ import annotations
@@ -30,9 +33,6 @@ from typing import Any
 
 import orjson
 import zstandard
-
-# numpy is imported inside the functions that use it: `playlist-clusters cache stats`
-# imports this module and should not pay ~0.1 s for numpy.
 
 from bot.model import (
     Analysis,
