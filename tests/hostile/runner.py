@@ -144,9 +144,22 @@ def prepare(case: Case, root: Path) -> Path:
     return folder
 
 
-def _results_problems(outcome: Outcome, folder: Path) -> list[str]:
-    """Exit 0 leaves the three results; exit 2 leaves no result it did not find."""
+def _half_written(before: dict, after: dict) -> list[str]:
+    """Result files created or changed by a run that failed (exit 2)."""
+    changed = [
+        rel
+        for rel in set(before) | set(after)
+        if os.path.basename(rel).decode(errors="replace") in RESULT_NAMES
+        and before.get(rel) != after.get(rel)
+    ]
+    return [f"exit 2 but results changed: {os.fsdecode(changed[0])!r}"] if changed else []
+
+
+def _results_problems(outcome: Outcome, folder: Path, before: dict, after: dict) -> list[str]:
+    """Exit 0 leaves the three results; exit 2 leaves every result file as it found it."""
     case = outcome.case
+    if outcome.code == 2:
+        return _half_written(before, after)
     if not case.out or os.path.isabs(case.out) or case.argv[:1] != ["analyze"]:
         return []
     out = os.path.join(os.fsencode(folder / "work"), os.fsencode(case.out))
@@ -173,8 +186,9 @@ def check(outcome: Outcome, folder: Path, before: dict) -> Outcome:
         problems.append("control characters on stdout")
     if outcome.rss > MAX_RSS_BYTES:
         problems.append(f"peak memory {outcome.rss / 1e6:.0f} MB")
-    problems += write_problems(outcome.case, before, snapshot(folder))
-    problems += _results_problems(outcome, folder)
+    after = snapshot(folder)
+    problems += write_problems(outcome.case, before, after)
+    problems += _results_problems(outcome, folder, before, after)
     return outcome
 
 

@@ -63,6 +63,11 @@ def _misbehaving(kind: str):
         if kind == "two-lines":
             print("one\ntwo", file=sys.stderr)
             return 2
+        if kind == "half":
+            Path("out").mkdir(exist_ok=True)
+            Path("out/clusters.md").write_text("half", encoding="utf-8")
+            print("playlist-clusters: disk full", file=sys.stderr)
+            return 2
         if kind == "ansi":
             print("\x1b[31mred")
         return 0
@@ -79,6 +84,7 @@ def _misbehaving(kind: str):
         ("two-lines", "exit 2 with 2 stderr lines"),
         ("ansi", "control characters on stdout"),
         ("nothing", "exit 0 but no output folder"),
+        ("half", "exit 2 but results changed"),
     ],
 )
 def test_the_runner_catches_what_it_looks_for(
