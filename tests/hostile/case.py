@@ -30,6 +30,8 @@ class Case:
     out: str = "out"
     #: Only in this process: argv with a NUL cannot reach a child process.
     in_process_only: bool = False
+    #: RLIMIT_FSIZE of the child (0: none): writes past it fail as on a full disk.
+    file_size_limit: int = 0
 
 
 def csv_text(rows: list[list[str]]) -> str:

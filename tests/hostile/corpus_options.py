@@ -75,6 +75,11 @@ def options_cases() -> list[Case]:
     for key, out, setup in outs:
         argv: list[ARGV] = ["analyze", SAMPLE, "--out", out, "--no-cache"]
         cases.append(Case(f"options-out-{key}", "options", argv, setup=setup, out=out))
+    full: list[ARGV] = ["analyze", SAMPLE, "--out", "out", "--no-cache"]
+    cases.append(
+        Case("options-out-disk-full", "options", full, setup=_previous_results, process=True,
+             file_size_limit=8_000)
+    )  # fmt: skip
     cases.append(
         Case("options-out-default", "options", analyze(SAMPLE, out=""), setup=GOOD, out="")
     )

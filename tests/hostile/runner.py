@@ -21,7 +21,7 @@ import subprocess
 import sys
 import time
 import traceback
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -270,8 +270,15 @@ sys.exit(code)
 """
 
 
-def _limit_memory() -> None:
-    resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_LIMIT, ADDRESS_SPACE_LIMIT))
+def _limits(file_size: int) -> Callable[[], None]:
+    """The child's limits: address space, and file size when the case sets one."""
+
+    def apply() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (ADDRESS_SPACE_LIMIT, ADDRESS_SPACE_LIMIT))
+        if file_size:
+            resource.setrlimit(resource.RLIMIT_FSIZE, (file_size, file_size))
+
+    return apply
 
 
 def run_in_child(case: Case, root: Path, env: dict[str, str], timeout: float) -> Outcome:
@@ -292,7 +299,7 @@ def run_in_child(case: Case, root: Path, env: dict[str, str], timeout: float) ->
             stdin=subprocess.DEVNULL,
             capture_output=True,
             timeout=timeout,
-            preexec_fn=_limit_memory,
+            preexec_fn=_limits(case.file_size_limit),
             check=False,
         )
         code: int | str = result.returncode
