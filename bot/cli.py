@@ -225,6 +225,8 @@ def check_output(args: argparse.Namespace) -> None:
     """Before any work: --out (or the current folder, for the default one) is writable."""
     if args.out is not None:
         check_folder(args.out)
+    elif args.name:
+        check_folder(Path(slug(args.name)))
     else:
         check_writable(Path.cwd())
 
