@@ -102,8 +102,10 @@ GOOD = write_playlist(SAMPLE)
 GOOD_BYTES = csv_text(playlist_rows()).encode()
 
 
-def analyze(source: ARGV, *extra: ARGV, out: str = "out") -> list[ARGV]:
-    return ["analyze", source, *(["--out", out] if out else []), "--no-cache", *extra]
+def analyze(source: ARGV, *extra: ARGV, out: str = "out", cache: bool = False) -> list[ARGV]:
+    """`analyze SOURCE --out OUT`, without the cache unless ``cache`` (faster, no database)."""
+    no_cache = [] if cache else ["--no-cache"]
+    return ["analyze", source, *(["--out", out] if out else []), *no_cache, *extra]
 
 
 # --- classes ------------------------------------------------------------------------

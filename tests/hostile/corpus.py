@@ -49,6 +49,15 @@ def names_cases() -> list[Case]:
         setup = write_playlist(SAMPLE, text=text, genre=text[:300])
         argv = analyze(SAMPLE, *name, *_k(i))
         cases.append(Case(f"names-{i:03d}", "names", argv, setup=setup))
+    for i, text in enumerate(MATHTEXT[:3] + CONTROLS[:3] + SCRIPTS[:3] + ["\udcff\udcfe"]):
+        # through the cache too: the name is part of the cache key and the stored blob
+        argv = analyze(SAMPLE, "--name", text, *_k(i + 1), cache=True)
+        in_file = text if text.isprintable() or "\x1b" in text else "plain"
+        setup = write_playlist(SAMPLE, text=in_file, genre=in_file)
+        cases.append(Case(f"names-cached-{i:03d}", "names", argv, setup=setup))
+    cached = os.fsdecode(b"caf\xe9 \xff.csv")
+    argv = analyze(cached, cache=True)
+    cases.append(Case("names-cached-file", "names", argv, setup=write_playlist(cached)))
     for i, text in enumerate(MATHTEXT[:6] + CONTROLS[:6] + SCRIPTS[:6]):
         file_name = text.replace("/", "_").replace("\x00", "")[:100] + ".csv"
         cases.append(
