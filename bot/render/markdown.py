@@ -28,9 +28,14 @@ _ESCAPES = str.maketrans(
 )
 
 
+#: Control characters (NUL, ESC of terminal sequences, C1) become spaces: a page that is
+#: `cat` in a terminal must not recolour or retitle it.
+_CONTROLS = dict.fromkeys([*range(0x20), *range(0x7F, 0xA0)], " ")
+
+
 def escape_cell(text: str) -> str:
-    """Text safe inside one table cell: one line, no pipes or markup."""
-    flat = " ".join(text.replace("\r", " ").replace("\n", " ").split())
+    """Text safe inside one table cell: one line, no pipes, markup or control characters."""
+    flat = " ".join(text.translate(_CONTROLS).split())
     return flat.translate(_ESCAPES)
 
 

@@ -167,7 +167,11 @@ def _results_problems(outcome: Outcome, folder: Path, before: dict, after: dict)
         return ["exit 0 but no output folder"]
     if outcome.code == 0:
         missing = RESULT_NAMES - {os.fsdecode(n) for n in os.listdir(out)}
-        return [f"exit 0 but missing {sorted(missing)}"] if missing else []
+        if missing:
+            return [f"exit 0 but missing {sorted(missing)}"]
+        with open(os.path.join(out, b"clusters.md"), encoding="utf-8") as page:
+            if CONTROL & set(page.read()):
+                return ["control characters in clusters.md"]
     return []
 
 
