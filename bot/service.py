@@ -209,6 +209,10 @@ class Analyzer:
             raise AnalysisExpired()
         return found
 
+    def remember(self, key: str, analysis: Analysis) -> None:
+        """Keep ``analysis`` (stored under ``key`` elsewhere) in memory for paging."""
+        self._remember(key, analysis)
+
     def _remember(self, key: str, analysis: Analysis) -> None:
         self._memory[key] = analysis
         self._memory.move_to_end(key)

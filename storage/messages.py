@@ -15,7 +15,9 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from storage.database import Database
 
-_COLUMNS = "message_id, channel_id, guild_id, analysis_key, owner_id, cluster, page"
+_COLUMNS = (
+    "message_id, channel_id, guild_id, analysis_key, owner_id, cluster, page, map_x, map_y"
+)
 
 
 @dataclass(slots=True)
@@ -29,6 +31,9 @@ class MessageState:
     owner_id: int
     cluster: int = 0
     page: int = 0
+    #: The feature on each map axis; '' is the automatic projection's axis.
+    map_x: str = ""
+    map_y: str = ""
 
 
 class MessageRepository:
@@ -44,11 +49,12 @@ class MessageRepository:
         async with self._db.write() as conn:
             await conn.execute(
                 f"INSERT INTO messages ({_COLUMNS}, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (message_id) DO UPDATE SET channel_id = excluded.channel_id,"
                 " guild_id = excluded.guild_id, analysis_key = excluded.analysis_key,"
                 " owner_id = excluded.owner_id, cluster = excluded.cluster,"
-                " page = excluded.page, updated_at = excluded.updated_at",
+                " page = excluded.page, map_x = excluded.map_x, map_y = excluded.map_y,"
+                " updated_at = excluded.updated_at",
                 (
                     state.message_id,
                     state.channel_id,
@@ -57,6 +63,8 @@ class MessageRepository:
                     state.owner_id,
                     state.cluster,
                     state.page,
+                    state.map_x,
+                    state.map_y,
                     now,
                     now,
                 ),
@@ -83,6 +91,30 @@ class MessageRepository:
             changed = cursor.rowcount
             await cursor.close()
         return changed > 0
+
+    async def update_map(self, message_id: int, x: str, y: str) -> bool:
+        """Set the features on ``message_id``'s map axes ('' = the projection's axis)."""
+        async with self._db.write() as conn:
+            cursor = await conn.execute(
+                "UPDATE messages SET map_x = ?, map_y = ?, updated_at = ? WHERE message_id = ?",
+                (x, y, self.clock(), message_id),
+            )
+            changed = cursor.rowcount
+            await cursor.close()
+        return changed > 0
+
+    async def latest_in_channel(self, channel_id: int) -> MessageState | None:
+        """The most recently used message state in ``channel_id`` (for `/similar`)."""
+        async with (
+            self._db.read() as conn,
+            conn.execute(
+                f"SELECT {_COLUMNS} FROM messages WHERE channel_id = ?"
+                " ORDER BY updated_at DESC, message_id DESC LIMIT 1",
+                (channel_id,),
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return MessageState(*row) if row else None
 
     async def delete(self, message_id: int) -> bool:
         """Forget ``message_id`` (e.g. the message was deleted); False if it was not stored."""

@@ -96,8 +96,13 @@ def render_scatter(
     x_label: str = "",
     y_label: str = "",
     dpi: int = 100,
+    ticks: bool = False,
 ) -> bytes:
-    """PNG of ``points`` (shape (n, 2)) coloured by ``labels``; ``legend[c]`` names cluster c."""
+    """PNG of ``points`` (shape (n, 2)) coloured by ``labels``; ``legend[c]`` names cluster c.
+
+    ``ticks`` shows the axes' scales (for features in their own units); a projection's
+    axes have no units, so they stay bare by default.
+    """
     labels_arr = np.asarray(labels)
     n = len(labels_arr)
     font = FontProperties(family=list(font_families()))
@@ -123,8 +128,11 @@ def render_scatter(
         )
     for spine in ax.spines.values():
         spine.set_color("#4e5058")
-    ax.set_xticks([])
-    ax.set_yticks([])
+    if ticks:
+        ax.tick_params(colors=MUTED, labelsize=10)
+    else:
+        ax.set_xticks([])
+        ax.set_yticks([])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         if title:

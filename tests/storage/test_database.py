@@ -70,7 +70,9 @@ def _seed_shared(conn: sqlite3.Connection) -> None:
         (SEED_PLAYLIST.snapshot, SEED_PLAYLIST.name, len(data), data),
     )
     conn.execute(
-        "INSERT INTO messages VALUES (1234567890123456789, 42, 7, ?, 99, 1, 2, 100.0, 100.0)",
+        "INSERT INTO messages (message_id, channel_id, guild_id, analysis_key, owner_id, cluster,"
+        " page, created_at, updated_at) VALUES (1234567890123456789, 42, 7, ?, 99, 1, 2, 100.0,"
+        " 100.0)",
         (SEED_KEY,),
     )
     conn.execute(
@@ -163,11 +165,35 @@ async def _check_v3(db: Database) -> None:
     assert await db.cache.get_analysis(SEED_KEY, variant="providers=spotify/1") is None
 
 
-SEEDS: dict[int, Callable[[sqlite3.Connection], None]] = {1: _seed_v1, 2: _seed_v2, 3: _seed_v3}
+def _seed_v4(conn: sqlite3.Connection) -> None:
+    _seed_v3(conn)
+    conn.execute(
+        "INSERT INTO messages VALUES (1234567890123456790, 42, 7, ?, 99, 0, 0, 100.0, 100.0,"
+        " 'tempo', 'energy')",
+        (SEED_KEY,),
+    )
+
+
+async def _check_v4(db: Database) -> None:
+    await _check_v3(db)
+    state = await db.messages.get(1234567890123456790)
+    assert state is not None and (state.map_x, state.map_y) == ("tempo", "energy")
+    assert await db.messages.update_map(1234567890123456789, "valence", "")
+    moved = await db.messages.get(1234567890123456789)
+    assert moved is not None and (moved.map_x, moved.map_y) == ("valence", "")
+
+
+SEEDS: dict[int, Callable[[sqlite3.Connection], None]] = {
+    1: _seed_v1,
+    2: _seed_v2,
+    3: _seed_v3,
+    4: _seed_v4,
+}
 CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
     1: _check_v1,
     2: _check_v2,
     3: _check_v3,
+    4: _check_v4,
 }
 
 
