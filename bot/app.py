@@ -23,11 +23,14 @@ import discord
 from discord.ext import commands, tasks
 
 from bot.config import Settings
+from bot.explore import Explorer
 from bot.http import HttpClient
 from bot.pipeline import Pipeline
 from bot.queue import AnalysisQueue, Cooldown
 from bot.service import Analyzer
 from bot.wiring import build_pipeline, close_providers
+from cogs.explore import ExploreActions
+from cogs.explore_items import DYNAMIC_ITEMS
 from cogs.pager import PageButton, Pager
 from storage.database import Database, open_database
 
@@ -38,6 +41,7 @@ COGS: tuple[str, ...] = (
     "cogs.errors",
     "cogs.help",
     "cogs.clusters",
+    "cogs.similar",
     "cogs.schedule",
     "cogs.admin",
 )
@@ -93,6 +97,8 @@ class PlaylistBot(commands.Bot):
     analyzer: Analyzer
     pager: Pager
     pipeline: Pipeline
+    explorer: Explorer
+    explore: ExploreActions
 
     async def setup_hook(self) -> None:
         settings = self.settings
@@ -103,8 +109,10 @@ class PlaylistBot(commands.Bot):
         self.pipeline.cache = self.storage.cache
         self.pipeline.freshness_seconds = settings.freshness_seconds
         self.analyzer = Analyzer(self.pipeline, self.storage.cache, settings, http=self.web)
-        self.pager = Pager(self.analyzer, self.storage.messages)
-        self.add_dynamic_items(PageButton)
+        self.explorer = Explorer(self.analyzer, self.pipeline)
+        self.pager = Pager(self.analyzer, self.storage.messages, self.explorer)
+        self.explore = ExploreActions(self.pager, self.explorer)
+        self.add_dynamic_items(PageButton, *DYNAMIC_ITEMS)
         for name in self.cog_names:
             await self.load_extension(name)
         # What is loaded by now (discord.py, scikit-learn, matplotlib, ...) lives as long as

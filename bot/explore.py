@@ -64,9 +64,9 @@ class Explorer:
         high = min(self.pipeline.k_max, analysis.track_count - 1)
         return low, max(low, high)
 
-    async def with_clusters(self, analysis: Analysis, k: int) -> Outcome:
-        """The analysis of the same playlist with ``k`` clusters: cached, or clustered
-        from the cached features in a worker thread and then cached."""
+    async def with_clusters(self, analysis: Analysis, k: int | None) -> Outcome:
+        """The analysis of the same playlist with ``k`` clusters (None: automatic):
+        cached, or clustered from the cached features in a worker thread, then cached."""
         options = AnalysisOptions(k=k, metadata_weight=analysis.options.metadata_weight)
         key = analysis_key(analysis.playlist, options)
         found = await self.analyzer.load(key)

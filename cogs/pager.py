@@ -19,7 +19,7 @@ import io
 import logging
 import re
 import weakref
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -27,9 +27,12 @@ import discord
 from bot.render.pages import ACTIONS, Action, Page, Position, build_page, page_counts, turn
 from bot.service import AnalysisExpired
 from cogs.errors import answer_error
+from cogs.explore_items import explore_items
+from cogs.lens import LENS_PATTERN, Lens, axes_of, copy_target, shared_target
 from storage.messages import MessageState
 
 if TYPE_CHECKING:
+    from bot.explore import Explorer
     from bot.model import Analysis
     from bot.service import Analyzer
     from storage.messages import MessageRepository
@@ -95,9 +98,11 @@ def _disabled(page: Page, action: Action) -> bool:
 
 class PageButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"pc:pg:(?P<source>[0-9]{1,20}):(?P<cluster>[0-9]{1,3}):(?P<page>[0-9]{1,5}):(?P<action>[fpnlPN])",
+    template=r"pc:pg:(?P<source>[0-9]{1,20}):(?P<cluster>[0-9]{1,3}):(?P<page>[0-9]{1,5}):"
+    r"(?P<action>[fpnlPN])(?::" + LENS_PATTERN + ")?",
 ):
-    """A page-turn button that survives restarts; the custom id holds all it needs."""
+    """A page-turn button that survives restarts; the custom id holds all it needs
+    (a private copy's buttons also carry its :class:`~cogs.lens.Lens`)."""
 
     def __init__(
         self,
@@ -108,8 +113,11 @@ class PageButton(
         label: str = "",
         row: int | None = None,
         disabled: bool = False,
+        lens: Lens | None = None,
     ) -> None:
         custom_id = f"pc:pg:{source}:{position.cluster}:{position.page}:{ACTION_CODES[action]}"
+        if lens is not None and lens != Lens():
+            custom_id += f":{lens.token()}"
         super().__init__(
             discord.ui.Button(
                 label=label or action,
@@ -122,6 +130,7 @@ class PageButton(
         self.source = source
         self.position = position
         self.action = action
+        self.lens = lens or Lens()
 
     @classmethod
     async def from_custom_id(
@@ -136,24 +145,36 @@ class PageButton(
             CODE_ACTIONS[match["action"]],
             label=item.label or "",
             row=item.row,
+            lens=Lens.parse(match["k"], match["x"], match["y"]) if match["k"] else None,
         )
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         pager: Pager = interaction.client.pager  # type: ignore[attr-defined]
         try:
-            await pager.on_button(interaction, self.source, self.position, self.action)
+            await pager.on_button(interaction, self.source, self.position, self.action, self.lens)
         except Exception as error:  # answered like command errors: sentence or error id
             await answer_error(interaction, error)
 
 
-def page_view(page: Page, source: int = 0) -> discord.ui.View:
-    """The buttons under a page; moves that lead nowhere are disabled."""
+def page_view(
+    page: Page,
+    source: int = 0,
+    *,
+    lens: Lens | None = None,
+    extras: Sequence[tuple[discord.ui.Item[Any], int]] = (),
+) -> discord.ui.View:
+    """The buttons under a page (moves that lead nowhere are disabled), then ``extras``
+    (component, row): the explore components."""
     view = discord.ui.View(timeout=None)
     here = Position(page.cluster, page.page)
     for label, row, action in BUTTONS:
+        disabled = _disabled(page, action)
         view.add_item(
-            PageButton(source, here, action, label=label, row=row, disabled=_disabled(page, action))
+            PageButton(source, here, action, label=label, row=row, disabled=disabled, lens=lens)
         )
+    for item, row in extras:
+        item.row = row
+        view.add_item(item)
     return view
 
 
@@ -163,17 +184,44 @@ SendFunction = Callable[..., Awaitable[discord.Message]]
 class Pager:
     """Shows analyses as paged messages and turns their pages."""
 
-    def __init__(self, analyzer: Analyzer, messages: MessageRepository) -> None:
+    def __init__(
+        self, analyzer: Analyzer, messages: MessageRepository, explorer: Explorer | None = None
+    ) -> None:
         self.analyzer = analyzer
         self.messages = messages
+        self.explorer = explorer
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
 
-    def _lock(self, message_id: int) -> asyncio.Lock:
+    def lock(self, message_id: int) -> asyncio.Lock:
+        """The lock serialising edits of one shared message."""
         lock = self._locks.get(message_id)
         if lock is None:
             lock = asyncio.Lock()
             self._locks[message_id] = lock
         return lock
+
+    def view(
+        self,
+        analysis: Analysis,
+        page: Page,
+        *,
+        source: int = 0,
+        axes: tuple[str | None, str | None] = (None, None),
+    ) -> discord.ui.View:
+        """Page buttons plus the explore components; a private copy (``source``) carries
+        its lens in every custom id, a shared message keeps it in the database."""
+        lens = Lens.of(analysis, axes) if source else Lens()
+        if self.explorer is None:
+            return page_view(page, source, lens=lens)
+        extras = explore_items(
+            analysis,
+            page,
+            source=source,
+            lens=lens,
+            axes=axes,
+            counts=self.explorer.count_range(analysis),
+        )
+        return page_view(page, source, lens=lens, extras=extras)
 
     async def publish(
         self,
@@ -198,7 +246,7 @@ class Pager:
         kwargs: dict[str, Any] = {
             "content": content,
             "embed": page_embed(page),
-            "view": page_view(page),
+            "view": self.view(analysis, page),
             "allowed_mentions": NO_MENTIONS,
         }
         if analysis.png:
@@ -253,11 +301,22 @@ class Pager:
         except (discord.Forbidden, discord.NotFound):
             log.info("cannot add paging reactions to message %s", message.id)
 
+    @staticmethod
+    def may_edit(interaction: discord.Interaction[Any], state: MessageState) -> bool:
+        """Whether this press may change the message itself: one's own private message,
+        the invoker's, or a member with Manage Messages. Others get private copies."""
+        message = interaction.message
+        return bool(
+            (message is not None and message.flags.ephemeral)
+            or interaction.user.id == state.owner_id
+            or interaction.permissions.manage_messages
+        )
+
     async def turn_message(
         self, state: MessageState, action: Action, channel: discord.abc.Messageable
     ) -> Position | None:
         """Turn a shared message's page (reaction path); None when nothing moved."""
-        async with self._lock(state.message_id):
+        async with self.lock(state.message_id):
             current = await self.messages.get(state.message_id) or state
             analysis = await self.analyzer.require(current.analysis_key)
             here = Position(current.cluster, current.page)
@@ -267,7 +326,9 @@ class Pager:
             page = build_page(analysis, there)
             partial = channel.get_partial_message(state.message_id)  # type: ignore[attr-defined]
             await partial.edit(
-                embed=page_embed(page), view=page_view(page), allowed_mentions=NO_MENTIONS
+                embed=page_embed(page),
+                view=self.view(analysis, page, axes=axes_of(current)),
+                allowed_mentions=NO_MENTIONS,
             )
             await self.messages.update_position(state.message_id, there.cluster, there.page)
             return there
@@ -278,45 +339,42 @@ class Pager:
         source: int,
         position: Position,
         action: Action,
+        lens: Lens | None = None,
     ) -> None:
         """A page button was pressed: turn the shared message, or the presser's own pager."""
         message = interaction.message
         if source:  # a private pager of the shared message ``source``
-            state = await self.messages.get(source)
-            if state is None:
-                raise AnalysisExpired()
-            analysis = await self.analyzer.require(state.analysis_key)
-            there = turn(page_counts(analysis), position, action)
-            page = build_page(analysis, there)
+            assert self.explorer is not None
+            target = await copy_target(
+                self.messages, self.analyzer, self.explorer, source, lens or Lens()
+            )
+            there = turn(page_counts(target.analysis), position, action)
+            page = build_page(target.analysis, there)
             await interaction.response.edit_message(
-                embed=page_embed(page), view=page_view(page, source), allowed_mentions=NO_MENTIONS
+                embed=page_embed(page),
+                view=self.view(target.analysis, page, source=source, axes=target.axes),
+                allowed_mentions=NO_MENTIONS,
             )
             return
         if message is None:
             raise AnalysisExpired()
-        state = await self.messages.get(message.id)
-        if state is None:
-            raise AnalysisExpired()
-        analysis = await self.analyzer.require(state.analysis_key)
-        there = turn(page_counts(analysis), position, action)
-        page = build_page(analysis, there)
-        may_turn = (
-            message.flags.ephemeral
-            or interaction.user.id == state.owner_id
-            or interaction.permissions.manage_messages
-        )
-        if not may_turn:
+        target = await shared_target(self.messages, self.analyzer, message.id)
+        there = turn(page_counts(target.analysis), position, action)
+        page = build_page(target.analysis, there)
+        if not self.may_edit(interaction, target.state):
             # Anyone may read: a stranger gets a private pager starting where they asked.
             await interaction.response.send_message(
                 content="Only the person who asked can turn this message; here is your own copy.",
                 embed=page_embed(page),
-                view=page_view(page, message.id),
+                view=self.view(target.analysis, page, source=message.id, axes=target.axes),
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
             return
-        async with self._lock(message.id):
+        async with self.lock(message.id):
             await interaction.response.edit_message(
-                embed=page_embed(page), view=page_view(page), allowed_mentions=NO_MENTIONS
+                embed=page_embed(page),
+                view=self.view(target.analysis, page, axes=target.axes),
+                allowed_mentions=NO_MENTIONS,
             )
             await self.messages.update_position(message.id, there.cluster, there.page)

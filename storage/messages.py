@@ -15,9 +15,7 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from storage.database import Database
 
-_COLUMNS = (
-    "message_id, channel_id, guild_id, analysis_key, owner_id, cluster, page, map_x, map_y"
-)
+_COLUMNS = "message_id, channel_id, guild_id, analysis_key, owner_id, cluster, page, map_x, map_y"
 
 
 @dataclass(slots=True)
@@ -115,6 +113,21 @@ class MessageRepository:
         ):
             row = await cursor.fetchone()
         return MessageState(*row) if row else None
+
+    async def latest_key_for_playlist(self, source: str, playlist_id: str) -> str | None:
+        """The analysis key of the most recently used message showing playlist
+        ``source``/``playlist_id`` (for `/similar link:`), if any is still cached."""
+        async with (
+            self._db.read() as conn,
+            conn.execute(
+                "SELECT m.analysis_key FROM messages m JOIN analyses a ON a.key = m.analysis_key"
+                " WHERE a.source = ? AND a.playlist_id = ?"
+                " ORDER BY m.updated_at DESC, m.message_id DESC LIMIT 1",
+                (source, playlist_id),
+            ) as cursor,
+        ):
+            row = await cursor.fetchone()
+        return str(row[0]) if row else None
 
     async def delete(self, message_id: int) -> bool:
         """Forget ``message_id`` (e.g. the message was deleted); False if it was not stored."""

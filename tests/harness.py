@@ -182,6 +182,52 @@ class World:
             message = message.message
         return await user.click(message, label=label)
 
+    async def choose(
+        self, user: Any, message: Any, prefix: str, label: str
+    ) -> simcord.InteractionResult:
+        """Choose the option labelled ``label`` in the select whose custom id starts
+        with ``prefix`` (e.g. ``pc:ax:x:``) on a message or an interaction's response."""
+        target = self._target(message)
+        select = self.component(target, prefix)
+        values = [o.value for o in select.options if o.label == label]
+        assert values, f"no option {label!r} in {[o.label for o in select.options]}"
+        return await user.select(target, values, custom_id=select.custom_id)
+
+    def _target(self, message: Any) -> Any:
+        if isinstance(message, int):
+            return self.message(message)
+        if isinstance(message, simcord.InteractionResult):
+            assert message.response is not None
+            return message.response.message
+        if isinstance(message, simcord.ResponseMessage):
+            return message.message
+        return message
+
+    def component(self, message: Any, prefix: str) -> Any:
+        """The first component (button or select) whose custom id starts with ``prefix``."""
+        target = self._target(message)
+        for row in target.components:
+            for child in row.children:
+                if (child.custom_id or "").startswith(prefix):
+                    return child
+        raise LookupError(f"no component {prefix!r} on message {target.id}")
+
+    def files(self, message: Any) -> dict[str, bytes]:
+        """File name -> bytes of a message's attachments, as Discord's CDN serves them."""
+        target = self._target(message)
+        found = {}
+        for attachment in target.attachments:
+            data = self.env.backend.cdn.get(attachment.url)
+            assert data is not None, attachment.url
+            found[attachment.filename] = data
+        return found
+
+    async def similar(
+        self, user: Any | None = None, channel: Any | None = None, **options: Any
+    ) -> simcord.InteractionResult:
+        """Run `/similar` (``track=``, ``link=``, ``private=``) as ``user`` (the owner)."""
+        return await (user or self.owner).slash(channel or self.channel, "similar", **options)
+
     async def restart(self) -> PlaylistBot:
         """Restart the bot process: a new bot instance on the same database and Discord."""
         await self.env.restart_bot(self.make_bot())

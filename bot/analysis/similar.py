@@ -68,3 +68,55 @@ def nearest(
         Neighbour(int(j), float(distances[j]), shared_traits(scaled, columns, index, int(j)))
         for j in order
     ]
+
+
+def _label(track_title: str, artists: tuple[str, ...]) -> str:
+    names = ", ".join(a for a in artists if a)
+    return f"{track_title} — {names}" if names else track_title
+
+
+def choice_value(index: int, track_id: str) -> str:
+    """An autocomplete value naming a track: its id, or ``#index`` when the id is too long."""
+    return track_id if 0 < len(track_id) <= 100 and not track_id.startswith("#") else f"#{index}"
+
+
+def track_choices(
+    titles: list[tuple[str, tuple[str, ...], str]], typed: str, limit: int = 25
+) -> list[tuple[str, str]]:
+    """Autocomplete choices ``(shown name, value)`` for ``typed`` among tracks given as
+    ``(title, artists, id)`` in playlist order: titles starting with the text first,
+    then any name containing it; at most ``limit``, names at most 100 characters."""
+    needle = typed.strip().casefold()
+    first: list[tuple[str, str]] = []
+    then: list[tuple[str, str]] = []
+    for index, (title, artists, track_id) in enumerate(titles):
+        name = _label(title, artists)
+        folded = name.casefold()
+        if needle and needle not in folded:
+            continue
+        bucket = first if title.casefold().startswith(needle) else then
+        shown = name if len(name) <= 100 else name[:99] + "…"
+        bucket.append((shown, choice_value(index, track_id)))
+        if len(first) >= limit:
+            break
+    return (first + then)[:limit]
+
+
+def find_track(titles: list[tuple[str, tuple[str, ...], str]], text: str) -> int | None:
+    """The index of the track ``text`` names: an autocomplete value (id or ``#index``),
+    else an exact title or 'title — artists', else the first name containing it."""
+    text = text.strip()
+    if text.startswith("#") and text[1:].isdigit():
+        index = int(text[1:])
+        return index if 0 <= index < len(titles) else None
+    for index, (_, _, track_id) in enumerate(titles):
+        if track_id == text:
+            return index
+    needle = text.casefold()
+    if not needle:
+        return None
+    names = [_label(title, artists).casefold() for title, artists, _ in titles]
+    for index, (title, _, _) in enumerate(titles):
+        if title.casefold() == needle or names[index] == needle:
+            return index
+    return next((i for i, name in enumerate(names) if needle in name), None)

@@ -27,7 +27,12 @@ async def test_clusters_from_a_csv_answers_with_the_picture_and_the_first_page(
         assert "Clusters in Road Trip" in answer.content
         message = w.message(answer.id)
         assert list(w.reactions(answer.id)) == ["⏪", "⏮", "◀", "▶", "⏭", "⏩"]
-        buttons = [c for row in message.components for c in row.children]
+        buttons = [
+            c
+            for row in message.components
+            for c in row.children
+            if c.custom_id.startswith("pc:pg:")
+        ]
         assert [b.label for b in buttons] == ["⏮", "◀", "▶", "⏭", "⏪ Cluster", "Cluster ⏩"]
         assert [b.custom_id for b in buttons] == [
             "pc:pg:0:0:0:f",
@@ -128,7 +133,8 @@ async def test_a_stranger_pressing_a_button_gets_a_private_pager(tmp_path: Path)
         assert mine.ephemeral
         assert footer(mine.response).startswith("Page 2/3 · Cluster 1/2")
         ids = [c["custom_id"] for row in mine.response.components for c in row["components"]]
-        assert ids[2] == f"pc:pg:{mid}:0:1:n"  # the private pager names the shared message
+        # the private pager names the shared message, and the clustering it shows (k=2)
+        assert ids[2] == f"pc:pg:{mid}:0:1:n:2.a.a"
         assert all(len(i) <= 100 for i in ids)
         assert footer(w.message(mid)).startswith("Page 1/3")  # the shared one did not move
         again = await w.click(w.stranger, mine, "▶")
@@ -296,8 +302,9 @@ async def test_the_owner_syncs_commands_by_mentioning_the_bot(tmp_path: Path) ->
         w.bot.owner_ids = {w.owner.id}
         await w.owner.send(w.channel, f"<@{w.bot.user.id}> sync {w.guild.id}")
         reply = w.channel.last_message.content
-        assert reply.startswith(f"Synced 3 commands to server {w.guild.id}: ")
+        assert reply.startswith(f"Synced 4 commands to server {w.guild.id}: ")
         assert "/clusters" in reply and "/help" in reply and "/schedule" in reply
+        assert "/similar" in reply
         await w.stranger.send(w.channel, f"<@{w.bot.user.id}> sync")
         assert w.channel.last_message.content == "Only the bot's owner can do that."
         assert [type(e).__name__ for e in w.errors()] == ["NotOwner"]

@@ -1,0 +1,78 @@
+"""The "tracks like this one" answer as plain embed text (pure; no discord import)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.analysis.similar import Neighbour
+from bot.analysis.vocabulary import column_label, trait_word
+from bot.model import Analysis, Track
+from bot.render.pages import (
+    DESCRIPTION_LIMIT,
+    LINK_URL_LIMIT,
+    TITLE_LIMIT,
+    fit,
+    safe_url,
+    utf16_len,
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SimilarText:
+    """Title and lines of the answer embed, each within Discord's limits."""
+
+    title: str
+    lines: tuple[str, ...]
+    footer: str
+
+    @property
+    def description(self) -> str:
+        return "\n".join(self.lines)
+
+
+def shared_words(shared: Sequence[tuple[str, bool]]) -> str:
+    """'both fast · high energy · k-pop', or 'close on every feature' when nothing stands out."""
+    words: list[str] = []
+    for column, above in shared:
+        word = trait_word(column, above) or f"{'high' if above else 'low'} {column_label(column)}"
+        if word not in words:
+            words.append(word)
+    return "both " + " · ".join(words) if words else "close on every feature"
+
+
+def track_name(track: Track) -> str:
+    """'Title — Artist, Artist' (raw text, for select options and autocomplete)."""
+    artists = ", ".join(a for a in track.artists if a)
+    return f"{track.title} — {artists}" if artists else track.title
+
+
+def _line(number: int, track: Track, cluster: int, reason: str, budget: int) -> str:
+    url = safe_url(track.url, LINK_URL_LIMIT)
+    title = fit(track.title or "untitled", 80) or "…"
+    head = f"{number}. [{title}]({url})" if url else f"{number}. **{title}**"
+    artists = fit(", ".join(a for a in track.artists if a), 60)
+    line = head + (f" — {artists}" if artists else "") + f" · #{cluster} · {reason}"
+    if utf16_len(line) > budget:
+        line = f"{number}. **{title}** · #{cluster} · {reason}"
+    return line if utf16_len(line) <= budget else f"{number}. " + fit(track.title, budget - 5)
+
+
+def similar_text(analysis: Analysis, index: int, neighbours: Sequence[Neighbour]) -> SimilarText:
+    """The answer for track ``index`` (playlist order) and its nearest ``neighbours``."""
+    tracks = analysis.playlist.tracks
+    labels = analysis.labels
+    title = fit("Tracks like " + track_name(tracks[index]), TITLE_LIMIT)
+    budget = (DESCRIPTION_LIMIT - 20) // max(1, len(neighbours))
+    lines = tuple(
+        _line(i, tracks[n.index], labels[n.index] + 1, shared_words(n.shared), budget)
+        for i, n in enumerate(neighbours, start=1)
+    ) or ("*No other tracks in this playlist.*",)
+    own = labels[index] + 1
+    footer = fit(
+        f"Nearest in {analysis.playlist.name} by the features the clusters use · "
+        f"the track is in cluster #{own}",
+        1024,
+        markdown=False,
+    )
+    return SimilarText(title=title, lines=lines, footer=footer)

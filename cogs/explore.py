@@ -1,0 +1,259 @@
+"""Discord glue of the explore components (not a cog): map axes, cluster count,
+tracks like this one, take a cluster home, what sets it apart.
+
+Thin: it finds what was pressed (:mod:`cogs.lens`), asks :class:`bot.explore.Explorer`
+(cached analyses only, CPU in worker threads) and shows the result. Who sees what
+follows paging: the invoker or a member with Manage Messages changes the shared
+message (and gets public replies); anyone else gets a private copy or a private
+reply; a private message is simply changed.
+
+Every check a user can fail happens before the interaction is deferred, so its
+sentence arrives privately; after a deferred update a failure is sent as a private
+follow-up, never by touching the shared message.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.analysis.axes import axis_choices
+from bot.errors import UserError
+from bot.render.pages import Position, answer_text, build_page, fit
+from bot.render.similar import similar_text
+from cogs.errors import answer_error, sentence_for
+from cogs.lens import Target, copy_target, shared_target
+from cogs.pager import NO_MENTIONS, PNG_NAME, page_embed
+from storage.messages import MessageState
+
+if TYPE_CHECKING:
+    from bot.explore import Explorer
+    from bot.model import Analysis
+    from cogs.explore_items import Here
+    from cogs.pager import Pager
+
+log = logging.getLogger(__name__)
+
+COPY_NOTE = "Only the person who asked can change this message; here is your own copy."
+
+
+class Gone(UserError):
+    """A component that names something the analysis no longer has."""
+
+
+def similar_embed(analysis: Analysis, index: int, neighbours: Any) -> discord.Embed:
+    """The "tracks like this one" embed."""
+    text = similar_text(analysis, index, neighbours)
+    embed = discord.Embed(title=text.title, description=text.description, colour=0x57F287)
+    embed.set_footer(text=text.footer)
+    return embed
+
+
+class ExploreActions:
+    """Handles the explore components' presses (``bot.explore``)."""
+
+    def __init__(self, pager: Pager, explorer: Explorer) -> None:
+        self.pager = pager
+        self.explorer = explorer
+
+    async def _target(
+        self, interaction: discord.Interaction[Any], here: Here
+    ) -> tuple[Target, bool]:
+        """What was pressed, and whether this press may change the message it is on."""
+        pager = self.pager
+        if here.source:  # the presser's own private copy
+            target = await copy_target(
+                pager.messages, pager.analyzer, self.explorer, here.source, here.lens
+            )
+            return target, True
+        if interaction.message is None:
+            raise Gone("That message is gone; run /clusters again.")
+        target = await shared_target(pager.messages, pager.analyzer, interaction.message.id)
+        return target, pager.may_edit(interaction, target.state)
+
+    @staticmethod
+    def _public(interaction: discord.Interaction[Any], mine: bool) -> bool:
+        message = interaction.message
+        return mine and message is not None and not message.flags.ephemeral
+
+    @staticmethod
+    def _cluster(target: Target, here: Here) -> int:
+        if not 0 <= here.cluster < len(target.analysis.clusters):
+            raise Gone("That cluster is no longer in this analysis; turn the page and try again.")
+        return here.cluster
+
+    # -- changes of the message: map axes and cluster count ------------------------------
+
+    async def on_axis(
+        self, interaction: discord.Interaction[Any], here: Here, axis: str, value: str
+    ) -> None:
+        target, mine = await self._target(interaction, here)
+        choices = axis_choices(target.analysis.features.columns)
+        chosen = choices[int(value)] if value.isdigit() and int(value) < len(choices) else None
+        x, y = target.axes
+        axes = (chosen, y) if axis == "x" else (x, chosen)
+        await self._defer(interaction, mine)
+        try:
+            png = await self.explorer.picture(target.analysis, *axes)
+            page = build_page(target.analysis, Position(here.cluster, here.page))
+            await self._show(interaction, here, target, mine, page=page, axes=axes, png=png)
+        except Exception as error:
+            await self._fail_after_defer(interaction, error)
+
+    async def on_count(self, interaction: discord.Interaction[Any], here: Here, delta: int) -> None:
+        target, mine = await self._target(interaction, here)
+        shown = len(target.analysis.clusters)
+        low, high = self.explorer.count_range(target.analysis)
+        wanted = shown + delta
+        if not low <= wanted <= high:
+            edge = "fewest" if delta < 0 else "most"
+            raise Gone(f"{shown} clusters is the {edge} the buttons offer for this playlist.")
+        await self._defer(interaction, mine)
+        try:
+            outcome = await self.explorer.with_clusters(target.analysis, wanted)
+            png = await self.explorer.picture(outcome.analysis, *target.axes)
+            page = build_page(outcome.analysis, Position(0, 0))
+            changed = Target(target.state, outcome.key, outcome.analysis, target.axes)
+            content = answer_text(outcome.analysis, cached=outcome.cached)
+            await self._show(
+                interaction,
+                here,
+                changed,
+                mine,
+                page=page,
+                axes=target.axes,
+                png=png,
+                content=content,
+            )
+        except Exception as error:
+            await self._fail_after_defer(interaction, error)
+
+    async def _defer(self, interaction: discord.Interaction[Any], mine: bool) -> None:
+        if mine:
+            await interaction.response.defer()  # the message itself changes
+        else:
+            await interaction.response.defer(ephemeral=True, thinking=True)  # a private copy
+
+    async def _fail_after_defer(
+        self, interaction: discord.Interaction[Any], error: Exception
+    ) -> None:
+        if interaction.response.type == discord.InteractionResponseType.deferred_message_update:
+            text = sentence_for(error)
+            try:
+                await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+            except discord.HTTPException:
+                log.warning("could not deliver an error answer: %s", text, exc_info=True)
+            return
+        await answer_error(interaction, error)
+
+    async def _show(
+        self,
+        interaction: discord.Interaction[Any],
+        here: Here,
+        target: Target,
+        mine: bool,
+        *,
+        page: Any,
+        axes: tuple[str | None, str | None],
+        png: bytes,
+        content: str | None = None,
+    ) -> None:
+        """Edit the pressed message (and its stored state), or answer with a private copy."""
+        message = interaction.message
+        shared = not here.source and message is not None
+        source = here.source if mine else (message.id if message else 0)
+        kwargs: dict[str, Any] = {
+            "embed": page_embed(page),
+            "view": self.pager.view(target.analysis, page, source=source, axes=axes),
+            "attachments": [discord.File(io.BytesIO(png), filename=PNG_NAME)],
+            "allowed_mentions": NO_MENTIONS,
+        }
+        if not mine:
+            kwargs["content"] = COPY_NOTE if content is None else f"{COPY_NOTE}\n{content}"
+            await interaction.edit_original_response(**kwargs)
+            return
+        if content is not None:
+            kwargs["content"] = content
+        if not shared:
+            await interaction.edit_original_response(**kwargs)
+            return
+        assert message is not None
+        async with self.pager.lock(message.id):
+            await interaction.edit_original_response(**kwargs)
+            state = target.state
+            await self.pager.messages.save(
+                MessageState(
+                    message_id=state.message_id,
+                    channel_id=state.channel_id,
+                    guild_id=state.guild_id,
+                    analysis_key=target.key,
+                    owner_id=state.owner_id,
+                    cluster=page.cluster,
+                    page=page.page,
+                    map_x=axes[0] or "",
+                    map_y=axes[1] or "",
+                )
+            )
+
+    # -- replies: similar tracks, files, the bar chart ----------------------------------
+
+    async def on_similar(
+        self, interaction: discord.Interaction[Any], here: Here, value: str
+    ) -> None:
+        target, mine = await self._target(interaction, here)
+        count = target.analysis.track_count
+        if not value.isdigit() or int(value) >= count:
+            raise Gone("That track is no longer in this analysis; turn the page and try again.")
+        await interaction.response.defer(
+            ephemeral=not self._public(interaction, mine), thinking=True
+        )
+        index = int(value)
+        neighbours = await self.explorer.similar(target.key, target.analysis, index)
+        await interaction.edit_original_response(
+            embed=similar_embed(target.analysis, index, neighbours), allowed_mentions=NO_MENTIONS
+        )
+
+    async def on_home(self, interaction: discord.Interaction[Any], here: Here) -> None:
+        target, mine = await self._target(interaction, here)
+        cluster = self._cluster(target, here)
+        await interaction.response.defer(
+            ephemeral=not self._public(interaction, mine), thinking=True
+        )
+        files = await self.explorer.take_home(target.analysis, cluster)
+        info = target.analysis.clusters[cluster]
+        tracks = f"{info.size:,} track" + ("" if info.size == 1 else "s")
+        content = (
+            f"📥 **Cluster #{info.number} · {fit(info.name, 150)}**: {tracks} as a CSV "
+            "(upload it to `/clusters file:` to open it again, or import it where you keep "
+            "playlists), and as M3U and XSPF playlists with links."
+        )
+        await interaction.edit_original_response(
+            content=content,
+            attachments=[
+                discord.File(io.BytesIO(data), filename=name) for name, data in files.items()
+            ],
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    async def on_apart(self, interaction: discord.Interaction[Any], here: Here) -> None:
+        target, mine = await self._target(interaction, here)
+        cluster = self._cluster(target, here)
+        await interaction.response.defer(
+            ephemeral=not self._public(interaction, mine), thinking=True
+        )
+        png = await self.explorer.apart(target.key, target.analysis, cluster)
+        info = target.analysis.clusters[cluster]
+        content = (
+            f"📊 What sets **cluster #{info.number} · {fit(info.name, 150)}** apart from the "
+            "rest of the playlist (in standard deviations from its average)."
+        )
+        await interaction.edit_original_response(
+            content=content,
+            attachments=[
+                discord.File(io.BytesIO(png), filename=f"cluster-{info.number}-apart.png")
+            ],
+            allowed_mentions=NO_MENTIONS,
+        )

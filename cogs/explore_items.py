@@ -1,0 +1,248 @@
+"""The explore components under a paged message, as persistent ``DynamicItem``s.
+
+Each custom id is ``pc:<kind>:<source>:<cluster>:<page>:<k>.<x>.<y>`` (see
+:mod:`cogs.lens`), at most 100 characters, so a press after a restart knows the
+message (0 = the one the component is on), the page it was pressed on and what a
+private copy showed. The callbacks hand over to :class:`cogs.explore.ExploreActions`
+(``bot.explore``), which does the work.
+
+- two selects choose the map's X and Y axis (the projection's, or a feature);
+- ➖ / ➕ re-cluster with one cluster fewer or more;
+- a select lists the page's tracks: "tracks like this one";
+- 📥 takes the cluster home (CSV, M3U, XSPF); 📊 shows what sets it apart.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.analysis.axes import axis_choices, axis_label
+from bot.render.similar import track_name
+from bot.text import shorten
+from cogs.errors import answer_error
+from cogs.lens import HERE_PATTERN, Lens
+
+if TYPE_CHECKING:
+    from bot.model import Analysis
+    from bot.render.pages import Page
+
+PER_PAGE = 10
+
+
+@dataclass(frozen=True, slots=True)
+class Here:
+    """Where a component was pressed: source message, cluster, page, lens."""
+
+    source: int
+    cluster: int
+    page: int
+    lens: Lens
+
+    def token(self) -> str:
+        return f"{self.source}:{self.cluster}:{self.page}:{self.lens.token()}"
+
+    @classmethod
+    def parse(cls, match: re.Match[str]) -> Here:
+        return cls(
+            int(match["source"]),
+            int(match["cluster"]),
+            int(match["page"]),
+            Lens.parse(match["k"], match["x"], match["y"]),
+        )
+
+
+async def _run(interaction: discord.Interaction[Any], name: str, *args: Any) -> None:
+    """Call ``bot.explore.<name>``; errors are answered like command errors."""
+    actions = interaction.client.explore  # type: ignore[attr-defined]
+    try:
+        await getattr(actions, name)(interaction, *args)
+    except Exception as error:  # a sentence for user errors, an error id for bugs
+        await answer_error(interaction, error)
+
+
+class AxisSelect(
+    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    template=r"pc:ax:(?P<axis>[xy]):" + HERE_PATTERN,
+):
+    """Chooses what one axis of the map shows."""
+
+    def __init__(self, here: Here, axis: str, select: discord.ui.Select[Any] | None = None) -> None:
+        super().__init__(select or discord.ui.Select(custom_id=f"pc:ax:{axis}:{here.token()}"))
+        self.here = here
+        self.axis = axis
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Select[Any],
+        match: re.Match[str],
+    ) -> AxisSelect:
+        return cls(Here.parse(match), match["axis"], item)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _run(interaction, "on_axis", self.here, self.axis, self.item.values[0])
+
+
+class CountButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"pc:kc:(?P<delta>[mp]):" + HERE_PATTERN,
+):
+    """Re-clusters with one cluster fewer (``m``) or more (``p``)."""
+
+    def __init__(
+        self, here: Here, delta: str, button: discord.ui.Button[Any] | None = None
+    ) -> None:
+        super().__init__(
+            button
+            or discord.ui.Button(
+                label="➖ Fewer clusters" if delta == "m" else "➕ More clusters",
+                custom_id=f"pc:kc:{delta}:{here.token()}",
+                style=discord.ButtonStyle.secondary,
+            )
+        )
+        self.here = here
+        self.delta = -1 if delta == "m" else 1
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],
+        match: re.Match[str],
+    ) -> CountButton:
+        return cls(Here.parse(match), match["delta"], item)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _run(interaction, "on_count", self.here, self.delta)
+
+
+class SimilarSelect(
+    discord.ui.DynamicItem[discord.ui.Select[Any]],
+    template=r"pc:sim:" + HERE_PATTERN,
+):
+    """Lists the page's tracks; choosing one answers with the tracks most like it."""
+
+    def __init__(self, here: Here, select: discord.ui.Select[Any] | None = None) -> None:
+        super().__init__(select or discord.ui.Select(custom_id=f"pc:sim:{here.token()}"))
+        self.here = here
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Select[Any],
+        match: re.Match[str],
+    ) -> SimilarSelect:
+        return cls(Here.parse(match), item)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _run(interaction, "on_similar", self.here, self.item.values[0])
+
+
+class ClusterButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"pc:(?P<what>home|why):" + HERE_PATTERN,
+):
+    """📥 the cluster's files, or 📊 what sets the cluster apart."""
+
+    def __init__(self, here: Here, what: str, button: discord.ui.Button[Any] | None = None) -> None:
+        super().__init__(
+            button
+            or discord.ui.Button(
+                label="📥 Take home" if what == "home" else "📊 What sets it apart",
+                custom_id=f"pc:{what}:{here.token()}",
+                style=discord.ButtonStyle.secondary,
+            )
+        )
+        self.here = here
+        self.what = what
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],
+        match: re.Match[str],
+    ) -> ClusterButton:
+        return cls(Here.parse(match), match["what"], item)
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        await _run(interaction, "on_home" if self.what == "home" else "on_apart", self.here)
+
+
+DYNAMIC_ITEMS = (AxisSelect, CountButton, SimilarSelect, ClusterButton)
+
+
+def _axis_select(here: Here, axis: str, current: str | None, choices: list[str]) -> AxisSelect:
+    item = AxisSelect(here, axis)
+    name = axis.upper()
+    item.item.add_option(
+        label=f"{name} axis: automatic projection", value="a", default=current is None
+    )
+    for i, column in enumerate(choices):
+        item.item.add_option(
+            label=shorten(f"{name} axis: {axis_label(column)}", 100),
+            value=str(i),
+            default=column == current,
+        )
+    return item
+
+
+def _similar_select(here: Here, analysis: Analysis, page: Page) -> SimilarSelect | None:
+    cluster = analysis.clusters[page.cluster]
+    start = page.page * PER_PAGE
+    tracks = cluster.tracks[start : start + PER_PAGE]
+    if not tracks:
+        return None
+    position = {t.id: i for i, t in enumerate(analysis.playlist.tracks)}
+    item = SimilarSelect(here)
+    item.item.placeholder = "🔎 Tracks like this one…"
+    for number, track in enumerate(tracks, start=start + 1):
+        index = position.get(track.id)
+        if index is None:
+            continue
+        item.item.add_option(
+            label=shorten(f"{number}. {track_name(track)}", 100) or str(number), value=str(index)
+        )
+    return item if item.item.options else None
+
+
+def explore_items(
+    analysis: Analysis,
+    page: Page,
+    *,
+    source: int,
+    lens: Lens,
+    axes: tuple[str | None, str | None],
+    counts: tuple[int, int],
+) -> list[tuple[discord.ui.Item[Any], int]]:
+    """The explore components of a page, each with its row (rows 0-1 hold the page
+    buttons, so buttons go there; the selects take rows 2-4)."""
+    if not analysis.clusters:
+        return []
+    here = Here(source, page.cluster, page.page, lens)
+    shown = len(analysis.clusters)
+    low, high = counts
+    splittable = analysis.track_count >= 4
+    fewer, more = CountButton(here, "m"), CountButton(here, "p")
+    fewer.item.disabled = not splittable or shown <= low
+    more.item.disabled = not splittable or shown >= high
+    items: list[tuple[discord.ui.Item[Any], int]] = [
+        (ClusterButton(here, "why"), 0),
+        (fewer, 1),
+        (more, 1),
+        (ClusterButton(here, "home"), 1),
+    ]
+    choices = axis_choices(analysis.features.columns)
+    if choices:
+        items.append((_axis_select(here, "x", axes[0], choices), 2))
+        items.append((_axis_select(here, "y", axes[1], choices), 3))
+    similar = _similar_select(here, analysis, page)
+    if similar is not None:
+        items.append((similar, 4))
+    return items
