@@ -206,7 +206,12 @@ class FakeDiscord:
         self.record(Call("POST", request.path, body, files))
         mid = next(self.ids)
         data = body.get("data") or {}
-        if body.get("type") in (4, 5):  # a message (or a deferred one) answers the command
+        token = request.match_info["token"]
+        if body.get("type") in (6, 7) and token in self.originals:  # a component's message
+            mid = self.originals[token]
+            if body.get("type") == 7:
+                self._message(mid, data, files)
+        elif body.get("type") in (4, 5):  # a message (or a deferred one) answers the command
             self._message(mid, data, files)
             self.originals[request.match_info["token"]] = mid
         return json_response(
@@ -425,6 +430,46 @@ class FakeDiscord:
                     "options": options,
                     "resolved": resolved,
                 },
+            },
+        )
+        return token
+
+    async def send_component(
+        self, message_id: int, custom_id: str, values: list[str] | None = None
+    ) -> str:
+        """The owner presses a button (``values`` None) or chooses ``values`` in a select
+        on ``message_id``; returns the interaction token."""
+        token = f"token-{next(self.ids)}"
+        self.originals[token] = message_id  # a deferred update edits this message
+        data: dict[str, Any] = {"custom_id": custom_id, "component_type": 2}
+        if values is not None:
+            data = {"custom_id": custom_id, "component_type": 3, "values": values}
+        await self.dispatch(
+            "INTERACTION_CREATE",
+            {
+                "id": str(next(self.ids)),
+                "application_id": str(APPLICATION_ID),
+                "type": 3,
+                "token": token,
+                "version": 1,
+                "guild_id": str(GUILD_ID),
+                "channel_id": str(CHANNEL_ID),
+                "channel": {
+                    "id": str(CHANNEL_ID),
+                    "type": 0,
+                    "guild_id": str(GUILD_ID),
+                    "name": "music",
+                },
+                "member": self.member(),
+                "app_permissions": str(BOT_PERMISSIONS),
+                "locale": "en-US",
+                "guild_locale": "en-US",
+                "entitlements": [],
+                "authorizing_integration_owners": {"0": str(GUILD_ID)},
+                "context": 0,
+                "attachment_size_limit": 26_214_400,
+                "message": self.messages[message_id],
+                "data": data,
             },
         )
         return token

@@ -14,6 +14,7 @@ import yarl
 from aiohttp.test_utils import TestServer
 
 from bot.app import PlaylistBot, run_bot
+from bot.sources.csvfile import parse_playlist_csv
 from storage.database import open_database
 from tests.fake_discord import CHANNEL_ID, FakeDiscord
 from tests.harness import bot_settings, playlist_csv
@@ -85,6 +86,61 @@ async def test_slash_command_upload_and_reaction_over_real_http_and_gateway(
         await bot.close()
         await asyncio.wait_for(runner, 10)
     assert bot.is_closed()
+
+
+def _component(message: dict, prefix: str) -> dict:
+    return next(
+        c
+        for row in message["components"]
+        for c in row["components"]
+        if c["custom_id"].startswith(prefix)
+    )
+
+
+async def test_explore_over_real_http_map_and_take_home_round_trip(
+    tmp_path: Path, fake_discord: FakeDiscord
+) -> None:
+    fake = fake_discord
+    bot = PlaylistBot(bot_settings(tmp_path), heartbeat=False, freeze_heap=False)
+    runner = asyncio.create_task(bot.start("fake-token"))
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), 10)
+        token = await fake.send_clusters_command("Road_Trip.csv", playlist_csv(), clusters=2)
+        first = await fake.wait_for(
+            lambda c: c.method == "PATCH" and token in c.path and bool(c.files)
+        )
+        message_id = fake.originals[token]
+        x_axis = _component(fake.messages[message_id], "pc:ax:x:")
+        tempo = next(o["value"] for o in x_axis["options"] if o["label"] == "X axis: tempo (BPM)")
+
+        chosen = await fake.send_component(message_id, x_axis["custom_id"], [tempo])
+        deferred = await fake.wait_for(lambda c: c.path.endswith(f"/{chosen}/callback"))
+        assert deferred.json["type"] == 6  # the message itself will change
+        edit = await fake.wait_for(
+            lambda c: c.method == "PATCH" and chosen in c.path and bool(c.files)
+        )
+        png = edit.files["clusters.png"]
+        assert png.startswith(b"\x89PNG") and png != first.files["clusters.png"]
+        shown = _component(fake.messages[message_id], "pc:ax:x:")
+        assert [o["label"] for o in shown["options"] if o.get("default")] == ["X axis: tempo (BPM)"]
+        state = await bot.storage.messages.get(message_id)
+        assert state.map_x == "tempo"
+
+        home = _component(fake.messages[message_id], "pc:home:")
+        pressed = await fake.send_component(message_id, home["custom_id"])
+        reply = await fake.wait_for(
+            lambda c: c.method == "PATCH" and pressed in c.path and bool(c.files)
+        )
+        assert sorted(reply.files) == [
+            "road-trip-cluster-1.csv",
+            "road-trip-cluster-1.m3u8",
+            "road-trip-cluster-1.xspf",
+        ]
+        back = parse_playlist_csv(reply.files["road-trip-cluster-1.csv"], name="b", ref_id="b")
+        assert [t.title for t in back.tracks] == [f"Song {n:03d}" for n in range(25)]
+    finally:
+        await bot.close()
+        await asyncio.wait_for(runner, 10)
 
 
 async def test_a_deezer_link_served_by_the_fake_deezer_api(
