@@ -1,0 +1,102 @@
+"""Explore figures for a 1,000-track playlist: map re-render, re-clustering, similar
+tracks, the bar chart, and the sizes of what the bot attaches.
+
+Target: re-rendering the map (two features on the axes) under 1 s for 1,000 tracks.
+Prints median, min and max of N runs (default 7) at DEFAULT settings, with the
+automatic-projection PNG of the first analysis (the pipeline's own render) as the
+baseline in the same run. The machine may be shared: figures are noisy.
+Run: python benchmarks/explore.py [tracks] [runs]
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+
+# the project root first: this folder's bot.py would otherwise shadow the bot package
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from benchmarks.pipeline import synthetic_playlist
+from bot.analysis.apart import differences
+from bot.analysis.features import build_feature_table
+from bot.analysis.similar import nearest
+from bot.explore import cluster_tracks_in_order
+from bot.model import AnalysisOptions
+from bot.pipeline import compute_analysis, draw
+from bot.render.apart import render_apart
+from bot.render.export import export_files
+from bot.render.map import render_map
+
+
+def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:
+    """Median, min and max seconds of ``runs`` calls (after one warm-up call)."""
+    fn()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), min(times), max(times)
+
+
+def row(name: str, figures: tuple[float, float, float]) -> None:
+    median, low, high = figures
+    print(f"{name:<44} {median * 1000:8.0f} ms  (min {low * 1000:.0f}, max {high * 1000:.0f})")
+
+
+def main(n: int = 1000, runs: int = 7) -> None:
+    playlist = synthetic_playlist(n)
+    analysis = compute_analysis(playlist, AnalysisOptions())
+    k = len(analysis.clusters)
+    print(f"{n:,} tracks, {k} clusters, {runs} runs each (shared machine: noisy)")
+    row("baseline: projection PNG (pipeline's draw)", timed(lambda: draw(analysis), runs))
+    row(
+        "map re-render: energy x valence",
+        timed(lambda: render_map(analysis, "energy", "valence"), runs),
+    )
+    row(
+        "map re-render: tempo x danceability",
+        timed(lambda: render_map(analysis, "tempo", "danceability"), runs),
+    )
+    more = min(12, k + 1)
+    row(
+        f"re-cluster {k} -> {more} (cluster, name, project, draw)",
+        timed(lambda: compute_analysis(playlist, AnalysisOptions(k=more)), runs),
+    )
+    table = build_feature_table(playlist.tracks)
+    row(
+        "feature table from cached tracks",
+        timed(lambda: build_feature_table(playlist.tracks), runs),
+    )
+    row(
+        "ten similar tracks",
+        timed(lambda: nearest(table.matrix, table.scaled, table.columns, 0), runs),
+    )
+    labels = np.asarray(analysis.labels)
+    found = differences(table.scaled, table.columns, labels, 0)
+    row(
+        "what sets cluster 1 apart (chart)",
+        timed(lambda: render_apart(found, cluster=0, title="#1"), runs),
+    )
+
+    print("\nattachment sizes (bytes)")
+    print(f"  map PNG (projection)       {len(analysis.png):>9,}")
+    print(f"  map PNG (energy x valence) {len(render_map(analysis, 'energy', 'valence')):>9,}")
+    print(f"  bar chart PNG              {len(render_apart(found, cluster=0, title='#1')):>9,}")
+    for label, tracks in (
+        ("all tracks", playlist.tracks),
+        ("largest cluster", cluster_tracks_in_order(analysis, 0)),
+    ):
+        files = export_files(playlist.name, 1, tracks)
+        sizes = ", ".join(f"{name.rsplit('.', 1)[1]} {len(data):,}" for name, data in files.items())
+        print(f"  {label} ({len(tracks):,} tracks): {sizes}")
+
+
+if __name__ == "__main__":
+    args = [int(a) for a in sys.argv[1:3]]
+    main(*args)
