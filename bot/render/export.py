@@ -122,7 +122,11 @@ def _csv_row(track: Track) -> list[str]:
         "Liked": _flag(track.liked),
         **{column: _number(audio.get(name)) for column, name in AUDIO_COLUMNS.items()},
     }
-    return [by_column.get(column, "") for column in (*EXPORTIFY_HEADER, *EXTRA_HEADER)]
+    # A NUL byte would make the whole file read as binary: it is the one character dropped.
+    return [
+        by_column.get(column, "").replace("\x00", "")
+        for column in (*EXPORTIFY_HEADER, *EXTRA_HEADER)
+    ]
 
 
 def export_csv(tracks: Sequence[Track]) -> bytes:
