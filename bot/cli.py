@@ -78,6 +78,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument("--quiet", "-q", action="store_true", help="no progress bar")
     analyze.add_argument(
+        "--export",
+        action="store_true",
+        help="also write each cluster as CSV (Exportify columns), M3U and XSPF",
+    )
+    analyze.add_argument(
         "--no-cache", action="store_true", help="neither read nor write the cache database"
     )
     add_cache_parser(commands)
@@ -198,6 +203,21 @@ def write_outputs(analysis: Analysis, out: Path) -> list[Path]:
     return write_results(out, files)
 
 
+def write_exports(analysis: Analysis, out: Path) -> list[Path]:
+    """Each cluster as CSV, M3U and XSPF in ``out`` (the bot's 📥 files); their paths."""
+    from bot.explore import cluster_tracks_in_order
+    from bot.render.export import export_files
+
+    written = []
+    for index, cluster in enumerate(analysis.clusters):
+        tracks = cluster_tracks_in_order(analysis, index)
+        for name, data in export_files(analysis.playlist.name, cluster.number, tracks).items():
+            path = out / name
+            path.write_bytes(data)
+            written.append(path)
+    return written
+
+
 def summary(analysis: Analysis, written: Sequence[Path]) -> str:
     """The one-paragraph report printed after a successful analysis (no control characters)."""
     from bot.text import describe_notes, describe_skips, plural
@@ -289,6 +309,8 @@ async def _analyze(
     analysis = await _run_pipeline(args, settings, cache)
     out = args.out or Path(slug(analysis.playlist.name))
     written = await asyncio.to_thread(write_outputs, analysis, out)
+    if args.export:
+        written += await asyncio.to_thread(write_exports, analysis, out)
     return summary(analysis, written)
 
 

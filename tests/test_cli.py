@@ -136,3 +136,20 @@ def test_bad_files_exit_2_without_traceback(tmp_path: Path, content: bytes, mess
     assert "Traceback" not in result.stderr
     assert result.stderr.count("\n") == 1
     assert not (tmp_path / "o").exists()
+
+
+def test_export_writes_each_cluster_as_csv_m3u_and_xspf(tmp_path: Path) -> None:
+    from bot.sources.csvfile import parse_playlist_csv, read_playlist_file
+
+    out = tmp_path / "out"
+    args = ["analyze", str(SAMPLE_CSV), "-o", str(out), "-k", "3", "--name", "Pop", "--export"]
+    assert main([*args, "-q"]) == 0
+    names = {p.name for p in out.iterdir()}
+    for number in (1, 2, 3):
+        assert {f"pop-cluster-{number}.{ext}" for ext in ("csv", "m3u8", "xspf")} <= names
+    original = read_playlist_file(SAMPLE_CSV, max_rows=100, max_bytes=10**6)
+    seen = []
+    for number in (1, 2, 3):
+        data = (out / f"pop-cluster-{number}.csv").read_bytes()
+        seen += [t.id for t in parse_playlist_csv(data, name="c", ref_id="c").tracks]
+    assert sorted(seen) == sorted(t.id for t in original.tracks)
