@@ -21,8 +21,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.analysis.axes import axis_choices, axis_label
+from bot.analysis.similar import cut
 from bot.render.similar import track_name
-from bot.text import shorten
 from cogs.errors import answer_error
 from cogs.lens import HERE_PATTERN, Lens
 
@@ -186,7 +186,7 @@ def _axis_select(here: Here, axis: str, current: str | None, choices: list[str])
     )
     for i, column in enumerate(choices):
         item.item.add_option(
-            label=shorten(f"{name} axis: {axis_label(column)}", 100),
+            label=cut(f"{name} axis: {axis_label(column)}"),
             value=str(i),
             default=column == current,
         )
@@ -207,7 +207,7 @@ def _similar_select(here: Here, analysis: Analysis, page: Page) -> SimilarSelect
         if index is None:
             continue
         item.item.add_option(
-            label=shorten(f"{number}. {track_name(track)}", 100) or str(number), value=str(index)
+            label=cut(f"{number}. {track_name(track)}") or str(number), value=str(index)
         )
     return item if item.item.options else None
 

@@ -70,6 +70,29 @@ def nearest(
     ]
 
 
+#: Discord's limit for choice names, option labels and values, in UTF-16 code units.
+CHOICE_LIMIT = 100
+
+
+def utf16_units(text: str) -> int:
+    """Length as Discord counts it (UTF-16 code units: an emoji counts 2)."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def cut(text: str, limit: int = CHOICE_LIMIT) -> str:
+    """``text`` within ``limit`` UTF-16 units, an ellipsis marking a cut."""
+    if utf16_units(text) <= limit:
+        return text
+    out, used = [], 0
+    for ch in text:
+        size = 2 if ord(ch) > 0xFFFF else 1
+        if used + size > limit - 1:
+            break
+        out.append(ch)
+        used += size
+    return "".join(out) + "…"
+
+
 def _label(track_title: str, artists: tuple[str, ...]) -> str:
     names = ", ".join(a for a in artists if a)
     return f"{track_title} — {names}" if names else track_title
@@ -77,7 +100,8 @@ def _label(track_title: str, artists: tuple[str, ...]) -> str:
 
 def choice_value(index: int, track_id: str) -> str:
     """An autocomplete value naming a track: its id, or ``#index`` when the id is too long."""
-    return track_id if 0 < len(track_id) <= 100 and not track_id.startswith("#") else f"#{index}"
+    usable = 0 < utf16_units(track_id) <= CHOICE_LIMIT and not track_id.startswith("#")
+    return track_id if usable else f"#{index}"
 
 
 def track_choices(
@@ -95,8 +119,7 @@ def track_choices(
         if needle and needle not in folded:
             continue
         bucket = first if title.casefold().startswith(needle) else then
-        shown = name if len(name) <= 100 else name[:99] + "…"
-        bucket.append((shown, choice_value(index, track_id)))
+        bucket.append((cut(name) or "…", choice_value(index, track_id)))
         if len(first) >= limit:
             break
     return (first + then)[:limit]

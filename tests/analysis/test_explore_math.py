@@ -72,3 +72,14 @@ def test_track_lookup_and_autocomplete() -> None:
     assert find_track(titles, "怪物 — yoasobi") == 0
     assert find_track(titles, "onste") == 1
     assert find_track(titles, "nothing") is None and find_track(titles, "#9") is None
+
+
+def test_choice_names_stay_within_discords_100_units_with_emoji() -> None:
+    from bot.analysis.similar import cut, utf16_units
+
+    name = "🎧" * 80
+    assert utf16_units(cut(name)) <= 100 and cut(name).endswith("…")
+    titles = [(name, ("🚗" * 70,), "🎵" * 60)]
+    ((shown, value),) = track_choices(titles, "")
+    assert utf16_units(shown) <= 100
+    assert value == "#0"  # the id is over 100 units

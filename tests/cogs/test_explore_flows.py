@@ -228,3 +228,18 @@ async def test_what_sets_a_cluster_apart(tmp_path: Path) -> None:
         private = await w.click(w.stranger, mid, "📊 What sets it apart")
         assert private.ephemeral
         assert [a.filename for a in private.response.attachments] == ["cluster-1-apart.png"]
+
+
+async def test_emoji_titles_fit_the_menus(tmp_path: Path) -> None:
+    async with world(tmp_path) as w:
+        prefix = "🎧" * 60
+        mid = (await w.clusters(csv_bytes=playlist_csv(name_prefix=prefix), clusters=2)).response.id
+        labels = [o.label for o in w.component(mid, "pc:sim:").options]
+        assert len(labels) == 10 and all(
+            label.startswith("1") or label[0].isdigit() for label in labels
+        )
+        assert all(len(label) + sum(ord(c) > 0xFFFF for c in label) <= 100 for label in labels)
+        result = await w.choose(w.owner, mid, "pc:sim:", labels[0])
+        assert len(result.response.embeds[0].description.splitlines()) == 10
+        offered = await w.autocomplete("similar", "track", "🎧", user=w.owner)
+        assert len(offered) == 25
