@@ -243,3 +243,21 @@ async def test_emoji_titles_fit_the_menus(tmp_path: Path) -> None:
         assert len(result.response.embeds[0].description.splitlines()) == 10
         offered = await w.autocomplete("similar", "track", "🎧", user=w.owner)
         assert len(offered) == 25
+
+
+async def test_exploring_a_link_asks_no_provider_anything(tmp_path: Path) -> None:
+    from tests.cogs.test_clusters_flows import CountingDeezer, counting_pipeline
+
+    fake = CountingDeezer(playlist_csv())
+    async with world(tmp_path, pipeline_factory=counting_pipeline(fake), freshness_seconds=0) as w:
+        link = "https://www.deezer.com/playlist/779"
+        mid = (await w.clusters(link=link, clusters=2)).response.id
+        assert fake.calls == ["fetch", "enrich"]
+        await w.restart()
+        await w.click(w.owner, mid, "➕ More clusters")
+        await w.choose(w.owner, mid, "pc:ax:x:", "X axis: energy")
+        await w.click(w.stranger, mid, "📊 What sets it apart")
+        other = w.text_channel("elsewhere")
+        found = await w.similar(w.stranger, other, track="Song 040", link=link)
+        assert found.response.embeds[0].title == "Tracks like Song 040 — Artist 1"
+        assert fake.calls == ["fetch", "enrich"]  # nothing fetched, enriched or checked
