@@ -188,9 +188,9 @@ class ProgressBar:
             sys.stderr.flush()
 
 
-def write_outputs(analysis: Analysis, out: Path) -> list[Path]:
-    """Write the markdown page, the PNG and the JSON into ``out`` (all or nothing)."""
-    from bot.outputs import write_results
+def result_files(analysis: Analysis, export: bool = False) -> dict[str, bytes]:
+    """File name -> bytes: the markdown page, the PNG and the JSON, and with ``export``
+    each cluster as CSV, M3U and XSPF (the bot's 📥 files)."""
     from bot.render.document import to_document
     from bot.render.markdown import render_markdown
 
@@ -200,22 +200,21 @@ def write_outputs(analysis: Analysis, out: Path) -> list[Path]:
         PNG_NAME: analysis.png,
         JSON_NAME: document.encode("utf-8", "replace"),
     }
-    return write_results(out, files)
+    if export:
+        from bot.explore import cluster_tracks_in_order
+        from bot.render.export import export_files
+
+        for index, cluster in enumerate(analysis.clusters):
+            tracks = cluster_tracks_in_order(analysis, index)
+            files.update(export_files(analysis.playlist.name, cluster.number, tracks))
+    return files
 
 
-def write_exports(analysis: Analysis, out: Path) -> list[Path]:
-    """Each cluster as CSV, M3U and XSPF in ``out`` (the bot's 📥 files); their paths."""
-    from bot.explore import cluster_tracks_in_order
-    from bot.render.export import export_files
+def write_outputs(analysis: Analysis, out: Path, export: bool = False) -> list[Path]:
+    """Write the results (and exports) into ``out``, all or nothing, never through a symlink."""
+    from bot.outputs import write_results
 
-    written = []
-    for index, cluster in enumerate(analysis.clusters):
-        tracks = cluster_tracks_in_order(analysis, index)
-        for name, data in export_files(analysis.playlist.name, cluster.number, tracks).items():
-            path = out / name
-            path.write_bytes(data)
-            written.append(path)
-    return written
+    return write_results(out, result_files(analysis, export))
 
 
 def summary(analysis: Analysis, written: Sequence[Path]) -> str:
@@ -308,9 +307,7 @@ async def _analyze(
 ) -> str:
     analysis = await _run_pipeline(args, settings, cache)
     out = args.out or Path(slug(analysis.playlist.name))
-    written = await asyncio.to_thread(write_outputs, analysis, out)
-    if args.export:
-        written += await asyncio.to_thread(write_exports, analysis, out)
+    written = await asyncio.to_thread(write_outputs, analysis, out, args.export)
     return summary(analysis, written)
 
 

@@ -133,6 +133,17 @@ def display_name(path: Path) -> tuple[str, str]:
     return from_os(path.stem).replace("_", " "), from_os(path.name)
 
 
+def read_playlist_file(
+    path: Path, *, name: str | None = None, max_rows: int, max_bytes: int
+) -> Playlist:
+    """The CSV playlist in the regular file ``path`` (bounded read; blocking)."""
+    data = read_regular_file(path, max_bytes)
+    shown, ref_id = display_name(path)
+    return parse_playlist_csv(
+        data, name=name or shown, ref_id=ref_id, max_rows=max_rows, max_bytes=max_bytes
+    )
+
+
 def read_csv_source(text: str, *, max_rows: int, max_bytes: int) -> Playlist | None:
     """The CSV playlist when ``text`` names a file, else None (blocking: run in a thread).
 

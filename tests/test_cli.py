@@ -139,7 +139,8 @@ def test_bad_files_exit_2_without_traceback(tmp_path: Path, content: bytes, mess
 
 
 def test_export_writes_each_cluster_as_csv_m3u_and_xspf(tmp_path: Path) -> None:
-    from bot.sources.csvfile import parse_playlist_csv, read_playlist_file
+    from bot.local_file import read_playlist_file
+    from bot.sources.csvfile import parse_playlist_csv
 
     out = tmp_path / "out"
     args = ["analyze", str(SAMPLE_CSV), "-o", str(out), "-k", "3", "--name", "Pop", "--export"]
@@ -153,3 +154,16 @@ def test_export_writes_each_cluster_as_csv_m3u_and_xspf(tmp_path: Path) -> None:
         data = (out / f"pop-cluster-{number}.csv").read_bytes()
         seen += [t.id for t in parse_playlist_csv(data, name="c", ref_id="c").tracks]
     assert sorted(seen) == sorted(t.id for t in original.tracks)
+
+
+def test_export_replaces_a_planted_symlink_instead_of_writing_through_it(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me", encoding="utf-8")
+    (out / "pop-cluster-1.csv").symlink_to(victim)
+    args = ["analyze", str(SAMPLE_CSV), "-o", str(out), "-k", "3", "--name", "Pop", "--export"]
+    assert main([*args, "-q"]) == 0
+    assert victim.read_text(encoding="utf-8") == "keep me"
+    assert not (out / "pop-cluster-1.csv").is_symlink()
+    assert (out / "pop-cluster-1.csv").read_bytes().startswith(b"Track URI")

@@ -16,7 +16,6 @@ import csv
 import hashlib
 import io
 from collections.abc import Iterator
-from pathlib import Path
 
 from bot.errors import CsvError, InputTooLarge
 from bot.model import PROVIDER_AUDIO_FEATURES, Playlist, PlaylistRef, Track
@@ -33,7 +32,7 @@ from bot.sources.csv_values import (
 )
 from bot.text import describe_skips
 
-__all__ = ["content_snapshot", "decode_text", "parse_playlist_csv", "read_playlist_file"]
+__all__ = ["content_snapshot", "decode_text", "parse_playlist_csv"]
 
 #: A file with more rows whose quotes do not close than this is refused as a whole
 #: (it bounds the re-reading such rows cost, and such a file is not a CSV export).
@@ -324,26 +323,3 @@ def parse_playlist_csv(
         detail = f" ({describe_skips(playlist.skipped)})" if playlist.skipped else ""
         raise CsvError(f"The file has no usable track rows{detail}.")
     return playlist
-
-
-def read_playlist_file(
-    path: Path, *, name: str | None = None, max_rows: int, max_bytes: int
-) -> Playlist:
-    """Read a CSV playlist from disk, refusing oversized files before reading them."""
-    try:
-        size = path.stat().st_size
-    except FileNotFoundError as exc:
-        raise CsvError(f"No such file: {path}") from exc
-    if path.is_dir():
-        raise CsvError(f"{path} is a folder, not a CSV file.")
-    if size > max_bytes:
-        raise InputTooLarge(
-            f"The file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:g} MB."
-        )
-    return parse_playlist_csv(
-        path.read_bytes(),
-        name=name or path.stem.replace("_", " "),
-        ref_id=path.name,
-        max_rows=max_rows,
-        max_bytes=max_bytes,
-    )
