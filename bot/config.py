@@ -93,8 +93,10 @@ class Settings(BaseSettings):
     http_max_retry_after_seconds: float = 30.0
     http_concurrency: int = 8
     deezer_rate_per_5s: int = 45
-    spotify_rate_per_second: float = 10.0
-    reccobeats_rate_per_second: float = 5.0
+    # Spotify and ReccoBeats publish no limits: their pace adapts to 429s (AIMD, see
+    # bot/ratelimit.py); these are optional ceilings in requests per second, 0 = none.
+    spotify_rate_per_second: float = 0.0
+    reccobeats_rate_per_second: float = 0.0
     feature_providers: CommaList = Field(
         default_factory=lambda: ["spotify", "reccobeats", "deezer"]
     )

@@ -3,9 +3,13 @@
 Every remote call of the bot goes through :class:`HttpClient`:
 
 - one ``aiohttp.ClientSession`` for the process (or the CLI run);
-- per host an ``aiolimiter.AsyncLimiter`` (Deezer ``DEEZER_RATE_PER_5S`` per 5 s, Spotify
-  and ReccoBeats from their settings, anything else :data:`DEFAULT_RATE`) and a
-  semaphore of ``HTTP_CONCURRENCY`` requests in flight;
+- per host a semaphore of ``HTTP_CONCURRENCY`` requests in flight and a pace: Deezer's
+  known budget (``DEEZER_RATE_PER_5S`` per 5 s, an ``aiolimiter.AsyncLimiter``), an
+  adaptive one for Spotify and ReccoBeats, whose limits are unpublished
+  (:class:`bot.ratelimit.AdaptiveRate`: unpaced until the first 429, then AIMD, with
+  ``Retry-After`` pausing the whole host; ``SPOTIFY_RATE_PER_SECOND`` /
+  ``RECCOBEATS_RATE_PER_SECOND`` are optional ceilings, 0 = none), and
+  :data:`DEFAULT_RATE` for anything else;
 - a timeout on every call;
 - whole bodies, however they arrive (one piece, many reads, chunked), with the size cap
   checked on ``Content-Length`` and again while streaming (:func:`read_body`);
@@ -54,6 +58,7 @@ from bot.http_answers import (
     read_body,
     retry_after_seconds,
 )
+from bot.ratelimit import AdaptiveRate
 
 #: Re-exported: callers catch these from here.
 __all__ = [
@@ -111,17 +116,21 @@ class HttpClient:
         self._rates: dict[str, tuple[float, float]] = {}
         self._names: dict[str, str] = {}
         self._deezer_keys: set[str] = set()
-        for base, name, rate in (
-            (s.spotify_api_base, "Spotify", (s.spotify_rate_per_second, 1.0)),
-            (s.spotify_token_url, "Spotify", (s.spotify_rate_per_second, 1.0)),
-            (s.reccobeats_api_base, "ReccoBeats", (s.reccobeats_rate_per_second, 1.0)),
-            (s.deezer_api_base, "Deezer", (float(s.deezer_rate_per_5s), 5.0)),
+        #: Hosts with unpublished limits, paced adaptively (one pace per host, shared).
+        self.adaptive: dict[str, AdaptiveRate] = {}
+        for base, name, ceiling in (
+            (s.spotify_api_base, "Spotify", s.spotify_rate_per_second),
+            (s.spotify_token_url, "Spotify", s.spotify_rate_per_second),
+            (s.reccobeats_api_base, "ReccoBeats", s.reccobeats_rate_per_second),
         ):
             key = host_key(base)
-            self._rates.setdefault(key, rate)
             self._names.setdefault(key, name)
-            if name == "Deezer":
-                self._deezer_keys.add(key)
+            self.adaptive.setdefault(key, AdaptiveRate(ceiling=ceiling))
+        key = host_key(s.deezer_api_base)
+        self._names.setdefault(key, "Deezer")
+        self._deezer_keys.add(key)
+        if key not in self.adaptive:
+            self._rates[key] = (float(s.deezer_rate_per_5s), 5.0)
         self._limiters: dict[str, AsyncLimiter] = {}
         self._semaphores: dict[str, asyncio.Semaphore] = {}
         self._blocked_until: dict[str, float] = {}
@@ -169,6 +178,18 @@ class HttpClient:
             sem = self._semaphores[key] = asyncio.Semaphore(self.concurrency)
         return sem
 
+    def _feedback(
+        self, pace: AdaptiveRate, sent_at: float, status: int, headers: Mapping[str, str]
+    ) -> None:
+        """Tell an adaptive pace how the server took a request (429: pause and slow down)."""
+        if status != 429:
+            pace.on_accepted()
+            return
+        delay = retry_after_seconds(headers.get("Retry-After"))
+        if delay is not None and delay > self.max_retry_after:
+            delay = None  # a quota or a long ban: reported by _request, not waited out
+        pace.on_refused(sent_at, None if delay is None else delay * self.pause_scale)
+
     def _backoff(self, attempt: int) -> float:
         return min(BACKOFF_BASE * 2**attempt, BACKOFF_MAX)
 
@@ -183,7 +204,11 @@ class HttpClient:
         """One request within the host's concurrency and rate limits; the body up to max_bytes."""
         key = host_key(url)
         async with self._semaphore(key):
-            await self._limiter(key).acquire()
+            pace = self.adaptive.get(key)
+            if pace is not None:
+                sent_at = await pace.acquire()
+            else:
+                await self._limiter(key).acquire()
             self.requests[key] += 1
             async with self.session.request(
                 method,
@@ -192,6 +217,8 @@ class HttpClient:
                 allow_redirects=False,
                 **kwargs,
             ) as resp:
+                if pace is not None:
+                    self._feedback(pace, sent_at, resp.status, resp.headers)
                 body = await read_body(resp, max_bytes)
                 return resp.status, resp.headers, body
 

@@ -224,3 +224,23 @@ def test_loads_never_raises(body, expected) -> None:
     from bot.http_answers import loads
 
     assert loads(body) == expected
+
+
+async def test_retry_after_pauses_every_request_to_that_host(
+    fake_settings, fake_reccobeats
+) -> None:
+    """A ReccoBeats 429 + Retry-After holds back the other requests too, and slows the pace."""
+    url = f"{fake_reccobeats.api_base}/audio-features"
+    fake_reccobeats.fault("status", route="audio-features", status=429, retry_after="1")
+    loop = asyncio.get_running_loop()
+    async with HttpClient(fake_settings, pause_scale=0.3) as client:
+        refused_request = asyncio.create_task(client.get_json(url, params={"ids": "a"}))
+        await asyncio.sleep(0.1)  # the 429 has arrived: the host is paused for 0.3 s
+        start = loop.time()
+        await client.get_json(url, params={"ids": "b"})
+        waited = loop.time() - start
+        await refused_request
+        pace = next(p for p in client.adaptive.values() if p.refused)
+    assert waited >= 0.15
+    assert pace.refused == 1 and pace.rate is not None
+    assert fake_reccobeats.count("audio-features") == 3
