@@ -141,6 +141,9 @@ class Playlist:
     url: str = ""
     skipped: dict[str, int] = field(default_factory=dict)
     notes: dict[str, int] = field(default_factory=dict)
+    #: Feature providers that already looked at every track while the pages arrived
+    #: (:mod:`bot.features.stream`); not stored: a cached playlist starts empty.
+    enriched_by: frozenset[str] = field(default_factory=frozenset, compare=False, repr=False)
 
     def skip(self, reason: str, count: int = 1) -> None:
         """Count ``count`` entries left out for ``reason``."""

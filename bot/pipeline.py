@@ -12,6 +12,7 @@ not changed, and the analysis is reused for the same snapshot and options.
 from __future__ import annotations
 
 import asyncio
+import inspect
 import logging
 import sqlite3
 from collections.abc import Mapping, Sequence
@@ -25,6 +26,7 @@ from bot.analysis.naming import cluster_traits, name_clusters
 from bot.analysis.projection import project_2d
 from bot.errors import BadInput
 from bot.features import FeatureProvider
+from bot.features.stream import FeatureStream, streaming_providers
 from bot.model import (
     Analysis,
     AnalysisOptions,
@@ -168,6 +170,8 @@ class Pipeline:
     random_state: int = 0
     cache: CacheRepository | None = None
     freshness_seconds: float = 600.0
+    #: Batches of feature lookups in flight per provider while pages arrive.
+    concurrency: int = 8
 
     @property
     def cache_variant(self) -> str:
@@ -186,7 +190,18 @@ class Pipeline:
         source = self.sources.get(ref.source)
         if source is None:
             raise BadInput(f"{ref.source.capitalize()} playlists are not available here.")
-        return await source.fetch(ref, progress)
+        leading = streaming_providers(self.providers)
+        if not leading or "on_tracks" not in inspect.signature(source.fetch).parameters:
+            return await source.fetch(ref, progress)
+        # Feature lookups start with the first page instead of after the last one.
+        stream = FeatureStream(leading, self.concurrency)
+        try:
+            playlist = await source.fetch(ref, progress, on_tracks=stream.add)  # type: ignore[call-arg]
+            await stream.finish(progress)
+        finally:
+            stream.cancel()
+        playlist.enriched_by = stream.names
+        return playlist
 
     async def cached_playlist(self, ref: PlaylistRef) -> Playlist | None:
         """The cached playlist behind ``ref`` while it is known to be unchanged, else None.
@@ -233,12 +248,16 @@ class Pipeline:
     ) -> list[str]:
         """Ask each provider, in order, for the features the tracks still lack.
 
+        Providers that already ran while the pages arrived (``playlist.enriched_by``)
+        are not asked again: the tracks they lack are the ones they do not know.
         Returns the providers' notes for the user ("3 previews could not be analysed
         (…)."): a provider may offer one as ``last_note``, read right after its
         ``enrich`` returns so that concurrent analyses never swap notes.
         """
         notes: list[str] = []
         for provider in self.providers:
+            if provider.name in playlist.enriched_by:
+                continue
             await provider.enrich(playlist.tracks, progress)
             note = getattr(provider, "last_note", "")
             if isinstance(note, str) and note:

@@ -92,6 +92,7 @@ def build_pipeline(settings: Settings, http: HttpClient, cache: Any = None) -> P
         "k_min": settings.k_min,
         "k_max": settings.k_max,
         "random_state": settings.random_state,
+        "concurrency": settings.http_concurrency,
     }
     fields = {f.name for f in dataclasses.fields(Pipeline)}
     if "cache" in fields and cache is not None:

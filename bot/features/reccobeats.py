@@ -45,6 +45,9 @@ class ReccoBeatsFeatures:
     family = "provider"
     #: Part of the feature-cache key and of the pipeline's cache variant.
     version = VERSION
+    #: Ids per request: the pipeline asks batch by batch while pages arrive.
+    batch_size = BATCH
+    stage = "Audio features (ReccoBeats)"
 
     def __init__(
         self,
@@ -109,7 +112,7 @@ class ReccoBeatsFeatures:
                 concurrency=self.concurrency,
                 fetch=self._batch,
                 progress=progress,
-                stage="Audio features (ReccoBeats)",
+                stage=self.stage,
             )
         except ProviderDown as exc:
             log.warning("ReccoBeats audio features skipped: %s", exc)

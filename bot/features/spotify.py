@@ -40,6 +40,9 @@ class SpotifyFeatures:
     family = "provider"
     #: Part of the feature-cache key and of the pipeline's cache variant.
     version = VERSION
+    #: Ids per request: the pipeline asks batch by batch while pages arrive.
+    batch_size = BATCH
+    stage = "Audio features (Spotify)"
 
     def __init__(
         self,
@@ -107,7 +110,7 @@ class SpotifyFeatures:
                 concurrency=self.concurrency,
                 fetch=self._batch,
                 progress=progress,
-                stage="Audio features (Spotify)",
+                stage=self.stage,
             )
         except ProviderDown as exc:
             log.warning("Spotify audio features skipped: %s", exc)

@@ -16,7 +16,9 @@ playable in the server's region) are kept and counted in the playlist's notes.
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from yarl import URL
@@ -102,6 +104,53 @@ def next_index(page: Page, have: int) -> int | None:
     return int(index)
 
 
+def _observe(task: asyncio.Task[Any]) -> None:
+    """Mark a failed lookup as seen: :meth:`AlbumLookups.results` raises it, or the fetch
+    failed first and it no longer matters."""
+    if not task.cancelled():
+        task.exception()
+
+
+class AlbumLookups:
+    """``/album/{id}`` lookups started as pages arrive, once per album, a bounded number
+    at a time; :meth:`results` waits for them all (and reports progress meanwhile)."""
+
+    def __init__(self, lookup: Callable[[str], Awaitable[Any]], lanes: int) -> None:
+        self._lookup = lookup
+        self._lanes = asyncio.Semaphore(max(1, lanes))
+        self._tasks: dict[str, asyncio.Task[Any]] = {}
+        self._progress: ProgressCallback = no_progress
+        self._done = 0
+
+    def add(self, entries: list[Any]) -> None:
+        """Start the lookups of the albums of these page entries not asked yet."""
+        for entry in entries:
+            album = entry.get("album") if isinstance(entry, dict) else None
+            aid = str(album.get("id") or "") if isinstance(album, dict) else ""
+            if aid and aid not in self._tasks:
+                task = asyncio.get_running_loop().create_task(self._one(aid))
+                task.add_done_callback(_observe)
+                self._tasks[aid] = task
+
+    async def _one(self, aid: str) -> Any:
+        async with self._lanes:
+            details = await self._lookup(aid)
+        self._done += 1
+        self._progress("Reading album details", self._done, len(self._tasks))
+        return details
+
+    async def results(self, progress: ProgressCallback) -> dict[str, Any]:
+        """Every album's details by id, once all lookups are done."""
+        self._progress = progress
+        progress("Reading album details", self._done, len(self._tasks))
+        answers = await asyncio.gather(*self._tasks.values())
+        return dict(zip(self._tasks, answers, strict=True))
+
+    def cancel(self) -> None:
+        for task in self._tasks.values():
+            task.cancel()
+
+
 class DeezerSource:
     """Reads Deezer playlists: ``fetch`` (every track + album details) and ``snapshot``."""
 
@@ -147,7 +196,20 @@ class DeezerSource:
         return parse_answer(Page, payload, "a page of that playlist")
 
     async def fetch(self, ref: PlaylistRef, progress: ProgressCallback = no_progress) -> Playlist:
-        """Every track of the playlist with album label, genres and release year."""
+        """Every track of the playlist with album label, genres and release year.
+
+        Album details are asked as soon as a page names the album, while later pages
+        are still arriving.
+        """
+        albums = AlbumLookups(self._album, self.concurrency * TASKS_PER_REQUEST)
+        try:
+            return await self._fetch(ref, progress, albums)
+        finally:
+            albums.cancel()
+
+    async def _fetch(
+        self, ref: PlaylistRef, progress: ProgressCallback, albums: AlbumLookups
+    ) -> Playlist:
         pid = ref.id
         progress("Fetching tracks", 0, 0)
         meta = await self._meta(pid)
@@ -156,7 +218,7 @@ class DeezerSource:
             raise InputTooLarge(
                 f"That playlist has {expected:,} tracks; I read at most {self.max_tracks:,}."
             )
-        entries = await self._entries(pid, expected, progress)
+        entries = await self._entries(pid, expected, progress, albums)
         playlist = Playlist(
             ref=ref,
             name=meta.title or "Deezer playlist",
@@ -171,12 +233,16 @@ class DeezerSource:
         if missing > 0:
             log.info("Deezer playlist %s: %d of %d tracks not listed", pid, missing, expected)
             playlist.skip("unavailable track", missing)
-        await self._add_album_details(playlist.tracks, progress)
+        self._add_album_details(playlist.tracks, await albums.results(progress))
         return playlist
 
-    async def _entries(self, pid: str, expected: int, progress: ProgressCallback) -> list[Any]:
-        """Every raw track entry: the first page, the others concurrently, then ``next``."""
+    async def _entries(
+        self, pid: str, expected: int, progress: ProgressCallback, albums: AlbumLookups
+    ) -> list[Any]:
+        """Every raw track entry: the first page, the others concurrently, then ``next``;
+        each page's albums go to ``albums`` as soon as it arrives."""
         first = await self._page(pid, 0)
+        albums.add(first.data)
         total = min(max(first.total or 0, expected), self.max_tracks)
         # The step is where `next` points: Deezer may cap `limit`, and may also list fewer
         # entries than the page spans (it leaves some out), so the count would mislead.
@@ -187,6 +253,7 @@ class DeezerSource:
         async def page_at(index: int) -> Page:
             nonlocal done
             page = await self._page(pid, index)
+            albums.add(page.data)
             done += len(page.data)
             progress("Fetching tracks", min(done, total), total)
             return page
@@ -200,6 +267,7 @@ class DeezerSource:
         index = next_index(pages[-1], len(entries))
         while index is not None and len(entries) < self.max_tracks:
             last = await self._page(pid, index)
+            albums.add(last.data)
             entries.extend(last.data)
             index = next_index(last, len(entries))
         return entries
@@ -215,23 +283,9 @@ class DeezerSource:
             log.info("Deezer album %s: unusable details, kept without", aid)
             return AlbumDetails()
 
-    async def _add_album_details(self, tracks: list[Track], progress: ProgressCallback) -> None:
-        """Label, genres and release year from ``/album/{id}``, once per distinct album."""
-        album_ids = list(dict.fromkeys(t.album_id for t in tracks if t.album_id))
-        done = 0
-
-        async def album(aid: str) -> AlbumDetails:
-            nonlocal done
-            details = await self._album(aid)
-            done += 1
-            progress("Reading album details", done, len(album_ids))
-            return details
-
-        progress("Reading album details", 0, len(album_ids))
-        results = await gather_bounded(
-            [lambda a=a: album(a) for a in album_ids], self.concurrency * TASKS_PER_REQUEST
-        )
-        by_id = dict(zip(album_ids, results, strict=True))
+    @staticmethod
+    def _add_album_details(tracks: list[Track], by_id: dict[str, AlbumDetails]) -> None:
+        """Label, genres and release year from the ``/album/{id}`` answers."""
         for track in tracks:
             details = by_id.get(track.album_id) or AlbumDetails()
             track.label = details.label or ""

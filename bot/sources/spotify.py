@@ -24,6 +24,7 @@ import asyncio
 import base64
 import logging
 import time
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.config import Settings
@@ -190,6 +191,10 @@ def collect(playlist: Playlist, results: list[Track | str]) -> None:
             playlist.tracks.append(result)
 
 
+def _ignore(_tracks: Sequence[Track]) -> None:
+    """No one listens for pages."""
+
+
 class SpotifySource:
     """Reads Spotify playlists: ``fetch`` (every track) and ``snapshot`` (metadata only)."""
 
@@ -290,8 +295,17 @@ class SpotifySource:
         assert isinstance(meta, PlaylistMeta) and isinstance(first, Page)
         return meta, first
 
-    async def fetch(self, ref: PlaylistRef, progress: ProgressCallback = no_progress) -> Playlist:
-        """Every track of the playlist; the first page and the metadata are asked at once."""
+    async def fetch(
+        self,
+        ref: PlaylistRef,
+        progress: ProgressCallback = no_progress,
+        on_tracks: Callable[[Sequence[Track]], None] | None = None,
+    ) -> Playlist:
+        """Every track of the playlist; the first page and the metadata are asked at once.
+
+        ``on_tracks`` (optional) gets each page's tracks as soon as the page is parsed,
+        in arrival order, duplicates included (the pipeline starts feature lookups).
+        """
         if not self.auth.configured:
             raise SpotifyNotConfigured()
         pid = ref.id
@@ -303,7 +317,9 @@ class SpotifySource:
                 f"That playlist has {total:,} tracks; I read at most {self.max_tracks:,}."
             )
         step = first.limit if first.limit and 0 < first.limit < self.page_size else None
-        results = await self._rest(pid, first, total, step or self.page_size, progress)
+        results = await self._rest(
+            pid, first, total, step or self.page_size, progress, on_tracks or _ignore
+        )
         owner = meta.owner
         playlist = Playlist(
             ref=ref,
@@ -319,11 +335,20 @@ class SpotifySource:
         return playlist
 
     async def _rest(
-        self, pid: str, first: Page, total: int, step: int, progress: ProgressCallback
+        self,
+        pid: str,
+        first: Page,
+        total: int,
+        step: int,
+        progress: ProgressCallback,
+        on_tracks: Callable[[Sequence[Track]], None],
     ) -> list[Track | str]:
-        """Every entry parsed: the first page's, then the other pages' (concurrently)."""
+        """Every entry parsed: the first page's, then the other pages' (concurrently);
+        each page's tracks also go to ``on_tracks`` as soon as they are parsed."""
         done = len(first.items)
         progress("Fetching tracks", done, total)
+        results = [parse_entry(entry) for entry in first.items]
+        on_tracks([t for t in results if isinstance(t, Track)])
 
         async def page_at(offset: int) -> list[Track | str]:
             nonlocal done
@@ -331,13 +356,14 @@ class SpotifySource:
             done += len(page.items)
             progress("Fetching tracks", min(done, total), total)
             # parsed while the other pages are still on their way
-            return [parse_entry(entry) for entry in page.items]
+            parsed = [parse_entry(entry) for entry in page.items]
+            on_tracks([t for t in parsed if isinstance(t, Track)])
+            return parsed
 
         rest = await gather_bounded(
             [lambda o=o: page_at(o) for o in range(step, total, step)],
             self.concurrency * TASKS_PER_REQUEST,
         )
-        results = [parse_entry(entry) for entry in first.items]
         for parsed in rest:
             results.extend(parsed)
         return results

@@ -1,0 +1,137 @@
+"""Feature lookups that start while a playlist's pages are still arriving.
+
+A source that accepts an ``on_tracks`` callback hands each parsed page of tracks to
+:meth:`FeatureStream.add`; the stream cuts them into the providers' own batches
+(Spotify 100 ids, ReccoBeats 40) and asks as soon as a batch is full, so feature
+requests overlap the page requests instead of waiting for the last page.
+
+Only *batch providers* stream: those with a ``batch_size`` (ids per request), and
+only the leading run of them in provider order, so the order of providers keeps its
+meaning: the tracks a provider did not cover go on to the next provider in the run,
+batch by batch. Each batch goes through the provider's own ``enrich`` (feature cache
+first, then the request, then the cache), so caching is unchanged. Tracks with the
+same id are asked once; :meth:`FeatureStream.finish` copies the features to the
+duplicates (the source keeps the first of them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+
+from bot.features import FeatureProvider
+from bot.model import ProgressCallback, Track, no_progress
+from bot.tasks import TASKS_PER_REQUEST
+
+
+def streaming_providers(providers: Sequence[FeatureProvider]) -> list[FeatureProvider]:
+    """The leading providers that look features up in batches of ids (``batch_size``)."""
+    leading: list[FeatureProvider] = []
+    for provider in providers:
+        if not getattr(provider, "batch_size", 0):
+            break
+        leading.append(provider)
+    return leading
+
+
+class _Stage:
+    """One provider of the stream: a buffer of tracks, cut into batches as it fills."""
+
+    def __init__(self, provider: FeatureProvider, lanes: int, after: _Stage | None) -> None:
+        self.provider = provider
+        self.size = max(1, int(getattr(provider, "batch_size", 1)))
+        self.name = str(getattr(provider, "stage", f"Audio features ({provider.name})"))
+        self.after = after
+        self.buffer: list[Track] = []
+        self.tasks: set[asyncio.Task[None]] = set()
+        self.lanes = asyncio.Semaphore(lanes)
+        self.total = 0
+        self.done = 0
+        self.progress: ProgressCallback = no_progress
+
+    def add(self, tracks: Sequence[Track]) -> None:
+        self.buffer.extend(tracks)
+        self.total += len(tracks)
+        while len(self.buffer) >= self.size:
+            self._launch(self.buffer[: self.size])
+            del self.buffer[: self.size]
+
+    def _launch(self, batch: list[Track]) -> None:
+        task = asyncio.get_running_loop().create_task(self._run(batch))
+        self.tasks.add(task)
+        task.add_done_callback(self.tasks.discard)
+
+    async def _run(self, batch: list[Track]) -> None:
+        async with self.lanes:
+            await self.provider.enrich(batch, no_progress)
+        self.done += len(batch)
+        self.progress(self.name, self.done, self.total)
+        if self.after is not None:
+            self.after.add([t for t in batch if t.audio is None])
+
+    async def finish(self, progress: ProgressCallback) -> None:
+        """Ask for the last, partial batch and wait for every batch of this provider."""
+        self.progress = progress
+        if self.buffer:
+            self._launch(self.buffer)
+            self.buffer = []
+        if self.total:
+            progress(self.name, self.done, self.total)
+        while self.tasks:
+            await asyncio.gather(*list(self.tasks))
+
+    def cancel(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+
+
+class FeatureStream:
+    """Feeds pages of tracks to the leading batch providers as they arrive."""
+
+    def __init__(self, providers: Sequence[FeatureProvider], concurrency: int = 8) -> None:
+        lanes = max(1, concurrency) * TASKS_PER_REQUEST
+        after: _Stage | None = None
+        stages: list[_Stage] = []
+        for provider in reversed(list(providers)):
+            after = _Stage(provider, lanes, after)
+            stages.insert(0, after)
+        self.stages = stages
+        self._first: dict[str, Track] = {}
+        self._twins: list[tuple[Track, Track]] = []
+
+    @property
+    def names(self) -> frozenset[str]:
+        """The providers this stream ran (the pipeline does not run them again)."""
+        return frozenset(stage.provider.name for stage in self.stages)
+
+    def add(self, tracks: Sequence[Track]) -> None:
+        """A page of tracks has arrived: queue those lacking features (once per id)."""
+        fresh: list[Track] = []
+        for track in tracks:
+            if track.audio is not None or not track.spotify_id:
+                continue
+            first = self._first.get(track.spotify_id)
+            if first is None:
+                self._first[track.spotify_id] = track
+                fresh.append(track)
+            else:
+                self._twins.append((first, track))
+        if fresh and self.stages:
+            self.stages[0].add(fresh)
+
+    async def finish(self, progress: ProgressCallback = no_progress) -> None:
+        """The last page has arrived: ask for what is left, provider by provider."""
+        try:
+            for stage in self.stages:
+                await stage.finish(progress)
+        finally:
+            self.cancel()
+        for first, twin in self._twins:
+            if twin.audio is None and first.audio is not None:
+                twin.audio = dict(first.audio)
+                twin.audio_provider = first.audio_provider
+
+    def cancel(self) -> None:
+        """Stop every lookup still running (the fetch failed or was cancelled)."""
+        for stage in self.stages:
+            stage.cancel()

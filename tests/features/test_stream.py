@@ -1,0 +1,115 @@
+"""Feature lookups overlap the page requests (bot/features/stream.py through the pipeline)."""
+
+from __future__ import annotations
+
+from bot.features.reccobeats import ReccoBeatsFeatures
+from bot.features.spotify import SpotifyFeatures
+from bot.http import HttpClient
+from bot.model import PlaylistRef
+from bot.pipeline import Pipeline
+from bot.sources.deezer import DeezerSource
+from bot.sources.spotify import SpotifyAuth, SpotifySource
+from tests.fakes.data import features, spotify_id
+from tests.fakes.spotify import SpotifyPlaylist, track_object
+from tests.features.test_providers import DictCache, expected
+
+PID = spotify_id(7)
+
+
+class ArrivalLog(list):
+    """A fake's request log that also notes how many pages another fake had served."""
+
+    def __init__(self, pages_served) -> None:
+        super().__init__()
+        self.pages_served = pages_served
+        self.pages_at_arrival: list[int] = []
+
+    def append(self, item) -> None:
+        self.pages_at_arrival.append(self.pages_served())
+        super().append(item)
+
+
+def spotify_pipeline(settings, http: HttpClient, cache=None) -> Pipeline:
+    auth = SpotifyAuth.from_settings(settings, http)
+    return Pipeline(
+        sources={"spotify": SpotifySource.from_settings(settings, auth)},
+        providers=[
+            SpotifyFeatures.from_settings(settings, auth, cache),
+            ReccoBeatsFeatures.from_settings(settings, http, cache),
+        ],
+        concurrency=settings.http_concurrency,
+    )
+
+
+async def test_features_are_asked_before_the_last_page_arrives(
+    fake_settings, fake_spotify, fake_reccobeats
+) -> None:
+    n = 1500  # 15 pages, read two at a time with 20 ms answers
+    entries = [track_object(i) for i in range(n)]
+    entries[1400] = track_object(3)  # a duplicate on a late page
+    fake_spotify.add(SpotifyPlaylist(PID, "長いリスト 🎧", entries), with_features=False)
+    fake_spotify.features_forbidden = True  # a new app: ReccoBeats has to answer
+    fake_spotify.latency = 0.02
+    fake_reccobeats.features.update({spotify_id(i): features(i) for i in range(n) if i % 25})
+    fake_reccobeats.log = ArrivalLog(lambda: fake_spotify.count("items"))
+    settings = fake_settings.model_copy(update={"http_concurrency": 2})
+    cache = DictCache()
+    async with HttpClient(settings, pause_scale=0.001) as http:
+        pipeline = spotify_pipeline(settings, http, cache)
+        playlist = await pipeline.fetch(PlaylistRef("spotify", PID))
+        asked = fake_reccobeats.count("audio-features")
+        await pipeline.enrich(playlist)
+
+    pages = fake_spotify.count("items")
+    assert pages == 15
+    # ReccoBeats was asked while pages were still coming
+    assert fake_reccobeats.log.pages_at_arrival[0] < pages
+    assert playlist.enriched_by == {"spotify", "reccobeats"}
+    # every track ReccoBeats knows has its features, the duplicate included
+    assert len(playlist.tracks) == n - 1 and playlist.skipped == {"duplicate": 1}
+    index = {spotify_id(i): i for i in range(n)}
+    for track in playlist.tracks:
+        i = index[track.id]
+        if i % 25:
+            assert track.audio == expected(i) and track.audio_provider == "reccobeats"
+        else:
+            assert track.audio is None
+    # ids asked once each, in full batches of 40; enrich() after the fetch asks nothing
+    assert asked == 38  # ceil(1,499 unique ids / 40)
+    assert fake_reccobeats.count("audio-features") == asked
+    assert 1 <= fake_spotify.count("audio-features") <= 4  # 403 for the first, then off
+    assert len(cache.data[("spotify", "reccobeats", 1)]) == len(
+        [i for i in range(n) if i % 25 and i != 1400]
+    )
+
+
+async def test_a_cached_playlist_is_enriched_as_before(
+    fake_settings, fake_spotify, fake_reccobeats
+) -> None:
+    """Without streaming (a playlist from the cache), enrich() still asks every provider."""
+    fake_spotify.add(SpotifyPlaylist.generated(PID, 120), with_features=False)
+    fake_spotify.features_forbidden = True
+    fake_reccobeats.features.update({spotify_id(i): features(i) for i in range(120)})
+    async with HttpClient(fake_settings, pause_scale=0.001) as http:
+        pipeline = spotify_pipeline(fake_settings, http)
+        source = pipeline.sources["spotify"]
+        playlist = await source.fetch(PlaylistRef("spotify", PID))  # no stream
+        assert playlist.enriched_by == frozenset()
+        await pipeline.enrich(playlist)
+    assert all(t.audio for t in playlist.tracks)
+    assert fake_reccobeats.count("audio-features") == 3
+
+
+async def test_deezer_album_details_are_asked_while_pages_arrive(fake_settings, fake_deezer):
+    fake_deezer.generated(55, 1200, albums=300)
+    fake_deezer.latency = 0.02
+    fake_deezer.log = ArrivalLog(lambda: fake_deezer.count("tracks"))
+    settings = fake_settings.model_copy(update={"http_concurrency": 2})
+    async with HttpClient(settings, pause_scale=0.001) as http:
+        playlist = await DeezerSource.from_settings(settings, http).fetch(
+            PlaylistRef("deezer", "55")
+        )
+    first_album = next(i for i, (route, _) in enumerate(fake_deezer.log) if route == "album")
+    assert fake_deezer.log.pages_at_arrival[first_album] < 12
+    assert fake_deezer.count("album") == 300
+    assert all(t.label and t.genres and t.release_year for t in playlist.tracks)
