@@ -51,7 +51,7 @@ PipelineFactory = Callable[[Settings, HttpClient, Any], Pipeline]
 
 def default_pipeline(settings: Settings, web: HttpClient, cache: Any) -> Pipeline:
     """Spotify and Deezer sources and the configured feature providers (``bot.wiring``)."""
-    return build_pipeline(settings, web, cache)
+    return build_pipeline(settings, web, cache, background=True)
 
 
 class PlaylistBot(commands.Bot):

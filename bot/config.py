@@ -97,6 +97,9 @@ class Settings(BaseSettings):
     # bot/ratelimit.py); these are optional ceilings in requests per second, 0 = none.
     spotify_rate_per_second: float = 0.0
     reccobeats_rate_per_second: float = 0.0
+    # Seconds the Deezer tempo/loudness lookups (one request per track) may add to an
+    # answer; the bot fetches the rest in the background into the feature cache.
+    deezer_track_budget_seconds: float = 4.0
     feature_providers: CommaList = Field(
         default_factory=lambda: ["spotify", "reccobeats", "deezer"]
     )

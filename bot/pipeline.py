@@ -15,6 +15,7 @@ import asyncio
 import inspect
 import logging
 import sqlite3
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -60,6 +61,8 @@ PROVIDER_NAMES = {
     "deezer": "Deezer",
     "preview analysis": "preview analysis",
 }
+#: Providers that fill only some of the audio columns, and which.
+PARTIAL_PROVIDERS = {"deezer": "tempo and loudness only"}
 
 
 def _track_sort_key(track: Track) -> tuple[str, int, str]:
@@ -68,14 +71,37 @@ def _track_sort_key(track: Track) -> tuple[str, int, str]:
     return (artist, track.release_year or 9999, track.title.casefold())
 
 
-def describe_features(table: FeatureTable, total: int) -> str:
-    """'30 of 30 tracks had audio features (from the file)' style summary."""
-    if table.family == "metadata":
-        return f"Clustered on metadata only (no audio features for most of the {total:,} tracks)."
-    sources = ", ".join(
-        f"{PROVIDER_NAMES.get(name, name)}" + (f" {count:,}" if len(table.providers) > 1 else "")
-        for name, count in sorted(table.providers.items(), key=lambda kv: -kv[1])
+def _by_provider(providers: Mapping[str, int]) -> str:
+    """'ReccoBeats 60, Deezer 15 with tempo and loudness only' (no counts for just one)."""
+    return ", ".join(
+        f"{PROVIDER_NAMES.get(name, name)}"
+        + (f" {count:,}" if len(providers) > 1 else "")
+        + (f" with {PARTIAL_PROVIDERS[name]}" if name in PARTIAL_PROVIDERS else "")
+        for name, count in sorted(providers.items(), key=lambda kv: -kv[1])
     )
+
+
+def describe_features(
+    table: FeatureTable, total: int, tracks: Sequence[Track] | None = None
+) -> str:
+    """'30 of 30 tracks had audio features (from the file)' style summary.
+
+    When metadata leads, ``tracks`` (optional) lets it still say how many tracks had
+    which audio features, too few to lead.
+    """
+    if table.family == "metadata":
+        have = Counter(t.audio_provider or "unknown" for t in tracks or () if t.audio)
+        have.update("preview analysis" for t in tracks or () if t.preview_features)
+        if not have:
+            return (
+                f"Clustered on metadata only (no audio features for most of the {total:,} tracks)."
+            )
+        covered = sum(1 for t in tracks or () if t.audio or t.preview_features)
+        return (
+            f"Clustered on metadata only: {covered:,} of {total:,} tracks had audio "
+            f"features ({_by_provider(have)}), too few to lead."
+        )
+    sources = _by_provider(table.providers)
     return f"{table.coverage:,} of {total:,} tracks had {FAMILY_WORDS[table.family]} ({sources})."
 
 
@@ -120,7 +146,7 @@ def compute_analysis(
         coverage=table.coverage,
         providers=table.providers,
         dropped=table.dropped,
-        summary=describe_features(table, len(playlist.tracks)),
+        summary=describe_features(table, len(playlist.tracks), playlist.tracks),
     )
     analysis = Analysis(
         playlist=playlist,
@@ -250,19 +276,34 @@ class Pipeline:
 
         Providers that already ran while the pages arrived (``playlist.enriched_by``)
         are not asked again: the tracks they lack are the ones they do not know.
-        Returns the providers' notes for the user ("3 previews could not be analysed
-        (…)."): a provider may offer one as ``last_note``, read right after its
-        ``enrich`` returns so that concurrent analyses never swap notes.
+        Returns the notes for the user: the providers' own ("3 previews could not be
+        analysed (…)."; a provider may offer one as ``last_note``, read right after its
+        ``enrich`` returns so that concurrent analyses never swap notes), then what a
+        provider with a time budget (``enrich_bounded``) left past it.
         """
+        notes, deferred = await self._enrich(playlist, progress)
+        return notes + deferred
+
+    async def _enrich(
+        self, playlist: Playlist, progress: ProgressCallback
+    ) -> tuple[list[str], list[str]]:
+        """(providers' notes, sentences about lookups left past a time budget)."""
         notes: list[str] = []
+        deferred: list[str] = []
         for provider in self.providers:
             if provider.name in playlist.enriched_by:
                 continue
-            await provider.enrich(playlist.tracks, progress)
+            bounded = getattr(provider, "enrich_bounded", None)
+            if bounded is not None:
+                _, left = await bounded(playlist.tracks, progress)
+                if left:
+                    deferred.append(provider.deferred_note(left))  # type: ignore[attr-defined]
+            else:
+                await provider.enrich(playlist.tracks, progress)
             note = getattr(provider, "last_note", "")
             if isinstance(note, str) and note:
                 notes.append(note)
-        return notes
+        return notes, deferred
 
     async def analyze(
         self,
@@ -282,7 +323,7 @@ class Pipeline:
             if cached is not None:
                 progress("Loaded from cache", 1, 1)
                 return cached
-        notes = await self.enrich(playlist, progress)
+        notes, deferred = await self._enrich(playlist, progress)
         progress("Clustering", 0, 1)
         analysis = await asyncio.to_thread(
             compute_analysis,
@@ -294,9 +335,14 @@ class Pipeline:
         )
         progress("Clustering", 1, 1)
         analysis.note = " ".join(part for part in (analysis.note, *notes) if part)
+        variant = self.cache_variant
+        if deferred:
+            analysis.features.summary = " ".join([analysis.features.summary, *deferred])
+            # Stored for paging, but not reused: the next request gets a fuller answer.
+            variant += ";partial"
         if self.cache is not None and key is not None:
             try:
-                await self.cache.put_analysis(key, analysis, variant=self.cache_variant)
+                await self.cache.put_analysis(key, analysis, variant=variant)
             except sqlite3.Error:
                 # The answer is ready; a full disk or a locked file must not lose it.
                 log.warning("could not cache the analysis of %s", playlist.ref, exc_info=True)

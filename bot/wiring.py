@@ -41,7 +41,12 @@ def _preview_provider(
 
 
 def build_providers(
-    settings: Settings, http: HttpClient, auth: SpotifyAuth, cache: FeatureCache | None = None
+    settings: Settings,
+    http: HttpClient,
+    auth: SpotifyAuth,
+    cache: FeatureCache | None = None,
+    *,
+    background: bool = False,
 ) -> list[FeatureProvider]:
     """Feature providers in ``FEATURE_PROVIDERS`` order, plus preview analysis.
 
@@ -50,6 +55,8 @@ def build_providers(
     neither a Spotify-scale provider nor preview analysis covered. Run after it instead,
     Deezer's two columns would cover a Deezer playlist and preview analysis (which
     stands aside when provider features cover most tracks) would never run.
+    ``background`` (the bot, which keeps running) lets lookups past Deezer's time
+    budget go on into the feature cache.
     """
     names = [n.casefold() for n in settings.feature_providers]
     if "preview" not in names:
@@ -61,7 +68,9 @@ def build_providers(
         elif name == "reccobeats":
             providers.append(ReccoBeatsFeatures.from_settings(settings, http, cache))
         elif name == "deezer":
-            providers.append(DeezerFeatures.from_settings(settings, http, cache))
+            providers.append(
+                DeezerFeatures.from_settings(settings, http, cache, background=background)
+            )
         elif name == "preview":
             providers.append(_preview_provider(settings, http, cache))
         else:
@@ -73,8 +82,13 @@ def build_providers(
     return providers
 
 
-def build_pipeline(settings: Settings, http: HttpClient, cache: Any = None) -> Pipeline:
+def build_pipeline(
+    settings: Settings, http: HttpClient, cache: Any = None, *, background: bool = False
+) -> Pipeline:
     """The pipeline with the Spotify and Deezer sources and the configured providers.
+
+    ``background``: lookups that do not fit an answer's time budget go on into the
+    cache (the bot); without it they stop there (the CLI, which exits).
 
     ``cache`` (a ``storage.cache.CacheRepository``) serves the providers as their
     feature cache and the pipeline as its playlist/analysis cache when the pipeline
@@ -88,7 +102,7 @@ def build_pipeline(settings: Settings, http: HttpClient, cache: Any = None) -> P
             "spotify": SpotifySource.from_settings(settings, auth),
             "deezer": DeezerSource.from_settings(settings, http),
         },
-        "providers": build_providers(settings, http, auth, cache),
+        "providers": build_providers(settings, http, auth, cache, background=background),
         "k_min": settings.k_min,
         "k_max": settings.k_max,
         "random_state": settings.random_state,

@@ -110,7 +110,7 @@ async def test_cli_deezer_link_without_spotify_credentials(
     )
     assert code == 0, err
     assert "“ใหม่ล่าสุด 🎧” (60 tracks)" in out
-    assert "60 of 60 tracks had audio features (Deezer)." in out
+    assert "60 of 60 tracks had audio features (Deezer with tempo and loudness only)." in out
     document = json.loads((tmp_path / "result" / "clusters.json").read_text(encoding="utf-8"))
     titles = {t["title"] for c in document["clusters"] for t in c["tracks"]}
     assert set(TITLES) <= titles

@@ -191,7 +191,8 @@ async def test_provider_chain_records_who_gave_what(
     )
     table = build_feature_table(tracks)
     assert describe_features(table, len(tracks)) == (
-        "75 of 80 tracks had audio features (ReccoBeats 60, Deezer 15)."
+        "75 of 80 tracks had audio features (ReccoBeats 60, Deezer 15 with tempo and loudness "
+        "only)."
     )
 
 
