@@ -1,44 +1,57 @@
-"""Fetch speed of the Spotify and Deezer sources against the fakes with 50 ms latency.
+"""Fetch speed at DEFAULT settings against realistic fakes, with and without server limits.
 
-Prints wall time, request count and requests per track for:
+Every figure is the median of ``--runs`` runs (default 5) with min and max, next to two
+baselines measured in the same run:
 
-- a 10,000-track Spotify playlist plus audio features (Spotify's endpoint, 100 ids per
-  call, and ReccoBeats, 40 per call), concurrently (``HTTP_CONCURRENCY``) and strictly
-  one request after another (concurrency 1), next to the ideal
-  ``(1 token + 1 metadata/first page + ceil(other pages / c) + ceil(batches / c))``
-  round trips (and the bare ``ceil(pages / c) + ceil(batches / c)``);
-- a 2,000-track Deezer playlist (200 distinct albums) plus Deezer's tempo/loudness per
-  track, both ways, and the floor Deezer's rate limit (``DEEZER_RATE_PER_5S``) puts on
-  the same requests.
+- **sequential**: a naive script (one aiohttp session, one request after another, JSON
+  parsed, ``Retry-After`` / Deezer's quota pause honoured) fetching the same pages and
+  the same features;
+- **ideal** (when the servers limit): the busiest host's requests at its limit, counting
+  its first window as free: ``max over hosts of max(0, requests - limit) / (limit / window)``.
 
-Rate limits are lifted for the timed runs (the ideal counts round trips only); the
-fake servers run in a child process so their work does not slow the client. Run:
-``python benchmarks/sources.py [--latency 0.05] [--concurrency 8] [--only spotify]``.
+Cases:
+
+1. A 10,000-track Spotify playlist whose app has no Spotify audio features (403, as for
+   every app since 2024-11-27), features from ReccoBeats (which lacks 4% of the tracks),
+   then Deezer's tempo/loudness by ISRC for those 4% within DEEZER_TRACK_BUDGET_SECONDS
+   (the CLI's behaviour: it stops at the budget). "pages + features" is the time until
+   every page and every ReccoBeats batch is in; "answer" adds the Deezer fallback.
+2. A 2,000-track Deezer playlist (200 albums): pages and album details, then Deezer's
+   tempo/loudness per track within the budget.
+
+The fakes (``benchmarks/realistic.py``) answer after ``--latency`` (50 ms) with bodies of
+realistic size sent chunked, in a child process so their work does not slow the client.
+Limits when on: Spotify 30 and ReccoBeats 20 requests in any second (both unpublished;
+assumed values), Deezer 50 per 5 s (its known budget; quota error code 4 in HTTP 200).
+Preview-audio analysis is left out (``benchmarks/audio.py`` measures it). The side run
+``--lifted`` repeats case 1 with the client's limits lifted, labelled as such.
+
+    python benchmarks/sources.py [--runs 5] [--only spotify|deezer] [--lifted]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import math
 import multiprocessing
+import statistics
 import sys
 import time
 from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import Any
+
+import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.features.deezer import DeezerFeatures
-from bot.features.reccobeats import ReccoBeatsFeatures
-from bot.features.spotify import SpotifyFeatures
+from benchmarks.realistic import ServerLimit, inflate_deezer, inflate_spotify, serve_realistic
+from bot.config import Settings
 from bot.http import HttpClient
 from bot.model import PlaylistRef
-from bot.sources.deezer import DeezerSource
-from bot.sources.spotify import SpotifyAuth, SpotifySource
-from tests.fakes import make_settings
-from tests.fakes.base import FakeServer, serve
+from bot.wiring import build_pipeline
+from tests.fakes.base import FakeServer
 from tests.fakes.data import features, spotify_id
 from tests.fakes.deezer import FakeDeezer
 from tests.fakes.reccobeats import FakeReccoBeats
@@ -46,38 +59,71 @@ from tests.fakes.spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify, SpotifyPl
 
 SPOTIFY_TRACKS = 10_000
 SPOTIFY_PID = spotify_id(4242)
+RECCO_MISSING_EVERY = 25  # ReccoBeats lacks 4% of the tracks
 DEEZER_TRACKS = 2_000
 DEEZER_ALBUMS = 200
+#: (requests, window in seconds, how a refusal looks) per fake when limits are on.
+LIMITS = {
+    "spotify": (30, 1.0, "429"),
+    "reccobeats": (20, 1.0, "429"),
+    "deezer": (50, 5.0, "deezer"),
+}
 
 
-def _serve_in_child(builder: str, latency: float, conn: Connection) -> None:
-    """Child process: build the fakes named by ``builder``, serve them, send their URLs."""
+def build_spotify() -> list[tuple[str, FakeServer]]:
+    spotify, recco, deezer = FakeSpotify(), FakeReccoBeats(), FakeDeezer()
+    spotify.add(SpotifyPlaylist.generated(SPOTIFY_PID, SPOTIFY_TRACKS), with_features=False)
+    spotify.features_forbidden = True
+    spotify.cache_pages = True
+    inflate_spotify(spotify)
+    for i in range(SPOTIFY_TRACKS):
+        if i % RECCO_MISSING_EVERY:
+            recco.features[spotify_id(i)] = features(i)
+        else:  # Deezer knows the tracks ReccoBeats lacks, by ISRC
+            deezer.details[3_000_000 + i] = {"bpm": 120.0, "gain": -8.0, "isrc": f"JPZZ{i:08d}"}
+    inflate_deezer(deezer)
+    return [("spotify", spotify), ("reccobeats", recco), ("deezer", deezer)]
 
+
+def build_deezer() -> list[tuple[str, FakeServer]]:
+    deezer = FakeDeezer()
+    deezer.generated(77, DEEZER_TRACKS, albums=DEEZER_ALBUMS)
+    inflate_deezer(deezer)
+    return [("deezer", deezer)]
+
+
+BUILDERS: dict[str, Callable[[], list[tuple[str, FakeServer]]]] = {
+    "spotify": build_spotify,
+    "deezer": build_deezer,
+}
+
+
+def _serve_in_child(case: str, latency: float, limited: bool, conn: Connection) -> None:
     async def run() -> None:
-        fakes = BUILDERS[builder]()
-        for fake in fakes:
+        served = []
+        for name, fake in BUILDERS[case]():
             fake.latency = latency
-        contexts = [serve(f) for f in fakes]
-        for c in contexts:
-            await c.__aenter__()
-        conn.send([f.url for f in fakes])
+            limit, window, style = LIMITS[name] if limited else (0, 1.0, "429")
+            context = serve_realistic(fake, ServerLimit(limit, window, style, latency))
+            served.append((name, await context.__aenter__(), context))
+        conn.send({name: url for name, url, _ in served})
         await asyncio.get_running_loop().run_in_executor(None, conn.recv)
-        for c in contexts:
-            await c.__aexit__(None, None, None)
+        for _, _, context in served:
+            await context.__aexit__(None, None, None)
 
     asyncio.run(run())
 
 
 class Served:
-    """Fakes served from a child process, so their CPU work does not slow the client."""
+    """A case's fakes served from a child process: ``with Served(...) as urls``."""
 
-    def __init__(self, builder: str, latency: float) -> None:
+    def __init__(self, case: str, latency: float, limited: bool) -> None:
         self.parent, child = multiprocessing.Pipe()
         self.process = multiprocessing.get_context("spawn").Process(
-            target=_serve_in_child, args=(builder, latency, child), daemon=True
+            target=_serve_in_child, args=(case, latency, limited, child), daemon=True
         )
 
-    def __enter__(self) -> list[str]:
+    def __enter__(self) -> dict[str, str]:
         self.process.start()
         return self.parent.recv()
 
@@ -86,135 +132,218 @@ class Served:
         self.process.join(timeout=10)
 
 
-def build_spotify() -> list[FakeServer]:
-    spotify, recco = FakeSpotify(), FakeReccoBeats()
-    spotify.add(SpotifyPlaylist.generated(SPOTIFY_PID, SPOTIFY_TRACKS))
-    spotify.cache_pages = True
-    recco.features.update({spotify_id(i): features(i) for i in range(SPOTIFY_TRACKS)})
-    return [spotify, recco]
+async def server_stats(urls: dict[str, str], reset: bool = False) -> dict[str, dict[str, int]]:
+    async with aiohttp.ClientSession() as session:
+        out = {}
+        for name, url in urls.items():
+            if reset:
+                async with session.post(f"{url}/_bench/reset"):
+                    pass
+            async with session.get(f"{url}/_bench/stats") as resp:
+                out[name] = await resp.json()
+        return out
 
 
-def build_deezer() -> list[FakeServer]:
-    deezer = FakeDeezer()
-    deezer.generated(77, DEEZER_TRACKS, albums=DEEZER_ALBUMS)
-    return [deezer]
+def default_settings(urls: dict[str, str], **lifted: Any) -> Settings:
+    """The DEFAULT settings, with the base URLs pointed at the fakes (and credentials)."""
+    base = {
+        "spotify_client_id": CLIENT_ID,
+        "spotify_client_secret": CLIENT_SECRET,
+        "preview_hosts": [],
+    }
+    if "spotify" in urls:
+        base["spotify_api_base"] = f"{urls['spotify']}/v1"
+        base["spotify_token_url"] = f"{urls['spotify']}/api/token"
+    if "reccobeats" in urls:
+        base["reccobeats_api_base"] = f"{urls['reccobeats']}/v1"
+    if "deezer" in urls:
+        base["deezer_api_base"] = urls["deezer"]
+    return Settings(_env_file=None, **base, **lifted)  # type: ignore[call-arg]
 
 
-BUILDERS: dict[str, Callable[[], list[FakeServer]]] = {
-    "spotify": build_spotify,
-    "deezer": build_deezer,
-}
-
-
-async def timed(
-    settings_kw: dict, job: Callable[[HttpClient, object], Awaitable[int]], concurrency: int
-) -> tuple[float, int, int]:
-    settings = make_settings(http_concurrency=concurrency, http_timeout_seconds=30.0, **settings_kw)
+async def ours(urls: dict[str, str], ref: PlaylistRef, **lifted: Any) -> dict[str, float]:
+    """The project's pipeline (fetch with streamed features, then the remaining providers)."""
+    settings = default_settings(urls, **lifted)
     async with HttpClient(settings) as http:
+        pipeline = build_pipeline(settings, http)  # the CLI's: no background lookups
+        pipeline.providers = [p for p in pipeline.providers if p.name != "preview"]
         start = time.perf_counter()
-        tracks = await job(http, settings)
-        wall = time.perf_counter() - start
-    return wall, http.total_requests, tracks
+        playlist = await pipeline.fetch(ref)
+        fetched = time.perf_counter() - start
+        await pipeline.enrich(playlist)
+        answer = time.perf_counter() - start
+    return {
+        "fetch": fetched,
+        "answer": answer,
+        "requests": http.total_requests,
+        "covered": sum(1 for t in playlist.tracks if t.audio),
+    }
 
 
-def line(label: str, wall: float, requests: int, tracks: int) -> None:
-    print(
-        f"  {label:<34} {wall:7.2f} s  {requests:6,} requests  "
-        f"{requests / max(tracks, 1):.3f} requests/track"
+async def _naive_get(session: aiohttp.ClientSession, url: str, **kw: Any) -> Any:
+    """One GET after another; waits out 429 (Retry-After) and Deezer's quota (5 s)."""
+    while True:
+        async with session.request(kw.pop("method", "GET"), url, **kw) as resp:
+            payload = await resp.json()
+            if resp.status == 429:
+                await asyncio.sleep(float(resp.headers.get("Retry-After", "1")))
+                continue
+            error = payload.get("error") if isinstance(payload, dict) else None
+            if isinstance(error, dict) and error.get("code") == 4:
+                await asyncio.sleep(5.0)
+                continue
+            return payload
+
+
+async def naive_spotify(urls: dict[str, str]) -> float:
+    """Token, metadata, every page, then every ReccoBeats batch of 40, one at a time."""
+    start = time.perf_counter()
+    async with aiohttp.ClientSession() as session:
+        api = f"{urls['spotify']}/v1"
+        token = await _naive_get(
+            session,
+            f"{urls['spotify']}/api/token",
+            method="POST",
+            data={"grant_type": "client_credentials"},
+            auth=aiohttp.BasicAuth(CLIENT_ID, CLIENT_SECRET),
+        )
+        auth = {"Authorization": f"Bearer {token['access_token']}"}
+        await _naive_get(session, f"{api}/playlists/{SPOTIFY_PID}", headers=auth)
+        ids: list[str] = []
+        for offset in range(0, SPOTIFY_TRACKS, 100):
+            page = await _naive_get(
+                session,
+                f"{api}/playlists/{SPOTIFY_PID}/items",
+                params={"offset": offset, "limit": 100},
+                headers=auth,
+            )
+            ids += [e["item"]["id"] for e in page["items"]]
+        for i in range(0, len(ids), 40):
+            recco = f"{urls['reccobeats']}/v1/audio-features"
+            await _naive_get(session, recco, params={"ids": ",".join(ids[i : i + 40])})
+    return time.perf_counter() - start
+
+
+async def naive_deezer(urls: dict[str, str]) -> float:
+    """Metadata, every page, then every distinct album, one at a time."""
+    start = time.perf_counter()
+    base = urls["deezer"]
+    async with aiohttp.ClientSession() as session:
+        await _naive_get(session, f"{base}/playlist/77")
+        albums: dict[int, None] = {}
+        for index in range(0, DEEZER_TRACKS, 100):
+            page = await _naive_get(
+                session, f"{base}/playlist/77/tracks", params={"index": index, "limit": 100}
+            )
+            albums.update(dict.fromkeys(t["album"]["id"] for t in page["data"]))
+        for album in albums:
+            await _naive_get(session, f"{base}/album/{album}")
+    return time.perf_counter() - start
+
+
+def spread(values: list[float]) -> str:
+    return (
+        f"median {statistics.median(values):6.2f} s (min {min(values):.2f}, max {max(values):.2f})"
     )
 
 
-async def spotify_case(latency: float, c: int) -> None:
-    pid = SPOTIFY_PID
-    with Served("spotify", latency) as (spotify_url, recco_url):
-        kw = dict(
-            spotify_client_id=CLIENT_ID,
-            spotify_client_secret=CLIENT_SECRET,
-            spotify_api_base=f"{spotify_url}/v1",
-            spotify_token_url=f"{spotify_url}/api/token",
-            reccobeats_api_base=f"{recco_url}/v1",
-            spotify_rate_per_second=1e6,
-            reccobeats_rate_per_second=1e6,
+def ideal(served: dict[str, dict[str, int]], hosts: list[str]) -> float:
+    """The busiest of ``hosts``: its accepted requests at its limit, first window free."""
+    return max(
+        max(0, served[h]["served"] - LIMITS[h][0]) / (LIMITS[h][0] / LIMITS[h][1]) for h in hosts
+    )
+
+
+async def measure(
+    urls: dict[str, str],
+    ref: PlaylistRef,
+    naive: Callable[[dict[str, str]], Awaitable[float]],
+    runs: int,
+    fetch_hosts: list[str],
+    **lifted: Any,
+) -> dict[str, list[float]]:
+    out: dict[str, list[float]] = {k: [] for k in ("fetch", "answer", "naive", "ideal", "refused")}
+    sent = []
+    settle = max(LIMITS[name][1] for name in urls)  # let the limit windows empty
+    for _ in range(runs):
+        await server_stats(urls, reset=True)
+        await asyncio.sleep(settle)
+        mine = await ours(urls, ref, **lifted)
+        stats = await server_stats(urls)
+        refused = sum(s["refused"] for s in stats.values())
+        total = sum(s["served"] + s["refused"] for s in stats.values())
+        out["fetch"].append(mine["fetch"])
+        out["answer"].append(mine["answer"])
+        out["refused"].append(refused / max(total, 1))
+        out["ideal"].append(ideal(stats, fetch_hosts))
+        sent.append(total)
+        await server_stats(urls, reset=True)
+        await asyncio.sleep(settle)
+        out["naive"].append(await naive(urls))
+    out["sent"] = [float(s) for s in sent]
+    return out
+
+
+def report(label: str, result: dict[str, list[float]], limited: bool, stage: str) -> None:
+    fetch, naive = statistics.median(result["fetch"]), statistics.median(result["naive"])
+    print(f"  {label}")
+    print(f"    {stage:<34} {spread(result['fetch'])}")
+    print(f"    {'answer (+ Deezer tempo fallback)':<34} {spread(result['answer'])}")
+    print(f"    {'sequential, same pages + features':<34} {spread(result['naive'])}")
+    refused = statistics.median(result["refused"])
+    print(
+        f"    requests {statistics.median(result['sent']):,.0f} (median), refused "
+        f"{refused:.1%} (max {max(result['refused']):.1%}; target < 10%)"
+    )
+    print(f"    sequential / ours ({stage}): {naive / fetch:.1f}x (target >= 3x unlimited)")
+    if limited:
+        best = statistics.median(result["ideal"])
+        print(
+            f"    ideal (busiest host at its limit) {best:.2f} s; ours / ideal = "
+            f"{fetch / best:.2f}x (target <= 1.5x)"
         )
 
-        def job(provider: str) -> Callable[[HttpClient, object], Awaitable[int]]:
-            async def run(http: HttpClient, settings) -> int:
-                auth = SpotifyAuth.from_settings(settings, http)
-                playlist = await SpotifySource.from_settings(settings, auth).fetch(
-                    PlaylistRef("spotify", pid)
+
+async def run_case(case: str, runs: int, latency: float, lifted: bool) -> None:
+    ref = PlaylistRef("spotify", SPOTIFY_PID) if case == "spotify" else PlaylistRef("deezer", "77")
+    naive = naive_spotify if case == "spotify" else naive_deezer
+    hosts = ["spotify", "reccobeats"] if case == "spotify" else ["deezer"]
+    stage = "pages + ReccoBeats features" if case == "spotify" else "pages + album details"
+    title = (
+        f"Spotify {SPOTIFY_TRACKS:,} tracks + ReccoBeats (lacks 4%) + Deezer ISRC fallback"
+        if case == "spotify"
+        else f"Deezer {DEEZER_TRACKS:,} tracks, {DEEZER_ALBUMS} albums + Deezer tempo per track"
+    )
+    print(f"{title}; latency {latency * 1000:.0f} ms; {runs} runs; DEFAULT settings")
+    for limited in (False, True):
+        with Served(case, latency, limited) as urls:
+            result = await measure(urls, ref, naive, runs, hosts)
+            report("servers limit" if limited else "servers do not limit", result, limited, stage)
+            if lifted and case == "spotify" and not limited:
+                side = await measure(
+                    urls,
+                    ref,
+                    naive,
+                    runs,
+                    hosts,
+                    spotify_rate_per_second=1e6,
+                    reccobeats_rate_per_second=1e6,
+                    deezer_rate_per_5s=10**7,
                 )
-                if provider == "spotify":
-                    await SpotifyFeatures.from_settings(settings, auth).enrich(playlist.tracks)
-                else:
-                    await ReccoBeatsFeatures.from_settings(settings, http).enrich(playlist.tracks)
-                assert sum(1 for t in playlist.tracks if t.audio) == SPOTIFY_TRACKS
-                return len(playlist.tracks)
-
-            return run
-
-        pages = math.ceil(SPOTIFY_TRACKS / 100)
-        print(
-            f"Spotify: {SPOTIFY_TRACKS:,} tracks ({pages} pages), latency "
-            f"{latency * 1000:.0f} ms, concurrency {c}"
-        )
-        for provider, per_call in (("spotify", 100), ("reccobeats", 40)):
-            batches = math.ceil(SPOTIFY_TRACKS / per_call)
-            trips = 1 + 1 + math.ceil((pages - 1) / c) + math.ceil(batches / c)
-            ideal = max(trips * latency, 1e-9)
-            wall, requests, tracks = await timed(kw, job(provider), c)
-            seq_wall, seq_requests, _ = await timed(kw, job(provider), 1)
-            print(f" + features from {provider} ({per_call} ids/call, {batches} calls)")
-            line(f"concurrent (c={c})", wall, requests, tracks)
-            line("one request after another", seq_wall, seq_requests, tracks)
-            print(
-                f"  ideal {trips} round trips = {ideal:.2f} s; concurrent/ideal = "
-                f"{wall / ideal:.2f}x (target <= 1.5x); sequential/concurrent = "
-                f"{seq_wall / wall:.1f}x (target >= 5x)"
-            )
-            bare = (math.ceil(pages / c) + math.ceil(batches / c)) * latency
-            print(
-                f"  without the token and the metadata/first-page round: ideal "
-                f"{bare:.2f} s, concurrent/ideal = {wall / max(bare, 1e-9):.2f}x"
-            )
-
-
-async def deezer_case(latency: float, c: int) -> None:
-    default_rate = type(make_settings()).model_fields["deezer_rate_per_5s"].default
-    with Served("deezer", latency) as (deezer_url,):
-        kw = dict(deezer_api_base=deezer_url, deezer_rate_per_5s=10**7)
-
-        async def run(http: HttpClient, settings) -> int:
-            playlist = await DeezerSource.from_settings(settings, http).fetch(
-                PlaylistRef("deezer", "77")
-            )
-            await DeezerFeatures.from_settings(settings, http).enrich(playlist.tracks)
-            return len(playlist.tracks)
-
-        print(
-            f"Deezer: {DEEZER_TRACKS:,} tracks, {DEEZER_ALBUMS} albums, latency "
-            f"{latency * 1000:.0f} ms, concurrency {c} (rate limit lifted)"
-        )
-        wall, requests, tracks = await timed(kw, run, c)
-        seq_wall, seq_requests, _ = await timed(kw, run, 1)
-        line(f"concurrent (c={c})", wall, requests, tracks)
-        line("one request after another", seq_wall, seq_requests, tracks)
-        floor = max(0, requests - default_rate) / (default_rate / 5)
-        print(
-            f"  sequential/concurrent = {seq_wall / wall:.1f}x; at the real limit of "
-            f"{default_rate} per 5 s the same {requests:,} requests need >= {floor:.0f} s"
-        )
+                report("SIDE RUN, client limits lifted (not a default)", side, False, stage)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--latency", type=float, default=0.05)
-    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--only", choices=["spotify", "deezer"])
+    parser.add_argument("--lifted", action="store_true", help="labelled side run, limits lifted")
     args = parser.parse_args()
-    if args.only != "deezer":
-        asyncio.run(spotify_case(args.latency, args.concurrency))
-    if args.only != "spotify":
-        asyncio.run(deezer_case(args.latency, args.concurrency))
+    print("Figures from a shared machine: compare each figure with its baseline, not across runs.")
+    for case in ("spotify", "deezer"):
+        if args.only in (None, case):
+            asyncio.run(run_case(case, args.runs, args.latency, args.lifted))
 
 
 if __name__ == "__main__":

@@ -15,8 +15,10 @@ pace, shared by every request the process makes to that host:
   request to the host until then, not only the refused one.
 - **Additive increase.** Every accepted answer adds ``increase / rate`` to the
   rate: ``increase`` requests per second more for each second spent at full pace
-  without a refusal. ``ceiling`` (optional) bounds the pace, ``floor`` keeps it
-  from stalling.
+  without a refusal; within 5% of the rate the server accepted when it last refused,
+  a fifth of that (so the pace lingers below the known limit instead of hitting it
+  again at once, each hit costing a ``Retry-After`` pause). ``ceiling`` (optional)
+  bounds the pace, ``floor`` keeps it from stalling.
 
 :meth:`AdaptiveRate.reserve` books the next send slot and says how long to wait for
 it; :meth:`AdaptiveRate.acquire` is the async wrapper the HTTP client awaits.
@@ -37,6 +39,9 @@ INCREASE = 1.0
 FLOOR = 0.2
 #: Seconds over which the accepted rate is measured.
 WINDOW = 1.0
+#: Near the last known limit (this share of it) the pace grows this much slower.
+NEAR_LIMIT = 0.95
+SLOW_GROWTH = 0.2
 
 
 class AdaptiveRate:
@@ -65,6 +70,8 @@ class AdaptiveRate:
         self._next_slot = float("-inf")
         self._decreased_at = float("-inf")
         self._accepted: deque[float] = deque()
+        #: The rate the server accepted when it last refused (None before any refusal).
+        self.known_limit: float | None = None
         #: Counters for logs and benchmarks.
         self.sent = 0
         self.refused = 0
@@ -95,7 +102,8 @@ class AdaptiveRate:
         self._accepted.append(now)
         self._accepted_rate(now)  # drop old entries: memory stays bounded by the rate
         if self.rate is not None:
-            self.rate += self.increase / self.rate
+            near = self.known_limit is not None and self.rate >= NEAR_LIMIT * self.known_limit
+            self.rate += self.increase * (SLOW_GROWTH if near else 1.0) / self.rate
             if self.ceiling is not None:
                 self.rate = min(self.rate, self.ceiling)
 
@@ -109,6 +117,7 @@ class AdaptiveRate:
             return  # sent at the old pace: already accounted for
         accepted = self._accepted_rate(now)
         base = accepted if self.rate is None else min(self.rate, accepted or self.rate)
+        self.known_limit = base or self.known_limit
         self.rate = max(self.floor, base * self.decrease)
         self._decreased_at = now
         self._next_slot = max(self._next_slot, self.paused_until)

@@ -190,3 +190,17 @@ def test_a_server_that_does_not_limit_is_used_at_full_concurrency() -> None:
     outcome = simulate(1000, limit=10**9)
     assert outcome.refused == 0
     assert outcome.wall == pytest.approx(1000 / 8 * 0.05, rel=0.01)
+
+
+def test_growth_slows_near_the_rate_the_server_last_refused_at() -> None:
+    clock = Clock()
+    pace = AdaptiveRate(clock=clock, increase=1.0, decrease=0.8)
+    for _ in range(20):  # the server accepted 20 a second, then refused
+        clock.now += 0.05
+        pace.on_accepted()
+    pace.on_refused(clock.now)
+    assert pace.known_limit == pytest.approx(20.0) and pace.rate == pytest.approx(16.0)
+    for _ in range(200):
+        pace.on_accepted()
+    # far below the limit it grows ~1/s per second at full pace, near it a fifth of that
+    assert 19.0 < pace.rate < 21.0  # without the slowdown: about 25.6

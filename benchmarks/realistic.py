@@ -1,0 +1,203 @@
+"""What makes the benchmark fakes behave like the real services (shared by the benchmarks).
+
+- **Body sizes.** :func:`inflate_spotify` / :func:`inflate_deezer` add the fields the real
+  answers carry and the test fakes leave out (``available_markets`` on Spotify tracks and
+  albums, Deezer's cover/picture URLs, contributors, ``available_countries``, an album's
+  track list): a 100-item Spotify page is about 360 KB (the size the project's HTTP
+  layer plans for: about 300 KB), a Deezer page about 130 KB, an album about 2.6 KB,
+  a track about 1.5 KB.
+- **Chunked.** Every body above 16 KB is sent with chunked transfer encoding in 16 KB
+  pieces (what the real CDNs do for large JSON).
+- **Server-side limits** (:class:`ServerLimit`): at most ``limit`` requests in any
+  ``window`` seconds per host; beyond that Spotify and ReccoBeats answer 429 with
+  ``Retry-After`` (whole seconds until the window frees a slot), Deezer its quota error
+  (code 4) inside HTTP 200, after the same latency as any answer. The limits of Spotify
+  and ReccoBeats are unpublished: the values used are stated where they are set.
+- ``/_bench/stats`` and ``/_bench/reset`` report and reset a server's counters.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+from collections import deque
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+
+from aiohttp import web
+from aiohttp.test_utils import TestServer
+
+from tests.fakes.base import FakeServer, Handler
+from tests.fakes.deezer import FakeDeezer
+from tests.fakes.spotify import FakeSpotify
+
+CHUNK = 16 * 1024
+MARKETS = [f"{a}{b}" for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFG"][:185]
+DEEZER_QUOTA = {"error": {"type": "Exception", "message": "Quota limit exceeded", "code": 4}}
+
+
+@dataclass
+class ServerLimit:
+    """At most ``limit`` requests in any ``window`` seconds; ``style`` "429" or "deezer"."""
+
+    limit: int
+    window: float
+    style: str = "429"
+    latency: float = 0.0
+    served: int = 0
+    refused: int = 0
+    _times: deque[float] = field(default_factory=deque)
+
+    def admit(self, now: float) -> float | None:
+        """None when the request may be served, else seconds until a slot frees."""
+        while self._times and self._times[0] <= now - self.window:
+            self._times.popleft()
+        if len(self._times) >= self.limit:
+            return self._times[0] + self.window - now
+        self._times.append(now)
+        return None
+
+    def reset(self) -> None:
+        self._times.clear()
+        self.served = self.refused = 0
+
+    @web.middleware
+    async def middleware(self, request: web.Request, handler: Handler) -> web.StreamResponse:
+        if request.path.startswith("/_bench/"):
+            return await handler(request)
+        wait = self.admit(asyncio.get_running_loop().time()) if self.limit else None
+        if wait is None:
+            self.served += 1
+            return await handler(request)
+        self.refused += 1
+        await asyncio.sleep(self.latency)
+        if self.style == "deezer":
+            return web.json_response(DEEZER_QUOTA)
+        return web.json_response(
+            {"error": {"status": 429, "message": "API rate limit exceeded"}},
+            status=429,
+            headers={"Retry-After": str(max(1, math.ceil(wait)))},
+        )
+
+
+@web.middleware
+async def chunked(request: web.Request, handler: Handler) -> web.StreamResponse:
+    """Large bodies go out chunked, 16 KB at a time."""
+    response = await handler(request)
+    body = response.body if isinstance(response, web.Response) else None
+    if not isinstance(body, bytes | bytearray) or len(body) <= CHUNK:
+        return response
+    stream = web.StreamResponse(status=response.status)
+    stream.content_type = response.content_type
+    stream.enable_chunked_encoding()
+    await stream.prepare(request)
+    for start in range(0, len(body), CHUNK):
+        await stream.write(body[start : start + CHUNK])
+    await stream.write_eof()
+    return stream
+
+
+@asynccontextmanager
+async def serve_realistic(fake: FakeServer, limit: ServerLimit) -> AsyncIterator[str]:
+    """Serve ``fake`` with its limit (outermost) and chunked large bodies; yields its URL."""
+    app = fake.app()
+    app.middlewares.insert(0, limit.middleware)
+    app.middlewares.append(chunked)
+
+    async def stats(_: web.Request) -> web.Response:
+        return web.json_response({"served": limit.served, "refused": limit.refused})
+
+    async def reset(_: web.Request) -> web.Response:
+        limit.reset()
+        return web.json_response({})
+
+    app.router.add_get("/_bench/stats", stats)
+    app.router.add_post("/_bench/reset", reset)
+    server = TestServer(app, host="127.0.0.1")
+    await server.start_server()
+    fake.url = str(server.make_url("/")).rstrip("/")
+    try:
+        yield fake.url
+    finally:
+        await server.close()
+
+
+def inflate_spotify(fake: FakeSpotify) -> None:
+    """Give every track object the fields (and size) of a real playlist item."""
+    for playlist in fake.playlists.values():
+        for entry in playlist.entries:
+            if not entry or entry.get("type") != "track":
+                continue
+            sid = entry["id"]
+            entry.update(
+                available_markets=MARKETS,
+                disc_number=1,
+                track_number=1 + int(sid[0], 36) % 12,
+                href=f"https://api.spotify.com/v1/tracks/{sid}",
+                is_playable=True,
+                episode=False,
+                track=True,
+            )
+            album = entry["album"]
+            album.update(
+                available_markets=MARKETS,
+                album_type="album",
+                type="album",
+                total_tracks=12,
+                release_date_precision="day",
+                href=f"https://api.spotify.com/v1/albums/{album['id']}",
+                uri=f"spotify:album:{album['id']}",
+                external_urls={"spotify": f"https://open.spotify.com/album/{album['id']}"},
+                artists=entry["artists"],
+            )
+    fake._rendered.clear()
+
+
+def inflate_deezer(fake: FakeDeezer) -> None:
+    """Give Deezer's playlist entries, albums and tracks the fields of the real answers."""
+    for playlist in fake.playlists.values():
+        for entry in playlist.tracks:
+            album, artist = entry["album"], entry["artist"]
+            entry.update(
+                title_version="",
+                md5_image="2e018122cb56986277102d2041a592c8",
+                time_add=1_700_000_000,
+                explicit_content_lyrics=0,
+                explicit_content_cover=0,
+            )
+            artist.update(
+                link=f"https://www.deezer.com/artist/{artist['id']}",
+                picture_medium=f"https://e-cdns-images.dzcdn.net/images/artist/{artist['id']}/250x250.jpg",
+                tracklist=f"https://api.deezer.com/artist/{artist['id']}/top?limit=50",
+                type="artist",
+            )
+            for size in ("small", "big", "xl"):
+                album[f"cover_{size}"] = album["cover_medium"].replace("250x250", size)
+            album.update(
+                md5_image="2e018122cb56986277102d2041a592c8",
+                tracklist=f"https://api.deezer.com/album/{album['id']}/tracks",
+                type="album",
+            )
+    stub = {"id": 1, "readable": True, "title": "Track", "link": "https://www.deezer.com/track/1"}
+    for album in fake.albums.values():
+        album.update(
+            upc="0602445790906",
+            link=f"https://www.deezer.com/album/{album['id']}",
+            cover_xl=f"https://e-cdns-images.dzcdn.net/images/cover/{album['id']}/1000x1000.jpg",
+            fans=1234,
+            available=True,
+            contributors=[{"id": 27, "name": "Artist", "role": "Main", "type": "artist"}] * 2,
+            tracks={
+                "data": [{**stub, "duration": 200, "rank": 500_000, "md5_image": "x" * 32}] * 12
+            },
+        )
+    for details in fake.details.values():
+        details.update(
+            available_countries=MARKETS,
+            contributors=[{"id": 27, "name": "Artist", "role": "Main", "type": "artist"}] * 2,
+            track_position=3,
+            disk_number=1,
+            explicit_lyrics=False,
+            md5_image="2e018122cb56986277102d2041a592c8",
+        )
