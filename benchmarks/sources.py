@@ -37,6 +37,7 @@ import multiprocessing
 import statistics
 import sys
 import time
+from base64 import b64encode
 from collections.abc import Awaitable, Callable
 from multiprocessing.connection import Connection
 from pathlib import Path
@@ -205,7 +206,10 @@ async def naive_spotify(urls: dict[str, str]) -> float:
             f"{urls['spotify']}/api/token",
             method="POST",
             data={"grant_type": "client_credentials"},
-            auth=aiohttp.BasicAuth(CLIENT_ID, CLIENT_SECRET),
+            headers={
+                "Authorization": "Basic "
+                + b64encode(f"{CLIENT_ID}:{CLIENT_SECRET}".encode()).decode()
+            },
         )
         auth = {"Authorization": f"Bearer {token['access_token']}"}
         await _naive_get(session, f"{api}/playlists/{SPOTIFY_PID}", headers=auth)
