@@ -14,16 +14,20 @@
   (code 4) inside HTTP 200, after the same latency as any answer. The limits of Spotify
   and ReccoBeats are unpublished: the values used are stated where they are set.
 - ``/_bench/stats`` and ``/_bench/reset`` report and reset a server's counters.
+- :class:`Served` runs the fakes in a child process, so their work does not slow (or
+  stall) the client being measured.
 """
 
 from __future__ import annotations
 
 import asyncio
 import math
+import multiprocessing
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 
 from aiohttp import web
 from aiohttp.test_utils import TestServer
@@ -121,6 +125,47 @@ async def serve_realistic(fake: FakeServer, limit: ServerLimit) -> AsyncIterator
         yield fake.url
     finally:
         await server.close()
+
+
+Builder = Callable[[], list[tuple[str, FakeServer]]]
+#: Per fake name: (requests, window in seconds, "429" or "deezer").
+Limits = dict[str, tuple[int, float, str]]
+
+
+def _serve_in_child(builder: Builder, latency: float, limits: Limits, conn: Connection) -> None:
+    async def run() -> None:
+        served = []
+        for name, fake in builder():
+            fake.latency = latency
+            limit, window, style = limits.get(name, (0, 1.0, "429"))
+            context = serve_realistic(fake, ServerLimit(limit, window, style, latency))
+            served.append((name, await context.__aenter__(), context))
+        conn.send({name: url for name, url, _ in served})
+        await asyncio.get_running_loop().run_in_executor(None, conn.recv)
+        for _, _, context in served:
+            await context.__aexit__(None, None, None)
+
+    asyncio.run(run())
+
+
+class Served:
+    """Fakes from ``builder`` served by a child process: ``with Served(...) as urls``
+    gives ``{name: origin}``. ``builder`` must be picklable (a module-level function or
+    a ``functools.partial`` of one)."""
+
+    def __init__(self, builder: Builder, latency: float, limits: Limits | None = None) -> None:
+        self.parent, child = multiprocessing.Pipe()
+        self.process = multiprocessing.get_context("spawn").Process(
+            target=_serve_in_child, args=(builder, latency, limits or {}, child), daemon=True
+        )
+
+    def __enter__(self) -> dict[str, str]:
+        self.process.start()
+        return self.parent.recv()
+
+    def __exit__(self, *exc: object) -> None:
+        self.parent.send("stop")
+        self.process.join(timeout=10)
 
 
 def inflate_spotify(fake: FakeSpotify) -> None:

@@ -33,13 +33,11 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import multiprocessing
 import statistics
 import sys
 import time
 from base64 import b64encode
 from collections.abc import Awaitable, Callable
-from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -47,7 +45,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.realistic import ServerLimit, inflate_deezer, inflate_spotify, serve_realistic
+from benchmarks.realistic import Served, inflate_deezer, inflate_spotify
 from bot.config import Settings
 from bot.http import HttpClient
 from bot.model import PlaylistRef
@@ -97,40 +95,6 @@ BUILDERS: dict[str, Callable[[], list[tuple[str, FakeServer]]]] = {
     "spotify": build_spotify,
     "deezer": build_deezer,
 }
-
-
-def _serve_in_child(case: str, latency: float, limited: bool, conn: Connection) -> None:
-    async def run() -> None:
-        served = []
-        for name, fake in BUILDERS[case]():
-            fake.latency = latency
-            limit, window, style = LIMITS[name] if limited else (0, 1.0, "429")
-            context = serve_realistic(fake, ServerLimit(limit, window, style, latency))
-            served.append((name, await context.__aenter__(), context))
-        conn.send({name: url for name, url, _ in served})
-        await asyncio.get_running_loop().run_in_executor(None, conn.recv)
-        for _, _, context in served:
-            await context.__aexit__(None, None, None)
-
-    asyncio.run(run())
-
-
-class Served:
-    """A case's fakes served from a child process: ``with Served(...) as urls``."""
-
-    def __init__(self, case: str, latency: float, limited: bool) -> None:
-        self.parent, child = multiprocessing.Pipe()
-        self.process = multiprocessing.get_context("spawn").Process(
-            target=_serve_in_child, args=(case, latency, limited, child), daemon=True
-        )
-
-    def __enter__(self) -> dict[str, str]:
-        self.process.start()
-        return self.parent.recv()
-
-    def __exit__(self, *exc: object) -> None:
-        self.parent.send("stop")
-        self.process.join(timeout=10)
 
 
 async def server_stats(urls: dict[str, str], reset: bool = False) -> dict[str, dict[str, int]]:
@@ -196,7 +160,9 @@ async def _naive_get(session: aiohttp.ClientSession, url: str, **kw: Any) -> Any
             return payload
 
 
-async def naive_spotify(urls: dict[str, str]) -> float:
+async def naive_spotify(
+    urls: dict[str, str], pid: str = SPOTIFY_PID, tracks: int = SPOTIFY_TRACKS
+) -> float:
     """Token, metadata, every page, then every ReccoBeats batch of 40, one at a time."""
     start = time.perf_counter()
     async with aiohttp.ClientSession() as session:
@@ -212,12 +178,12 @@ async def naive_spotify(urls: dict[str, str]) -> float:
             },
         )
         auth = {"Authorization": f"Bearer {token['access_token']}"}
-        await _naive_get(session, f"{api}/playlists/{SPOTIFY_PID}", headers=auth)
+        await _naive_get(session, f"{api}/playlists/{pid}", headers=auth)
         ids: list[str] = []
-        for offset in range(0, SPOTIFY_TRACKS, 100):
+        for offset in range(0, tracks, 100):
             page = await _naive_get(
                 session,
-                f"{api}/playlists/{SPOTIFY_PID}/items",
+                f"{api}/playlists/{pid}/items",
                 params={"offset": offset, "limit": 100},
                 headers=auth,
             )
@@ -320,7 +286,7 @@ async def run_case(case: str, runs: int, latency: float, lifted: bool) -> None:
     )
     print(f"{title}; latency {latency * 1000:.0f} ms; {runs} runs; DEFAULT settings")
     for limited in (False, True):
-        with Served(case, latency, limited) as urls:
+        with Served(BUILDERS[case], latency, LIMITS if limited else None) as urls:
             result = await measure(urls, ref, naive, runs, hosts)
             report("servers limit" if limited else "servers do not limit", result, limited, stage)
             if lifted and case == "spotify" and not limited:
