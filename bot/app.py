@@ -28,6 +28,7 @@ from bot.http import HttpClient
 from bot.pipeline import Pipeline
 from bot.queue import AnalysisQueue, Cooldown
 from bot.service import Analyzer
+from bot.threads import limit_native_threads, native_threads
 from bot.wiring import build_pipeline, close_providers
 from cogs.explore import ExploreActions
 from cogs.explore_items import DYNAMIC_ITEMS
@@ -185,6 +186,7 @@ def _touch(path: Any) -> None:
 
 async def run_bot(settings: Settings, token: str) -> None:
     """Run until the gateway closes or SIGINT/SIGTERM arrives, then shut down cleanly."""
+    limit_native_threads(native_threads(settings.native_threads, settings.max_concurrent_analyses))
     bot = PlaylistBot(settings)
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()

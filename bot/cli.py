@@ -317,6 +317,9 @@ def _run(args: argparse.Namespace) -> None:
 
     settings = get_settings()
     if args.command == "analyze":
+        from bot.threads import limit_native_threads, native_threads
+
+        limit_native_threads(native_threads(settings.native_threads, 1))
         print(asyncio.run(run_analyze(args, settings)))
     elif args.command == "cache":
         from bot.cache_cli import run_cache

@@ -128,6 +128,8 @@ class Settings(BaseSettings):
 
     # Bot behaviour
     max_concurrent_analyses: int = 2
+    # BLAS/OpenMP threads per process; 0 = cores // MAX_CONCURRENT_ANALYSES (bot), all (CLI)
+    native_threads: int = 0
     user_cooldown_seconds: float = 30.0
     progress_edit_interval_seconds: float = 1.5
     interaction_answer_seconds: float = 840.0
