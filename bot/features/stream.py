@@ -34,6 +34,13 @@ def streaming_providers(providers: Sequence[FeatureProvider]) -> list[FeaturePro
     return leading
 
 
+def _observe(task: asyncio.Task[None]) -> None:
+    """Mark a failure as seen: :meth:`FeatureStream.finish` raises it, or the fetch
+    failed first and it no longer matters."""
+    if not task.cancelled():
+        task.exception()
+
+
 class _Stage:
     """One provider of the stream: a buffer of tracks, cut into batches as it fills."""
 
@@ -60,12 +67,14 @@ class _Stage:
         task = asyncio.get_running_loop().create_task(self._run(batch))
         self.tasks.add(task)
         task.add_done_callback(self.tasks.discard)
+        task.add_done_callback(_observe)
 
     async def _run(self, batch: list[Track]) -> None:
         async with self.lanes:
             await self.provider.enrich(batch, no_progress)
         self.done += len(batch)
-        self.progress(self.name, self.done, self.total)
+        if getattr(self.provider, "enabled", True):  # Spotify's, once switched off: silent
+            self.progress(self.name, self.done, self.total)
         if self.after is not None:
             self.after.add([t for t in batch if t.audio is None])
 
@@ -75,7 +84,7 @@ class _Stage:
         if self.buffer:
             self._launch(self.buffer)
             self.buffer = []
-        if self.total:
+        if self.total and getattr(self.provider, "enabled", True):
             progress(self.name, self.done, self.total)
         while self.tasks:
             await asyncio.gather(*list(self.tasks))

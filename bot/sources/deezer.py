@@ -111,6 +111,13 @@ def _observe(task: asyncio.Task[Any]) -> None:
         task.exception()
 
 
+def _observe(task: asyncio.Task[Any]) -> None:
+    """Mark a failed lookup as seen: :meth:`AlbumLookups.results` raises it, or the fetch
+    failed first and it no longer matters."""
+    if not task.cancelled():
+        task.exception()
+
+
 class AlbumLookups:
     """``/album/{id}`` lookups started as pages arrive, once per album, a bounded number
     at a time; :meth:`results` waits for them all (and reports progress meanwhile)."""
