@@ -16,7 +16,7 @@ import inspect
 import logging
 import sqlite3
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -220,7 +220,7 @@ class Pipeline:
         if not leading or "on_tracks" not in inspect.signature(source.fetch).parameters:
             return await source.fetch(ref, progress)
         # Feature lookups start with the first page instead of after the last one.
-        stream = FeatureStream(leading, self.concurrency)
+        stream = FeatureStream(leading, self.concurrency, tail=self._prefetcher(len(leading)))
         try:
             playlist = await source.fetch(ref, progress, on_tracks=stream.add)  # type: ignore[call-arg]
             await stream.finish(progress)
@@ -228,6 +228,14 @@ class Pipeline:
             stream.cancel()
         playlist.enriched_by = stream.names
         return playlist
+
+    def _prefetcher(self, streamed: int) -> Callable[[Sequence[Track]], None] | None:
+        """The ``prefetch`` of the provider after the streamed ones (preview analysis,
+        which cannot cover tracks without a preview, stands aside for it), if it has one."""
+        for provider in self.providers[streamed:]:
+            if provider.family != "preview":
+                return getattr(provider, "prefetch", None)
+        return None
 
     async def cached_playlist(self, ref: PlaylistRef) -> Playlist | None:
         """The cached playlist behind ``ref`` while it is known to be unchanged, else None.

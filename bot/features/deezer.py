@@ -16,10 +16,9 @@ loudness plus metadata. The provider records ``audio_provider = "deezer"``.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 import re
-from collections import deque
+from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 
 from bot.config import Settings
@@ -37,6 +36,8 @@ STAGE = "Audio features (Deezer)"
 SAVE_EVERY = 25
 #: Requests in flight for lookups that go on after the answer.
 BACKGROUND_LANES = 1
+#: Finished prefetch answers kept for the enrichment that follows.
+MEMORY = 20_000
 #: (cache source, key): ("deezer", Deezer track id) or ("isrc", ISRC).
 Key = tuple[str, str]
 DEEZER_TRACK_URL = re.compile(r"deezer\.com/(?:[a-z]{2}(?:-[a-z]{2})?/)?track/(\d+)")
@@ -75,21 +76,34 @@ def bpm_gain(payload: object) -> Features:
 class _Fill:
     """Per-track lookups of ``keys``, a few lanes at a time, saved to the cache as they come.
 
-    ``lanes`` may shrink while it runs (the answer has gone; the rest fills the cache
-    in the background without crowding out other requests to Deezer).
+    It runs at full width until ``deadline`` (loop time); then the provider either
+    narrows it to one lane in the background or stops it (see ``_past_deadline``).
     """
 
-    def __init__(self, provider: DeezerFeatures, keys: list[Key], lanes: int) -> None:
+    def __init__(
+        self, provider: DeezerFeatures, keys: list[Key], lanes: int, deadline: float
+    ) -> None:
         self.provider = provider
+        self.keys = keys
         self.queue = deque(keys)
         self.lanes = lanes
+        self.deadline = deadline
         self.asked: set[Key] = set()
         self.found: dict[Key, Features] = {}
         self.unsaved: dict[Key, Features] = {}
         self.progress: Callable[[], None] = lambda: None
+        self.task: asyncio.Task[None] | None = None
+        self.timer: asyncio.TimerHandle | None = None
+        self.expired = False
+        self.prefetch = False
 
-    async def run(self) -> None:
+    async def run(self, check_cache: bool) -> None:
         try:
+            if check_cache:  # a prefetch: some may be cached already
+                cached = await self.provider._cached(list(self.queue))
+                self.found.update(cached)
+                self.asked.update(cached)
+                self.queue = deque(k for k in self.queue if k not in cached)
             async with asyncio.TaskGroup() as group:
                 for lane in range(self.lanes):
                     group.create_task(self._lane(lane))
@@ -127,10 +141,12 @@ class DeezerFeatures:
     """FeatureProvider "deezer": tempo and loudness for tracks nothing better covered.
 
     One request per track at Deezer's rate (about 9 a second), so the lookups get
-    ``budget`` seconds on the answer's path. With ``background`` (the bot) and a
+    ``budget`` seconds from when they start. With ``background`` (the bot) and a
     cache, what does not fit goes on in the background, one request at a time, into
     the feature cache, so the next answer is fuller; otherwise (the CLI, which exits)
     it stops at the budget. :meth:`enrich_bounded` says how many tracks were left.
+    :meth:`prefetch` starts the lookups early, while a playlist's pages and other
+    features are still arriving, for tracks sure to need them.
     """
 
     name = "deezer"
@@ -156,9 +172,12 @@ class DeezerFeatures:
         self.cache = cache
         self.budget = budget if budget is None or budget >= 0 else None
         self.background = background and cache is not None
-        #: Keys some lookup (on an answer's path or in the background) is working on.
-        self._filling: set[Key] = set()
+        #: The lookup (on an answer's path, early, or in the background) of each key.
+        self._fills: dict[Key, _Fill] = {}
         self._tasks: set[asyncio.Task[None]] = set()
+        #: Answers of finished prefetches ({} = Deezer does not know the track), taken
+        #: by the enrichment that follows; the oldest go beyond MEMORY entries.
+        self._answered: OrderedDict[Key, Features] = OrderedDict()
 
     @classmethod
     def from_settings(
@@ -199,6 +218,60 @@ class DeezerFeatures:
                 found.update({(source, k): v for k, v in got.items() if v})
         return found
 
+    def _start(self, keys: list[Key], *, check_cache: bool) -> _Fill:
+        """Start looking ``keys`` up, with ``budget`` seconds at full width from now."""
+        loop = asyncio.get_running_loop()
+        budget = float("inf") if self.budget is None else self.budget
+        fill = _Fill(self, keys, self.concurrency * TASKS_PER_REQUEST, loop.time() + budget)
+        fill.prefetch = check_cache
+        for key in keys:
+            self._fills[key] = fill
+        fill.task = loop.create_task(fill.run(check_cache))
+        self._tasks.add(fill.task)
+        fill.task.add_done_callback(lambda task: self._finished(fill, task))
+        if self.budget is not None:
+            fill.timer = loop.call_at(fill.deadline, self._past_deadline, fill)
+        return fill
+
+    def _past_deadline(self, fill: _Fill) -> None:
+        """The budget is spent: go on in the background (the bot) or stop (the CLI)."""
+        assert fill.task is not None
+        if fill.task.done() or fill.expired:
+            return
+        fill.expired = True
+        fill.progress = lambda: None
+        if self.background:
+            fill.lanes = BACKGROUND_LANES
+            log.info("Deezer tempo/loudness: %d tracks left to the background", len(fill.queue))
+        else:
+            fill.task.cancel()
+
+    def _finished(self, fill: _Fill, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        if fill.timer is not None:
+            fill.timer.cancel()
+        for key in fill.keys:
+            if self._fills.get(key) is fill:
+                del self._fills[key]
+        if fill.prefetch:
+            for key in fill.asked:
+                self._answered[key] = fill.found.get(key, {})
+            while len(self._answered) > MEMORY:
+                self._answered.popitem(last=False)
+        if not task.cancelled() and task.exception() is not None:
+            log.error("Deezer tempo/loudness lookups failed", exc_info=task.exception())
+
+    def prefetch(self, tracks: Sequence[Track]) -> None:
+        """Start the lookups of tracks that will need them whatever comes before this
+        provider: no audio features so far and no preview to analyse."""
+        keys = [
+            key
+            for t in tracks
+            if not t.preview_url and (key := track_key(t)) is not None and key not in self._fills
+        ]
+        if keys:
+            self._start(list(dict.fromkeys(keys)), check_cache=True)
+
     async def enrich(
         self, tracks: Sequence[Track], progress: ProgressCallback = no_progress
     ) -> int:
@@ -209,24 +282,34 @@ class DeezerFeatures:
     async def enrich_bounded(
         self, tracks: Sequence[Track], progress: ProgressCallback = no_progress
     ) -> tuple[int, int]:
-        """Like :meth:`enrich`: (tracks that got features, tracks left past the budget)."""
+        """Like :meth:`enrich`: (tracks that got features, tracks left past the budget).
+
+        Keys already being looked up (prefetched, or by another answer) are waited for
+        until their own deadline; the others are looked up with ``budget`` from now.
+        """
         todo = [(t, k) for t in tracks if (k := track_key(t)) is not None]
         keys = list(dict.fromkeys(k for _, k in todo))
-        found = await self._cached(keys)
-        busy = {k for k in keys if k not in found and k in self._filling}
-        fill = _Fill(
-            self,
-            [k for k in keys if k not in found and k not in busy],
-            self.concurrency * TASKS_PER_REQUEST,
-        )
+        answered = {k: self._answered.pop(k) for k in keys if k in self._answered}
+        found = {k: v for k, v in answered.items() if v}
+        found |= await self._cached([k for k in keys if k not in self._fills and k not in answered])
+        fills = {self._fills[k] for k in keys if k in self._fills}
+        missing = [k for k in keys if k not in found and k not in answered and k not in self._fills]
+        if missing:
+            fills.add(self._start(missing, check_cache=False))
         if keys:
-            fill.progress = lambda: progress(STAGE, len(found) + len(fill.asked), len(keys))
-            fill.progress()
-        pending = set(fill.queue)
-        if fill.queue:
-            await self._run_within_budget(fill)
-        found.update(fill.found)
-        pending = busy | (pending - fill.asked)  # not answered yet, here or elsewhere
+
+            def report() -> None:
+                done = len(found) + sum(len(f.asked) for f in fills)
+                progress(STAGE, min(done, len(keys)), len(keys))
+
+            for fill in fills:
+                fill.progress = report
+            report()
+        await self._wait(fills)
+        for fill in fills:
+            found.update(fill.found)
+        for key in keys:
+            self._answered.pop(key, None)  # taken now: a later answer asks afresh
         count = deferred = 0
         for track, key in todo:
             values = found.get(key)
@@ -234,39 +317,25 @@ class DeezerFeatures:
                 track.audio = dict(values)
                 track.audio_provider = self.name
                 count += 1
-            elif key in pending:
-                deferred += 1
+            elif key in self._fills and key not in self._fills[key].asked:
+                deferred += 1  # still queued or in flight
         return count, deferred
 
-    async def _run_within_budget(self, fill: _Fill) -> None:
-        """Run ``fill`` for at most ``budget`` seconds; then background or stop."""
-        keys = list(fill.queue)
-        self._filling.update(keys)
-        task = asyncio.get_running_loop().create_task(fill.run())
-        task.add_done_callback(lambda _: self._filling.difference_update(keys))
-        try:
-            done, _ = await asyncio.wait({task}, timeout=self.budget)
-        except asyncio.CancelledError:
-            task.cancel()
-            raise
-        if done:
-            task.result()
+    async def _wait(self, fills: set[_Fill]) -> None:
+        """Wait for ``fills`` until the last of their deadlines; raise what broke one."""
+        tasks = {f.task for f in fills if f.task is not None}
+        if not tasks:
             return
-        fill.progress = lambda: None
-        if self.background:
-            fill.lanes = BACKGROUND_LANES
-            self._tasks.add(task)
-            task.add_done_callback(self._background_done)
-            log.info("Deezer tempo/loudness: %d tracks left to the background", len(fill.queue))
-            return
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
-
-    def _background_done(self, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
-        if not task.cancelled() and task.exception() is not None:
-            log.error("background Deezer lookups failed", exc_info=task.exception())
+        loop = asyncio.get_running_loop()
+        deadline = max(f.deadline for f in fills)
+        timeout = None if deadline == float("inf") else max(0.0, deadline - loop.time())
+        await asyncio.wait(tasks, timeout=timeout)
+        for fill in fills:
+            if fill.deadline <= loop.time():
+                self._past_deadline(fill)  # now, not a moment later: the answer is going out
+        for task in tasks:
+            if task.done() and not task.cancelled() and task.exception() is not None:
+                raise task.exception()  # type: ignore[misc]
 
     def deferred_note(self, count: int) -> str:
         """The answer's sentence about ``count`` tracks left past the budget."""

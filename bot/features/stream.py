@@ -11,13 +11,15 @@ meaning: the tracks a provider did not cover go on to the next provider in the r
 batch by batch. Each batch goes through the provider's own ``enrich`` (feature cache
 first, then the request, then the cache), so caching is unchanged. Tracks with the
 same id are asked once; :meth:`FeatureStream.finish` copies the features to the
-duplicates (the source keeps the first of them).
+duplicates (the source keeps the first of them). What the last of them leaves can go
+to a later provider's ``prefetch`` (Deezer's tempo lookups, for tracks no preview can
+cover), which starts looking it up while the pages are still arriving.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.features import FeatureProvider
 from bot.model import ProgressCallback, Track, no_progress
@@ -49,6 +51,8 @@ class _Stage:
         self.size = max(1, int(getattr(provider, "batch_size", 1)))
         self.name = str(getattr(provider, "stage", f"Audio features ({provider.name})"))
         self.after = after
+        #: Where the last provider's leftovers go (a later provider's ``prefetch``).
+        self.tail: Callable[[Sequence[Track]], None] | None = None
         self.buffer: list[Track] = []
         self.tasks: set[asyncio.Task[None]] = set()
         self.lanes = asyncio.Semaphore(lanes)
@@ -75,8 +79,11 @@ class _Stage:
         self.done += len(batch)
         if getattr(self.provider, "enabled", True):  # Spotify's, once switched off: silent
             self.progress(self.name, self.done, self.total)
+        left = [t for t in batch if t.audio is None]
         if self.after is not None:
-            self.after.add([t for t in batch if t.audio is None])
+            self.after.add(left)
+        elif self.tail is not None and left:
+            self.tail(left)
 
     async def finish(self, progress: ProgressCallback) -> None:
         """Ask for the last, partial batch and wait for every batch of this provider."""
@@ -97,7 +104,14 @@ class _Stage:
 class FeatureStream:
     """Feeds pages of tracks to the leading batch providers as they arrive."""
 
-    def __init__(self, providers: Sequence[FeatureProvider], concurrency: int = 8) -> None:
+    def __init__(
+        self,
+        providers: Sequence[FeatureProvider],
+        concurrency: int = 8,
+        tail: Callable[[Sequence[Track]], None] | None = None,
+    ) -> None:
+        """``tail`` (optional) gets the tracks the last provider left without features,
+        batch by batch: the next provider's ``prefetch``."""
         lanes = max(1, concurrency) * TASKS_PER_REQUEST
         after: _Stage | None = None
         stages: list[_Stage] = []
@@ -105,6 +119,8 @@ class FeatureStream:
             after = _Stage(provider, lanes, after)
             stages.insert(0, after)
         self.stages = stages
+        if stages:
+            stages[-1].tail = tail
         self._first: dict[str, Track] = {}
         self._twins: list[tuple[Track, Track]] = []
 

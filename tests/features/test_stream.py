@@ -113,3 +113,35 @@ async def test_deezer_album_details_are_asked_while_pages_arrive(fake_settings, 
     assert fake_deezer.log.pages_at_arrival[first_album] < 12
     assert fake_deezer.count("album") == 300
     assert all(t.label and t.genres and t.release_year for t in playlist.tracks)
+
+
+async def test_deezer_tempo_lookups_start_while_pages_arrive(
+    fake_settings, fake_spotify, fake_reccobeats, fake_deezer
+) -> None:
+    """Tracks ReccoBeats lacks (and no preview can cover) go to Deezer's ISRC lookups
+    at once, so the fallback overlaps the fetch instead of following it."""
+    from bot.features.deezer import DeezerFeatures
+
+    n = 1500
+    fake_spotify.add(SpotifyPlaylist.generated(PID, n), with_features=False)
+    fake_spotify.features_forbidden = True
+    fake_spotify.latency = 0.02
+    for i in range(n):
+        if i % 25:
+            fake_reccobeats.features[spotify_id(i)] = features(i)
+        else:
+            fake_deezer.details[3_000_000 + i] = {"bpm": 99.0, "gain": -7.0, "isrc": f"JPZZ{i:08d}"}
+    fake_deezer.log = ArrivalLog(lambda: fake_spotify.count("items"))
+    settings = fake_settings.model_copy(update={"http_concurrency": 2})
+    async with HttpClient(settings, pause_scale=0.001) as http:
+        pipeline = spotify_pipeline(settings, http)
+        pipeline.providers = [*pipeline.providers, DeezerFeatures.from_settings(settings, http)]
+        playlist = await pipeline.fetch(PlaylistRef("spotify", PID))
+        notes = await pipeline.enrich(playlist)
+    assert fake_deezer.log.pages_at_arrival[0] < 15
+    assert notes == []
+    by_deezer = [t for t in playlist.tracks if t.audio_provider == "deezer"]
+    assert len(by_deezer) == 60 and all(
+        t.audio == {"tempo": 99.0, "loudness": -7.0} for t in by_deezer
+    )
+    assert fake_deezer.count("track") == 60  # each asked once
