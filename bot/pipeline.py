@@ -12,6 +12,7 @@ not changed, and the analysis is reused for the same snapshot and options.
 from __future__ import annotations
 
 import asyncio
+import functools
 import inspect
 import logging
 import sqlite3
@@ -63,6 +64,10 @@ PROVIDER_NAMES = {
 }
 #: Providers that fill only some of the audio columns, and which.
 PARTIAL_PROVIDERS = {"deezer": "tempo and loudness only"}
+
+
+class _Token:
+    """Identifies one fetch's prefetches (weakly referenced by the provider)."""
 
 
 def _track_sort_key(track: Track) -> tuple[str, int, str]:
@@ -234,7 +239,9 @@ class Pipeline:
         which cannot cover tracks without a preview, stands aside for it), if it has one."""
         for provider in self.providers[streamed:]:
             if provider.family != "preview":
-                return getattr(provider, "prefetch", None)
+                prefetch = getattr(provider, "prefetch", None)
+                # one token per fetch: its prefetches share one time budget
+                return None if prefetch is None else functools.partial(prefetch, answer=_Token())
         return None
 
     async def cached_playlist(self, ref: PlaylistRef) -> Playlist | None:

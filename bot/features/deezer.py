@@ -18,6 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
+import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 
@@ -178,6 +179,8 @@ class DeezerFeatures:
         #: Answers of finished prefetches ({} = Deezer does not know the track), taken
         #: by the enrichment that follows; the oldest go beyond MEMORY entries.
         self._answered: OrderedDict[Key, Features] = OrderedDict()
+        #: The shared deadline of each answer's prefetches (see :meth:`prefetch`).
+        self._deadlines: weakref.WeakKeyDictionary[object, float] = weakref.WeakKeyDictionary()
 
     @classmethod
     def from_settings(
@@ -218,11 +221,13 @@ class DeezerFeatures:
                 found.update({(source, k): v for k, v in got.items() if v})
         return found
 
-    def _start(self, keys: list[Key], *, check_cache: bool) -> _Fill:
-        """Start looking ``keys`` up, with ``budget`` seconds at full width from now."""
+    def _start(self, keys: list[Key], *, check_cache: bool, deadline: float | None = None) -> _Fill:
+        """Start looking ``keys`` up, at full width until ``deadline`` (default: ``budget``
+        seconds from now)."""
         loop = asyncio.get_running_loop()
-        budget = float("inf") if self.budget is None else self.budget
-        fill = _Fill(self, keys, self.concurrency * TASKS_PER_REQUEST, loop.time() + budget)
+        if deadline is None:
+            deadline = loop.time() + (float("inf") if self.budget is None else self.budget)
+        fill = _Fill(self, keys, self.concurrency * TASKS_PER_REQUEST, deadline)
         fill.prefetch = check_cache
         for key in keys:
             self._fills[key] = fill
@@ -261,16 +266,26 @@ class DeezerFeatures:
         if not task.cancelled() and task.exception() is not None:
             log.error("Deezer tempo/loudness lookups failed", exc_info=task.exception())
 
-    def prefetch(self, tracks: Sequence[Track]) -> None:
+    def prefetch(self, tracks: Sequence[Track], answer: object = None) -> None:
         """Start the lookups of tracks that will need them whatever comes before this
-        provider: no audio features so far and no preview to analyse."""
+        provider: no audio features so far and no preview to analyse.
+
+        Calls with the same ``answer`` token (one playlist's pages, batch by batch)
+        share one deadline: ``budget`` seconds from the first of them.
+        """
         keys = [
             key
             for t in tracks
             if not t.preview_url and (key := track_key(t)) is not None and key not in self._fills
         ]
-        if keys:
-            self._start(list(dict.fromkeys(keys)), check_cache=True)
+        if not keys:
+            return
+        deadline = None
+        if answer is not None and self.budget is not None:
+            deadline = self._deadlines.setdefault(
+                answer, asyncio.get_running_loop().time() + self.budget
+            )
+        self._start(list(dict.fromkeys(keys)), check_cache=True, deadline=deadline)
 
     async def enrich(
         self, tracks: Sequence[Track], progress: ProgressCallback = no_progress

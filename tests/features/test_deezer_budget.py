@@ -84,3 +84,28 @@ async def test_background_lookups_stop_when_the_bot_closes(fake_settings, fake_d
         asked = fake_deezer.count("track")
         await asyncio.sleep(0.2)
         assert fake_deezer.count("track") == asked < N
+
+
+async def test_prefetches_of_one_answer_share_one_deadline(fake_settings, fake_deezer) -> None:
+    class Answer:
+        pass
+
+    settings = budget_settings(fake_settings, budget=5.0)
+    async with HttpClient(settings, pause_scale=0.001) as http:
+        tracks = await slow_deezer_tracks(fake_deezer, settings, http)
+        for track in tracks:
+            track.preview_url = ""  # no preview can cover them: sure to need Deezer
+        provider = DeezerFeatures.from_settings(settings, http)
+        answer, other = Answer(), Answer()
+        provider.prefetch(tracks[:10], answer)
+        await asyncio.sleep(0.2)
+        provider.prefetch(tracks[10:20], answer)
+        provider.prefetch(tracks[20:30], other)
+        deadlines = {key: fill.deadline for key, fill in provider._fills.items()}
+        first = {deadlines[("deezer", t.id)] for t in tracks[:10] if ("deezer", t.id) in deadlines}
+        second = {deadlines[("deezer", t.id)] for t in tracks[10:20]}
+        third = {deadlines[("deezer", t.id)] for t in tracks[20:30]}
+        await provider.aclose()
+    assert second == first or not first  # the first batch may be done already
+    assert len(second) == 1 and len(third) == 1
+    assert third.pop() - second.pop() >= 0.15  # another answer: its own budget
