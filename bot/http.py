@@ -4,7 +4,7 @@ Every remote call of the bot goes through :class:`HttpClient`:
 
 - one ``aiohttp.ClientSession`` for the process (or the CLI run);
 - per host a semaphore of ``HTTP_CONCURRENCY`` requests in flight and a pace: Deezer's
-  known budget (``DEEZER_RATE_PER_5S`` per 5 s, an ``aiolimiter.AsyncLimiter``), an
+  known budget (``DEEZER_RATE_PER_5S`` in any 5 s, a :class:`bot.ratelimit.WindowLimit`), an
   adaptive one for Spotify and ReccoBeats, whose limits are unpublished
   (:class:`bot.ratelimit.AdaptiveRate`: unpaced until the first 429, then AIMD, with
   ``Retry-After`` pausing the whole host; ``SPOTIFY_RATE_PER_SECOND`` /
@@ -42,7 +42,6 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
 import aiohttp
-from aiolimiter import AsyncLimiter
 from yarl import URL
 
 from bot.config import Settings
@@ -58,7 +57,7 @@ from bot.http_answers import (
     read_body,
     retry_after_seconds,
 )
-from bot.ratelimit import AdaptiveRate
+from bot.ratelimit import AdaptiveRate, WindowLimit
 
 #: Re-exported: callers catch these from here.
 __all__ = [
@@ -131,7 +130,7 @@ class HttpClient:
         self._deezer_keys.add(key)
         if key not in self.adaptive:
             self._rates[key] = (float(s.deezer_rate_per_5s), 5.0)
-        self._limiters: dict[str, AsyncLimiter] = {}
+        self._limiters: dict[str, WindowLimit] = {}
         self._semaphores: dict[str, asyncio.Semaphore] = {}
         self._blocked_until: dict[str, float] = {}
         #: Requests sent per ``host:port`` (each retry counts): for tests and benchmarks.
@@ -165,11 +164,11 @@ class HttpClient:
         key = host_key(url)
         return self._names.get(key, URL(url).host or "the remote service")
 
-    def _limiter(self, key: str) -> AsyncLimiter:
+    def _limiter(self, key: str) -> WindowLimit:
         limiter = self._limiters.get(key)
         if limiter is None:
             rate, period = self._rates.get(key, DEFAULT_RATE)
-            limiter = self._limiters[key] = AsyncLimiter(max(rate, 0.001), period)
+            limiter = self._limiters[key] = WindowLimit(max(1, round(rate)), period)
         return limiter
 
     def _semaphore(self, key: str) -> asyncio.Semaphore:

@@ -132,3 +132,35 @@ class AdaptiveRate:
             if self.still_valid(slot):
                 self.sent += 1
                 return self.clock()
+
+
+class WindowLimit:
+    """At most ``limit`` sends in any ``window`` seconds: a known budget such as Deezer's
+    "about 50 requests per 5 seconds", kept as the server counts it (a sliding window).
+
+    A token bucket of the same size would allow a full burst and then a steady rate
+    on top, nearly twice the budget within one window.
+    """
+
+    def __init__(
+        self, limit: int, window: float, *, clock: Callable[[], float] = time.monotonic
+    ) -> None:
+        self.limit = max(1, int(limit))
+        self.window = window
+        self.clock = clock
+        self._slots: deque[float] = deque(maxlen=self.limit)
+
+    def reserve(self) -> float:
+        """Book the next send slot; seconds to wait for it from now."""
+        now = self.clock()
+        slot = now
+        if len(self._slots) == self.limit:
+            slot = max(now, self._slots[0] + self.window)
+        self._slots.append(slot)
+        return slot - now
+
+    async def acquire(self, sleep: Callable[[float], Awaitable[object]] = asyncio.sleep) -> None:
+        """Wait for a send slot."""
+        wait = self.reserve()
+        if wait > 0:
+            await sleep(wait)

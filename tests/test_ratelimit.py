@@ -204,3 +204,19 @@ def test_growth_slows_near_the_rate_the_server_last_refused_at() -> None:
         pace.on_accepted()
     # far below the limit it grows ~1/s per second at full pace, near it a fifth of that
     assert 19.0 < pace.rate < 21.0  # without the slowdown: about 25.6
+
+
+def test_a_known_budget_holds_in_every_window() -> None:
+    """Deezer's 45 per 5 s: never more than 45 sends in any 5 seconds, even after a burst."""
+    from bot.ratelimit import WindowLimit
+
+    clock = Clock()
+    budget = WindowLimit(45, 5.0, clock=clock)
+    slots = []
+    for _ in range(200):
+        clock.now += 0.01  # asked for far faster than allowed
+        slots.append(clock.now + budget.reserve())
+    for i, start in enumerate(slots):
+        assert sum(1 for s in slots[i:] if s < start + 5.0) <= 45
+    assert slots[44] - slots[0] < 1.0  # the first 45 go at once
+    assert slots[-1] - slots[0] >= 20.0  # 200 sends need 4 more windows after the first
