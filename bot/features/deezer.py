@@ -77,8 +77,10 @@ def bpm_gain(payload: object) -> Features:
 class _Fill:
     """Per-track lookups of ``keys``, a few lanes at a time, saved to the cache as they come.
 
-    It runs at full width until ``deadline`` (loop time); then the provider either
-    narrows it to one lane in the background or stops it (see ``_past_deadline``).
+    It runs at full width until the answer waiting for it reaches ``deadline`` (loop
+    time); then the provider either narrows it to one lane in the background or stops
+    it (see ``_past_deadline``). A prefetch nobody waits for yet keeps its full width:
+    it overlaps work the answer waits for anyway.
     """
 
     def __init__(
@@ -94,7 +96,6 @@ class _Fill:
         self.unsaved: dict[Key, Features] = {}
         self.progress: Callable[[], None] = lambda: None
         self.task: asyncio.Task[None] | None = None
-        self.timer: asyncio.TimerHandle | None = None
         self.expired = False
         self.prefetch = False
 
@@ -234,8 +235,6 @@ class DeezerFeatures:
         fill.task = loop.create_task(fill.run(check_cache))
         self._tasks.add(fill.task)
         fill.task.add_done_callback(lambda task: self._finished(fill, task))
-        if self.budget is not None:
-            fill.timer = loop.call_at(fill.deadline, self._past_deadline, fill)
         return fill
 
     def _past_deadline(self, fill: _Fill) -> None:
@@ -253,8 +252,6 @@ class DeezerFeatures:
 
     def _finished(self, fill: _Fill, task: asyncio.Task[None]) -> None:
         self._tasks.discard(task)
-        if fill.timer is not None:
-            fill.timer.cancel()
         for key in fill.keys:
             if self._fills.get(key) is fill:
                 del self._fills[key]
