@@ -1,12 +1,12 @@
 """Bot figures at DEFAULT settings: answer time for a 430-track link, event-loop stalls.
 
 Runs the real bot (discord.py HTTP + gateway) against the fake Discord of the tests on
-127.0.0.1, and the fake Spotify, ReccoBeats and Deezer APIs (``benchmarks/realistic.py``:
-realistic body sizes sent chunked, ``--latency`` 50 ms per request, no server limits) in
-a child process. The app has no Spotify audio features (403, as for every app since
-2024-11-27); ReccoBeats lacks 4% of the tracks, which Deezer's tempo fallback then looks
-up by ISRC (within DEEZER_TRACK_BUDGET_SECONDS, the rest in the background). Prints the
-median of ``--runs`` runs (default 5) with min and max of:
+127.0.0.1, and the fake Spotify, ReccoBeats and Deezer APIs (the test fakes: real body
+sizes, sent chunked; ``--latency`` 50 ms per request; no server limits) in a child
+process (``benchmarks/realistic.py``). The app has no Spotify audio features (403, as
+for every app since 2024-11-27); ReccoBeats lacks 4% of the tracks, which Deezer's
+tempo fallback then looks up by ISRC (within DEEZER_TRACK_BUDGET_SECONDS, the rest in
+the background). Prints the median of ``--runs`` runs (default 5) with min and max of:
 
 - a 430-track Spotify link, nothing cached (a different playlist each run): time from
   the command to the answer reaching Discord (target < 3 s), next to a naive sequential
@@ -41,7 +41,7 @@ from aiohttp.test_utils import TestServer
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from benchmarks.realistic import Served, inflate_deezer, inflate_spotify  # noqa: E402
+from benchmarks.realistic import Served, inflate_deezer  # noqa: E402
 from benchmarks.sources import naive_spotify  # noqa: E402
 from bot.app import PlaylistBot  # noqa: E402
 from bot.wiring import build_pipeline  # noqa: E402
@@ -89,7 +89,6 @@ def build(runs: int, big: int) -> list[tuple[str, FakeServer]]:
             recco.features[spotify_id(i)] = features(i)
         else:
             deezer.details[3_000_000 + i] = {"bpm": 120.0, "gain": -8.0, "isrc": f"JPZZ{i:08d}"}
-    inflate_spotify(spotify)
     inflate_deezer(deezer)
     return [("spotify", spotify), ("reccobeats", recco), ("deezer", deezer)]
 

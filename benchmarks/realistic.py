@@ -1,13 +1,10 @@
 """What makes the benchmark fakes behave like the real services (shared by the benchmarks).
 
-- **Body sizes.** :func:`inflate_spotify` / :func:`inflate_deezer` add the fields the real
-  answers carry and the test fakes leave out (``available_markets`` on Spotify tracks and
-  albums, Deezer's cover/picture URLs, contributors, ``available_countries``, an album's
-  track list): a 100-item Spotify page is about 360 KB (the size the project's HTTP
-  layer plans for: about 300 KB), a Deezer page about 130 KB, an album about 2.6 KB,
-  a track about 1.5 KB.
-- **Chunked.** Every body above 16 KB is sent with chunked transfer encoding in 16 KB
-  pieces (what the real CDNs do for large JSON).
+- **Body sizes.** The test fakes (``tests/fakes``) answer at real size and send large
+  bodies chunked in 16 KB pieces (a 100-item Spotify page is about 450 KB, a Deezer
+  page about 190 KB); :func:`inflate_deezer` adds what they leave small: the fields
+  of Deezer's album answers (contributors, covers, the album's track list: about
+  2.6 KB) and track answers (``available_countries``, contributors: about 1.5 KB).
 - **Server-side limits** (:class:`ServerLimit`): at most ``limit`` requests in any
   ``window`` seconds per host; beyond that Spotify and ReccoBeats answer 429 with
   ``Retry-After`` (whole seconds until the window frees a slot), Deezer its quota error
@@ -34,9 +31,7 @@ from aiohttp.test_utils import TestServer
 
 from tests.fakes.base import FakeServer, Handler
 from tests.fakes.deezer import FakeDeezer
-from tests.fakes.spotify import FakeSpotify
 
-CHUNK = 16 * 1024
 MARKETS = [f"{a}{b}" for a in "ABCDEFGHIJKLMNOPQRSTUVWXYZ" for b in "ABCDEFG"][:185]
 DEEZER_QUOTA = {"error": {"type": "Exception", "message": "Quota limit exceeded", "code": 4}}
 
@@ -85,29 +80,11 @@ class ServerLimit:
         )
 
 
-@web.middleware
-async def chunked(request: web.Request, handler: Handler) -> web.StreamResponse:
-    """Large bodies go out chunked, 16 KB at a time."""
-    response = await handler(request)
-    body = response.body if isinstance(response, web.Response) else None
-    if not isinstance(body, bytes | bytearray) or len(body) <= CHUNK:
-        return response
-    stream = web.StreamResponse(status=response.status)
-    stream.content_type = response.content_type
-    stream.enable_chunked_encoding()
-    await stream.prepare(request)
-    for start in range(0, len(body), CHUNK):
-        await stream.write(body[start : start + CHUNK])
-    await stream.write_eof()
-    return stream
-
-
 @asynccontextmanager
 async def serve_realistic(fake: FakeServer, limit: ServerLimit) -> AsyncIterator[str]:
-    """Serve ``fake`` with its limit (outermost) and chunked large bodies; yields its URL."""
+    """Serve ``fake`` with its limit (outermost); yields its URL."""
     app = fake.app()
     app.middlewares.insert(0, limit.middleware)
-    app.middlewares.append(chunked)
 
     async def stats(_: web.Request) -> web.Response:
         return web.json_response({"served": limit.served, "refused": limit.refused})
@@ -168,62 +145,9 @@ class Served:
         self.process.join(timeout=10)
 
 
-def inflate_spotify(fake: FakeSpotify) -> None:
-    """Give every track object the fields (and size) of a real playlist item."""
-    for playlist in fake.playlists.values():
-        for entry in playlist.entries:
-            if not entry or entry.get("type") != "track":
-                continue
-            sid = entry["id"]
-            entry.update(
-                available_markets=MARKETS,
-                disc_number=1,
-                track_number=1 + int(sid[0], 36) % 12,
-                href=f"https://api.spotify.com/v1/tracks/{sid}",
-                is_playable=True,
-                episode=False,
-                track=True,
-            )
-            album = entry["album"]
-            album.update(
-                available_markets=MARKETS,
-                album_type="album",
-                type="album",
-                total_tracks=12,
-                release_date_precision="day",
-                href=f"https://api.spotify.com/v1/albums/{album['id']}",
-                uri=f"spotify:album:{album['id']}",
-                external_urls={"spotify": f"https://open.spotify.com/album/{album['id']}"},
-                artists=entry["artists"],
-            )
-    fake._rendered.clear()
-
-
 def inflate_deezer(fake: FakeDeezer) -> None:
-    """Give Deezer's playlist entries, albums and tracks the fields of the real answers."""
-    for playlist in fake.playlists.values():
-        for entry in playlist.tracks:
-            album, artist = entry["album"], entry["artist"]
-            entry.update(
-                title_version="",
-                md5_image="2e018122cb56986277102d2041a592c8",
-                time_add=1_700_000_000,
-                explicit_content_lyrics=0,
-                explicit_content_cover=0,
-            )
-            artist.update(
-                link=f"https://www.deezer.com/artist/{artist['id']}",
-                picture_medium=f"https://e-cdns-images.dzcdn.net/images/artist/{artist['id']}/250x250.jpg",
-                tracklist=f"https://api.deezer.com/artist/{artist['id']}/top?limit=50",
-                type="artist",
-            )
-            for size in ("small", "big", "xl"):
-                album[f"cover_{size}"] = album["cover_medium"].replace("250x250", size)
-            album.update(
-                md5_image="2e018122cb56986277102d2041a592c8",
-                tracklist=f"https://api.deezer.com/album/{album['id']}/tracks",
-                type="album",
-            )
+    """Give Deezer's albums and tracks the fields of the real answers (the test fakes'
+    playlist entries already have them)."""
     stub = {"id": 1, "readable": True, "title": "Track", "link": "https://www.deezer.com/track/1"}
     for album in fake.albums.values():
         album.update(

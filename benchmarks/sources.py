@@ -45,7 +45,7 @@ import aiohttp
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from benchmarks.realistic import Served, inflate_deezer, inflate_spotify
+from benchmarks.realistic import Served, inflate_deezer
 from bot.config import Settings
 from bot.http import HttpClient
 from bot.model import PlaylistRef
@@ -74,7 +74,6 @@ def build_spotify() -> list[tuple[str, FakeServer]]:
     spotify.add(SpotifyPlaylist.generated(SPOTIFY_PID, SPOTIFY_TRACKS), with_features=False)
     spotify.features_forbidden = True
     spotify.cache_pages = True
-    inflate_spotify(spotify)
     for i in range(SPOTIFY_TRACKS):
         if i % RECCO_MISSING_EVERY:
             recco.features[spotify_id(i)] = features(i)
