@@ -99,7 +99,7 @@ class Settings(BaseSettings):
     reccobeats_rate_per_second: float = 0.0
     # Seconds the Deezer tempo/loudness lookups (one request per track) may add to an
     # answer; the bot fetches the rest in the background into the feature cache.
-    deezer_track_budget_seconds: float = 4.0
+    deezer_track_budget_seconds: float = 6.0
     feature_providers: CommaList = Field(
         default_factory=lambda: ["spotify", "reccobeats", "deezer"]
     )
