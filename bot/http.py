@@ -78,6 +78,8 @@ BACKOFF_BASE = 0.5
 BACKOFF_MAX = 8.0
 #: The largest JSON answer read (a 100-item Spotify page is about 300 KB).
 MAX_JSON_BYTES = 20_000_000
+#: Answers at least this large are decoded in a worker thread, off the event loop.
+DECODE_IN_THREAD_BYTES = 64 * 1024
 USER_AGENT = "playlist-clusters/0.1 (+https://github.com/playlist-clusters)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: 4xx statuses that are worth another try (besides 429): request timeout, too early.
@@ -252,7 +254,11 @@ class HttpClient:
             else:
                 try:
                     self._check_status(status, headers, body, url)
-                    return accept(status, headers, body)
+                    if len(body) < DECODE_IN_THREAD_BYTES:
+                        return accept(status, headers, body)
+                    # A 400 KB page takes ~10 ms to decode; eight arriving together would
+                    # hold the event loop for one long turn.
+                    return await asyncio.to_thread(accept, status, headers, body)
                 except Retry as retry:
                     reason, delay = retry.reason, retry.delay
             attempt += 1
