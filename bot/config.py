@@ -40,8 +40,10 @@ RANGES: dict[str, tuple[float, float]] = {
     "http_max_retry_after_seconds": (0, 3600),
     "http_concurrency": (1, 1000),
     "deezer_rate_per_5s": (1, 1e9),
-    "spotify_rate_per_second": (0.01, 1e9),
-    "reccobeats_rate_per_second": (0.01, 1e9),
+    "spotify_rate_per_second": (0, 1e9),  # 0 = no ceiling on the adaptive pace
+    "reccobeats_rate_per_second": (0, 1e9),
+    "deezer_track_budget_seconds": (0, 3600),
+    "native_threads": (0, 1024),
     "csv_max_rows": (1, 10_000_000),
     "csv_max_bytes": (1, 1e9),
     "playlist_max_tracks": (1, 10_000_000),
