@@ -135,6 +135,11 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    @property
+    def cache_max_bytes(self) -> int:
+        """``CACHE_MAX_MB`` in bytes (megabytes of 1,000,000 bytes)."""
+        return int(self.cache_max_mb * 1_000_000)
+
     @field_validator("discord_owner_ids", "preview_hosts", "feature_providers", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:

@@ -3,18 +3,21 @@
 The one place that strings the layers together, used by the CLI and the cogs alike.
 CPU work (scikit-learn, matplotlib) runs in a worker thread, never on the event loop.
 
-With a cache (:class:`storage.cache.CacheRepository`), a repeated request for an
-unchanged playlist is answered from it: the playlist is reused while younger than
+The pipeline is the one owner of caching analyses. With a cache
+(:class:`storage.cache.CacheRepository`), a repeated request for an unchanged
+playlist is answered from it: the playlist is reused while younger than
 ``freshness_seconds``, or after the source's cheap ``snapshot`` check says it has
-not changed, and the analysis is reused for the same snapshot and options.
+not changed, and the analysis is reused for the same snapshot and options
+(:meth:`Pipeline.outcome`, looked up once per playlist snapshot). A failed cache
+write (:class:`storage.errors.StorageError`) only logs: the answer is ready.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
@@ -24,7 +27,7 @@ from bot.analysis.features import build_feature_table
 from bot.analysis.naming import cluster_traits, name_clusters
 from bot.analysis.projection import project_2d
 from bot.errors import BadInput
-from bot.features import FeatureProvider
+from bot.features import FeatureProvider, VersionedProvider
 from bot.model import (
     Analysis,
     AnalysisOptions,
@@ -35,14 +38,21 @@ from bot.model import (
     PlaylistRef,
     ProgressCallback,
     Track,
+    analysis_key,
     no_progress,
 )
 from bot.render.scatter import legend_entries, render_scatter
-from bot.sources import PlaylistSource
-from storage.cache import analysis_key
+from bot.sources import PlaylistSource, SnapshotSource
+from storage.errors import StorageError
 
 if TYPE_CHECKING:
     from storage.cache import CacheRepository
+
+#: Entered around the expensive part of an analysis (fetch, enrich, cluster), e.g. a
+#: slot in the bot's analysis line; a cached answer never enters it.
+Gate = Callable[[], AbstractAsyncContextManager[None]]
+#: An in-memory look-up by cache key, tried before the cache (the bot's recent analyses).
+Recall = Callable[[str], "Analysis | None"]
 
 log = logging.getLogger(__name__)
 
@@ -153,6 +163,20 @@ def draw(analysis: Analysis) -> bytes:
     )
 
 
+def open_gate() -> AbstractAsyncContextManager[None]:
+    """The default :data:`Gate`: nothing to wait for."""
+    return nullcontext()
+
+
+@dataclass(slots=True)
+class Outcome:
+    """An analysis, its cache key, and whether it came from a cache (nothing computed)."""
+
+    key: str
+    analysis: Analysis
+    cached: bool
+
+
 @dataclass
 class Pipeline:
     """Fetches, enriches and analyses playlists with the configured sources and providers.
@@ -173,12 +197,13 @@ class Pipeline:
     def cache_variant(self) -> str:
         """What besides playlist and options shapes an analysis: providers, k range, seed."""
         providers = ",".join(
-            f"{provider.name}/{getattr(provider, 'version', '')}" for provider in self.providers
+            f"{p.name}/{p.version if isinstance(p, VersionedProvider) else ''}"
+            for p in self.providers
         )
         return f"providers={providers};k={self.k_min}-{self.k_max};seed={self.random_state}"
 
     def cache_key(self, playlist: Playlist, options: AnalysisOptions) -> str:
-        """The analysis cache key (the same as :func:`storage.cache.analysis_key`)."""
+        """The analysis cache key (:func:`bot.model.analysis_key`)."""
         return analysis_key(playlist, options)
 
     async def fetch(self, ref: PlaylistRef, progress: ProgressCallback = no_progress) -> Playlist:
@@ -203,8 +228,10 @@ class Pipeline:
         age = (datetime.now(UTC) - fetched_at).total_seconds()
         if 0 <= age < self.freshness_seconds:
             return playlist
-        snapshot = getattr(self.sources.get(ref.source), "snapshot", None)
-        if snapshot is None or await snapshot(ref) != playlist.snapshot:
+        source = self.sources.get(ref.source)
+        if not isinstance(source, SnapshotSource):
+            return None
+        if await source.snapshot(ref) != playlist.snapshot:
             return None
         await self.cache.mark_fresh(ref)
         return playlist
@@ -225,8 +252,28 @@ class Pipeline:
             return
         try:
             await self.cache.put_playlist(playlist)
-        except sqlite3.Error:
+        except StorageError:
             log.warning("could not cache the playlist %s", playlist.ref, exc_info=True)
+
+    async def stored(self, key: str) -> Analysis | None:
+        """The analysis cached under ``key`` whatever variant made it (e.g. to page it)."""
+        if self.cache is None:
+            return None
+        return await self.cache.get_analysis(key)
+
+    async def find(
+        self, playlist: Playlist, options: AnalysisOptions, recall: Recall | None = None
+    ) -> Outcome | None:
+        """The analysis of this snapshot + options made by this variant, if cached.
+
+        ``recall`` (the caller's memory) is asked first, then the cache. ``playlist``
+        needs only its ref, name and snapshot (its tracks are not read).
+        """
+        key = self.cache_key(playlist, options)
+        found = recall(key) if recall is not None else None
+        if found is None and self.cache is not None:
+            found = await self.cache.get_analysis(key, variant=self.cache_variant)
+        return None if found is None else Outcome(key, found, cached=True)
 
     async def enrich(
         self, playlist: Playlist, progress: ProgressCallback = no_progress
@@ -245,24 +292,18 @@ class Pipeline:
                 notes.append(note)
         return notes
 
-    async def analyze(
+    async def analyze_new(
         self,
         playlist: Playlist,
         options: AnalysisOptions,
         progress: ProgressCallback = no_progress,
-    ) -> Analysis:
-        """Enrich ``playlist`` and analyse it; the CPU part runs in a worker thread.
+    ) -> Outcome:
+        """Enrich and analyse ``playlist`` without looking in the cache, then cache it.
 
-        With a cache, an analysis of the same snapshot and options made by the same
-        variant (:attr:`cache_variant`) is returned as it was stored (no enrichment, no
-        clustering); otherwise the new one is stored under :meth:`cache_key`.
+        For callers that just missed the cache (:meth:`find`); the CPU part runs in a
+        worker thread. The analysis is stored under :meth:`cache_key` and this variant
+        (:attr:`cache_variant`); a failed write only logs.
         """
-        key = self.cache_key(playlist, options) if self.cache is not None else None
-        if self.cache is not None and key is not None:
-            cached = await self.cache.get_analysis(key, variant=self.cache_variant)
-            if cached is not None:
-                progress("Loaded from cache", 1, 1)
-                return cached
         notes = await self.enrich(playlist, progress)
         progress("Clustering", 0, 1)
         analysis = await asyncio.to_thread(
@@ -275,20 +316,57 @@ class Pipeline:
         )
         progress("Clustering", 1, 1)
         analysis.note = " ".join(part for part in (analysis.note, *notes) if part)
-        if self.cache is not None and key is not None:
+        key = self.cache_key(playlist, options)
+        if self.cache is not None:
             try:
                 await self.cache.put_analysis(key, analysis, variant=self.cache_variant)
-            except sqlite3.Error:
+            except StorageError:
                 # The answer is ready; a full disk or a locked file must not lose it.
                 log.warning("could not cache the analysis of %s", playlist.ref, exc_info=True)
-        return analysis
+        return Outcome(key, analysis, cached=False)
+
+    async def outcome(
+        self,
+        source: PlaylistRef | Playlist,
+        options: AnalysisOptions,
+        progress: ProgressCallback = no_progress,
+        gate: Gate = open_gate,
+        recall: Recall | None = None,
+    ) -> Outcome:
+        """The analysis of a playlist (given, or behind a ref), from the cache when unchanged.
+
+        A cached playlist (:meth:`cached_playlist`) and its cached analysis answer
+        without entering ``gate``; otherwise the playlist is fetched and analysed inside
+        it, and a freshly fetched playlist is cached afterwards.
+        """
+        playlist = source if isinstance(source, Playlist) else await self.cached_playlist(source)
+        found = None if playlist is None else await self.find(playlist, options, recall)
+        fetched = playlist is None
+        if found is None:
+            async with gate():
+                if playlist is None:
+                    assert isinstance(source, PlaylistRef)
+                    playlist = await self.fetch(source, progress)
+                    found = await self.find(playlist, options, recall)  # a new snapshot
+                if found is None:
+                    found = await self.analyze_new(playlist, options, progress)
+        if found.cached:
+            progress("Loaded from cache", 1, 1)
+        if fetched:
+            await self.store_playlist(found.analysis.playlist)
+        return found
+
+    async def analyze(
+        self,
+        playlist: Playlist,
+        options: AnalysisOptions,
+        progress: ProgressCallback = no_progress,
+    ) -> Analysis:
+        """The analysis of ``playlist``: cached (same snapshot, options and variant) or new."""
+        return (await self.outcome(playlist, options, progress)).analysis
 
     async def run(
         self, ref: PlaylistRef, options: AnalysisOptions, progress: ProgressCallback = no_progress
     ) -> Analysis:
         """Fetch (or reuse) and analyse the playlist behind ``ref``."""
-        playlist, fetched = await self.load(ref, progress)
-        analysis = await self.analyze(playlist, options, progress)
-        if fetched:
-            await self.store_playlist(analysis.playlist)
-        return analysis
+        return (await self.outcome(ref, options, progress)).analysis

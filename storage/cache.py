@@ -5,8 +5,9 @@
   float64 under a list of names stored once (``feature_keys``).
 - Playlists by ``(source, id)``: the last fetched snapshot with its tracks and fetch
   time (for the freshness check in :class:`bot.pipeline.Pipeline`).
-- Analyses by :func:`analysis_key`: the compact document (:mod:`storage.codec`) and
-  the PNG, stored once per analysis, with the variant of the pipeline that made it.
+- Analyses by :func:`bot.model.analysis_key`: the compact document
+  (:mod:`storage.codec`) and the PNG, stored once per analysis, with the variant of
+  the pipeline that made it.
 
 Size bound: the bytes of stored payloads (kept exact by triggers in ``cache_usage``).
 When a write takes the cache over ``max_bytes``, least recently used analyses and
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import sqlite3
 import struct
 import time
@@ -32,8 +32,7 @@ from typing import TYPE_CHECKING
 import aiosqlite
 import orjson
 
-from bot.model import Analysis, AnalysisOptions, Playlist, PlaylistRef
-from bot.render.document import ANALYSIS_VERSION
+from bot.model import ANALYSIS_VERSION, Analysis, Playlist, PlaylistRef
 from storage.codec import (
     UnknownFormat,
     decode_analysis,
@@ -49,25 +48,6 @@ if TYPE_CHECKING:
 _CHUNK = 500
 #: Bytes counted per feature row on top of its values (keys, version, time, b-tree cell).
 _FEATURE_ROW_OVERHEAD = 40
-
-
-def analysis_key(playlist: Playlist, options: AnalysisOptions) -> str:
-    """The cache key of an analysis: playlist snapshot + name + options + analysis version.
-
-    A 32-character hex digest, safe for Discord custom ids and file names. What else
-    shaped the result (feature providers, k range, seed) is stored beside it as the
-    analysis' *variant* (see :meth:`CacheRepository.get_analysis`), so anyone holding
-    the playlist and options finds the analysis by this key alone.
-    """
-    parts = (
-        playlist.ref.source,
-        playlist.ref.id,
-        playlist.snapshot,
-        playlist.name,
-        options.key(),
-        f"analysis={ANALYSIS_VERSION}",
-    )
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)

@@ -231,7 +231,12 @@ class CountingDeezer:
 
 def counting_pipeline(fake: CountingDeezer):
     def factory(settings, web, cache) -> Pipeline:
-        return Pipeline(sources={"deezer": fake}, providers=[fake])
+        return Pipeline(
+            sources={"deezer": fake},
+            providers=[fake],
+            cache=cache,
+            freshness_seconds=settings.freshness_seconds,
+        )
 
     return factory
 

@@ -30,7 +30,11 @@ class FailingProvider:
 
 def failing_pipeline(error: Exception):
     def factory(settings: Settings, web: Any, cache: Any) -> Pipeline:
-        return Pipeline(providers=[FailingProvider(error)])
+        return Pipeline(
+            providers=[FailingProvider(error)],
+            cache=cache,
+            freshness_seconds=settings.freshness_seconds,
+        )
 
     return factory
 
@@ -133,7 +137,11 @@ async def test_a_full_line_tells_people_their_place_and_serves_them_in_turn(
     holder: dict[str, Any] = {"gate": asyncio.Event()}
 
     def factory(settings: Settings, web: Any, cache: Any) -> Pipeline:
-        return Pipeline(providers=[GatedProvider(holder)])
+        return Pipeline(
+            providers=[GatedProvider(holder)],
+            cache=cache,
+            freshness_seconds=settings.freshness_seconds,
+        )
 
     async with world(
         tmp_path, pipeline_factory=factory, max_concurrent_analyses=1, intended_queue_waits=True

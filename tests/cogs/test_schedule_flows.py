@@ -107,7 +107,12 @@ class WeeklyDeezer:
 
 def factory(fake: WeeklyDeezer):
     def build(settings, web, cache) -> Pipeline:
-        return Pipeline(sources={"deezer": fake}, providers=[fake])
+        return Pipeline(
+            sources={"deezer": fake},
+            providers=[fake],
+            cache=cache,
+            freshness_seconds=settings.freshness_seconds,
+        )
 
     return build
 

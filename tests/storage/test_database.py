@@ -12,9 +12,8 @@ import aiosqlite
 import pytest
 
 from bot.errors import DatabaseTooNew, DatabaseUnusable
-from bot.model import AnalysisOptions, PlaylistRef
+from bot.model import AnalysisOptions, PlaylistRef, analysis_key
 from bot.render.document import to_document
-from storage.cache import analysis_key
 from storage.codec import encode_analysis, encode_playlist
 from storage.database import Database, Migration, load_migrations, migrate, split_statements
 from storage.guild_settings import GuildSettings
