@@ -129,7 +129,7 @@ class Settings(BaseSettings):
     health_file: Path = Path("data/heartbeat")
 
     # Weekly posts (cogs/schedule.py)
-    schedule_check_seconds: float = 60.0
+    schedule_check_seconds: float = 3600.0
     schedule_retry_seconds: float = 900.0
     schedule_max_per_guild: int = 10
 
