@@ -53,7 +53,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "audio_workers": (0, 256),
     "max_concurrent_analyses": (1, 1000),
     "interaction_answer_seconds": (0, 900),
-    "schedule_check_seconds": (1, 86_400),
+    "schedule_check_seconds": (1, 7 * 86_400),  # the clock sleeps at most a week
     "schedule_retry_seconds": (1, 7 * 86_400),
     "message_retention_days": (0.01, 36_500),
 }
