@@ -27,7 +27,7 @@ from bot.analysis.features import build_feature_table
 from bot.analysis.naming import cluster_traits, name_clusters
 from bot.analysis.projection import project_2d
 from bot.errors import BadInput
-from bot.features import FeatureProvider, VersionedProvider
+from bot.features import FeatureProvider, NotingProvider, VersionedProvider
 from bot.model import (
     Analysis,
     AnalysisOptions,
@@ -287,9 +287,8 @@ class Pipeline:
         notes: list[str] = []
         for provider in self.providers:
             await provider.enrich(playlist.tracks, progress)
-            note = getattr(provider, "last_note", "")
-            if isinstance(note, str) and note:
-                notes.append(note)
+            if isinstance(provider, NotingProvider) and provider.last_note:
+                notes.append(provider.last_note)
         return notes
 
     async def analyze_new(

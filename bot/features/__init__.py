@@ -41,3 +41,10 @@ class ClosableProvider(Protocol):
     async def aclose(self) -> None:
         """Release what the provider holds; called once at shutdown."""
         ...
+
+
+@runtime_checkable
+class NotingProvider(Protocol):
+    """A provider with a sentence for the user about its last ``enrich`` ("" for none)."""
+
+    last_note: str
