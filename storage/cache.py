@@ -40,6 +40,7 @@ from storage.codec import (
     encode_analysis,
     encode_playlist,
 )
+from storage.eviction import evict_lru, usage_total
 
 if TYPE_CHECKING:
     from storage.database import Database
@@ -314,12 +315,12 @@ class CacheRepository:
     async def size_bytes(self) -> int:
         """Bytes counted against the size bound right now."""
         async with self._db.read() as conn:
-            return await _usage_total(conn)
+            return await usage_total(conn)
 
     async def evict(self, max_bytes: int) -> int:
         """Evict until at most ``max_bytes`` are stored; return how many entries went."""
         async with self._db.write() as conn:
-            return await _evict(conn, max_bytes)
+            return await evict_lru(conn, max_bytes)
 
     async def stats(self) -> CacheStats:
         """Counts and sizes of everything cached, and what is protected from eviction."""
@@ -373,62 +374,10 @@ class CacheRepository:
 
     async def _evict_within(self, conn: aiosqlite.Connection) -> None:
         if self.max_bytes is not None:
-            await _evict(conn, self.max_bytes)
+            await evict_lru(conn, self.max_bytes)
 
     @staticmethod
     async def _touch(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> None:
         """Record a use for LRU order; best effort (skipped if another process holds the lock)."""
         with contextlib.suppress(sqlite3.OperationalError):
             await conn.execute(sql, params)
-
-
-async def _usage_total(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("SELECT coalesce(sum(bytes), 0) FROM cache_usage") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
-
-
-async def _evict(conn: aiosqlite.Connection, max_bytes: int) -> int:
-    """Delete LRU entries until the cache fits ``max_bytes``, in the caller's transaction."""
-    total = await _usage_total(conn)
-    if total <= max_bytes:
-        return 0
-    removed = 0
-    async with conn.execute(
-        "SELECT 'analysis', key, NULL, size_bytes, last_used FROM analyses a"
-        " WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.analysis_key = a.key)"
-        " UNION ALL"
-        " SELECT 'playlist', source, id, size_bytes, last_used FROM playlists p"
-        " WHERE NOT EXISTS (SELECT 1 FROM schedules s"
-        "                   WHERE s.ref_source = p.source AND s.ref_id = p.id)"
-        " ORDER BY last_used"
-    ) as cursor:
-        candidates = await cursor.fetchall()
-    for kind, first, second, size, _used in candidates:
-        if total <= max_bytes:
-            break
-        if kind == "analysis":
-            await conn.execute("DELETE FROM analyses WHERE key = ?", (first,))
-        else:
-            await conn.execute("DELETE FROM playlists WHERE source = ? AND id = ?", (first, second))
-        total -= size
-        removed += 1
-    while total > max_bytes:
-        async with conn.execute(
-            "SELECT source, track_id, provider, size_bytes FROM track_features"
-            " ORDER BY stored_at LIMIT 1000"
-        ) as cursor:
-            batch = await cursor.fetchall()
-        if not batch:
-            break
-        doomed = []
-        for source, track_id, provider, size in batch:
-            if total <= max_bytes:
-                break
-            doomed.append((source, track_id, provider))
-            total -= size
-        await conn.executemany(
-            "DELETE FROM track_features WHERE source = ? AND track_id = ? AND provider = ?", doomed
-        )
-        removed += len(doomed)
-    return removed
