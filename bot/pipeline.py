@@ -349,8 +349,6 @@ class Pipeline:
                     found = await self.find(playlist, options, recall)  # a new snapshot
                 if found is None:
                     found = await self.analyze_new(playlist, options, progress)
-        if found.cached:
-            progress("Loaded from cache", 1, 1)
         if fetched:
             await self.store_playlist(found.analysis.playlist)
         return found
@@ -362,10 +360,20 @@ class Pipeline:
         progress: ProgressCallback = no_progress,
     ) -> Analysis:
         """The analysis of ``playlist``: cached (same snapshot, options and variant) or new."""
-        return (await self.outcome(playlist, options, progress)).analysis
+        return _announced(await self.outcome(playlist, options, progress), progress)
 
     async def run(
         self, ref: PlaylistRef, options: AnalysisOptions, progress: ProgressCallback = no_progress
     ) -> Analysis:
         """Fetch (or reuse) and analyse the playlist behind ``ref``."""
-        return (await self.outcome(ref, options, progress)).analysis
+        return _announced(await self.outcome(ref, options, progress), progress)
+
+
+def _announced(outcome: Outcome, progress: ProgressCallback) -> Analysis:
+    """The analysis, telling a progress display (the CLI's bar) when it came from a cache.
+
+    The bot's answers do not: a cached answer is sent at once, an edit would only delay it.
+    """
+    if outcome.cached:
+        progress("Loaded from cache", 1, 1)
+    return outcome.analysis
