@@ -25,7 +25,8 @@ from bot.local_file import read_csv_source
 from bot.model import Playlist, PlaylistRef
 from bot.pipeline import Pipeline
 from bot.sources.deezer import DeezerSource
-from bot.sources.spotify import SpotifyAuth, SpotifySource
+from bot.sources.spotify import SpotifySource
+from bot.spotify_auth import SpotifyAuth
 
 if TYPE_CHECKING:
     from storage.cache import CacheRepository
