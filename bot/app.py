@@ -111,10 +111,10 @@ class PlaylistBot(commands.Bot):
         )
         self.web = HttpClient(settings)
         self.pipeline = self.pipeline_factory(settings, self.web, self.storage.cache)
+        self._built = self.pipeline
         if self.pipeline.cache is not self.storage.cache:
             # The bot always caches: analyses are what stored messages page through.
             raise ValueError("the bot's pipeline must cache in the bot's database")
-        self._built = self.pipeline
         self.analyzer = Analyzer(
             self.pipeline,
             metadata_weight=settings.metadata_weight,
