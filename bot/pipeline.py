@@ -22,26 +22,18 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot.analysis.clustering import cluster_tracks
-from bot.analysis.features import build_feature_table
-from bot.analysis.naming import cluster_traits, name_clusters
-from bot.analysis.projection import project_2d
+from bot.compute import compute_analysis, describe_features, draw
 from bot.errors import BadInput
 from bot.features import FeatureProvider, NotingProvider, VersionedProvider
 from bot.model import (
     Analysis,
     AnalysisOptions,
-    Cluster,
-    FeatureInfo,
-    FeatureTable,
     Playlist,
     PlaylistRef,
     ProgressCallback,
-    Track,
     analysis_key,
     no_progress,
 )
-from bot.render.scatter import legend_entries, render_scatter
 from bot.sources import PlaylistSource, SnapshotSource
 from storage.errors import StorageError
 
@@ -56,111 +48,16 @@ Recall = Callable[[str], "Analysis | None"]
 
 log = logging.getLogger(__name__)
 
-FAMILY_WORDS = {
-    "provider": "audio features",
-    "preview": "features from preview audio",
-    "metadata": "metadata only",
-}
-PROVIDER_NAMES = {
-    "csv": "from the file",
-    "spotify": "Spotify",
-    "reccobeats": "ReccoBeats",
-    "deezer": "Deezer",
-    "preview analysis": "preview analysis",
-}
-
-
-def _track_sort_key(track: Track) -> tuple[str, int, str]:
-    """Tables list tracks by first artist, then release year, then title (as the reference)."""
-    artist = track.artists[0].casefold() if track.artists else "\uffff"
-    return (artist, track.release_year or 9999, track.title.casefold())
-
-
-def describe_features(table: FeatureTable, total: int) -> str:
-    """'30 of 30 tracks had audio features (from the file)' style summary."""
-    if table.family == "metadata":
-        return f"Clustered on metadata only (no audio features for most of the {total:,} tracks)."
-    sources = ", ".join(
-        f"{PROVIDER_NAMES.get(name, name)}" + (f" {count:,}" if len(table.providers) > 1 else "")
-        for name, count in sorted(table.providers.items(), key=lambda kv: -kv[1])
-    )
-    return f"{table.coverage:,} of {total:,} tracks had {FAMILY_WORDS[table.family]} ({sources})."
-
-
-def compute_analysis(
-    playlist: Playlist,
-    options: AnalysisOptions,
-    *,
-    k_min: int = 2,
-    k_max: int = 12,
-    random_state: int = 0,
-    render_png: bool = True,
-) -> Analysis:
-    """Cluster, name, project and draw ``playlist``. CPU-bound: call it from a thread."""
-    table = build_feature_table(playlist.tracks, metadata_weight=options.metadata_weight)
-    clustering = cluster_tracks(
-        table.matrix,
-        k=options.k,
-        k_min=k_min,
-        k_max=k_max,
-        random_state=random_state,
-        lead_columns=table.lead_columns,
-    )
-    labels = clustering.labels
-    traits = cluster_traits(table.scaled, table.columns, labels, table.spread)
-    names = name_clusters(traits) if clustering.k > 1 else ["the whole playlist"]
-    clusters = [
-        Cluster(
-            number=c + 1,
-            name=names[c],
-            tracks=sorted(
-                (t for t, label in zip(playlist.tracks, labels, strict=True) if label == c),
-                key=_track_sort_key,
-            ),
-            traits=traits[c] if c < len(traits) else [],
-        )
-        for c in range(clustering.k)
-    ]
-    projection = project_2d(table.matrix, table.columns, random_state)
-    info = FeatureInfo(
-        family=table.family,
-        columns=table.columns,
-        coverage=table.coverage,
-        providers=table.providers,
-        dropped=table.dropped,
-        summary=describe_features(table, len(playlist.tracks)),
-    )
-    analysis = Analysis(
-        playlist=playlist,
-        clusters=clusters,
-        labels=[int(x) for x in labels],
-        points=projection.points,
-        x_label=projection.x_label,
-        y_label=projection.y_label,
-        features=info,
-        options=options,
-        silhouette=clustering.silhouette,
-        note=clustering.note,
-    )
-    if render_png:
-        analysis.png = draw(analysis)
-    return analysis
-
-
-def draw(analysis: Analysis) -> bytes:
-    """The scatter PNG of an analysis."""
-    return render_scatter(
-        analysis.points,
-        analysis.labels,
-        legend_entries(
-            [c.number for c in analysis.clusters],
-            [c.name for c in analysis.clusters],
-            [c.size for c in analysis.clusters],
-        ),
-        title=f"Clusters in {analysis.playlist.name}",
-        x_label=analysis.x_label,
-        y_label=analysis.y_label,
-    )
+__all__ = [
+    "Gate",
+    "Outcome",
+    "Pipeline",
+    "Recall",
+    "compute_analysis",
+    "describe_features",
+    "draw",
+    "open_gate",
+]
 
 
 def open_gate() -> AbstractAsyncContextManager[None]:
@@ -192,6 +89,11 @@ class Pipeline:
     random_state: int = 0
     cache: CacheRepository | None = None
     freshness_seconds: float = 600.0
+    #: Analyses being computed right now, by cache key: an identical request joins one
+    #: (:meth:`joined`) instead of computing it again (None: it failed, compute anew).
+    _running: dict[str, asyncio.Future[Analysis | None]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @property
     def cache_variant(self) -> str:
@@ -301,8 +203,34 @@ class Pipeline:
 
         For callers that just missed the cache (:meth:`find`); the CPU part runs in a
         worker thread. The analysis is stored under :meth:`cache_key` and this variant
-        (:attr:`cache_variant`); a failed write only logs.
+        (:attr:`cache_variant`); a failed write only logs. While it runs, identical
+        requests wait for it (:meth:`joined`) rather than computing it again.
         """
+        key = self.cache_key(playlist, options)
+        running: asyncio.Future[Analysis | None] = asyncio.get_running_loop().create_future()
+        self._running.setdefault(key, running)
+        analysis: Analysis | None = None
+        try:
+            outcome = await self._compute(key, playlist, options, progress)
+            analysis = outcome.analysis
+            return outcome
+        finally:
+            if self._running.get(key) is running:
+                del self._running[key]
+            running.set_result(analysis)  # None (it failed): a waiter computes it itself
+
+    async def joined(self, playlist: Playlist, options: AnalysisOptions) -> Outcome | None:
+        """The analysis of an identical request being computed now, once it is done."""
+        key = self.cache_key(playlist, options)
+        running = self._running.get(key)
+        if running is None:
+            return None
+        found = await asyncio.shield(running)
+        return None if found is None else Outcome(key, found, cached=True)
+
+    async def _compute(
+        self, key: str, playlist: Playlist, options: AnalysisOptions, progress: ProgressCallback
+    ) -> Outcome:
         notes = await self.enrich(playlist, progress)
         progress("Clustering", 0, 1)
         analysis = await asyncio.to_thread(
@@ -315,7 +243,6 @@ class Pipeline:
         )
         progress("Clustering", 1, 1)
         analysis.note = " ".join(part for part in (analysis.note, *notes) if part)
-        key = self.cache_key(playlist, options)
         if self.cache is not None:
             try:
                 await self.cache.put_analysis(key, analysis, variant=self.cache_variant)
@@ -340,6 +267,8 @@ class Pipeline:
         """
         playlist = source if isinstance(source, Playlist) else await self.cached_playlist(source)
         found = None if playlist is None else await self.find(playlist, options, recall)
+        if found is None and playlist is not None:
+            found = await self.joined(playlist, options)  # the same analysis, running now
         fetched = playlist is None
         if found is None:
             async with gate():

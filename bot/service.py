@@ -89,6 +89,8 @@ class Analyzer:
         snapshot = await asyncio.to_thread(content_snapshot, data)
         probe = Playlist(ref=PlaylistRef("csv", name), name=name, tracks=[], snapshot=snapshot)
         found = await self.pipeline.find(probe, options, self._recall)
+        if found is None:
+            found = await self.pipeline.joined(probe, options)  # the same file, running now
         if found is not None:
             return self._keep(found)
         progress("Reading the file", 0, 0)

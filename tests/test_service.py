@@ -8,6 +8,7 @@ in a sentence. The CSV is a real Exportify export (see tests/data/exports/README
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -15,6 +16,7 @@ from unittest import mock
 
 import pytest
 
+from bot.errors import ProviderDown
 from bot.model import AnalysisOptions, PlaylistRef
 from bot.pipeline import Pipeline
 from bot.service import AnalysisExpired, Analyzer
@@ -46,6 +48,20 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         yield database
     finally:
         await database.close()
+
+
+def spy_joins(service: Analyzer) -> asyncio.Event:
+    """An event set when a request starts waiting for an identical running analysis."""
+    joining = asyncio.Event()
+    pipeline = service.pipeline
+    real = pipeline.joined
+
+    async def joined(playlist, options):
+        joining.set()
+        return await real(playlist, options)
+
+    pipeline.joined = joined  # type: ignore[method-assign]
+    return joining
 
 
 def analyzer(db: Database, source: CountingSource | None = None, **options) -> Analyzer:
@@ -114,3 +130,71 @@ async def test_an_analysis_gone_from_the_cache_says_so(db: Database) -> None:
     with pytest.raises(AnalysisExpired, match="no longer cached"):
         await service.require("0" * 32)
     assert await service.load("0" * 32) is None
+
+
+async def test_a_request_for_an_analysis_being_made_waits_for_it_instead_of_redoing_it(
+    db: Database,
+) -> None:
+    source = CountingSource(synthetic_playlist(30, source="deezer", playlist_id="1234"))
+    service = analyzer(db, source)
+    await service.from_ref(REF, service.options(2))  # the playlist is now cached
+    provider = service.pipeline.providers[0]
+    release = asyncio.Event()
+    started = asyncio.Event()
+    real_enrich = provider.enrich
+
+    async def slow_enrich(tracks, progress):
+        started.set()
+        await release.wait()
+        return await real_enrich(tracks, progress)
+
+    provider.enrich = slow_enrich  # type: ignore[method-assign]
+    line = asyncio.Semaphore(1)  # one analysis at a time, as MAX_CONCURRENT_ANALYSES=1
+
+    @asynccontextmanager
+    async def slot() -> AsyncIterator[None]:
+        async with line:
+            yield
+
+    first = asyncio.create_task(service.from_ref(REF, service.options(3), gate=slot))
+    await asyncio.wait_for(started.wait(), 5)
+    # the same request from someone else: not queued behind, not computed twice
+    joining = spy_joins(service)
+    second = asyncio.create_task(service.from_ref(REF, service.options(3), gate=slot))
+    await asyncio.wait_for(joining.wait(), 5)
+    assert not second.done()
+    release.set()
+    one, two = await asyncio.wait_for(asyncio.gather(first, second), 10)
+    assert not one.cached and two.cached and two.key == one.key
+    assert provider.calls == [30, 30]  # the first analysis (k=2) and this one, once
+
+
+async def test_a_failed_analysis_is_not_shared_the_next_request_tries_again(
+    db: Database,
+) -> None:
+    source = CountingSource(synthetic_playlist(30, source="deezer", playlist_id="1234"))
+    service = analyzer(db, source)
+    await service.from_ref(REF, service.options(2))
+    provider = service.pipeline.providers[0]
+    real_enrich = provider.enrich
+    release = asyncio.Event()
+
+    started = asyncio.Event()
+
+    async def failing_enrich(tracks, progress):
+        started.set()
+        await release.wait()
+        raise ProviderDown("ReccoBeats is not answering.")
+
+    provider.enrich = failing_enrich  # type: ignore[method-assign]
+    first = asyncio.create_task(service.from_ref(REF, service.options(3)))
+    await asyncio.wait_for(started.wait(), 5)
+    provider.enrich = real_enrich  # type: ignore[method-assign]
+    joining = spy_joins(service)
+    second = asyncio.create_task(service.from_ref(REF, service.options(3)))
+    await asyncio.wait_for(joining.wait(), 5)
+    release.set()
+    with pytest.raises(ProviderDown):
+        await first
+    outcome = await asyncio.wait_for(second, 10)
+    assert not outcome.cached and len(outcome.analysis.clusters) == 3
