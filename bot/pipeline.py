@@ -233,6 +233,21 @@ class Pipeline:
     ) -> Outcome:
         notes = await self.enrich(playlist, progress)
         progress("Clustering", 0, 1)
+        outcome = await self.recluster(playlist, options, key=key)
+        progress("Clustering", 1, 1)
+        analysis = outcome.analysis
+        analysis.note = " ".join(part for part in (analysis.note, *notes) if part)
+        await self._store(key, analysis)
+        return outcome
+
+    async def recluster(
+        self, playlist: Playlist, options: AnalysisOptions, *, key: str | None = None
+    ) -> Outcome:
+        """Cluster ``playlist`` as its tracks are (no provider asked) and cache the result.
+
+        For tracks that already carry their features (e.g. another cluster count of a
+        cached analysis); without ``key`` the result is cached at once under its own.
+        """
         analysis = await asyncio.to_thread(
             compute_analysis,
             playlist,
@@ -241,15 +256,19 @@ class Pipeline:
             k_max=self.k_max,
             random_state=self.random_state,
         )
-        progress("Clustering", 1, 1)
-        analysis.note = " ".join(part for part in (analysis.note, *notes) if part)
-        if self.cache is not None:
-            try:
-                await self.cache.put_analysis(key, analysis, variant=self.cache_variant)
-            except StorageError:
-                # The answer is ready; a full disk or a locked file must not lose it.
-                log.warning("could not cache the analysis of %s", playlist.ref, exc_info=True)
+        if key is None:
+            key = self.cache_key(playlist, options)
+            await self._store(key, analysis)
         return Outcome(key, analysis, cached=False)
+
+    async def _store(self, key: str, analysis: Analysis) -> None:
+        """Cache ``analysis``; a failed write only logs (the answer is ready, keep it)."""
+        if self.cache is None:
+            return
+        try:
+            await self.cache.put_analysis(key, analysis, variant=self.cache_variant)
+        except StorageError:
+            log.warning("could not cache the analysis of %s", analysis.playlist.ref, exc_info=True)
 
     async def outcome(
         self,
