@@ -32,10 +32,10 @@ from bot.model import (
     Playlist,
     PlaylistRef,
     Track,
+    analysis_key,
 )
 from bot.pipeline import compute_analysis
 from bot.render.document import from_document, to_document
-from storage.cache import analysis_key
 from storage.database import Database
 
 WORDS = ("love", "night", "夜", "city", "사랑", "אור", "ฝน", "fire", "dream", "🎧", "blue", "home")

@@ -14,7 +14,6 @@ import contextlib
 import gc
 import logging
 import signal
-import sqlite3
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -33,7 +32,9 @@ from bot.wiring import build_pipeline, close_providers
 from cogs.explore import ExploreActions
 from cogs.explore_items import DYNAMIC_ITEMS
 from cogs.pager import PageButton, Pager
-from storage.database import Database, open_database
+from storage.cache import CacheRepository
+from storage.database import Database
+from storage.errors import StorageError
 
 log = logging.getLogger(__name__)
 
@@ -47,10 +48,11 @@ COGS: tuple[str, ...] = (
     "cogs.admin",
 )
 
-PipelineFactory = Callable[[Settings, HttpClient, Any], Pipeline]
+#: Builds the bot's pipeline; it must cache in the given cache (paging reads analyses there).
+PipelineFactory = Callable[[Settings, HttpClient, CacheRepository], Pipeline]
 
 
-def default_pipeline(settings: Settings, web: HttpClient, cache: Any) -> Pipeline:
+def default_pipeline(settings: Settings, web: HttpClient, cache: CacheRepository) -> Pipeline:
     """Spotify and Deezer sources and the configured feature providers (``bot.wiring``)."""
     return build_pipeline(settings, web, cache, background=True)
 
@@ -92,6 +94,8 @@ class PlaylistBot(commands.Bot):
         #: The one HTTP client (one aiohttp session) for every remote call. Not ``http``:
         #: that name is discord.py's own REST client.
         self.web: HttpClient | None = None
+        #: The pipeline once setup_hook built it (its providers are closed at shutdown).
+        self._built: Pipeline | None = None
         self._closed_resources = False
 
     # Services built in setup_hook; typed accessors keep the cogs free of None checks.
@@ -103,13 +107,22 @@ class PlaylistBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         settings = self.settings
-        self.storage = await open_database(settings)
+        self.storage = await Database.open(
+            settings.database_path, cache_max_bytes=settings.cache_max_bytes
+        )
         self.web = HttpClient(settings)
         self.pipeline = self.pipeline_factory(settings, self.web, self.storage.cache)
-        # The bot always caches: analyses are what stored messages page through.
-        self.pipeline.cache = self.storage.cache
-        self.pipeline.freshness_seconds = settings.freshness_seconds
-        self.analyzer = Analyzer(self.pipeline, self.storage.cache, settings, http=self.web)
+        self._built = self.pipeline
+        if self.pipeline.cache is not self.storage.cache:
+            # The bot always caches: analyses are what stored messages page through.
+            raise ValueError("the bot's pipeline must cache in the bot's database")
+        self.analyzer = Analyzer(
+            self.pipeline,
+            metadata_weight=settings.metadata_weight,
+            csv_max_rows=settings.csv_max_rows,
+            csv_max_bytes=settings.csv_max_bytes,
+            http=self.web,
+        )
         self.explorer = Explorer(self.analyzer, self.pipeline)
         self.pager = Pager(self.analyzer, self.storage.messages, self.explorer)
         self.explore = ExploreActions(self.pager, self.explorer)
@@ -151,7 +164,7 @@ class PlaylistBot(commands.Bot):
             pruned = await self.storage.messages.prune(
                 self.settings.message_retention_days * 86_400
             )
-        except sqlite3.Error:
+        except StorageError:
             log.warning("could not prune old message states", exc_info=True)
             return 0
         if pruned:
@@ -171,8 +184,8 @@ class PlaylistBot(commands.Bot):
         if self._closed_resources:
             return
         self._closed_resources = True
-        if getattr(self, "pipeline", None) is not None:
-            await close_providers(self.pipeline)  # e.g. the preview analysis' process pool
+        if self._built is not None:
+            await close_providers(self._built)  # e.g. the preview analysis' process pool
         if self.web is not None:
             await self.web.close()
         if self.storage is not None:

@@ -17,10 +17,11 @@ __all__ = ["add_cache_parser", "describe_stats", "open_database", "run_cache"]
 
 
 async def open_database(settings: Settings) -> Database:
-    """The CLI's cache database (``DATABASE_PATH``); storage is imported only when used."""
-    from storage.database import open_database as open_settings_database
+    """The CLI's cache database (``DATABASE_PATH``, bounded by ``CACHE_MAX_MB``); storage
+    is imported only when used."""
+    from storage.database import Database
 
-    return await open_settings_database(settings)
+    return await Database.open(settings.database_path, cache_max_bytes=settings.cache_max_bytes)
 
 
 def add_cache_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

@@ -55,7 +55,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "audio_workers": (0, 256),
     "max_concurrent_analyses": (1, 1000),
     "interaction_answer_seconds": (0, 900),
-    "schedule_check_seconds": (1, 86_400),
+    "schedule_check_seconds": (1, 7 * 86_400),  # the clock sleeps at most a week
     "schedule_retry_seconds": (1, 7 * 86_400),
     "message_retention_days": (0.01, 36_500),
 }
@@ -138,11 +138,16 @@ class Settings(BaseSettings):
     health_file: Path = Path("data/heartbeat")
 
     # Weekly posts (cogs/schedule.py)
-    schedule_check_seconds: float = 60.0
+    schedule_check_seconds: float = 3600.0
     schedule_retry_seconds: float = 900.0
     schedule_max_per_guild: int = 10
 
     log_level: str = "INFO"
+
+    @property
+    def cache_max_bytes(self) -> int:
+        """``CACHE_MAX_MB`` in bytes (megabytes of 1,000,000 bytes)."""
+        return int(self.cache_max_mb * 1_000_000)
 
     @field_validator("discord_owner_ids", "preview_hosts", "feature_providers", mode="before")
     @classmethod

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import sqlite3
 from collections import OrderedDict
 from typing import TYPE_CHECKING
 
@@ -22,14 +21,12 @@ import numpy as np
 from bot.analysis.apart import differences
 from bot.analysis.features import build_feature_table
 from bot.analysis.similar import Neighbour, nearest
-from bot.model import Analysis, AnalysisOptions, FeatureTable, Track
-from bot.pipeline import compute_analysis
+from bot.model import Analysis, AnalysisOptions, FeatureTable, Track, analysis_key
 from bot.render.apart import render_apart
 from bot.render.export import export_files
 from bot.render.map import render_map
 from bot.service import Outcome
 from bot.text import shorten
-from storage.cache import analysis_key
 
 if TYPE_CHECKING:
     from bot.pipeline import Pipeline
@@ -72,20 +69,8 @@ class Explorer:
         found = await self.analyzer.load(key)
         if found is not None:
             return Outcome(key, found, cached=True)
-        pipeline = self.pipeline
-        result = await asyncio.to_thread(
-            compute_analysis,
-            analysis.playlist,
-            options,
-            k_min=pipeline.k_min,
-            k_max=pipeline.k_max,
-            random_state=pipeline.random_state,
-        )
-        if pipeline.cache is not None:
-            try:
-                await pipeline.cache.put_analysis(key, result, variant=pipeline.cache_variant)
-            except sqlite3.Error:
-                log.warning("could not cache the re-clustering %s", key, exc_info=True)
+        outcome = await self.pipeline.recluster(analysis.playlist, options)
+        result = outcome.analysis
         self.analyzer.remember(key, result)
         return Outcome(key, result, cached=False)
 

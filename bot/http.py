@@ -99,13 +99,13 @@ class HttpClient:
 
     def __init__(
         self,
-        settings: Settings | None = None,
+        settings: Settings,
         *,
         session: aiohttp.ClientSession | None = None,
         pause_scale: float = 1.0,
         quota_block_seconds: float = 600.0,
     ) -> None:
-        s = settings or Settings()
+        s = settings
         self.timeout = s.http_timeout_seconds
         self.max_retries = max(0, s.http_max_retries)
         self.max_retry_after = s.http_max_retry_after_seconds

@@ -6,6 +6,7 @@ import it and tests can build values by hand.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
@@ -261,6 +262,30 @@ class Analysis:
     @property
     def track_count(self) -> int:
         return len(self.playlist.tracks)
+
+
+#: Bumped whenever the analysis (features, clustering, naming) changes its results,
+#: so cached analyses made by older code are not served (part of :func:`analysis_key`).
+ANALYSIS_VERSION = 2
+
+
+def analysis_key(playlist: Playlist, options: AnalysisOptions) -> str:
+    """The cache key of an analysis: playlist snapshot + name + options + analysis version.
+
+    A 32-character hex digest, safe for Discord custom ids and file names. What else
+    shaped the result (feature providers, k range, seed) is stored beside it as the
+    analysis' *variant* (``Pipeline.cache_variant``), so anyone holding the playlist
+    and options finds the analysis by this key alone.
+    """
+    parts = (
+        playlist.ref.source,
+        playlist.ref.id,
+        playlist.snapshot,
+        playlist.name,
+        options.key(),
+        f"analysis={ANALYSIS_VERSION}",
+    )
+    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 #: Progress reports: (stage, done, total). ``total`` is 0 when unknown.

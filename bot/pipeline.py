@@ -3,10 +3,13 @@
 The one place that strings the layers together, used by the CLI and the cogs alike.
 CPU work (scikit-learn, matplotlib) runs in a worker thread, never on the event loop.
 
-With a cache (:class:`storage.cache.CacheRepository`), a repeated request for an
-unchanged playlist is answered from it: the playlist is reused while younger than
+The pipeline is the one owner of caching analyses. With a cache
+(:class:`storage.cache.CacheRepository`), a repeated request for an unchanged
+playlist is answered from it: the playlist is reused while younger than
 ``freshness_seconds``, or after the source's cheap ``snapshot`` check says it has
-not changed, and the analysis is reused for the same snapshot and options.
+not changed, and the analysis is reused for the same snapshot and options
+(:meth:`Pipeline.outcome`, looked up once per playlist snapshot). A failed cache
+write (:class:`storage.errors.StorageError`) only logs: the answer is ready.
 """
 
 from __future__ import annotations
@@ -15,175 +18,68 @@ import asyncio
 import functools
 import inspect
 import logging
-import sqlite3
-from collections import Counter
 from collections.abc import Callable, Mapping, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot.analysis.clustering import cluster_tracks
-from bot.analysis.features import build_feature_table
-from bot.analysis.naming import cluster_traits, name_clusters
-from bot.analysis.projection import project_2d
+from bot.compute import compute_analysis, describe_features, draw
 from bot.errors import BadInput
-from bot.features import FeatureProvider
+from bot.features import FeatureProvider, NotingProvider, VersionedProvider
 from bot.features.stream import FeatureStream, streaming_providers
 from bot.model import (
     Analysis,
     AnalysisOptions,
-    Cluster,
-    FeatureInfo,
-    FeatureTable,
     Playlist,
     PlaylistRef,
     ProgressCallback,
     Track,
+    analysis_key,
     no_progress,
 )
-from bot.render.scatter import legend_entries, render_scatter
-from bot.sources import PlaylistSource
-from storage.cache import analysis_key
+from bot.sources import PlaylistSource, SnapshotSource
+from storage.errors import StorageError
 
 if TYPE_CHECKING:
     from storage.cache import CacheRepository
 
+#: Entered around the expensive part of an analysis (fetch, enrich, cluster), e.g. a
+#: slot in the bot's analysis line; a cached answer never enters it.
+Gate = Callable[[], AbstractAsyncContextManager[None]]
+#: An in-memory look-up by cache key, tried before the cache (the bot's recent analyses).
+Recall = Callable[[str], "Analysis | None"]
+
 log = logging.getLogger(__name__)
 
-FAMILY_WORDS = {
-    "provider": "audio features",
-    "preview": "features from preview audio",
-    "metadata": "metadata only",
-}
-PROVIDER_NAMES = {
-    "csv": "from the file",
-    "spotify": "Spotify",
-    "reccobeats": "ReccoBeats",
-    "deezer": "Deezer",
-    "preview analysis": "preview analysis",
-}
-#: Providers that fill only some of the audio columns, and which.
-PARTIAL_PROVIDERS = {"deezer": "tempo and loudness only"}
+__all__ = [
+    "Gate",
+    "Outcome",
+    "Pipeline",
+    "Recall",
+    "compute_analysis",
+    "describe_features",
+    "draw",
+    "open_gate",
+]
 
 
 class _Token:
     """Identifies one fetch's prefetches (weakly referenced by the provider)."""
 
 
-def _track_sort_key(track: Track) -> tuple[str, int, str]:
-    """Tables list tracks by first artist, then release year, then title (as the reference)."""
-    artist = track.artists[0].casefold() if track.artists else "\uffff"
-    return (artist, track.release_year or 9999, track.title.casefold())
+def open_gate() -> AbstractAsyncContextManager[None]:
+    """The default :data:`Gate`: nothing to wait for."""
+    return nullcontext()
 
 
-def _by_provider(providers: Mapping[str, int]) -> str:
-    """'ReccoBeats 60, Deezer 15 with tempo and loudness only' (no counts for just one)."""
-    return ", ".join(
-        f"{PROVIDER_NAMES.get(name, name)}"
-        + (f" {count:,}" if len(providers) > 1 else "")
-        + (f" with {PARTIAL_PROVIDERS[name]}" if name in PARTIAL_PROVIDERS else "")
-        for name, count in sorted(providers.items(), key=lambda kv: -kv[1])
-    )
+@dataclass(slots=True)
+class Outcome:
+    """An analysis, its cache key, and whether it came from a cache (nothing computed)."""
 
-
-def describe_features(
-    table: FeatureTable, total: int, tracks: Sequence[Track] | None = None
-) -> str:
-    """'30 of 30 tracks had audio features (from the file)' style summary.
-
-    When metadata leads, ``tracks`` (optional) lets it still say how many tracks had
-    which audio features, too few to lead.
-    """
-    if table.family == "metadata":
-        have = Counter(t.audio_provider or "unknown" for t in tracks or () if t.audio)
-        have.update("preview analysis" for t in tracks or () if t.preview_features)
-        if not have:
-            return (
-                f"Clustered on metadata only (no audio features for most of the {total:,} tracks)."
-            )
-        covered = sum(1 for t in tracks or () if t.audio or t.preview_features)
-        return (
-            f"Clustered on metadata only: {covered:,} of {total:,} tracks had audio "
-            f"features ({_by_provider(have)}), too few to lead."
-        )
-    sources = _by_provider(table.providers)
-    return f"{table.coverage:,} of {total:,} tracks had {FAMILY_WORDS[table.family]} ({sources})."
-
-
-def compute_analysis(
-    playlist: Playlist,
-    options: AnalysisOptions,
-    *,
-    k_min: int = 2,
-    k_max: int = 12,
-    random_state: int = 0,
-    render_png: bool = True,
-) -> Analysis:
-    """Cluster, name, project and draw ``playlist``. CPU-bound: call it from a thread."""
-    table = build_feature_table(playlist.tracks, metadata_weight=options.metadata_weight)
-    clustering = cluster_tracks(
-        table.matrix,
-        k=options.k,
-        k_min=k_min,
-        k_max=k_max,
-        random_state=random_state,
-        lead_columns=table.lead_columns,
-    )
-    labels = clustering.labels
-    traits = cluster_traits(table.scaled, table.columns, labels, table.spread)
-    names = name_clusters(traits) if clustering.k > 1 else ["the whole playlist"]
-    clusters = [
-        Cluster(
-            number=c + 1,
-            name=names[c],
-            tracks=sorted(
-                (t for t, label in zip(playlist.tracks, labels, strict=True) if label == c),
-                key=_track_sort_key,
-            ),
-            traits=traits[c] if c < len(traits) else [],
-        )
-        for c in range(clustering.k)
-    ]
-    projection = project_2d(table.matrix, table.columns, random_state)
-    info = FeatureInfo(
-        family=table.family,
-        columns=table.columns,
-        coverage=table.coverage,
-        providers=table.providers,
-        dropped=table.dropped,
-        summary=describe_features(table, len(playlist.tracks), playlist.tracks),
-    )
-    analysis = Analysis(
-        playlist=playlist,
-        clusters=clusters,
-        labels=[int(x) for x in labels],
-        points=projection.points,
-        x_label=projection.x_label,
-        y_label=projection.y_label,
-        features=info,
-        options=options,
-        silhouette=clustering.silhouette,
-        note=clustering.note,
-    )
-    if render_png:
-        analysis.png = draw(analysis)
-    return analysis
-
-
-def draw(analysis: Analysis) -> bytes:
-    """The scatter PNG of an analysis."""
-    return render_scatter(
-        analysis.points,
-        analysis.labels,
-        legend_entries(
-            [c.number for c in analysis.clusters],
-            [c.name for c in analysis.clusters],
-            [c.size for c in analysis.clusters],
-        ),
-        title=f"Clusters in {analysis.playlist.name}",
-        x_label=analysis.x_label,
-        y_label=analysis.y_label,
-    )
+    key: str
+    analysis: Analysis
+    cached: bool
 
 
 @dataclass
@@ -203,17 +99,23 @@ class Pipeline:
     freshness_seconds: float = 600.0
     #: Batches of feature lookups in flight per provider while pages arrive.
     concurrency: int = 8
+    #: Analyses being computed right now, by cache key: an identical request joins one
+    #: (:meth:`joined`) instead of computing it again (None: it failed, compute anew).
+    _running: dict[str, asyncio.Future[Analysis | None]] = field(
+        default_factory=dict, init=False, repr=False
+    )
 
     @property
     def cache_variant(self) -> str:
         """What besides playlist and options shapes an analysis: providers, k range, seed."""
         providers = ",".join(
-            f"{provider.name}/{getattr(provider, 'version', '')}" for provider in self.providers
+            f"{p.name}/{p.version if isinstance(p, VersionedProvider) else ''}"
+            for p in self.providers
         )
         return f"providers={providers};k={self.k_min}-{self.k_max};seed={self.random_state}"
 
     def cache_key(self, playlist: Playlist, options: AnalysisOptions) -> str:
-        """The analysis cache key (the same as :func:`storage.cache.analysis_key`)."""
+        """The analysis cache key (:func:`bot.model.analysis_key`)."""
         return analysis_key(playlist, options)
 
     async def fetch(self, ref: PlaylistRef, progress: ProgressCallback = no_progress) -> Playlist:
@@ -259,8 +161,10 @@ class Pipeline:
         age = (datetime.now(UTC) - fetched_at).total_seconds()
         if 0 <= age < self.freshness_seconds:
             return playlist
-        snapshot = getattr(self.sources.get(ref.source), "snapshot", None)
-        if snapshot is None or await snapshot(ref) != playlist.snapshot:
+        source = self.sources.get(ref.source)
+        if not isinstance(source, SnapshotSource):
+            return None
+        if await source.snapshot(ref) != playlist.snapshot:
             return None
         await self.cache.mark_fresh(ref)
         return playlist
@@ -281,8 +185,28 @@ class Pipeline:
             return
         try:
             await self.cache.put_playlist(playlist)
-        except sqlite3.Error:
+        except StorageError:
             log.warning("could not cache the playlist %s", playlist.ref, exc_info=True)
+
+    async def stored(self, key: str) -> Analysis | None:
+        """The analysis cached under ``key`` whatever variant made it (e.g. to page it)."""
+        if self.cache is None:
+            return None
+        return await self.cache.get_analysis(key)
+
+    async def find(
+        self, playlist: Playlist, options: AnalysisOptions, recall: Recall | None = None
+    ) -> Outcome | None:
+        """The analysis of this snapshot + options made by this variant, if cached.
+
+        ``recall`` (the caller's memory) is asked first, then the cache. ``playlist``
+        needs only its ref, name and snapshot (its tracks are not read).
+        """
+        key = self.cache_key(playlist, options)
+        found = recall(key) if recall is not None else None
+        if found is None and self.cache is not None:
+            found = await self.cache.get_analysis(key, variant=self.cache_variant)
+        return None if found is None else Outcome(key, found, cached=True)
 
     async def enrich(
         self, playlist: Playlist, progress: ProgressCallback = no_progress
@@ -315,31 +239,70 @@ class Pipeline:
                     deferred.append(provider.deferred_note(left))  # type: ignore[attr-defined]
             else:
                 await provider.enrich(playlist.tracks, progress)
-            note = getattr(provider, "last_note", "")
-            if isinstance(note, str) and note:
-                notes.append(note)
+            if isinstance(provider, NotingProvider) and provider.last_note:
+                notes.append(provider.last_note)
         return notes, deferred
 
-    async def analyze(
+    async def analyze_new(
         self,
         playlist: Playlist,
         options: AnalysisOptions,
         progress: ProgressCallback = no_progress,
-    ) -> Analysis:
-        """Enrich ``playlist`` and analyse it; the CPU part runs in a worker thread.
+    ) -> Outcome:
+        """Enrich and analyse ``playlist`` without looking in the cache, then cache it.
 
-        With a cache, an analysis of the same snapshot and options made by the same
-        variant (:attr:`cache_variant`) is returned as it was stored (no enrichment, no
-        clustering); otherwise the new one is stored under :meth:`cache_key`.
+        For callers that just missed the cache (:meth:`find`); the CPU part runs in a
+        worker thread. The analysis is stored under :meth:`cache_key` and this variant
+        (:attr:`cache_variant`); a failed write only logs. While it runs, identical
+        requests wait for it (:meth:`joined`) rather than computing it again.
         """
-        key = self.cache_key(playlist, options) if self.cache is not None else None
-        if self.cache is not None and key is not None:
-            cached = await self.cache.get_analysis(key, variant=self.cache_variant)
-            if cached is not None:
-                progress("Loaded from cache", 1, 1)
-                return cached
+        key = self.cache_key(playlist, options)
+        running: asyncio.Future[Analysis | None] = asyncio.get_running_loop().create_future()
+        self._running.setdefault(key, running)
+        analysis: Analysis | None = None
+        try:
+            outcome = await self._compute(key, playlist, options, progress)
+            analysis = outcome.analysis
+            return outcome
+        finally:
+            if self._running.get(key) is running:
+                del self._running[key]
+            running.set_result(analysis)  # None (it failed): a waiter computes it itself
+
+    async def joined(self, playlist: Playlist, options: AnalysisOptions) -> Outcome | None:
+        """The analysis of an identical request being computed now, once it is done."""
+        key = self.cache_key(playlist, options)
+        running = self._running.get(key)
+        if running is None:
+            return None
+        found = await asyncio.shield(running)
+        return None if found is None else Outcome(key, found, cached=True)
+
+    async def _compute(
+        self, key: str, playlist: Playlist, options: AnalysisOptions, progress: ProgressCallback
+    ) -> Outcome:
         notes, deferred = await self._enrich(playlist, progress)
         progress("Clustering", 0, 1)
+        outcome = await self.recluster(playlist, options, key=key)
+        progress("Clustering", 1, 1)
+        analysis = outcome.analysis
+        analysis.note = " ".join(part for part in (analysis.note, *notes) if part)
+        variant = self.cache_variant
+        if deferred:
+            analysis.features.summary = " ".join([analysis.features.summary, *deferred])
+            # Stored for paging, but not reused: the next request gets a fuller answer.
+            variant += ";partial"
+        await self._store(key, analysis, variant)
+        return outcome
+
+    async def recluster(
+        self, playlist: Playlist, options: AnalysisOptions, *, key: str | None = None
+    ) -> Outcome:
+        """Cluster ``playlist`` as its tracks are (no provider asked) and cache the result.
+
+        For tracks that already carry their features (e.g. another cluster count of a
+        cached analysis); without ``key`` the result is cached at once under its own.
+        """
         analysis = await asyncio.to_thread(
             compute_analysis,
             playlist,
@@ -348,27 +311,73 @@ class Pipeline:
             k_max=self.k_max,
             random_state=self.random_state,
         )
-        progress("Clustering", 1, 1)
-        analysis.note = " ".join(part for part in (analysis.note, *notes) if part)
-        variant = self.cache_variant
-        if deferred:
-            analysis.features.summary = " ".join([analysis.features.summary, *deferred])
-            # Stored for paging, but not reused: the next request gets a fuller answer.
-            variant += ";partial"
-        if self.cache is not None and key is not None:
-            try:
-                await self.cache.put_analysis(key, analysis, variant=variant)
-            except sqlite3.Error:
-                # The answer is ready; a full disk or a locked file must not lose it.
-                log.warning("could not cache the analysis of %s", playlist.ref, exc_info=True)
-        return analysis
+        if key is None:
+            key = self.cache_key(playlist, options)
+            await self._store(key, analysis)
+        return Outcome(key, analysis, cached=False)
+
+    async def _store(self, key: str, analysis: Analysis, variant: str | None = None) -> None:
+        """Cache ``analysis`` under ``variant`` (default :attr:`cache_variant`); a failed
+        write only logs (the answer is ready, keep it)."""
+        if self.cache is None:
+            return
+        try:
+            await self.cache.put_analysis(key, analysis, variant=variant or self.cache_variant)
+        except StorageError:
+            log.warning("could not cache the analysis of %s", analysis.playlist.ref, exc_info=True)
+
+    async def outcome(
+        self,
+        source: PlaylistRef | Playlist,
+        options: AnalysisOptions,
+        progress: ProgressCallback = no_progress,
+        gate: Gate = open_gate,
+        recall: Recall | None = None,
+    ) -> Outcome:
+        """The analysis of a playlist (given, or behind a ref), from the cache when unchanged.
+
+        A cached playlist (:meth:`cached_playlist`) and its cached analysis answer
+        without entering ``gate``; otherwise the playlist is fetched and analysed inside
+        it, and a freshly fetched playlist is cached afterwards.
+        """
+        playlist = source if isinstance(source, Playlist) else await self.cached_playlist(source)
+        found = None if playlist is None else await self.find(playlist, options, recall)
+        if found is None and playlist is not None:
+            found = await self.joined(playlist, options)  # the same analysis, running now
+        fetched = playlist is None
+        if found is None:
+            async with gate():
+                if playlist is None:
+                    assert isinstance(source, PlaylistRef)
+                    playlist = await self.fetch(source, progress)
+                    found = await self.find(playlist, options, recall)  # a new snapshot
+                if found is None:
+                    found = await self.analyze_new(playlist, options, progress)
+        if fetched:
+            await self.store_playlist(found.analysis.playlist)
+        return found
+
+    async def analyze(
+        self,
+        playlist: Playlist,
+        options: AnalysisOptions,
+        progress: ProgressCallback = no_progress,
+    ) -> Analysis:
+        """The analysis of ``playlist``: cached (same snapshot, options and variant) or new."""
+        return _announced(await self.outcome(playlist, options, progress), progress)
 
     async def run(
         self, ref: PlaylistRef, options: AnalysisOptions, progress: ProgressCallback = no_progress
     ) -> Analysis:
         """Fetch (or reuse) and analyse the playlist behind ``ref``."""
-        playlist, fetched = await self.load(ref, progress)
-        analysis = await self.analyze(playlist, options, progress)
-        if fetched:
-            await self.store_playlist(analysis.playlist)
-        return analysis
+        return _announced(await self.outcome(ref, options, progress), progress)
+
+
+def _announced(outcome: Outcome, progress: ProgressCallback) -> Analysis:
+    """The analysis, telling a progress display (the CLI's bar) when it came from a cache.
+
+    The bot's answers do not: a cached answer is sent at once, an edit would only delay it.
+    """
+    if outcome.cached:
+        progress("Loaded from cache", 1, 1)
+    return outcome.analysis

@@ -66,7 +66,9 @@ class AnalysisQueue:
         limit: int,
         wait: Callable[[Awaitable[None]], Awaitable[None]] | None = None,
     ) -> None:
-        self.limit = max(1, limit)
+        if limit < 1:  # MAX_CONCURRENT_ANALYSES is checked when loaded; this is for callers
+            raise ValueError(f"an analysis queue needs at least one slot, not {limit}")
+        self.limit = limit
         self.running = 0
         self._line: list[tuple[asyncio.Future[None], PlaceCallback | None]] = []
         self.wait = wait

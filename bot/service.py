@@ -1,20 +1,18 @@
-"""The bot's analysis service: input -> (cache key, analysis), cached in storage.
+"""The bot's analysis service: what the cogs ask for analyses, on top of the pipeline.
 
-The cogs call this and nothing else for analyses, so the Discord glue holds no
-business logic and a schedule (or any other caller) gets the same caching. CPU
-work (parsing a large CSV, clustering) runs in worker threads.
+The pipeline owns caching (:meth:`bot.pipeline.Pipeline.outcome`); this service
+adds what is Discord-side: the options a request means, the gate a command waits
+in (the analysis line), CSV uploads given as bytes, and an in-memory LRU of recent
+analyses so turning a page does not re-read the database. CPU work (parsing a
+large CSV, clustering) runs in worker threads. No discord import here.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
-from contextlib import AbstractAsyncContextManager, nullcontext
-from dataclasses import dataclass
-from datetime import datetime
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING
 
-from bot.config import Settings
 from bot.errors import UserError
 from bot.links import resolve_link
 from bot.model import (
@@ -25,15 +23,13 @@ from bot.model import (
     ProgressCallback,
     no_progress,
 )
-from bot.pipeline import Pipeline
+from bot.pipeline import Gate, Outcome, Pipeline, open_gate
 from bot.sources.csvfile import content_snapshot, parse_playlist_csv
 
 if TYPE_CHECKING:
-    from collections.abc import Callable
+    from bot.http import HttpClient
 
-
-def _open_gate() -> AbstractAsyncContextManager[None]:
-    return nullcontext()
+__all__ = ["AnalysisExpired", "Analyzer", "Outcome"]
 
 
 class AnalysisExpired(UserError):
@@ -45,53 +41,35 @@ class AnalysisExpired(UserError):
         )
 
 
-class AnalysisCache(Protocol):
-    """The part of storage's CacheRepository the service uses."""
-
-    async def get_analysis(self, key: str, *, variant: str | None = None) -> Analysis | None: ...
-
-    async def get_playlist(self, ref: PlaylistRef) -> tuple[Playlist, datetime] | None: ...
-
-    async def put_playlist(self, playlist: Playlist) -> None: ...
-
-    async def mark_fresh(self, ref: PlaylistRef) -> None: ...
-
-
-@dataclass(slots=True)
-class Outcome:
-    """An analysis, its cache key, and whether it came straight from the cache."""
-
-    key: str
-    analysis: Analysis
-    cached: bool
-
-
 class Analyzer:
-    """Runs analyses through the pipeline (which caches them) and serves them for paging.
+    """Serves the cogs' analyses through the pipeline, keeping recent ones in memory.
 
-    The pipeline must carry the cache (``Pipeline.cache``); its ``cache_key`` names
-    each analysis. Recently used analyses are also kept in memory (``memory``
-    entries) so turning a page does not re-read the database.
+    ``metadata_weight`` goes into every request's options; ``csv_max_rows`` and
+    ``csv_max_bytes`` bound uploads; ``http`` resolves short links; ``memory`` is
+    how many recent analyses are kept in memory for paging.
     """
 
     def __init__(
         self,
         pipeline: Pipeline,
-        cache: AnalysisCache,
-        settings: Settings,
-        http: Any = None,
+        *,
+        metadata_weight: float = 0.5,
+        csv_max_rows: int = 10_000,
+        csv_max_bytes: int = 5_000_000,
+        http: HttpClient | None = None,
         memory: int = 16,
     ) -> None:
         self.pipeline = pipeline
-        self.cache = cache
-        self.settings = settings
+        self.metadata_weight = metadata_weight
+        self.csv_max_rows = csv_max_rows
+        self.csv_max_bytes = csv_max_bytes
         self.http = http
         self._memory: OrderedDict[str, Analysis] = OrderedDict()
         self._memory_size = memory
 
     def options(self, clusters: int | None) -> AnalysisOptions:
         """The analysis options for a request asking for ``clusters`` (None = automatic)."""
-        return AnalysisOptions(k=clusters, metadata_weight=self.settings.metadata_weight)
+        return AnalysisOptions(k=clusters, metadata_weight=self.metadata_weight)
 
     async def from_csv(
         self,
@@ -99,7 +77,7 @@ class Analyzer:
         name: str,
         options: AnalysisOptions,
         progress: ProgressCallback = no_progress,
-        gate: Callable[[], AbstractAsyncContextManager[None]] = _open_gate,
+        gate: Gate = open_gate,
     ) -> Outcome:
         """Analyse a CSV export given as bytes; an unchanged file answers from the cache.
 
@@ -110,33 +88,35 @@ class Analyzer:
         # without parsing it again.
         snapshot = await asyncio.to_thread(content_snapshot, data)
         probe = Playlist(ref=PlaylistRef("csv", name), name=name, tracks=[], snapshot=snapshot)
-        found = await self._cached(probe, options)
+        found = await self.pipeline.find(probe, options, self._recall)
+        if found is None:
+            found = await self.pipeline.joined(probe, options)  # the same file, running now
         if found is not None:
-            return found
+            return self._keep(found)
         progress("Reading the file", 0, 0)
         playlist = await asyncio.to_thread(
             parse_playlist_csv,
             data,
             name=name,
             ref_id=name,
-            max_rows=self.settings.csv_max_rows,
-            max_bytes=self.settings.csv_max_bytes,
+            max_rows=self.csv_max_rows,
+            max_bytes=self.csv_max_bytes,
         )
-        return await self.from_playlist(playlist, options, progress, gate)
+        async with gate():
+            return self._keep(await self.pipeline.analyze_new(playlist, options, progress))
 
     async def from_link(
         self,
         text: str,
         options: AnalysisOptions,
         progress: ProgressCallback = no_progress,
-        gate: Callable[[], AbstractAsyncContextManager[None]] = _open_gate,
+        gate: Gate = open_gate,
     ) -> Outcome:
         """Analyse the playlist behind a link (short links are resolved first).
 
         An unchanged playlist whose analysis is cached answers without waiting in
-        line and without asking any provider: a cached playlist younger than
-        ``FRESHNESS_SECONDS`` is trusted as is, an older one costs one cheap snapshot
-        request to its source (the pipeline's own rule, checked before queueing).
+        line and without asking any provider (the pipeline's rule:
+        :meth:`~bot.pipeline.Pipeline.outcome`).
         """
         ref = await resolve_link(text, self.http)
         return await self.from_ref(ref, options, progress, gate)
@@ -146,60 +126,30 @@ class Analyzer:
         ref: PlaylistRef,
         options: AnalysisOptions,
         progress: ProgressCallback = no_progress,
-        gate: Callable[[], AbstractAsyncContextManager[None]] = _open_gate,
+        gate: Gate = open_gate,
     ) -> Outcome:
         """Like :meth:`from_link` for a known playlist (e.g. a weekly schedule's)."""
-        playlist = await self.pipeline.cached_playlist(ref)
-        if playlist is not None:
-            found = await self._cached(playlist, options)
-            if found is not None:
-                return found
-        async with gate():
-            fetched = playlist is None
-            if playlist is None:
-                playlist = await self.pipeline.fetch(ref, progress)
-            outcome = await self.from_playlist(playlist, options, progress)
-        if fetched:
-            await self.pipeline.store_playlist(outcome.analysis.playlist)
-        return outcome
+        return self._keep(await self.pipeline.outcome(ref, options, progress, gate, self._recall))
 
     async def from_playlist(
         self,
         playlist: Playlist,
         options: AnalysisOptions,
         progress: ProgressCallback = no_progress,
-        gate: Callable[[], AbstractAsyncContextManager[None]] = _open_gate,
+        gate: Gate = open_gate,
     ) -> Outcome:
         """Analyse a fetched playlist unless the same snapshot + options is cached."""
-        found = await self._cached(playlist, options)
-        if found is not None:
-            return found
-        async with gate():
-            analysis = await self.pipeline.analyze(playlist, options, progress)  # and caches it
-        key = self.pipeline.cache_key(playlist, options)
-        self._remember(key, analysis)
-        return Outcome(key, analysis, cached=False)
-
-    async def _cached(self, playlist: Playlist, options: AnalysisOptions) -> Outcome | None:
-        """The cached analysis of this snapshot + options made by this pipeline, if any."""
-        key = self.pipeline.cache_key(playlist, options)
-        found = self._memory.get(key)
-        if found is None:
-            found = await self.cache.get_analysis(key, variant=self.pipeline.cache_variant)
-        if found is None:
-            return None
-        self._remember(key, found)
-        return Outcome(key, found, cached=True)
+        return self._keep(
+            await self.pipeline.outcome(playlist, options, progress, gate, self._recall)
+        )
 
     async def load(self, key: str) -> Analysis | None:
         """The analysis stored under ``key`` (whatever made it), from memory or the cache."""
-        found = self._memory.get(key)
-        if found is not None:
-            self._memory.move_to_end(key)
-            return found
-        found = await self.cache.get_analysis(key)
-        if found is not None:
-            self._remember(key, found)
+        found = self._recall(key)
+        if found is None:
+            found = await self.pipeline.stored(key)
+            if found is not None:
+                self._remember(key, found)
         return found
 
     async def require(self, key: str) -> Analysis:
@@ -212,6 +162,17 @@ class Analyzer:
     def remember(self, key: str, analysis: Analysis) -> None:
         """Keep ``analysis`` (stored under ``key`` elsewhere) in memory for paging."""
         self._remember(key, analysis)
+
+    def _recall(self, key: str) -> Analysis | None:
+        """A recent analysis from memory (marked as just used), or None."""
+        found = self._memory.get(key)
+        if found is not None:
+            self._memory.move_to_end(key)
+        return found
+
+    def _keep(self, outcome: Outcome) -> Outcome:
+        self._remember(outcome.key, outcome.analysis)
+        return outcome
 
     def _remember(self, key: str, analysis: Analysis) -> None:
         self._memory[key] = analysis

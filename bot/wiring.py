@@ -9,12 +9,11 @@ what a user typed (a CSV path or a link) into a Playlist or a PlaylistRef.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import logging
-from typing import Any
+from typing import TYPE_CHECKING
 
 from bot.config import Settings
-from bot.features import FeatureProvider
+from bot.features import ClosableProvider, FeatureProvider
 from bot.features.audio import PreviewAudioProvider
 from bot.features.cache import FeatureCache
 from bot.features.deezer import DeezerFeatures
@@ -26,7 +25,11 @@ from bot.local_file import read_csv_source
 from bot.model import Playlist, PlaylistRef
 from bot.pipeline import Pipeline
 from bot.sources.deezer import DeezerSource
-from bot.sources.spotify import SpotifyAuth, SpotifySource
+from bot.sources.spotify import SpotifySource
+from bot.spotify_auth import SpotifyAuth
+
+if TYPE_CHECKING:
+    from storage.cache import CacheRepository
 
 log = logging.getLogger(__name__)
 
@@ -83,45 +86,42 @@ def build_providers(
 
 
 def build_pipeline(
-    settings: Settings, http: HttpClient, cache: Any = None, *, background: bool = False
+    settings: Settings,
+    http: HttpClient,
+    cache: CacheRepository | None = None,
+    *,
+    background: bool = False,
 ) -> Pipeline:
     """The pipeline with the Spotify and Deezer sources and the configured providers.
 
+    ``cache`` (storage's ``CacheRepository``; None: nothing cached) serves the
+    providers as their feature cache and the pipeline as its playlist/analysis cache.
     ``background``: lookups that do not fit an answer's time budget go on into the
     cache (the bot); without it they stop there (the CLI, which exits).
-
-    ``cache`` (a ``storage.cache.CacheRepository``) serves the providers as their
-    feature cache and the pipeline as its playlist/analysis cache when the pipeline
-    supports one.
     """
     auth = SpotifyAuth.from_settings(settings, http)
     if not auth.configured:
         log.info("no Spotify credentials: Spotify links will explain what works instead")
-    kwargs: dict[str, Any] = {
-        "sources": {
+    return Pipeline(
+        sources={
             "spotify": SpotifySource.from_settings(settings, auth),
             "deezer": DeezerSource.from_settings(settings, http),
         },
-        "providers": build_providers(settings, http, auth, cache, background=background),
-        "k_min": settings.k_min,
-        "k_max": settings.k_max,
-        "random_state": settings.random_state,
-        "concurrency": settings.http_concurrency,
-    }
-    fields = {f.name for f in dataclasses.fields(Pipeline)}
-    if "cache" in fields and cache is not None:
-        kwargs["cache"] = cache
-    if "freshness_seconds" in fields:
-        kwargs["freshness_seconds"] = settings.freshness_seconds
-    return Pipeline(**kwargs)
+        providers=build_providers(settings, http, auth, cache, background=background),
+        k_min=settings.k_min,
+        k_max=settings.k_max,
+        random_state=settings.random_state,
+        concurrency=settings.http_concurrency,
+        cache=cache,
+        freshness_seconds=settings.freshness_seconds,
+    )
 
 
 async def close_providers(pipeline: Pipeline) -> None:
-    """Release what providers hold (the preview provider's process pool)."""
+    """Release what the pipeline's providers hold (the preview provider's process pool)."""
     for provider in pipeline.providers:
-        aclose = getattr(provider, "aclose", None)
-        if aclose is not None:
-            await aclose()
+        if isinstance(provider, ClosableProvider):
+            await provider.aclose()
 
 
 def _read_if_file(text: str, settings: Settings) -> Playlist | None:

@@ -1,21 +1,16 @@
-"""`/schedule`: weekly posts of a playlist's clusters into a channel, and the clock that makes them.
+"""`/schedule`: weekly posts of a playlist's clusters into a channel (the Discord side).
 
 Commands (Manage Server, or the server's schedule role; checked here, not only by
 Discord's default permissions, which a server can override): ``/schedule add``,
 ``/schedule list``, ``/schedule remove``; every answer is ephemeral.
 
-The clock is a ``tasks.loop`` started in ``cog_load`` and cancelled in
-``cog_unload``. It ticks every ``SCHEDULE_CHECK_SECONDS`` but reads the database
-only when something may be due (it remembers the next due instant), waits for the
-bot to be ready, and keeps going whatever one schedule does. When and whether a
-schedule is due is decided by the pure functions of :mod:`bot.weekly`; the ISO
-week of each post is stored (``mark_posted``), so a restart never posts twice in a
-week and a post missed during downtime is made once on the next start.
-
-A deleted channel, lost permissions or a playlist that is gone disable the
-schedule (``disable``) and tell its creator by DM, or the server owner when the DM
-fails. A passing failure (a provider down, a Discord hiccup) is tried again after
-``SCHEDULE_RETRY_SECONDS``.
+The clock, the retry policy and disabling live in :class:`bot.scheduler.WeeklyClock`
+(no Discord there). This cog starts it in ``cog_load`` and stops it in
+``cog_unload``, and gives it the two Discord-side actions: :meth:`Schedules.post`
+(check the channel, analyse or reuse the cached analysis, post it with the pager)
+and :meth:`Schedules.notify` (DM the creator, or the server owner when that fails,
+that a schedule stopped). Discord's ``NotFound``/``Forbidden`` while posting become
+:class:`~bot.scheduler.Undeliverable`, which disables the schedule.
 """
 
 from __future__ import annotations
@@ -26,12 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import app_commands
-from discord.ext import commands, tasks
+from discord.ext import commands
 
 from bot import weekly
-from bot.errors import BadInput, ProviderDown, UserError
+from bot.errors import BadInput, UserError
 from bot.links import resolve_link
 from bot.render.pages import answer_text, fit, fit_plain_lines
+from bot.scheduler import Undeliverable, WeeklyClock
 from storage.schedules import Schedule, ScheduleRepository
 
 if TYPE_CHECKING:
@@ -49,17 +45,10 @@ POST_PERMISSIONS = {
     "embed_links": "Embed Links",
     "attach_files": "Attach Files",
 }
-#: Read the schedules again at least this often, whatever the remembered due time says
-#: (only this cog changes them, and it re-reads at once when it does).
-REREAD = timedelta(days=7)
 
 
 class NotAllowed(UserError):
     """A member without Manage Server (or the schedule role) tried to change schedules."""
-
-
-class Undeliverable(Exception):
-    """The schedule can no longer post (channel gone, permissions lost, playlist gone)."""
 
 
 def missing_permissions(channel: discord.abc.GuildChannel, member: discord.Member) -> list[str]:
@@ -79,8 +68,19 @@ def stamp(moment: datetime) -> str:
     return f"<t:{seconds}:F> (<t:{seconds}:R>)"
 
 
+def stopped_text(schedule: Schedule, reason: str, guild: discord.Guild | None) -> str:
+    """The DM telling a schedule's creator (or the server owner) that it stopped."""
+    where = f"in **{fit(guild.name, 100)}**" if guild else f"in server {schedule.guild_id}"
+    return (
+        f"Your weekly post #{schedule.id} ({describe(schedule)}, "
+        f"<{weekly.playlist_url(schedule.ref)}>, channel <#{schedule.channel_id}>) {where} "
+        f"has stopped: {reason}\nA member with Manage Server can remove it and add it "
+        "again with `/schedule add`."
+    )
+
+
 class Schedules(commands.Cog):
-    """The /schedule commands and the weekly clock."""
+    """The /schedule commands, and the Discord side of the weekly clock."""
 
     schedule = app_commands.Group(
         name="schedule",
@@ -91,14 +91,19 @@ class Schedules(commands.Cog):
 
     def __init__(self, bot: PlaylistBot) -> None:
         self.bot = bot
+        settings = bot.settings
         #: The current instant (aware UTC); discord.py's, which a simulated Discord can drive.
-        self.clock: Callable[[], datetime] = discord.utils.utcnow
-        #: Nothing is due before this instant (None: read the schedules at the next tick).
-        self.next_check: datetime | None = None
-        #: Counts schedule changes, so a check that raced with one does not hide it.
-        self._changes = 0
-        #: Schedules whose last try failed for a passing reason: not before this instant.
-        self.retry_at: dict[int, datetime] = {}
+        self.now: Callable[[], datetime] = discord.utils.utcnow
+        self.clock = WeeklyClock(
+            self.repo,
+            self.post,
+            self.notify,
+            now=lambda: self.now(),
+            retry_delay=timedelta(seconds=settings.schedule_retry_seconds),
+            max_sleep=timedelta(seconds=settings.schedule_check_seconds),
+            ready=bot.wait_until_ready,
+            active=lambda: not bot.is_closed(),
+        )
 
     @property
     def repo(self) -> ScheduleRepository:
@@ -106,106 +111,23 @@ class Schedules(commands.Cog):
         return self.bot.storage.schedules
 
     async def cog_load(self) -> None:
-        self.ticker.change_interval(seconds=self.bot.settings.schedule_check_seconds)
-        self.ticker.start()
+        self.clock.start()
 
     async def cog_unload(self) -> None:
-        self.ticker.cancel()
+        await self.clock.stop()
 
-    # -- the clock ------------------------------------------------------------------------
-
-    @tasks.loop(minutes=1)
-    async def ticker(self) -> None:
-        """Post what is due; never raises, so the loop never ends on its own."""
-        try:
-            if not self.bot.is_ready() or self.bot.is_closed():
-                return
-            now = self.clock()
-            if self.next_check is not None and now < self.next_check:
-                return
-            await self.run_due(now)
-        except Exception:
-            log.exception("the schedule clock failed; it tries again at the next tick")
-            self.next_check = None
-
-    @ticker.before_loop
-    async def _until_ready(self) -> None:
-        await self.bot.wait_until_ready()
-
-    async def run_due(self, now: datetime) -> int:
-        """Post every schedule due at ``now``, one after the other; returns how many posted."""
-        posted = 0
-        for schedule in await self.repo.all_enabled():
-            retry = self.retry_at.get(schedule.id)
-            if not weekly.is_due(schedule, now) or (retry is not None and now < retry):
-                continue
-            try:
-                posted += await self._post_safely(schedule, now)
-            except Exception as error:  # e.g. the database failed while disabling it
-                self._retry_later(schedule, now, error)
-        seen = self._changes
-        earliest = self._earliest(await self.repo.all_enabled(), now)
-        if self._changes == seen:  # else a schedule changed meanwhile: read again next tick
-            self.next_check = earliest
-        return posted
-
-    def _earliest(self, schedules: list[Schedule], now: datetime) -> datetime:
-        """The next instant anything may be due (at most :data:`REREAD` ahead)."""
-        earliest = now + REREAD
-        for schedule in schedules:
-            when = weekly.next_due(schedule, now)
-            retry = self.retry_at.get(schedule.id)
-            if retry is not None:
-                when = max(when, retry)
-            earliest = min(earliest, when)
-        return earliest
-
-    def wake(self) -> None:
-        """Schedules changed: read them again at the next tick."""
-        self._changes += 1
-        self.next_check = None
-
-    async def _post_safely(self, schedule: Schedule, now: datetime) -> bool:
-        """Post one schedule; any failure stays with it and never reaches the others."""
-        assert schedule.id is not None
-        try:
-            await self.post(schedule, now)
-        except Undeliverable as stop:
-            await self._stop(schedule, str(stop))
-            return False
-        except (discord.NotFound, discord.Forbidden) as error:
-            reason = (
-                "The channel no longer exists."
-                if isinstance(error, discord.NotFound)
-                else "I am no longer allowed to post in the channel."
-            )
-            await self._stop(schedule, reason)
-            return False
-        except UserError as error:
-            if isinstance(error, ProviderDown):
-                self._retry_later(schedule, now, error)
-                return False
-            await self._stop(schedule, str(error))
-            return False
-        except Exception as error:
-            self._retry_later(schedule, now, error)
-            return False
-        self.retry_at.pop(schedule.id, None)
-        return True
-
-    def _retry_later(self, schedule: Schedule, now: datetime, error: BaseException) -> None:
-        assert schedule.id is not None
-        delay = timedelta(seconds=self.bot.settings.schedule_retry_seconds)
-        self.retry_at[schedule.id] = now + delay
-        log.warning(
-            "weekly post %s failed; trying again at %s",
-            schedule.id,
-            self.retry_at[schedule.id].isoformat(),
-            exc_info=error,
-        )
+    # -- what the clock does on Discord -----------------------------------------------
 
     async def post(self, schedule: Schedule, now: datetime) -> discord.Message:
         """Fetch, analyse (or reuse the cached analysis) and post one schedule's clusters."""
+        try:
+            return await self._post(schedule, now)
+        except discord.NotFound:
+            raise Undeliverable("The channel no longer exists.") from None
+        except discord.Forbidden:
+            raise Undeliverable("I am no longer allowed to post in the channel.") from None
+
+    async def _post(self, schedule: Schedule, now: datetime) -> discord.Message:
         assert schedule.id is not None
         week, _ = weekly.this_weeks_slot(schedule, now)
         channel = await self._channel(schedule)
@@ -259,20 +181,10 @@ class Schedules(commands.Cog):
             raise Undeliverable(f"I lost permissions in #{channel.name}: {', '.join(missing)}.")
         return channel
 
-    async def _stop(self, schedule: Schedule, reason: str) -> None:
-        """Disable a schedule that cannot post and tell its creator (or the server owner)."""
-        assert schedule.id is not None
-        await self.repo.disable(schedule.id, reason)
-        self.retry_at.pop(schedule.id, None)
-        log.info("weekly post %s disabled: %s", schedule.id, reason)
+    async def notify(self, schedule: Schedule, reason: str) -> None:
+        """Tell a stopped schedule's creator by DM, or the server owner when that fails."""
         guild = self.bot.get_guild(schedule.guild_id)
-        where = f"in **{fit(guild.name, 100)}**" if guild else f"in server {schedule.guild_id}"
-        text = (
-            f"Your weekly post #{schedule.id} ({describe(schedule)}, "
-            f"<{weekly.playlist_url(schedule.ref)}>, channel <#{schedule.channel_id}>) {where} "
-            f"has stopped: {reason}\nA member with Manage Server can remove it and add it "
-            "again with `/schedule add`."
-        )
+        text = stopped_text(schedule, reason, guild)
         targets: list[int] = [schedule.created_by]
         if guild is not None and guild.owner_id and guild.owner_id != schedule.created_by:
             targets.append(guild.owner_id)
@@ -339,7 +251,7 @@ class Schedules(commands.Cog):
             )
         await interaction.response.defer(ephemeral=True, thinking=True)
         ref = await resolve_link(link, self.bot.web)  # raises BadLink with a sentence
-        now = self.clock()
+        now = self.now()
         schedule = Schedule(
             guild_id=guild.id,
             channel_id=channel.id,
@@ -353,7 +265,7 @@ class Schedules(commands.Cog):
         )
         schedule.last_posted_week = weekly.week_done_at_creation(schedule, now)
         schedule = await self.repo.add(schedule)
-        self.wake()
+        self.clock.wake()
         first = weekly.next_due(schedule, now)
         await interaction.edit_original_response(
             content=(
@@ -378,7 +290,7 @@ class Schedules(commands.Cog):
                 "No weekly posts yet; add one with `/schedule add`.", ephemeral=True
             )
             return
-        now = self.clock()
+        now = self.now()
         lines = []
         for s in schedules:
             head = (
@@ -401,8 +313,8 @@ class Schedules(commands.Cog):
         guild = await self._require_manager(interaction)
         if not await self.repo.remove(id, guild_id=guild.id):
             raise BadInput(f"This server has no weekly post #{id}; see `/schedule list`.")
-        self.retry_at.pop(id, None)
-        self.wake()
+        self.clock.forget(id)
+        self.clock.wake()
         await interaction.response.send_message(f"Weekly post #{id} removed.", ephemeral=True)
 
 

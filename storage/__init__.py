@@ -3,8 +3,8 @@
 All SQL of the project lives in this package. Open with :meth:`Database.open`.
 """
 
-from storage.cache import CacheRepository, CacheStats, analysis_key
-from storage.database import Database, open_database
+from storage.cache import CacheRepository, CacheStats
+from storage.database import Database
 from storage.guild_settings import GuildSettings, GuildSettingsRepository
 from storage.messages import MessageRepository, MessageState
 from storage.schedules import Schedule, ScheduleRepository
@@ -19,6 +19,4 @@ __all__ = [
     "MessageState",
     "Schedule",
     "ScheduleRepository",
-    "analysis_key",
-    "open_database",
 ]

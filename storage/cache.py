@@ -5,8 +5,9 @@
   float64 under a list of names stored once (``feature_keys``).
 - Playlists by ``(source, id)``: the last fetched snapshot with its tracks and fetch
   time (for the freshness check in :class:`bot.pipeline.Pipeline`).
-- Analyses by :func:`analysis_key`: the compact document (:mod:`storage.codec`) and
-  the PNG, stored once per analysis, with the variant of the pipeline that made it.
+- Analyses by :func:`bot.model.analysis_key`: the compact document
+  (:mod:`storage.codec`) and the PNG, stored once per analysis, with the variant of
+  the pipeline that made it.
 
 Size bound: the bytes of stored payloads (kept exact by triggers in ``cache_usage``).
 When a write takes the cache over ``max_bytes``, least recently used analyses and
@@ -20,7 +21,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import hashlib
 import sqlite3
 import struct
 import time
@@ -32,8 +32,7 @@ from typing import TYPE_CHECKING
 import aiosqlite
 import orjson
 
-from bot.model import Analysis, AnalysisOptions, Playlist, PlaylistRef
-from bot.render.document import ANALYSIS_VERSION
+from bot.model import ANALYSIS_VERSION, Analysis, Playlist, PlaylistRef
 from storage.codec import (
     UnknownFormat,
     decode_analysis,
@@ -41,6 +40,7 @@ from storage.codec import (
     encode_analysis,
     encode_playlist,
 )
+from storage.eviction import evict_lru, usage_total
 
 if TYPE_CHECKING:
     from storage.database import Database
@@ -49,25 +49,6 @@ if TYPE_CHECKING:
 _CHUNK = 500
 #: Bytes counted per feature row on top of its values (keys, version, time, b-tree cell).
 _FEATURE_ROW_OVERHEAD = 40
-
-
-def analysis_key(playlist: Playlist, options: AnalysisOptions) -> str:
-    """The cache key of an analysis: playlist snapshot + name + options + analysis version.
-
-    A 32-character hex digest, safe for Discord custom ids and file names. What else
-    shaped the result (feature providers, k range, seed) is stored beside it as the
-    analysis' *variant* (see :meth:`CacheRepository.get_analysis`), so anyone holding
-    the playlist and options finds the analysis by this key alone.
-    """
-    parts = (
-        playlist.ref.source,
-        playlist.ref.id,
-        playlist.snapshot,
-        playlist.name,
-        options.key(),
-        f"analysis={ANALYSIS_VERSION}",
-    )
-    return hashlib.sha256("\x1f".join(parts).encode("utf-8")).hexdigest()[:32]
 
 
 @dataclass(frozen=True, slots=True)
@@ -334,12 +315,12 @@ class CacheRepository:
     async def size_bytes(self) -> int:
         """Bytes counted against the size bound right now."""
         async with self._db.read() as conn:
-            return await _usage_total(conn)
+            return await usage_total(conn)
 
     async def evict(self, max_bytes: int) -> int:
         """Evict until at most ``max_bytes`` are stored; return how many entries went."""
         async with self._db.write() as conn:
-            return await _evict(conn, max_bytes)
+            return await evict_lru(conn, max_bytes)
 
     async def stats(self) -> CacheStats:
         """Counts and sizes of everything cached, and what is protected from eviction."""
@@ -393,62 +374,10 @@ class CacheRepository:
 
     async def _evict_within(self, conn: aiosqlite.Connection) -> None:
         if self.max_bytes is not None:
-            await _evict(conn, self.max_bytes)
+            await evict_lru(conn, self.max_bytes)
 
     @staticmethod
     async def _touch(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> None:
         """Record a use for LRU order; best effort (skipped if another process holds the lock)."""
         with contextlib.suppress(sqlite3.OperationalError):
             await conn.execute(sql, params)
-
-
-async def _usage_total(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("SELECT coalesce(sum(bytes), 0) FROM cache_usage") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
-
-
-async def _evict(conn: aiosqlite.Connection, max_bytes: int) -> int:
-    """Delete LRU entries until the cache fits ``max_bytes``, in the caller's transaction."""
-    total = await _usage_total(conn)
-    if total <= max_bytes:
-        return 0
-    removed = 0
-    async with conn.execute(
-        "SELECT 'analysis', key, NULL, size_bytes, last_used FROM analyses a"
-        " WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.analysis_key = a.key)"
-        " UNION ALL"
-        " SELECT 'playlist', source, id, size_bytes, last_used FROM playlists p"
-        " WHERE NOT EXISTS (SELECT 1 FROM schedules s"
-        "                   WHERE s.ref_source = p.source AND s.ref_id = p.id)"
-        " ORDER BY last_used"
-    ) as cursor:
-        candidates = await cursor.fetchall()
-    for kind, first, second, size, _used in candidates:
-        if total <= max_bytes:
-            break
-        if kind == "analysis":
-            await conn.execute("DELETE FROM analyses WHERE key = ?", (first,))
-        else:
-            await conn.execute("DELETE FROM playlists WHERE source = ? AND id = ?", (first, second))
-        total -= size
-        removed += 1
-    while total > max_bytes:
-        async with conn.execute(
-            "SELECT source, track_id, provider, size_bytes FROM track_features"
-            " ORDER BY stored_at LIMIT 1000"
-        ) as cursor:
-            batch = await cursor.fetchall()
-        if not batch:
-            break
-        doomed = []
-        for source, track_id, provider, size in batch:
-            if total <= max_bytes:
-                break
-            doomed.append((source, track_id, provider))
-            total -= size
-        await conn.executemany(
-            "DELETE FROM track_features WHERE source = ? AND track_id = ? AND provider = ?", doomed
-        )
-        removed += len(doomed)
-    return removed

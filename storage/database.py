@@ -30,17 +30,15 @@ from pathlib import Path
 
 import aiosqlite
 
-from bot.config import Settings
 from bot.errors import DatabaseTooNew, DatabaseUnusable
 from storage.cache import CacheRepository
+from storage.errors import StorageError
 from storage.guild_settings import GuildSettingsRepository
 from storage.messages import MessageRepository
 from storage.schedules import ScheduleRepository
 
 #: How long a statement waits for another process's lock before failing.
 DEFAULT_BUSY_TIMEOUT_SECONDS = 10.0
-#: CACHE_MAX_MB counts megabytes of this many bytes.
-BYTES_PER_MB = 1_000_000
 
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
 
@@ -209,7 +207,7 @@ class Database:
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
         """The connection for reads; no other task's transaction is open meanwhile."""
-        async with self._lock:
+        async with self._lock, _translated():
             yield self._conn
 
     @asynccontextmanager
@@ -218,7 +216,7 @@ class Database:
 
         Any exception (cancellation included) rolls the whole transaction back.
         """
-        async with self._lock:
+        async with self._lock, _translated():
             try:
                 # inside the try: a cancellation while BEGIN waits for another process
                 # must still roll back the transaction BEGIN opens once it gets the lock
@@ -305,6 +303,15 @@ def _probe(path: Path) -> None:
     sqlite3.connect(path).close()
 
 
+@asynccontextmanager
+async def _translated() -> AsyncIterator[None]:
+    """Raise :class:`StorageError` for any SQLite error inside (the original as cause)."""
+    try:
+        yield
+    except sqlite3.Error as exc:
+        raise StorageError(str(exc)) from exc
+
+
 async def _configure(conn: aiosqlite.Connection, busy_timeout: float) -> None:
     """Connection settings: busy timeout, incremental auto-vacuum (new files), WAL, FKs."""
     await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
@@ -321,10 +328,3 @@ async def _configure(conn: aiosqlite.Connection, busy_timeout: float) -> None:
     # may lose the last commits.
     await conn.execute("PRAGMA synchronous = NORMAL")
     await conn.execute("PRAGMA foreign_keys = ON")
-
-
-async def open_database(settings: Settings) -> Database:
-    """The database at ``settings.database_path``, cache bounded by ``settings.cache_max_mb``."""
-    return await Database.open(
-        settings.database_path, cache_max_bytes=int(settings.cache_max_mb * BYTES_PER_MB)
-    )

@@ -1,11 +1,14 @@
-"""The bot's own housekeeping: old paging state is forgotten after the retention time."""
+"""The bot itself (bot/app.py): housekeeping of paging state; the pipeline it accepts."""
 
 from __future__ import annotations
 
 import time
 from pathlib import Path
 
+import pytest
+
 from bot.app import PlaylistBot
+from bot.pipeline import Pipeline
 from storage.database import Database
 from storage.messages import MessageState
 from tests.harness import bot_settings
@@ -29,3 +32,31 @@ async def test_messages_untouched_for_the_retention_time_are_forgotten(tmp_path:
     finally:
         await bot.storage.close()
         await bot.close()
+
+
+async def test_a_pipeline_that_does_not_cache_in_the_database_is_refused(tmp_path: Path) -> None:
+    closed: list[str] = []
+
+    class Pool:
+        name, family = "pool", "provider"
+
+        async def enrich(self, tracks, progress) -> int:
+            return 0
+
+        async def aclose(self) -> None:
+            closed.append("pool")
+
+    settings = bot_settings(tmp_path)
+    bot = PlaylistBot(
+        settings,
+        pipeline_factory=lambda s, web, cache: Pipeline(providers=[Pool()]),
+        heartbeat=False,
+        freeze_heap=False,
+        housekeeping=False,
+    )
+    try:
+        with pytest.raises(ValueError, match="must cache in the bot's database"):
+            await bot.setup_hook()
+    finally:
+        await bot.close()
+    assert closed == ["pool"]  # what the refused pipeline held is still released

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from bot.model import ProgressCallback, Track
 
@@ -24,3 +24,27 @@ class FeatureProvider(Protocol):
     async def enrich(self, tracks: Sequence[Track], progress: ProgressCallback) -> int:
         """Fill features for the tracks still lacking them; return how many got some."""
         ...
+
+
+@runtime_checkable
+class VersionedProvider(Protocol):
+    """A provider whose features change with its ``version`` (part of a cache variant)."""
+
+    name: str
+    version: int
+
+
+@runtime_checkable
+class ClosableProvider(Protocol):
+    """A provider holding resources (e.g. a process pool) released by ``aclose``."""
+
+    async def aclose(self) -> None:
+        """Release what the provider holds; called once at shutdown."""
+        ...
+
+
+@runtime_checkable
+class NotingProvider(Protocol):
+    """A provider with a sentence for the user about its last ``enrich`` ("" for none)."""
+
+    last_note: str

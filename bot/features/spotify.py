@@ -16,7 +16,7 @@ from bot.errors import ProviderDown
 from bot.features.cache import FeatureCache, Features, lookup
 from bot.http import HttpError
 from bot.model import PROVIDER_AUDIO_FEATURES, ProgressCallback, Track, no_progress
-from bot.sources.spotify import SpotifyAuth
+from bot.spotify_auth import SpotifyAuth
 
 log = logging.getLogger(__name__)
 

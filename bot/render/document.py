@@ -9,6 +9,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.model import (
+    ANALYSIS_VERSION,
     Analysis,
     AnalysisOptions,
     Cluster,
@@ -18,9 +19,7 @@ from bot.model import (
     Track,
 )
 
-#: Bumped whenever the analysis (features, clustering, naming) changes its results,
-#: so cached analyses made by older code are not served.
-ANALYSIS_VERSION = 2
+__all__ = ["ANALYSIS_VERSION", "from_document", "to_document"]
 
 
 def to_document(analysis: Analysis) -> dict[str, Any]:

@@ -8,7 +8,7 @@ playlist takes about ``1 + 99 / concurrency`` round trips. Items come from
 ``/playlists/{id}/items`` (falling back to the older ``/tracks`` where ``/items`` is
 unknown); each entry's track is read from ``item`` or ``track``. Null entries, local
 files and podcast episodes are skipped and counted. Answers are parsed into the typed
-models of :mod:`bot.sources.spotify_api`. Pages ask ``limit=100`` (the documented
+models of :mod:`bot.spotify_api`. Pages ask ``limit=100`` (the documented
 maximum); should Spotify answer HTTP 400 about the limit, 50 and then 20 are tried and
 the accepted size kept. Every refusal (400, 403, 404, persisting 401, other 4xx) ends
 in a :class:`~bot.errors.UserError` with a sentence for the user.
@@ -21,25 +21,23 @@ that and what works instead (a Deezer link or an Exportify CSV upload).
 from __future__ import annotations
 
 import asyncio
-import base64
 import logging
-import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.config import Settings
 from bot.errors import BadLink, InputTooLarge, PlaylistUnavailable, ProviderDown, UserError
-from bot.http import HttpClient, HttpError, Unauthorized
+from bot.http import HttpError
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
-from bot.sources.spotify_api import (
+from bot.spotify_api import (
     Page,
     PlaylistMeta,
     Snapshot,
-    Token,
     best_image,
     parse_answer,
     parse_entry,
 )
+from bot.spotify_auth import INSTEAD, SpotifyAuth, SpotifyNotConfigured
 from bot.tasks import TASKS_PER_REQUEST, gather_bounded
 
 log = logging.getLogger(__name__)
@@ -50,108 +48,11 @@ PAGE_SIZE = 100
 META_FIELDS = "name,owner(id,display_name),snapshot_id,images,external_urls"
 #: Smaller ``limit`` values tried in turn if Spotify answers HTTP 400 about the limit.
 FALLBACK_PAGE_SIZES = (50, 20)
-#: A token is renewed this many seconds before Spotify says it expires.
-TOKEN_MARGIN_SECONDS = 60.0
-INSTEAD = (
-    "A Deezer link of the same playlist works, or an Exportify CSV export "
-    "(https://exportify.net) uploaded as a file."
-)
 NOT_FOUND = "Spotify has no playlist with that id: it was deleted, or the link is wrong."
 DEV_MODE = (
     "Spotify does not let this bot read that playlist: apps in Spotify's development "
     "mode may only read playlists their own user owns or collaborates on. " + INSTEAD
 )
-NOT_CONFIGURED = (
-    "This bot has no Spotify credentials (SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET), "
-    "so it cannot read Spotify links. " + INSTEAD
-)
-
-
-class SpotifyNotConfigured(PlaylistUnavailable):
-    """No client id/secret: Spotify links cannot be read at all."""
-
-    def __init__(self) -> None:
-        super().__init__(NOT_CONFIGURED)
-
-
-class SpotifyAuth:
-    """A client-credentials token, cached until shortly before expiry; authorised GETs."""
-
-    def __init__(
-        self, http: HttpClient, *, client_id: str, client_secret: str, token_url: str
-    ) -> None:
-        self.http = http
-        self.client_id = client_id
-        self.client_secret = client_secret
-        self.token_url = token_url
-        self._token: str | None = None
-        self._expires_at = 0.0
-        self._lock = asyncio.Lock()
-
-    @classmethod
-    def from_settings(cls, settings: Settings, http: HttpClient) -> SpotifyAuth:
-        return cls(
-            http,
-            client_id=settings.spotify_client_id,
-            client_secret=settings.spotify_client_secret.get_secret_value(),
-            token_url=settings.spotify_token_url,
-        )
-
-    @property
-    def configured(self) -> bool:
-        return bool(self.client_id and self.client_secret)
-
-    async def token(self) -> str:
-        """A valid access token, asking Spotify for a new one only when needed."""
-        if not self.configured:
-            raise SpotifyNotConfigured()
-        async with self._lock:
-            if self._token is not None and time.monotonic() < self._expires_at:
-                return self._token
-            basic = base64.b64encode(f"{self.client_id}:{self.client_secret}".encode()).decode()
-            try:
-                payload = await self.http.request_json(
-                    "POST",
-                    self.token_url,
-                    data={"grant_type": "client_credentials"},
-                    headers={"Authorization": f"Basic {basic}"},
-                )
-            except HttpError as exc:
-                log.error("Spotify refused the client credentials: %s", exc)
-                raise ProviderDown(
-                    "Spotify refused this bot's credentials, so Spotify links cannot be read "
-                    "right now. " + INSTEAD
-                ) from None
-            answer = parse_answer(Token, payload, "its access token")
-            lifetime = answer.expires_in or 3600.0
-            margin = min(TOKEN_MARGIN_SECONDS, lifetime / 2)
-            self._token = answer.access_token
-            self._expires_at = time.monotonic() + lifetime - margin
-            return answer.access_token
-
-    def invalidate(self, token: str) -> None:
-        """Forget ``token`` (unless another task already replaced it)."""
-        if self._token == token:
-            self._token = None
-
-    async def get(self, url: str, params: dict[str, str | int] | None = None) -> Any:
-        """An authorised GET; on 401 the token is refreshed once and the call repeated."""
-        token = await self.token()
-        try:
-            return await self.http.get_json(
-                url, params=params, headers={"Authorization": f"Bearer {token}"}
-            )
-        except Unauthorized:
-            self.invalidate(token)
-        token = await self.token()
-        try:
-            return await self.http.get_json(
-                url, params=params, headers={"Authorization": f"Bearer {token}"}
-            )
-        except Unauthorized:
-            raise ProviderDown(
-                "Spotify keeps refusing this bot's access token; please try again later."
-            ) from None
 
 
 def _about_limit(exc: HttpError) -> bool:

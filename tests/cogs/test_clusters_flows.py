@@ -231,7 +231,12 @@ class CountingDeezer:
 
 def counting_pipeline(fake: CountingDeezer):
     def factory(settings, web, cache) -> Pipeline:
-        return Pipeline(sources={"deezer": fake}, providers=[fake])
+        return Pipeline(
+            sources={"deezer": fake},
+            providers=[fake],
+            cache=cache,
+            freshness_seconds=settings.freshness_seconds,
+        )
 
     return factory
 
@@ -295,16 +300,3 @@ async def test_a_button_on_an_analysis_gone_from_the_cache_says_so_privately(
             "This analysis is no longer cached; run /clusters again to page through it."
         )
         assert footer(w.message(mid)).startswith("Page 1/3")
-
-
-async def test_the_owner_syncs_commands_by_mentioning_the_bot(tmp_path: Path) -> None:
-    async with world(tmp_path) as w:
-        w.bot.owner_ids = {w.owner.id}
-        await w.owner.send(w.channel, f"<@{w.bot.user.id}> sync {w.guild.id}")
-        reply = w.channel.last_message.content
-        assert reply.startswith(f"Synced 4 commands to server {w.guild.id}: ")
-        assert "/clusters" in reply and "/help" in reply and "/schedule" in reply
-        assert "/similar" in reply
-        await w.stranger.send(w.channel, f"<@{w.bot.user.id}> sync")
-        assert w.channel.last_message.content == "Only the bot's owner can do that."
-        assert [type(e).__name__ for e in w.errors()] == ["NotOwner"]

@@ -30,7 +30,11 @@ class FailingProvider:
 
 def failing_pipeline(error: Exception):
     def factory(settings: Settings, web: Any, cache: Any) -> Pipeline:
-        return Pipeline(providers=[FailingProvider(error)])
+        return Pipeline(
+            providers=[FailingProvider(error)],
+            cache=cache,
+            freshness_seconds=settings.freshness_seconds,
+        )
 
     return factory
 
@@ -133,7 +137,11 @@ async def test_a_full_line_tells_people_their_place_and_serves_them_in_turn(
     holder: dict[str, Any] = {"gate": asyncio.Event()}
 
     def factory(settings: Settings, web: Any, cache: Any) -> Pipeline:
-        return Pipeline(providers=[GatedProvider(holder)])
+        return Pipeline(
+            providers=[GatedProvider(holder)],
+            cache=cache,
+            freshness_seconds=settings.freshness_seconds,
+        )
 
     async with world(
         tmp_path, pipeline_factory=factory, max_concurrent_analyses=1, intended_queue_waits=True
@@ -148,12 +156,3 @@ async def test_a_full_line_tells_people_their_place_and_serves_them_in_turn(
         await w.settle()
         assert first.response.embeds[0].footer.text.startswith("Page 1/3 · Cluster 1/2")
         assert second.response.embeds[0].footer.text.startswith("Page 1/3 · Cluster 1/3")
-
-
-async def test_help_explains_sources_and_spotify_limits(tmp_path: Path) -> None:
-    async with world(tmp_path) as w:
-        result = await w.help()
-        assert result.ephemeral
-        text = result.response.embeds[0].description
-        assert "/clusters link:" in text and "file:" in text
-        assert "development mode" in text and "Deezer" in text

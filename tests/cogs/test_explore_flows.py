@@ -7,10 +7,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
-from bot.model import AnalysisOptions
+from bot.model import AnalysisOptions, analysis_key
 from bot.sources.csvfile import parse_playlist_csv
 from cogs.explore import COPY_NOTE
-from storage.cache import analysis_key
 from tests.harness import playlist_csv, world
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -15,7 +15,7 @@ from aiohttp.test_utils import TestServer
 
 from bot.app import PlaylistBot, run_bot
 from bot.sources.csvfile import parse_playlist_csv
-from storage.database import open_database
+from storage.database import Database
 from tests.fake_discord import CHANNEL_ID, FakeDiscord
 from tests.harness import bot_settings, playlist_csv
 
@@ -188,7 +188,7 @@ async def test_sigterm_shuts_the_bot_down_cleanly(
     await asyncio.wait_for(task, 10)  # returns normally: no exception, nothing left running
     assert fake_discord.ws is not None and fake_discord.ws.closed
     # the database was closed properly: it opens again at once and is intact
-    database = await open_database(settings)
+    database = await Database.open(settings.database_path)
     try:
         assert await database.integrity_check() == "ok"
     finally:

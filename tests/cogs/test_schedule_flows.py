@@ -107,14 +107,19 @@ class WeeklyDeezer:
 
 def factory(fake: WeeklyDeezer):
     def build(settings, web, cache) -> Pipeline:
-        return Pipeline(sources={"deezer": fake}, providers=[fake])
+        return Pipeline(
+            sources={"deezer": fake},
+            providers=[fake],
+            cache=cache,
+            freshness_seconds=settings.freshness_seconds,
+        )
 
     return build
 
 
 def weekly_world(tmp_path: Path, fake: WeeklyDeezer, **settings):
-    """A world whose clock checks every 5 minutes (schedules here are on 5-minute marks)."""
-    settings.setdefault("schedule_check_seconds", 300)
+    """A world whose schedule clock sleeps until the next due post (however far ahead)."""
+    settings.setdefault("schedule_check_seconds", 7 * 86400)
     settings.setdefault("freshness_seconds", 0)
     return world(tmp_path, pipeline_factory=factory(fake), **settings)
 
@@ -167,7 +172,7 @@ async def bot_down(w, seconds: float):
 
 async def test_a_schedule_created_on_thursday_for_friday_posts_on_friday(tmp_path: Path) -> None:
     fake = WeeklyDeezer()
-    async with weekly_world(tmp_path, fake, schedule_check_seconds=60) as w:
+    async with weekly_world(tmp_path, fake) as w:
         assert w.now().strftime("%A") == "Thursday"
         added = await add(w, weekday=4, time="18:00", timezone="utc")
         assert added.ephemeral
@@ -273,7 +278,7 @@ async def test_a_restart_in_the_middle_of_a_week_doubles_and_loses_nothing(
 async def test_daylight_saving_keeps_the_wall_clock_time(tmp_path: Path) -> None:
     """Europe/Berlin leaves summer time on Sunday 2026-10-25: 18:00 stays 18:00 there."""
     fake = WeeklyDeezer()
-    async with weekly_world(tmp_path, fake, schedule_check_seconds=3600) as w:
+    async with weekly_world(tmp_path, fake) as w:
         await w.advance_to(datetime(2026, 10, 19, tzinfo=UTC))  # a Monday
         await add(w, weekday=4, time="18:00", timezone="Europe/Berlin")
         await w.advance_to(datetime(2026, 11, 7, tzinfo=UTC))

@@ -9,7 +9,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from matplotlib.image import imread
 
-from bot.render.scatter import BACKGROUND, legend_entries, render_scatter
+from bot.render.scatter import BACKGROUND, PALETTE, PANEL, legend_entries, render_scatter
 
 
 def draw(n: int = 200, title: str = "Clusters in Test") -> bytes:
@@ -29,10 +29,29 @@ def test_png_is_wide_enough_and_dark() -> None:
     assert np.allclose(corner, expected, atol=0.02)
 
 
+def _share_near(image: np.ndarray, colour: str, over: str) -> float:
+    """Share of pixels showing ``colour`` drawn at 90% opacity over ``over`` (or denser)."""
+    rgb = np.array([int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+    ground = np.array([int(over[i : i + 2], 16) / 255 for i in (1, 3, 5)])
+    single, stacked = 0.9 * rgb + 0.1 * ground, 0.99 * rgb + 0.01 * ground
+    pixels = image.reshape(-1, 3)
+    near = (np.abs(pixels - single).max(axis=1) < 0.04) | (
+        np.abs(pixels - stacked).max(axis=1) < 0.04
+    )
+    return float(near.mean())
+
+
 def test_each_cluster_gets_its_own_colour() -> None:
     image = imread(io.BytesIO(draw(n=600)))[:, :, :3]
-    colours = {tuple(np.round(px, 1)) for px in image.reshape(-1, 3)[::7]}
-    assert len(colours) > 5
+    shares = [_share_near(image, PALETTE[c], PANEL) for c in range(3)]
+    assert all(share > 0.0005 for share in shares), shares  # every cluster is visible
+    assert _share_near(image, PALETTE[3], PANEL) == 0  # no fourth cluster's colour
+    # one cluster: only the first colour appears
+    points = np.random.default_rng(1).normal(size=(300, 2))
+    legend = legend_entries([1], ["the whole playlist"], [300])
+    single = imread(io.BytesIO(render_scatter(points, [0] * 300, legend, title="t")))[:, :, :3]
+    assert _share_near(single, PALETTE[0], PANEL) > 0.0005
+    assert max(_share_near(single, PALETTE[c], PANEL) for c in (1, 2)) == 0
 
 
 def test_concurrent_renders_from_threads_give_identical_images() -> None:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from bot import spotify_api
 from bot.errors import UnusableAnswer
 from bot.model import Track
-from bot.sources import deezer_api, spotify_api
+from bot.sources import deezer_api
 from tests.fakes.recorded import recorded_json
 from tests.fakes.spotify import episode_entry, local_entry, track_object
 

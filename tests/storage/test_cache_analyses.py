@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.model import Analysis, AnalysisOptions
+from bot.model import Analysis, AnalysisOptions, analysis_key
 from bot.render.document import to_document
-from storage.cache import analysis_key
 from storage.codec import (
     UnknownFormat,
     _pack,

@@ -12,9 +12,8 @@ import aiosqlite
 import pytest
 
 from bot.errors import DatabaseTooNew, DatabaseUnusable
-from bot.model import AnalysisOptions, PlaylistRef
+from bot.model import AnalysisOptions, PlaylistRef, analysis_key
 from bot.render.document import to_document
-from storage.cache import analysis_key
 from storage.codec import encode_analysis, encode_playlist
 from storage.database import Database, Migration, load_migrations, migrate, split_statements
 from storage.guild_settings import GuildSettings
@@ -381,10 +380,21 @@ async def test_a_cancelled_write_rolls_back_and_frees_the_lock(db: Database) -> 
 async def test_a_write_cancelled_while_waiting_for_another_process_leaves_no_transaction(
     db: Database,
 ) -> None:
+    loop = asyncio.get_running_loop()
+    begun = asyncio.Event()
+
+    def trace(sql: str) -> None:  # runs in aiosqlite's thread as each statement starts
+        if sql.startswith("BEGIN IMMEDIATE"):
+            loop.call_soon_threadsafe(begun.set)
+
+    async with db.read() as conn:
+        await conn.set_trace_callback(trace)
     other = sqlite3.connect(db.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
     task = asyncio.create_task(db.guild_settings.save(GuildSettings(1, default_k=3)))
-    await asyncio.sleep(0.3)  # our BEGIN IMMEDIATE is now waiting in the busy handler
+    # our BEGIN IMMEDIATE has started while the lock is held: it is in the busy handler
+    await asyncio.wait_for(begun.wait(), 5)
+    assert not task.done()
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task

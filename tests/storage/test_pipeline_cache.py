@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
-from bot.model import AnalysisOptions, Playlist, PlaylistRef, ProgressCallback, Track
+from bot.model import AnalysisOptions, Playlist, PlaylistRef, ProgressCallback, Track, analysis_key
 from bot.pipeline import Pipeline
 from bot.render.document import to_document
-from storage.cache import analysis_key
 from storage.database import Database
 from tests.storage.helpers import synthetic_playlist
 

@@ -1,0 +1,78 @@
+"""The rules of the layout that import-linter cannot check (it runs in CI as `lint-imports`).
+
+- No module outside ``tests/`` is above 400 lines: a module that grows past it holds
+  more than one concern and is split by what it does.
+- Only the composition root reads the environment: ``Settings()``, ``get_settings()``
+  and ``os.environ``/``os.getenv`` appear nowhere else, so every other layer is given
+  the values it needs.
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+from tests.conftest import ROOT
+
+MAX_LINES = 400
+PACKAGES = ("bot", "cogs", "storage", "benchmarks", "scripts")
+#: Modules that may read settings from the environment.
+COMPOSITION_ROOT = {
+    "bot/app.py",
+    "bot/cli.py",
+    "bot/cache_cli.py",
+    "bot/wiring.py",
+    "bot/health.py",
+    "bot/__main__.py",
+    "bot/config.py",
+    # start-up helper of the roots: caps BLAS/OpenMP threads through their env variables
+    "bot/threads.py",
+}
+
+
+def _modules(*packages: str) -> list[Path]:
+    return sorted(p for package in packages for p in (ROOT / package).rglob("*.py"))
+
+
+def _environment_reads(tree: ast.AST) -> list[str]:
+    found = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+            if node.func.id in {"Settings", "get_settings"}:
+                found.append(f"{node.func.id}() on line {node.lineno}")
+        elif (
+            isinstance(node, ast.Attribute)
+            and node.attr in {"environ", "getenv"}
+            and isinstance(node.value, ast.Name)
+            and node.value.id == "os"
+        ):
+            found.append(f"os.{node.attr} on line {node.lineno}")
+    return found
+
+
+def test_no_module_outside_tests_is_above_400_lines() -> None:
+    modules = _modules(*PACKAGES)
+    assert len(modules) > 50  # the walk found the tree
+    long = {
+        str(path.relative_to(ROOT)): count
+        for path in modules
+        if (count := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
+    }
+    assert long == {}
+
+
+def test_only_the_composition_root_reads_the_environment() -> None:
+    readers = {}
+    for path in _modules("bot", "cogs", "storage"):
+        name = path.relative_to(ROOT).as_posix()
+        if name in COMPOSITION_ROOT:
+            continue
+        found = _environment_reads(ast.parse(path.read_text(encoding="utf-8")))
+        if found:
+            readers[name] = found
+    assert readers == {}
+
+
+def test_the_environment_check_finds_what_it_looks_for() -> None:
+    code = "import os\nx = Settings()\ny = os.environ['A']\nz = get_settings().k_min\n"
+    assert len(_environment_reads(ast.parse(code))) == 3

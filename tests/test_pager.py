@@ -1,0 +1,87 @@
+"""The pager's Discord pieces (cogs/pager.py) built from real discord.py objects.
+
+The flows (publishing, turning, strangers, restarts) run through SimCord in
+tests/cogs/test_clusters_flows.py; here: what a button carries, which moves are
+offered, and what a reaction means.
+"""
+
+from __future__ import annotations
+
+import re
+
+import discord
+import pytest
+
+from bot.render.pages import Page, Position, build_page
+from cogs.pager import BUTTONS, REACTIONS, PageButton, page_embed, page_view, reaction_action
+from tests.storage.helpers import analyse, synthetic_playlist
+
+#: PageButton's template, as discord.py matches it when a press arrives.
+TEMPLATE = PageButton.__discord_ui_compiled_template__
+
+
+@pytest.fixture(scope="module")
+def analysis():
+    return analyse(synthetic_playlist(60), k=3, png=False)
+
+
+def _buttons(view: discord.ui.View) -> list[PageButton]:
+    return [item for item in view.children if isinstance(item, PageButton)]
+
+
+async def _pressed(button: PageButton) -> PageButton:
+    """The button discord.py rebuilds from the custom id when it is pressed (after a restart)."""
+    item = button.item
+    match = re.fullmatch(TEMPLATE, item.custom_id or "")
+    assert match is not None, item.custom_id
+    return await PageButton.from_custom_id(None, item, match)  # type: ignore[arg-type]
+
+
+async def test_every_button_survives_a_restart_with_its_place_and_move(analysis) -> None:
+    page = build_page(analysis, Position(1, 0))
+    buttons = _buttons(page_view(page, source=1234567890123456789))
+    assert [(b.item.label, b.action) for b in buttons] == [(lbl, act) for lbl, _, act in BUTTONS]
+    for button in buttons:
+        again = await _pressed(button)
+        assert (again.source, again.position, again.action) == (
+            1234567890123456789,
+            Position(page.cluster, page.page),
+            button.action,
+        )
+        assert len(button.item.custom_id or "") <= 100  # Discord's limit
+
+
+def test_moves_that_lead_nowhere_are_disabled(analysis) -> None:
+    first = build_page(analysis, Position(0, 0))
+    enabled = {b.action for b in _buttons(page_view(first)) if not b.item.disabled}
+    assert first.page_count > 1 and first.cluster_count > 1
+    assert enabled == {"next", "last", "next_cluster"}
+    last_cluster = len(analysis.clusters) - 1
+    end = build_page(analysis, Position(last_cluster, 99))
+    disabled = {b.action for b in _buttons(page_view(end)) if b.item.disabled}
+    assert {"next", "last", "next_cluster"} <= disabled
+    assert "prev_cluster" not in disabled
+
+
+def test_a_custom_id_that_is_not_ours_is_not_matched() -> None:
+    for custom_id in ("pc:pg:1:2:3:x", "pc:pg:1:2:3", "pc:pg:-1:2:3:n", "other:1:2:3:n"):
+        assert re.fullmatch(TEMPLATE, custom_id) is None, custom_id
+
+
+def test_the_embed_shows_the_page_as_built(analysis) -> None:
+    page = build_page(analysis, Position(0, 0))
+    embed = page_embed(page)
+    assert (embed.title, embed.description, embed.footer.text) == (
+        page.title,
+        page.description,
+        page.footer,
+    )
+    bare = Page("t", ("a",), "", "f", 0, 0, 1, 1)
+    assert page_embed(bare).thumbnail.url is None
+
+
+def test_reactions_mean_their_moves_with_or_without_a_variation_selector() -> None:
+    for emoji, action in REACTIONS.items():
+        assert reaction_action(emoji) == action
+        assert reaction_action(emoji + "\ufe0f") == action
+    assert reaction_action("👍") is None
