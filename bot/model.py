@@ -154,6 +154,19 @@ class Playlist:
         """Count ``count`` kept tracks that share ``what`` (said to the user beside the skips)."""
         self.notes[what] = self.notes.get(what, 0) + count
 
+    def admit(self, result: Track | str, seen: set[str]) -> bool:
+        """Append a parsed entry: a reason (str) is counted as a skip, a track whose id is
+        in ``seen`` as a duplicate; True when the track was added (and its id seen)."""
+        if isinstance(result, str):
+            self.skip(result)
+            return False
+        if result.id in seen:
+            self.skip("duplicate")
+            return False
+        seen.add(result.id)
+        self.tracks.append(result)
+        return True
+
 
 @dataclass(slots=True)
 class FeatureTable:

@@ -79,15 +79,8 @@ def collect(playlist: Playlist, entries: list[Any]) -> None:
     seen: set[str] = set()
     for entry in entries:
         result, unplayable = parse_track(entry)
-        if isinstance(result, str):
-            playlist.skip(result)
-        elif result.id in seen:
-            playlist.skip("duplicate")
-        else:
-            seen.add(result.id)
-            playlist.tracks.append(result)
-            if unplayable:
-                playlist.note(NOT_READABLE)
+        if playlist.admit(result, seen) and unplayable:
+            playlist.note(NOT_READABLE)
 
 
 def next_index(page: Page, have: int) -> int | None:

@@ -83,13 +83,7 @@ def collect(playlist: Playlist, results: list[Track | str]) -> None:
     """Add parsed entries to ``playlist`` in order: skips and duplicates are counted."""
     seen: set[str] = set()
     for result in results:
-        if isinstance(result, str):
-            playlist.skip(result)
-        elif result.id in seen:
-            playlist.skip("duplicate")
-        else:
-            seen.add(result.id)
-            playlist.tracks.append(result)
+        playlist.admit(result, seen)
 
 
 def _ignore(_tracks: Sequence[Track]) -> None:
