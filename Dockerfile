@@ -33,6 +33,10 @@ VOLUME ["/data"]
 HEALTHCHECK --interval=60s --timeout=10s --start-period=90s --retries=3 \
     CMD ["python", "-m", "bot.health"]
 
+# The Spotify sign-in callback server (only listens when PUBLIC_URL, TOKEN_ENCRYPTION_KEY
+# and SPOTIFY_CLIENT_ID are set); publish it with -p 8080:8080 behind your HTTPS proxy.
+EXPOSE 8080
+
 # SIGTERM (docker stop) closes the gateway, the HTTP session and the database cleanly.
 STOPSIGNAL SIGTERM
 CMD ["playlist-clusters", "bot"]

@@ -21,6 +21,8 @@ from typing import Any
 import discord
 from discord.ext import commands, tasks
 
+from bot.account.personal import PersonalAnalyzer
+from bot.account.setup import Accounts, build_accounts
 from bot.config import Settings
 from bot.explore import Explorer
 from bot.http import HttpClient
@@ -45,6 +47,7 @@ COGS: tuple[str, ...] = (
     "cogs.clusters",
     "cogs.similar",
     "cogs.schedule",
+    "cogs.spotify_account",
     "cogs.admin",
 )
 
@@ -91,6 +94,8 @@ class PlaylistBot(commands.Bot):
         self.cooldown = Cooldown(settings.user_cooldown_seconds)
         self.queue = AnalysisQueue(settings.max_concurrent_analyses)
         self.storage: Database | None = None
+        #: Members' own Spotify accounts (off until setup_hook finds them configured).
+        self.accounts = Accounts(off_reason="Spotify accounts are not ready yet.")
         #: The one HTTP client (one aiohttp session) for every remote call. Not ``http``:
         #: that name is discord.py's own REST client.
         self.web: HttpClient | None = None
@@ -104,6 +109,7 @@ class PlaylistBot(commands.Bot):
     pipeline: Pipeline
     explorer: Explorer
     explore: ExploreActions
+    personal: PersonalAnalyzer
 
     async def setup_hook(self) -> None:
         settings = self.settings
@@ -126,9 +132,12 @@ class PlaylistBot(commands.Bot):
         self.explorer = Explorer(self.analyzer, self.pipeline)
         self.pager = Pager(self.analyzer, self.storage.messages, self.explorer)
         self.explore = ExploreActions(self.pager, self.explorer)
+        self.accounts = build_accounts(settings, self.web, self.storage.accounts)
+        self.personal = PersonalAnalyzer(self.analyzer, self.accounts.library, settings, self.web)
         self.add_dynamic_items(PageButton, *DYNAMIC_ITEMS)
         for name in self.cog_names:
             await self.load_extension(name)
+        await self.accounts.start()  # the sign-in callback server, when the feature is on
         # What is loaded by now (discord.py, scikit-learn, matplotlib, ...) lives as long as
         # the process: keep it out of the cyclic collector, so a full collection during a
         # large analysis does not stall the event loop for 100 ms (benchmarks/bot.py).
@@ -184,6 +193,7 @@ class PlaylistBot(commands.Bot):
         if self._closed_resources:
             return
         self._closed_resources = True
+        await self.accounts.stop()
         if self._built is not None:
             await close_providers(self._built)  # e.g. the preview analysis' process pool
         if self.web is not None:

@@ -82,9 +82,17 @@ class Settings(BaseSettings):
     spotify_client_id: str = ""
     spotify_client_secret: SecretStr = SecretStr("")
 
+    # Spotify accounts (/spotify connect): off unless all three are set
+    public_url: str = ""
+    token_encryption_key: SecretStr = SecretStr("")
+    oauth_port: int = 8080
+    oauth_bind_host: str = "0.0.0.0"
+    liked_cache_seconds: float = 300.0
+
     # Remote base URLs
     spotify_api_base: str = "https://api.spotify.com/v1"
     spotify_token_url: str = "https://accounts.spotify.com/api/token"
+    spotify_authorize_url: str = "https://accounts.spotify.com/authorize"
     deezer_api_base: str = "https://api.deezer.com"
     reccobeats_api_base: str = "https://api.reccobeats.com/v1"
     preview_hosts: CommaList = Field(default_factory=lambda: list(DEEZER_PREVIEW_HOSTS))

@@ -340,14 +340,18 @@ class HttpClient:
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
+        json_body: Any = None,
     ) -> Any:
-        """Any method returning JSON (the Spotify token is a POST)."""
+        """Any method returning JSON (the Spotify token is a POST); ``json_body`` is sent
+        as a JSON request body (creating a playlist)."""
         deezer = host_key(url) in self._deezer_keys
 
         def accept(status: int, _headers: Mapping[str, str], body: bytes) -> Any:
             return json_answer(status, body, url, deezer=deezer)
 
-        return await self._request(method, url, accept, params=params, headers=headers, data=data)
+        return await self._request(
+            method, url, accept, params=params, headers=headers, data=data, json=json_body
+        )
 
     async def follow_once(self, url: str, *, max_bytes: int) -> tuple[str | None, str]:
         """One GET without following redirects: (Location header or None, page text).

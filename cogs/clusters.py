@@ -21,6 +21,7 @@ from bot.errors import BadInput, BadLink, InputTooLarge, UserError
 from bot.progress import ThrottledProgress
 from bot.render.pages import answer_text
 from cogs.pager import NO_MENTIONS, reaction_action
+from cogs.spotify_account import playlist_choices
 
 if TYPE_CHECKING:
     from bot.app import PlaylistBot
@@ -43,7 +44,7 @@ class Clusters(commands.Cog):
 
     @app_commands.command(name="clusters", description="Cluster a playlist's tracks and show them")
     @app_commands.describe(
-        link="A Spotify or Deezer playlist link",
+        link="A Spotify or Deezer playlist link (once connected: your playlists, Liked Songs)",
         file="A playlist CSV export (e.g. from Exportify) instead of a link",
         clusters="How many clusters (2-12); chosen automatically if left out",
         private="Only you see the answer",
@@ -93,8 +94,12 @@ class Clusters(commands.Cog):
                 )
             else:
                 assert link is not None
-                outcome = await analyzer.from_link(
-                    link, options, progress, gate=lambda: self.bot.queue.slot(place)
+                outcome = await self.bot.personal.from_link(
+                    interaction.user.id,
+                    link,
+                    options,
+                    progress,
+                    gate=lambda: self.bot.queue.slot(place),
                 )
         except UserError:
             # A mistake (private playlist, unreadable file) does not cost the cooldown.
@@ -145,6 +150,13 @@ class Clusters(commands.Cog):
             await interaction.edit_original_response(
                 content="Done: the answer took a while, so it is in a new message."
             )
+
+    @clusters.autocomplete("link")
+    async def _link_choices(
+        self, interaction: discord.Interaction[Any], current: str
+    ) -> list[app_commands.Choice[str]]:
+        """A connected member's Liked Songs and playlists (cogs/spotify_account.py)."""
+        return await playlist_choices(interaction, current)
 
     # -- reactions -------------------------------------------------------------------
 

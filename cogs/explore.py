@@ -235,6 +235,12 @@ class ExploreActions:
             attachments=[
                 discord.File(io.BytesIO(data), filename=name) for name, data in files.items()
             ],
+            # e.g. Save to Spotify (Pager.extra_items), for the shared message's cluster
+            view=self.pager.add_extras(
+                discord.ui.View(timeout=None),
+                build_page(target.analysis, Position(cluster, 0)),
+                here.source or (interaction.message.id if interaction.message else 0),
+            ),
             allowed_mentions=NO_MENTIONS,
         )
 

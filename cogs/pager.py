@@ -19,7 +19,7 @@ import io
 import logging
 import re
 import weakref
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -179,6 +179,10 @@ def page_view(
 
 
 SendFunction = Callable[..., Awaitable[discord.Message]]
+#: Makes extra components for a page's view (e.g. Save to Spotify): (page, source) -> items.
+ExtraItems = Callable[[Page, int], Iterable[discord.ui.Item[Any]]]
+#: Marks an analysis for a viewer at a position (their 💚): (viewer id, analysis, position).
+Marker = Callable[[int, "Analysis", Position], Awaitable["Analysis"]]
 
 
 class Pager:
@@ -191,6 +195,34 @@ class Pager:
         self.messages = messages
         self.explorer = explorer
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        #: Components other modules add under every page (see :data:`ExtraItems`).
+        self.extra_items: list[ExtraItems] = []
+        #: The viewer's marks on a page (see :data:`Marker`); None = as stored.
+        self.marker: Marker | None = None
+
+    def add_extras(self, view: discord.ui.View, page: Page, source: int = 0) -> discord.ui.View:
+        """Add the :attr:`extra_items` to ``view``, each in its own row or else the first
+        row with room; one that fits nowhere (Discord's 5 rows) is left out."""
+        for extra in self.extra_items:
+            for item in extra(page, source):
+                for row in dict.fromkeys([item.row or 0, 0, 1, 2, 3, 4]):
+                    item.row = row
+                    try:
+                        view.add_item(item)
+                        break
+                    except ValueError:
+                        continue
+        return view
+
+    async def _page(self, analysis: Analysis, position: Position, viewer: int) -> Page:
+        """The page at ``position`` as ``viewer`` sees it (their 💚 when :attr:`marker` is set);
+        a marker that fails shows the page as stored."""
+        if self.marker is not None:
+            try:
+                analysis = await self.marker(viewer, analysis, position)
+            except Exception:
+                log.warning("could not mark the page for viewer %s", viewer, exc_info=True)
+        return build_page(analysis, position)
 
     def lock(self, message_id: int) -> asyncio.Lock:
         """The lock serialising edits of one shared message."""
@@ -212,7 +244,7 @@ class Pager:
         its lens in every custom id, a shared message keeps it in the database."""
         lens = Lens.of(analysis, axes) if source else Lens()
         if self.explorer is None:
-            return page_view(page, source, lens=lens)
+            return self.add_extras(page_view(page, source, lens=lens), page, source)
         extras = explore_items(
             analysis,
             page,
@@ -221,7 +253,7 @@ class Pager:
             axes=axes,
             counts=self.explorer.count_range(analysis),
         )
-        return page_view(page, source, lens=lens, extras=extras)
+        return self.add_extras(page_view(page, source, lens=lens, extras=extras), page, source)
 
     async def publish(
         self,
@@ -242,7 +274,7 @@ class Pager:
         ``allowed_mentions`` and the PNG as ``file`` (a new message) or
         ``attachments`` (an edit).
         """
-        page = build_page(analysis, Position(0, 0))
+        page = await self._page(analysis, Position(0, 0), owner_id)
         kwargs: dict[str, Any] = {
             "content": content,
             "embed": page_embed(page),
@@ -323,7 +355,7 @@ class Pager:
             there = turn(page_counts(analysis), here, action)
             if there == here:
                 return None
-            page = build_page(analysis, there)
+            page = await self._page(analysis, there, current.owner_id)
             partial = channel.get_partial_message(state.message_id)  # type: ignore[attr-defined]
             await partial.edit(
                 embed=page_embed(page),
@@ -349,7 +381,7 @@ class Pager:
                 self.messages, self.analyzer, self.explorer, source, lens or Lens()
             )
             there = turn(page_counts(target.analysis), position, action)
-            page = build_page(target.analysis, there)
+            page = await self._page(target.analysis, there, interaction.user.id)
             await interaction.response.edit_message(
                 embed=page_embed(page),
                 view=self.view(target.analysis, page, source=source, axes=target.axes),
@@ -360,8 +392,10 @@ class Pager:
             raise AnalysisExpired()
         target = await shared_target(self.messages, self.analyzer, message.id)
         there = turn(page_counts(target.analysis), position, action)
-        page = build_page(target.analysis, there)
-        if not self.may_edit(interaction, target.state):
+        may_edit = self.may_edit(interaction, target.state)
+        viewer = target.state.owner_id if may_edit else interaction.user.id
+        page = await self._page(target.analysis, there, viewer)
+        if not may_edit:
             # Anyone may read: a stranger gets a private pager starting where they asked.
             await interaction.response.send_message(
                 content="Only the person who asked can turn this message; here is your own copy.",

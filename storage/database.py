@@ -31,6 +31,7 @@ from pathlib import Path
 import aiosqlite
 
 from bot.errors import DatabaseTooNew, DatabaseUnusable
+from storage.accounts import AccountRepository
 from storage.cache import CacheRepository
 from storage.errors import StorageError
 from storage.guild_settings import GuildSettingsRepository
@@ -150,6 +151,7 @@ class Database:
         self.messages = MessageRepository(self)
         self.schedules = ScheduleRepository(self)
         self.guild_settings = GuildSettingsRepository(self)
+        self.accounts = AccountRepository(self)
 
     @classmethod
     async def open(

@@ -173,6 +173,15 @@ def _seed_v4(conn: sqlite3.Connection) -> None:
     )
 
 
+def _seed_v5(conn: sqlite3.Connection) -> None:
+    _seed_v4(conn)
+    conn.execute(
+        "INSERT INTO spotify_accounts VALUES (99, 'spotify-ユーザー', '名前 🎧',"
+        " 'user-library-read', x'00ff10', 2000.0, 100.0, 100.0)"
+    )
+    conn.execute("INSERT INTO spotify_pending VALUES ('ab12', 99, x'beef', 100.0)")
+
+
 async def _check_v4(db: Database) -> None:
     await _check_v3(db)
     state = await db.messages.get(1234567890123456790)
@@ -182,17 +191,32 @@ async def _check_v4(db: Database) -> None:
     assert moved is not None and (moved.map_x, moved.map_y) == ("valence", "")
 
 
+async def _check_v5(db: Database) -> None:
+    await _check_v4(db)
+    account = await db.accounts.get(99)
+    assert account is not None
+    assert (account.spotify_user_id, account.display_name, account.tokens) == (
+        "spotify-ユーザー",
+        "名前 🎧",
+        b"\x00\xff\x10",
+    )
+    pending = await db.accounts.take_pending("ab12")
+    assert pending is not None and pending.verifier == b"\xbe\xef"
+
+
 SEEDS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _seed_v1,
     2: _seed_v2,
     3: _seed_v3,
     4: _seed_v4,
+    5: _seed_v5,
 }
 CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
     1: _check_v1,
     2: _check_v2,
     3: _check_v3,
     4: _check_v4,
+    5: _check_v5,
 }
 
 

@@ -1,0 +1,201 @@
+"""`/spotify connect`, `/spotify disconnect`, the Save to Spotify button and the
+autocomplete of the member's own playlists.
+
+Thin: the sign-in, tokens and Spotify calls live in :mod:`bot.account`. With the
+feature off (no ``PUBLIC_URL``, ``TOKEN_ENCRYPTION_KEY`` or client id), both commands
+answer privately with the reason and no Save button is shown.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING, Any
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.account.oauth import NotConnected
+from bot.account.personal import LIKED_CHOICE
+from bot.errors import UserError
+from bot.render.pages import Page
+from bot.service import AnalysisExpired
+from cogs.errors import answer_error
+from cogs.pager import NO_MENTIONS
+
+if TYPE_CHECKING:
+    from bot.account.library import Library
+    from bot.app import PlaylistBot
+
+#: Discord allows link buttons up to this many characters.
+LINK_BUTTON_LIMIT = 512
+CHOICE_LIMIT = 25
+
+
+def _library(client: Any) -> Library:
+    library = client.accounts.library
+    if library is None:
+        raise UserError(client.accounts.off_reason)
+    return library
+
+
+class SaveButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"pc:sv:(?P<source>[0-9]{1,20}):(?P<cluster>[0-9]{1,3})",
+):
+    """Save the page's cluster as a private playlist in the presser's Spotify account."""
+
+    def __init__(self, source: int, cluster: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Save to Spotify",
+                emoji="💾",
+                style=discord.ButtonStyle.success,
+                custom_id=f"pc:sv:{source}:{cluster}",
+                row=1,
+            )
+        )
+        self.source = source
+        self.cluster = cluster
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Button[Any],
+        match: re.Match[str],
+    ) -> SaveButton:
+        return cls(int(match["source"]), int(match["cluster"]))
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        try:
+            await save_cluster(interaction, self.source, self.cluster)
+        except Exception as error:  # answered like command errors: sentence or error id
+            await answer_error(interaction, error)
+
+
+def save_items(page: Page, source: int) -> list[discord.ui.Item[Any]]:
+    """The Save button under a cluster page (see ``Pager.extra_items``)."""
+    if not page.cluster_count:
+        return []
+    return [SaveButton(source, page.cluster)]
+
+
+async def save_cluster(interaction: discord.Interaction[Any], source: int, cluster: int) -> None:
+    """Create the playlist and answer privately with its link."""
+    bot: PlaylistBot = interaction.client  # type: ignore[assignment]
+    library = _library(bot)
+    if await library.service.account(interaction.user.id) is None:
+        raise NotConnected("save a cluster to Spotify")
+    message_id = source or (interaction.message.id if interaction.message else 0)
+    state = await bot.storage.messages.get(message_id)
+    if state is None:
+        raise AnalysisExpired()
+    await interaction.response.defer(ephemeral=True, thinking=True)
+    analysis = await bot.analyzer.require(state.analysis_key)
+    saved = await library.save_cluster(interaction.user.id, analysis, cluster)
+    note = (
+        f" {saved.left_out:,} track{'s' if saved.left_out != 1 else ''} without a Spotify id "
+        "were left out."
+        if saved.left_out
+        else ""
+    )
+    await interaction.followup.send(
+        f"Saved **{discord.utils.escape_markdown(saved.name)}** ({saved.added:,} tracks) to "
+        f"your Spotify as a private playlist: {saved.url}{note}",
+        ephemeral=True,
+        allowed_mentions=NO_MENTIONS,
+    )
+
+
+async def playlist_choices(
+    interaction: discord.Interaction[Any], current: str
+) -> list[app_commands.Choice[str]]:
+    """The member's Liked Songs and playlists matching what they typed (connected only)."""
+    accounts = getattr(interaction.client, "accounts", None)
+    library = accounts.library if accounts is not None else None
+    if library is None or await library.service.account(interaction.user.id) is None:
+        return []
+    typed = current.strip().casefold()
+    if "://" in typed or typed.startswith("spotify:playlist:"):
+        return []  # a pasted link: nothing to suggest
+    try:
+        playlists = await library.playlists(interaction.user.id)
+    except UserError:
+        playlists = []
+    choices = []
+    if typed in "💚 liked songs":
+        choices.append(app_commands.Choice(name="💚 Liked Songs", value=LIKED_CHOICE))
+    for playlist in playlists:
+        if typed and typed not in playlist.name.casefold():
+            continue
+        label = f"{playlist.name} ({playlist.tracks:,} tracks)"
+        name = label if len(label) <= 100 else playlist.name[:99] + "…"
+        choices.append(app_commands.Choice(name=name, value=f"spotify:playlist:{playlist.id}"))
+        if len(choices) >= CHOICE_LIMIT:
+            break
+    return choices
+
+
+class SpotifyAccount(commands.GroupCog, group_name="spotify"):
+    """`/spotify connect` and `/spotify disconnect`."""
+
+    def __init__(self, bot: PlaylistBot) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def cog_load(self) -> None:
+        library = self.bot.accounts.library
+        if library is None:
+            return
+        self.bot.add_dynamic_items(SaveButton)
+        self.bot.pager.extra_items.append(save_items)
+        self.bot.pager.marker = library.mark
+
+    async def cog_unload(self) -> None:
+        if self.bot.accounts.library is None:
+            return
+        self.bot.remove_dynamic_items(SaveButton)
+        if save_items in self.bot.pager.extra_items:
+            self.bot.pager.extra_items.remove(save_items)
+        self.bot.pager.marker = None
+
+    @app_commands.command(name="connect", description="Connect your Spotify account")
+    async def connect(self, interaction: discord.Interaction[Any]) -> None:
+        library = _library(self.bot)
+        account = await library.service.account(interaction.user.id)
+        url = await library.service.start(interaction.user.id)
+        lines = [
+            "Open this link within 10 minutes to connect your Spotify account. The bot asks "
+            "only to read your playlists and Liked Songs and to create private playlists; "
+            "your tokens are stored encrypted and `/spotify disconnect` deletes them."
+        ]
+        if account is not None:
+            lines.append(
+                f"You are connected as **{discord.utils.escape_markdown(account.display_name)}**"
+                "; connecting again replaces that."
+            )
+        view = discord.ui.View()
+        if len(url) <= LINK_BUTTON_LIMIT:
+            view.add_item(discord.ui.Button(label="Connect Spotify", url=url))
+        else:
+            lines.append(url)
+        await interaction.response.send_message(
+            "\n".join(lines), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
+        )
+
+    @app_commands.command(name="disconnect", description="Disconnect your Spotify account")
+    async def disconnect(self, interaction: discord.Interaction[Any]) -> None:
+        library = _library(self.bot)
+        if await library.service.disconnect(interaction.user.id):
+            text = (
+                "Disconnected: your Spotify tokens are deleted. To also remove the app from "
+                "your account, visit https://www.spotify.com/account/apps/."
+            )
+        else:
+            text = "No Spotify account was connected."
+        await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
+
+
+async def setup(bot: PlaylistBot) -> None:
+    await bot.add_cog(SpotifyAccount(bot))
