@@ -19,16 +19,17 @@ import io
 import logging
 import re
 import weakref
-from collections.abc import Awaitable, Callable, Iterable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.render.pages import ACTIONS, Action, Page, Position, build_page, page_counts, turn
+from bot.render.pages import ACTIONS, Action, Page, Position, page_counts, turn
 from bot.service import AnalysisExpired
 from cogs.errors import answer_error
 from cogs.explore_items import explore_items
 from cogs.lens import LENS_PATTERN, Lens, axes_of, copy_target, shared_target
+from cogs.page_extras import ExtraItems, Marker, add_extras, viewer_page
 from storage.messages import MessageState
 
 if TYPE_CHECKING:
@@ -179,10 +180,6 @@ def page_view(
 
 
 SendFunction = Callable[..., Awaitable[discord.Message]]
-#: Makes extra components for a page's view (e.g. Save to Spotify): (page, source) -> items.
-ExtraItems = Callable[[Page, int], Iterable[discord.ui.Item[Any]]]
-#: Marks an analysis for a viewer at a position (their 💚): (viewer id, analysis, position).
-Marker = Callable[[int, "Analysis", Position], Awaitable["Analysis"]]
 
 
 class Pager:
@@ -195,34 +192,17 @@ class Pager:
         self.messages = messages
         self.explorer = explorer
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
-        #: Components other modules add under every page (see :data:`ExtraItems`).
+        #: Components added under every page, and the viewer's 💚 (cogs/page_extras.py).
         self.extra_items: list[ExtraItems] = []
-        #: The viewer's marks on a page (see :data:`Marker`); None = as stored.
         self.marker: Marker | None = None
 
     def add_extras(self, view: discord.ui.View, page: Page, source: int = 0) -> discord.ui.View:
-        """Add the :attr:`extra_items` to ``view``, each in its own row or else the first
-        row with room; one that fits nowhere (Discord's 5 rows) is left out."""
-        for extra in self.extra_items:
-            for item in extra(page, source):
-                for row in dict.fromkeys([item.row or 0, 0, 1, 2, 3, 4]):
-                    item.row = row
-                    try:
-                        view.add_item(item)
-                        break
-                    except ValueError:
-                        continue
-        return view
+        """``view`` plus the :attr:`extra_items` that fit (``cogs/page_extras.py``)."""
+        return add_extras(view, self.extra_items, page, source)
 
     async def _page(self, analysis: Analysis, position: Position, viewer: int) -> Page:
-        """The page at ``position`` as ``viewer`` sees it (their 💚 when :attr:`marker` is set);
-        a marker that fails shows the page as stored."""
-        if self.marker is not None:
-            try:
-                analysis = await self.marker(viewer, analysis, position)
-            except Exception:
-                log.warning("could not mark the page for viewer %s", viewer, exc_info=True)
-        return build_page(analysis, position)
+        """The page at ``position`` with ``viewer``'s marks (:attr:`marker`)."""
+        return await viewer_page(self.marker, analysis, position, viewer)
 
     def lock(self, message_id: int) -> asyncio.Lock:
         """The lock serialising edits of one shared message."""
