@@ -120,7 +120,8 @@ class PersonalAnalyzer:
     ) -> Outcome:
         """Fetch with ``source`` (member's token) unless the copy cached under ``own`` has
         the snapshot Spotify reports now; analyse through the shared analyzer."""
-        cache = self.analyzer.cache
+        cache = self.analyzer.pipeline.cache
+        assert cache is not None, "the bot's pipeline always caches"
         current = await source.snapshot(ref)  # also proves the member may still read it
         found = await cache.get_playlist(own)
         if found is not None and current and found[0].snapshot == current:
