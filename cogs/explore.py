@@ -91,17 +91,40 @@ class ExploreActions:
         self, interaction: discord.Interaction[Any], here: Here, axis: str, value: str
     ) -> None:
         target, mine = await self._target(interaction, here)
+        await self._defer(interaction, mine)
+        try:
+            message = interaction.message
+            if not mine or here.source or message is None:
+                await self._change_axis(interaction, here, target, mine, axis, value)
+                return
+            async with self.pager.lock(message.id):
+                # The stored axes are read again under the lock, so two quick changes
+                # (X, then Y) both stay: the second starts from the first's result.
+                target, _ = await self._target(interaction, here)
+                await self._change_axis(interaction, here, target, mine, axis, value, locked=True)
+        except Exception as error:
+            await self._fail_after_defer(interaction, error)
+
+    async def _change_axis(
+        self,
+        interaction: discord.Interaction[Any],
+        here: Here,
+        target: Target,
+        mine: bool,
+        axis: str,
+        value: str,
+        *,
+        locked: bool = False,
+    ) -> None:
         choices = axis_choices(target.analysis.features.columns)
         chosen = choices[int(value)] if value.isdigit() and int(value) < len(choices) else None
         x, y = target.axes
         axes = (chosen, y) if axis == "x" else (x, chosen)
-        await self._defer(interaction, mine)
-        try:
-            png = await self.explorer.picture(target.analysis, *axes)
-            page = build_page(target.analysis, Position(here.cluster, here.page))
-            await self._show(interaction, here, target, mine, page=page, axes=axes, png=png)
-        except Exception as error:
-            await self._fail_after_defer(interaction, error)
+        png = await self.explorer.picture(target.analysis, *axes)
+        page = build_page(target.analysis, Position(here.cluster, here.page))
+        await self._show(
+            interaction, here, target, mine, page=page, axes=axes, png=png, locked=locked
+        )
 
     async def on_count(self, interaction: discord.Interaction[Any], here: Here, delta: int) -> None:
         target, mine = await self._target(interaction, here)
@@ -160,8 +183,11 @@ class ExploreActions:
         axes: tuple[str | None, str | None],
         png: bytes,
         content: str | None = None,
+        locked: bool = False,
     ) -> None:
-        """Edit the pressed message (and its stored state), or answer with a private copy."""
+        """Edit the pressed message (and its stored state), or answer with a private copy.
+
+        ``locked``: the caller already holds the shared message's lock."""
         message = interaction.message
         shared = not here.source and message is not None
         source = here.source if mine else (message.id if message else 0)
@@ -181,22 +207,36 @@ class ExploreActions:
             await interaction.edit_original_response(**kwargs)
             return
         assert message is not None
+        if locked:
+            await self._edit_shared(interaction, target, page, axes, kwargs)
+            return
         async with self.pager.lock(message.id):
-            await interaction.edit_original_response(**kwargs)
-            state = target.state
-            await self.pager.messages.save(
-                MessageState(
-                    message_id=state.message_id,
-                    channel_id=state.channel_id,
-                    guild_id=state.guild_id,
-                    analysis_key=target.key,
-                    owner_id=state.owner_id,
-                    cluster=page.cluster,
-                    page=page.page,
-                    map_x=axes[0] or "",
-                    map_y=axes[1] or "",
-                )
+            await self._edit_shared(interaction, target, page, axes, kwargs)
+
+    async def _edit_shared(
+        self,
+        interaction: discord.Interaction[Any],
+        target: Target,
+        page: Any,
+        axes: tuple[str | None, str | None],
+        kwargs: dict[str, Any],
+    ) -> None:
+        """Edit the shared message and store what it now shows (under its lock)."""
+        await interaction.edit_original_response(**kwargs)
+        state = target.state
+        await self.pager.messages.save(
+            MessageState(
+                message_id=state.message_id,
+                channel_id=state.channel_id,
+                guild_id=state.guild_id,
+                analysis_key=target.key,
+                owner_id=state.owner_id,
+                cluster=page.cluster,
+                page=page.page,
+                map_x=axes[0] or "",
+                map_y=axes[1] or "",
             )
+        )
 
     # -- replies: similar tracks, files, the bar chart ----------------------------------
 
