@@ -163,7 +163,7 @@ async def test_own_playlists_and_liked_songs_are_cached_per_account(env: Env) ->
     env.fake.add_own_playlist(user, private)
     await connect(env, 7, "u1")
     pipeline = build_pipeline(env.settings, env.http, env.db.cache)
-    analyzer = Analyzer(pipeline, env.db.cache, env.settings, http=env.http)
+    analyzer = Analyzer(pipeline, http=env.http)
     personal = PersonalAnalyzer(analyzer, env.library, env.settings, env.http)
     options = AnalysisOptions(k=2)
     outcome = await personal.from_link(7, "spotify:playlist:" + "1" * 22, options)
