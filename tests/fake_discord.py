@@ -399,40 +399,43 @@ class FakeDiscord:
 
     async def _command(self, options: list[dict[str, Any]], resolved: dict[str, Any]) -> str:
         token = f"token-{next(self.ids)}"
-        await self.dispatch(
-            "INTERACTION_CREATE",
-            {
-                "id": str(next(self.ids)),
-                "application_id": str(APPLICATION_ID),
-                "type": 2,
-                "token": token,
-                "version": 1,
-                "guild_id": str(GUILD_ID),
-                "channel_id": str(CHANNEL_ID),
-                "channel": {
-                    "id": str(CHANNEL_ID),
-                    "type": 0,
-                    "guild_id": str(GUILD_ID),
-                    "name": "music",
-                },
-                "member": self.member(),
-                "app_permissions": str(BOT_PERMISSIONS),
-                "locale": "en-US",
-                "guild_locale": "en-US",
-                "entitlements": [],
-                "authorizing_integration_owners": {"0": str(GUILD_ID)},
-                "context": 0,
-                "attachment_size_limit": 26_214_400,
-                "data": {
-                    "id": str(next(self.ids)),
-                    "name": "clusters",
-                    "type": 1,
-                    "options": options,
-                    "resolved": resolved,
-                },
-            },
-        )
+        data = {
+            "id": str(next(self.ids)),
+            "name": "clusters",
+            "type": 1,
+            "options": options,
+            "resolved": resolved,
+        }
+        await self.dispatch("INTERACTION_CREATE", self._interaction(2, token, data=data))
         return token
+
+    def _interaction(self, kind: int, token: str, **fields: Any) -> dict[str, Any]:
+        """An INTERACTION_CREATE payload of ``kind`` (2 command, 3 component) from the
+        owner in the music channel, with ``fields`` (data, message) added."""
+        return {
+            "id": str(next(self.ids)),
+            "application_id": str(APPLICATION_ID),
+            "type": kind,
+            "token": token,
+            "version": 1,
+            "guild_id": str(GUILD_ID),
+            "channel_id": str(CHANNEL_ID),
+            "channel": {
+                "id": str(CHANNEL_ID),
+                "type": 0,
+                "guild_id": str(GUILD_ID),
+                "name": "music",
+            },
+            "member": self.member(),
+            "app_permissions": str(BOT_PERMISSIONS),
+            "locale": "en-US",
+            "guild_locale": "en-US",
+            "entitlements": [],
+            "authorizing_integration_owners": {"0": str(GUILD_ID)},
+            "context": 0,
+            "attachment_size_limit": 26_214_400,
+            **fields,
+        }
 
     async def send_component(
         self, message_id: int, custom_id: str, values: list[str] | None = None
@@ -446,31 +449,7 @@ class FakeDiscord:
             data = {"custom_id": custom_id, "component_type": 3, "values": values}
         await self.dispatch(
             "INTERACTION_CREATE",
-            {
-                "id": str(next(self.ids)),
-                "application_id": str(APPLICATION_ID),
-                "type": 3,
-                "token": token,
-                "version": 1,
-                "guild_id": str(GUILD_ID),
-                "channel_id": str(CHANNEL_ID),
-                "channel": {
-                    "id": str(CHANNEL_ID),
-                    "type": 0,
-                    "guild_id": str(GUILD_ID),
-                    "name": "music",
-                },
-                "member": self.member(),
-                "app_permissions": str(BOT_PERMISSIONS),
-                "locale": "en-US",
-                "guild_locale": "en-US",
-                "entitlements": [],
-                "authorizing_integration_owners": {"0": str(GUILD_ID)},
-                "context": 0,
-                "attachment_size_limit": 26_214_400,
-                "message": self.messages[message_id],
-                "data": data,
-            },
+            self._interaction(3, token, message=self.messages[message_id], data=data),
         )
         return token
 
