@@ -58,6 +58,8 @@ RANGES: dict[str, tuple[float, float]] = {
     "schedule_check_seconds": (1, 7 * 86_400),  # the clock sleeps at most a week
     "schedule_retry_seconds": (1, 7 * 86_400),
     "message_retention_days": (0.01, 36_500),
+    "schedule_lease_seconds": (10, 7 * 86_400),
+    "shard_count": (0, 100_000),  # 0 = as many as Discord recommends (GET /gateway/bot)
 }
 KNOWN_FEATURE_PROVIDERS = ("spotify", "reccobeats", "deezer", "preview")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
@@ -149,6 +151,16 @@ class Settings(BaseSettings):
     schedule_check_seconds: float = 3600.0
     schedule_retry_seconds: float = 900.0
     schedule_max_per_guild: int = 10
+    # A process claims a schedule's week before posting it; another process may take the
+    # claim over only after this many seconds (the claimer crashed) and checks again just
+    # before sending, so two processes never both post.
+    schedule_lease_seconds: float = 1800.0
+
+    # Sharding (several bot processes): empty SHARD_COUNT = one gateway connection, as
+    # discord.py does by default; "auto" = every shard Discord recommends, in this process;
+    # N with SHARD_IDS = this process runs those of the N shards (all of them when empty).
+    shard_count: int | None = None
+    shard_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
 
     log_level: str = "INFO"
 
@@ -160,6 +172,22 @@ class Settings(BaseSettings):
     @field_validator("discord_owner_ids", "preview_hosts", "feature_providers", mode="before")
     @classmethod
     def _split_commas(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [part.strip() for part in value.split(",") if part.strip()]
+        return value
+
+    @field_validator("shard_count", mode="before")
+    @classmethod
+    def _auto_shards(cls, value: object) -> object:
+        """'' (unset) means no sharding, "auto" means Discord's recommended count (0)."""
+        if isinstance(value, str):
+            text = value.strip().lower()
+            return None if not text else 0 if text == "auto" else text
+        return value
+
+    @field_validator("shard_ids", mode="before")
+    @classmethod
+    def _split_shard_ids(cls, value: object) -> object:
         if isinstance(value, str):
             return [part.strip() for part in value.split(",") if part.strip()]
         return value
@@ -203,6 +231,25 @@ class Settings(BaseSettings):
     def _k_order(self) -> Settings:
         if self.k_min > self.k_max:
             raise ValueError(f"K_MIN ({self.k_min}) is above K_MAX ({self.k_max})")
+        return self
+
+    @model_validator(mode="after")
+    def _shards(self) -> Settings:
+        ids, count = self.shard_ids, self.shard_count
+        if not ids:
+            return self
+        if count is None:
+            raise ValueError("SHARD_IDS needs SHARD_COUNT, the total number of shards")
+        if count == 0:
+            raise ValueError("SHARD_IDS needs SHARD_COUNT as a number of shards, not auto")
+        wrong = [i for i in ids if not 0 <= i < count]
+        if wrong:
+            raise ValueError(
+                f"SHARD_IDS has {wrong[0]}, but with SHARD_COUNT={count} shard ids go from 0"
+                f" to {count - 1}"
+            )
+        if len(set(ids)) != len(ids):
+            raise ValueError("SHARD_IDS names a shard twice")
         return self
 
     @field_validator("log_level")

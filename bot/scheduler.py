@@ -17,6 +17,14 @@ Policy:
   calls ``notify``.
 - **Passing failure**: anything else (a provider down, a Discord 5xx, a bug) is
   logged and tried again ``retry_delay`` later, without blocking the others.
+- **Several processes** (shards, or two processes overlapping in a restart): a clock
+  posts only schedules whose guild it ``owns`` (its shards), and before posting it
+  *claims* the week in storage (:meth:`~storage.schedules.ScheduleRepository.claim`,
+  one conditional UPDATE: exactly one claimer wins). The claim is a lease of ``lease``:
+  a process that crashed before posting lets another one post once it lapses. The
+  post confirms the claim (:meth:`WeeklyClock.confirm`, which also extends it) just
+  before sending, so a process whose claim was taken over while it analysed sends
+  nothing. A week held by another process is looked at again ``retry_delay`` later.
 - **Sleeping**: the schedules are read only when something may be due. The clock
   remembers the earliest next due instant and sleeps until then, at most
   ``max_sleep`` at a time (a wall-clock check that survives a suspended machine)
@@ -29,6 +37,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
@@ -48,8 +59,21 @@ Post = Callable[["Schedule", datetime], Awaitable[object]]
 Notify = Callable[["Schedule", str], Awaitable[None]]
 
 
+#: How long a claim holds by default before another process may take it over.
+DEFAULT_LEASE = timedelta(minutes=30)
+
+
 class Undeliverable(Exception):
     """The schedule can no longer post (channel gone, permissions lost); the message says why."""
+
+
+class ClaimLost(Exception):
+    """Another process took this week's post over (our claim lapsed): send nothing."""
+
+
+def process_name() -> str:
+    """A name for this clock's claims, unique per clock: host, process id, random part."""
+    return f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
 
 
 class WeeklyClock:
@@ -58,7 +82,9 @@ class WeeklyClock:
     ``now`` gives the current instant (aware UTC), ``sleep`` waits that many seconds
     (``asyncio.sleep``; a test's fake advances its fake clock instead), ``ready`` is
     awaited once before the first check (e.g. until the bot is connected); while
-    ``active()`` is false (e.g. the bot is closing) checks do nothing.
+    ``active()`` is false (e.g. the bot is closing) checks do nothing. ``owns(guild_id)``
+    says whether this process serves the guild (its shards); ``owner`` names this clock
+    in its claims and ``lease`` is how long a claim holds.
     """
 
     def __init__(
@@ -73,6 +99,9 @@ class WeeklyClock:
         sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
         ready: Callable[[], Awaitable[object]] | None = None,
         active: Callable[[], bool] = lambda: True,
+        owns: Callable[[int], bool] = lambda guild_id: True,
+        owner: str | None = None,
+        lease: timedelta = DEFAULT_LEASE,
     ) -> None:
         self.repo = repo
         self.post = post
@@ -83,6 +112,11 @@ class WeeklyClock:
         self.sleep = sleep
         self.ready = ready
         self.active = active
+        self.owns = owns
+        self.owner = owner or process_name()
+        self.lease = lease
+        #: The week each schedule being posted is claimed for (confirmed before sending).
+        self._claimed: dict[int, str] = {}
         #: Nothing is due before this instant (None: read the schedules at the next check).
         self.next_check: datetime | None = None
         #: Schedules whose last try failed for a passing reason: not before this instant.
@@ -165,14 +199,18 @@ class WeeklyClock:
     async def run_due(self, now: datetime) -> int:
         """Post every schedule due at ``now``, one after the other; returns how many posted."""
         posted = 0
-        for schedule in await self.repo.all_enabled():
+        for schedule in await self.mine():
             if self._due(schedule, now):
                 posted += await self._post_one(schedule, now)
         seen = self._changes
-        earliest = self._earliest(await self.repo.all_enabled(), now)
+        earliest = self._earliest(await self.mine(), now)
         if self._changes == seen:  # else a schedule changed meanwhile: read again next check
             self.next_check = earliest
         return posted
+
+    async def mine(self) -> list[Schedule]:
+        """The enabled schedules of the guilds this process serves."""
+        return [s for s in await self.repo.all_enabled() if self.owns(s.guild_id)]
 
     def _due(self, schedule: Schedule, now: datetime) -> bool:
         retry = self.retry_at.get(schedule.id) if schedule.id is not None else None
@@ -190,29 +228,79 @@ class WeeklyClock:
         return earliest
 
     async def _post_one(self, schedule: Schedule, now: datetime) -> bool:
-        """Post one schedule; any failure stays with it and never reaches the others."""
+        """Claim and post one schedule; any failure stays with it, never reaching the others."""
+        assert schedule.id is not None
+        week, _ = weekly.this_weeks_slot(schedule, now)
+        try:
+            if not await self._claim(schedule.id, week, now):
+                return False
+            posted = await self._attempt(schedule, week, now)
+        except Exception as error:  # a passing failure, or disabling itself failed
+            await self._retry_later(schedule, now, error)
+            return False
+        finally:
+            self._claimed.pop(schedule.id, None)
+        if posted:
+            self.retry_at.pop(schedule.id, None)
+        return posted
+
+    async def _attempt(self, schedule: Schedule, week: str, now: datetime) -> bool:
+        """Run ``post`` under the claim; the failures with a policy of their own end here."""
         assert schedule.id is not None
         try:
-            try:
-                await self.post(schedule, now)
-            except Undeliverable as stop:
-                await self.disable(schedule, str(stop))
-                return False
-            except ProviderDown as error:
-                self._retry_later(schedule, now, error)
-                return False
-            except UserError as error:
-                await self.disable(schedule, str(error))
-                return False
-        except Exception as error:  # a passing failure, or disabling itself failed
-            self._retry_later(schedule, now, error)
+            await self.post(schedule, now)
+        except ClaimLost:
+            self._held_elsewhere(schedule.id, week, now)
             return False
-        self.retry_at.pop(schedule.id, None)
+        except Undeliverable as stop:
+            await self.disable(schedule, str(stop))
+            return False
+        except ProviderDown as error:
+            await self._retry_later(schedule, now, error)
+            return False
+        except UserError as error:
+            await self.disable(schedule, str(error))
+            return False
         return True
 
-    def _retry_later(self, schedule: Schedule, now: datetime, error: BaseException) -> None:
+    async def _claim(self, schedule_id: int, week: str, now: datetime) -> bool:
+        """Claim ``week`` of a schedule in storage; False (try later) when another holds it."""
+        until = (now + self.lease).timestamp()
+        if await self.repo.claim(schedule_id, week, self.owner, now=now.timestamp(), until=until):
+            self._claimed[schedule_id] = week
+            return True
+        self._held_elsewhere(schedule_id, week, now)
+        return False
+
+    def _held_elsewhere(self, schedule_id: int, week: str, now: datetime) -> None:
+        self.retry_at[schedule_id] = now + self.retry_delay
+        log.info(
+            "weekly post %s of %s is claimed by another process; looking again at %s",
+            schedule_id,
+            week,
+            self.retry_at[schedule_id].isoformat(),
+        )
+
+    async def confirm(self, schedule: Schedule) -> None:
+        """Called by ``post`` just before it sends: check that this clock still holds the
+        week's claim and extend it by ``lease``; :class:`ClaimLost` if another process
+        took it over (or the week was posted meanwhile)."""
+        assert schedule.id is not None
+        week = self._claimed.get(schedule.id)
+        until = (self.now() + self.lease).timestamp()
+        if week is None or not await self.repo.renew(schedule.id, week, self.owner, until=until):
+            raise ClaimLost(f"weekly post {schedule.id} is no longer claimed by {self.owner}")
+
+    async def _retry_later(self, schedule: Schedule, now: datetime, error: BaseException) -> None:
+        """A passing failure: try again after ``retry_delay``, holding the claim until then
+        (so no other process retries sooner)."""
         assert schedule.id is not None
         self.retry_at[schedule.id] = now + self.retry_delay
+        week = self._claimed.get(schedule.id)
+        if week is not None:
+            until = self.retry_at[schedule.id].timestamp()
+            with contextlib.suppress(Exception):
+                await self.repo.renew(schedule.id, week, self.owner, until=until)
         log.warning(
             "weekly post %s failed; trying again at %s",
             schedule.id,

@@ -3,6 +3,13 @@
 A schedule remembers the ISO week it last posted (so a restart never posts twice in
 a week) and the track ids and cluster labels of that post (for a "what changed since
 last week" line). A playlist named by any schedule is never evicted from the cache.
+
+Several bot processes may run the weekly clock on one database. Before posting, a
+process claims the week (:meth:`~ScheduleRepository.claim`): one conditional UPDATE that
+matches the row for one process only (the week is not posted, and nobody else holds a
+live claim on it). The claim lapses at ``claim_expires``, so a process that crashed
+before posting lets another one post; :meth:`~ScheduleRepository.renew` extends a
+claim its holder still has (checked just before sending).
 """
 
 from __future__ import annotations
@@ -186,6 +193,34 @@ class ScheduleRepository:
                 json.dumps({str(k): int(v) for k, v in labels.items()}, ensure_ascii=False),
                 schedule_id,
             ),
+        )
+
+    async def claim(
+        self, schedule_id: int, iso_week: str, owner: str, *, now: float, until: float
+    ) -> bool:
+        """Claim posting ``iso_week`` for ``owner`` until ``until`` (Unix seconds).
+
+        True for exactly one of several processes racing for the same week: the one
+        whose UPDATE found the week unposted and unclaimed (or claimed by itself, or a
+        claim that lapsed before ``now``). Portable SQL: a plain UPDATE ... WHERE.
+        """
+        return await self._change(
+            "UPDATE schedules SET claim_week = ?, claim_owner = ?, claim_expires = ?"
+            " WHERE id = ? AND enabled = 1"
+            " AND (last_posted_week IS NULL OR last_posted_week < ?)"
+            " AND (claim_week IS NULL OR claim_week <> ? OR claim_owner = ?"
+            " OR claim_expires <= ?)",
+            (iso_week, owner, until, schedule_id, iso_week, iso_week, owner, now),
+        )
+
+    async def renew(self, schedule_id: int, iso_week: str, owner: str, *, until: float) -> bool:
+        """Extend ``owner``'s claim on ``iso_week`` to ``until``; False if it is no longer
+        theirs (another process took it over) or the week was posted meanwhile."""
+        return await self._change(
+            "UPDATE schedules SET claim_expires = ?"
+            " WHERE id = ? AND enabled = 1 AND claim_week = ? AND claim_owner = ?"
+            " AND (last_posted_week IS NULL OR last_posted_week < ?)",
+            (until, schedule_id, iso_week, owner, iso_week),
         )
 
     async def disable(self, schedule_id: int, reason: str) -> bool:

@@ -118,6 +118,17 @@ async def _check_usage_is_exact(db: Database) -> None:
                 assert await cursor.fetchone() == actual, kind
 
 
+async def _check_claims(db: Database) -> None:
+    """0006: a schedule from before the claims can be claimed, by one process only."""
+    (old,) = await db.schedules.list_for_guild(7)
+    assert old.id is not None
+    assert await db.schedules.claim(old.id, "2026-W48", "a", now=100.0, until=200.0)
+    assert not await db.schedules.claim(old.id, "2026-W48", "b", now=150.0, until=250.0)
+    assert await db.schedules.renew(old.id, "2026-W48", "a", until=300.0)
+    assert not await db.schedules.renew(old.id, "2026-W48", "b", until=300.0)
+    assert not await db.schedules.claim(old.id, "2026-W47", "b", now=150.0, until=250.0)
+
+
 async def _check_shared(db: Database) -> None:
     await _check_usage_is_exact(db)
     cached = await db.cache.get_analysis(SEED_KEY)
@@ -138,6 +149,7 @@ async def _check_shared(db: Database) -> None:
     assert schedule.last_track_ids == ["a", "夜"] and schedule.last_labels == {"a": 0, "夜": 1}
     settings = await db.guild_settings.get(7)
     assert (settings.default_k, settings.schedule_role_id) == (5, 555)
+    await _check_claims(db)
 
 
 async def _check_v1(db: Database) -> None:
@@ -204,12 +216,33 @@ async def _check_v5(db: Database) -> None:
     assert pending is not None and pending.verifier == b"\xbe\xef"
 
 
+def _seed_v6(conn: sqlite3.Connection) -> None:
+    _seed_v5(conn)
+    # a schedule of guild 8 whose week 2026-W48 another process claimed until t=5000
+    conn.execute(
+        "INSERT INTO schedules (guild_id, channel_id, ref_source, ref_id, weekday, time, timezone,"
+        " k, created_by, created_at, enabled, disabled_reason, last_posted_week, last_track_ids,"
+        " last_labels, claim_week, claim_owner, claim_expires) VALUES (8, 43, 'deezer', '1', 0,"
+        " '09:00', 'UTC', 3, 99, 100.0, 1, '', '2026-W47', '[]', '{}', '2026-W48', 'host:1:ab',"
+        " 5000.0)"
+    )
+
+
+async def _check_v6(db: Database) -> None:
+    await _check_v5(db)
+    (held,) = await db.schedules.list_for_guild(8)
+    assert held.id is not None and held.k == 3 and held.last_posted_week == "2026-W47"
+    assert not await db.schedules.claim(held.id, "2026-W48", "me", now=4999.0, until=9000.0)
+    assert await db.schedules.claim(held.id, "2026-W48", "me", now=5000.0, until=9000.0)
+
+
 SEEDS: dict[int, Callable[[sqlite3.Connection], None]] = {
     1: _seed_v1,
     2: _seed_v2,
     3: _seed_v3,
     4: _seed_v4,
     5: _seed_v5,
+    6: _seed_v6,
 }
 CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
     1: _check_v1,
@@ -217,6 +250,7 @@ CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
     3: _check_v3,
     4: _check_v4,
     5: _check_v5,
+    6: _check_v6,
 }
 
 
