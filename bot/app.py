@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import gc
+import json
 import logging
 import signal
 import time
@@ -29,6 +30,7 @@ from bot.http import HttpClient
 from bot.pipeline import Pipeline
 from bot.queue import AnalysisQueue, Cooldown
 from bot.service import Analyzer
+from bot.shards import ShardPlan
 from bot.threads import limit_native_threads, native_threads
 from bot.wiring import build_pipeline, close_providers
 from cogs.explore import ExploreActions
@@ -80,6 +82,7 @@ class PlaylistBot(commands.Bot):
             owner_ids=owner_ids or None,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            **self._shard_options(settings),
         )
         self.settings = settings
         self.pipeline_factory = pipeline_factory or default_pipeline
@@ -102,6 +105,37 @@ class PlaylistBot(commands.Bot):
         #: The pipeline once setup_hook built it (its providers are closed at shutdown).
         self._built: Pipeline | None = None
         self._closed_resources = False
+
+    @classmethod
+    def _shard_options(cls, settings: Settings) -> dict[str, Any]:
+        """discord.py's sharding arguments (none: one unsharded connection)."""
+        return {}
+
+    @property
+    def shard_plan(self) -> ShardPlan:
+        """The shards this process runs, as connected (``auto`` known once launched)."""
+        ids = getattr(self, "shard_ids", None) or ()
+        return ShardPlan.of(self.shard_count, ids)
+
+    def owns_guild(self, guild_id: int) -> bool:
+        """Whether this process serves ``guild_id`` (its shards): it posts its schedules."""
+        return self.shard_plan.owns(guild_id)
+
+    def connected(self) -> bool:
+        """Ready, not closing, and (sharded) every shard of this process connected."""
+        if not self.is_ready() or self.is_closed():
+            return False
+        shards = getattr(self, "shards", None)
+        return not shards or all(not shard.is_closed() for shard in shards.values())
+
+    async def on_shard_ready(self, shard_id: int) -> None:
+        log.info("shard %s of %s ready", shard_id, self.shard_count)
+
+    async def on_shard_disconnect(self, shard_id: int) -> None:
+        log.warning("shard %s of %s disconnected", shard_id, self.shard_count)
+
+    async def on_shard_resumed(self, shard_id: int) -> None:
+        log.info("shard %s of %s resumed", shard_id, self.shard_count)
 
     # Services built in setup_hook; typed accessors keep the cogs free of None checks.
     analyzer: Analyzer
@@ -151,10 +185,18 @@ class PlaylistBot(commands.Bot):
 
     @tasks.loop(seconds=30)
     async def _heartbeat(self) -> None:
-        """Touch the health file while connected; the container healthcheck reads its age."""
-        if self.is_ready() and not self.is_closed():
-            path = self.settings.health_file
-            await asyncio.to_thread(_touch, path)
+        """Write the health file while connected; the container healthcheck reads its age,
+        and its text names the shards (``python -m bot.health`` prints them)."""
+        if self.connected():
+            plan = self.shard_plan
+            beat = {
+                "at": int(time.time()),
+                "shards": plan.label(),
+                "shard_ids": sorted(getattr(self, "shards", {})),
+                "shard_count": self.shard_count,
+                "guilds": len(self.guilds),
+            }
+            await asyncio.to_thread(_write_beat, self.settings.health_file, json.dumps(beat))
 
     @tasks.loop(hours=6)
     async def _housekeeping(self) -> None:
@@ -202,15 +244,47 @@ class PlaylistBot(commands.Bot):
             await self.storage.close()
 
 
-def _touch(path: Any) -> None:
+class ShardedPlaylistBot(PlaylistBot, commands.AutoShardedBot):
+    """The bot on discord.py's ``AutoShardedBot``: ``SHARD_IDS`` of ``SHARD_COUNT`` shards,
+    one gateway connection each, in this process."""
+
+    @classmethod
+    def _shard_options(cls, settings: Settings) -> dict[str, Any]:
+        # shard_count None: discord.py asks GET /gateway/bot; shard_ids None: all of them.
+        return {
+            "shard_count": settings.shard_count or None,
+            "shard_ids": list(settings.shard_ids) or None,
+        }
+
+
+def make_bot(settings: Settings, **options: Any) -> PlaylistBot:
+    """The bot for ``settings``: sharded when ``SHARD_COUNT`` is set, else one connection."""
+    cls = ShardedPlaylistBot if ShardPlan.of(settings.shard_count).sharded else PlaylistBot
+    return cls(settings, **options)
+
+
+def log_formatter(settings: Settings) -> logging.Formatter | None:
+    """A log format naming this process's shards when sharded (None: discord.py's own)."""
+    plan = ShardPlan.of(settings.shard_count, settings.shard_ids)
+    if not plan.sharded:
+        return None
+    return logging.Formatter(
+        f"[{{asctime}}] [{{levelname:<8}}] [{plan.label()}] {{name}}: {{message}}",
+        "%Y-%m-%d %H:%M:%S",
+        style="{",
+    )
+
+
+def _write_beat(path: Any, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(str(int(time.time())), encoding="utf-8")
+    path.write_text(text, encoding="utf-8")
 
 
 async def run_bot(settings: Settings, token: str) -> None:
     """Run until the gateway closes or SIGINT/SIGTERM arrives, then shut down cleanly."""
     limit_native_threads(native_threads(settings.native_threads, settings.max_concurrent_analyses))
-    bot = PlaylistBot(settings)
+    bot = make_bot(settings)
+    log.info("starting the bot: %s", bot.shard_plan.label())
     loop = asyncio.get_running_loop()
     stop = asyncio.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):

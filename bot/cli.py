@@ -125,9 +125,13 @@ def run_discord(args: argparse.Namespace, settings: Settings) -> None:
 
     import discord
 
-    from bot.app import run_bot, sync_commands
+    from bot.app import log_formatter, run_bot, sync_commands
 
-    discord.utils.setup_logging(level=getattr(logging, settings.log_level.upper(), logging.INFO))
+    formatter = log_formatter(settings)  # names the shards when sharded
+    discord.utils.setup_logging(
+        level=getattr(logging, settings.log_level.upper(), logging.INFO),
+        **({"formatter": formatter} if formatter else {}),
+    )
     try:
         if args.command == "bot":
             asyncio.run(run_bot(settings, token))

@@ -11,6 +11,11 @@ The clock, the retry policy and disabling live in :class:`bot.scheduler.WeeklyCl
 and :meth:`Schedules.notify` (DM the creator, or the server owner when that fails,
 that a schedule stopped). Discord's ``NotFound``/``Forbidden`` while posting become
 :class:`~bot.scheduler.Undeliverable`, which disables the schedule.
+
+With several bot processes the clock posts only the guilds of this process's shards
+(``bot.owns_guild``) and only under its claim on the week: the post confirms the claim
+just before sending and records the week as posted right after Discord accepted the
+message, so no other process can post the same week.
 """
 
 from __future__ import annotations
@@ -27,7 +32,7 @@ from bot import weekly
 from bot.errors import BadInput, UserError
 from bot.links import resolve_link
 from bot.render.pages import answer_text, fit, fit_plain_lines
-from bot.scheduler import Undeliverable, WeeklyClock
+from bot.scheduler import Undeliverable, WeeklyClock, process_name
 from storage.schedules import Schedule, ScheduleRepository
 
 if TYPE_CHECKING:
@@ -103,6 +108,9 @@ class Schedules(commands.Cog):
             max_sleep=timedelta(seconds=settings.schedule_check_seconds),
             ready=bot.wait_until_ready,
             active=lambda: not bot.is_closed(),
+            owns=bot.owns_guild,
+            owner=f"{process_name()} {bot.shard_plan.label()}",
+            lease=timedelta(seconds=settings.schedule_lease_seconds),
         )
 
     @property
@@ -150,14 +158,22 @@ class Schedules(commands.Cog):
         )
         answer = answer_text(analysis, cached=outcome.cached)
         content = fit_plain_lines([f"📅 **Weekly post** · {change}", *answer.split("\n")], 2000)
-        message = await self.bot.pager.post_analysis(
-            channel,
+
+        async def send(**kwargs: Any) -> discord.Message:
+            await self.clock.confirm(schedule)  # still ours? else ClaimLost: send nothing
+            sent = await channel.send(**kwargs)
+            # At once, before the reactions: the week is posted for every process.
+            await self.repo.mark_posted(schedule.id, week, track_ids, labels)
+            return sent
+
+        message = await self.bot.pager.publish(
+            send,
             key=outcome.key,
             analysis=analysis,
             owner_id=schedule.created_by,
+            guild_id=schedule.guild_id,
             content=content,
         )
-        await self.repo.mark_posted(schedule.id, week, track_ids, labels)
         log.info("weekly post %s made in %s (message %s)", schedule.id, week, message.id)
         return message
 
