@@ -60,3 +60,45 @@ def test_k_min_above_k_max_is_refused(monkeypatch) -> None:
         Settings(_env_file=None)
     monkeypatch.setenv("K_MAX", "6")
     assert Settings(_env_file=None).k_max == 6
+
+
+@pytest.mark.parametrize(
+    ("env", "count", "ids"),
+    [
+        ({}, None, []),
+        ({"SHARD_COUNT": "", "SHARD_IDS": ""}, None, []),
+        ({"SHARD_COUNT": "auto"}, 0, []),
+        ({"SHARD_COUNT": " AUTO "}, 0, []),
+        ({"SHARD_COUNT": "4"}, 4, []),
+        ({"SHARD_COUNT": "4", "SHARD_IDS": "3, 1"}, 4, [3, 1]),
+    ],
+)
+def test_shard_settings(
+    monkeypatch, env: dict[str, str], count: int | None, ids: list[int]
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    settings = Settings(_env_file=None)
+    assert (settings.shard_count, settings.shard_ids) == (count, ids)
+
+
+@pytest.mark.parametrize(
+    ("env", "message"),
+    [
+        ({"SHARD_IDS": "0"}, "SHARD_IDS needs SHARD_COUNT"),
+        ({"SHARD_COUNT": "auto", "SHARD_IDS": "0"}, "not auto"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "0,2"}, "SHARD_IDS has 2, but with SHARD_COUNT=2"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "-1"}, "SHARD_IDS has -1"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "1,1"}, "names a shard twice"),
+        ({"SHARD_COUNT": "2", "SHARD_IDS": "one"}, "shard_ids"),
+        ({"SHARD_COUNT": "-1"}, "shard_count"),
+        ({"SHARD_COUNT": "many"}, "shard_count"),
+    ],
+)
+def test_unusable_shard_settings_are_refused_with_a_sentence(
+    monkeypatch, env: dict[str, str], message: str
+) -> None:
+    for name, value in env.items():
+        monkeypatch.setenv(name, value)
+    with pytest.raises(ValidationError, match=message):
+        Settings(_env_file=None)
