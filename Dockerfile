@@ -1,6 +1,7 @@
 # playlist-clusters Discord bot.
 #   docker build -t playlist-clusters .
 #   docker run -d --name playlist-clusters --env-file .env -v playlist-data:/data playlist-clusters
+# Several processes (bot shards, workers, PostgreSQL, Redis): docker-compose.yml, same image.
 FROM python:3.11-slim
 
 # Fonts for names in the scatter picture: Noto CJK, Noto core (Hebrew, Thai, ...), DejaVu.
@@ -30,6 +31,8 @@ USER bot
 VOLUME ["/data"]
 
 # Healthy while the bot touches its heartbeat (every 30 s when connected to Discord).
+# A worker container (`playlist-clusters worker`) has no such file: docker-compose.yml
+# gives the workers their own check.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=90s --retries=3 \
     CMD ["python", "-m", "bot.health"]
 
