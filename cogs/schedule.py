@@ -33,6 +33,7 @@ from bot.errors import BadInput, UserError
 from bot.links import resolve_link
 from bot.render.pages import answer_text, fit, fit_plain_lines
 from bot.scheduler import Undeliverable, WeeklyClock, process_name
+from bot.shards import ShardPlan
 from storage.schedules import Schedule, ScheduleRepository
 
 if TYPE_CHECKING:
@@ -97,6 +98,7 @@ class Schedules(commands.Cog):
     def __init__(self, bot: PlaylistBot) -> None:
         self.bot = bot
         settings = bot.settings
+        shards = ShardPlan.of(settings.shard_count, settings.shard_ids)
         #: The current instant (aware UTC); discord.py's, which a simulated Discord can drive.
         self.now: Callable[[], datetime] = discord.utils.utcnow
         self.clock = WeeklyClock(
@@ -109,7 +111,7 @@ class Schedules(commands.Cog):
             ready=bot.wait_until_ready,
             active=lambda: not bot.is_closed(),
             owns=bot.owns_guild,
-            owner=f"{process_name()} {bot.shard_plan.label()}",
+            owner=f"{process_name()} {shards.label()}",
             lease=timedelta(seconds=settings.schedule_lease_seconds),
         )
 
