@@ -25,6 +25,9 @@ from discord.ext import commands, tasks
 from bot.account.personal import PersonalAnalyzer
 from bot.account.setup import Accounts, build_accounts
 from bot.config import Settings
+from bot.discord_ui.explore import ExploreActions
+from bot.discord_ui.explore_items import DYNAMIC_ITEMS
+from bot.discord_ui.pager import PageButton, Pager
 from bot.explore import Explorer
 from bot.http import HttpClient
 from bot.pipeline import Pipeline
@@ -33,9 +36,6 @@ from bot.service import Analyzer
 from bot.shards import ShardPlan
 from bot.threads import limit_native_threads, native_threads
 from bot.wiring import build_pipeline, close_providers
-from cogs.explore import ExploreActions
-from cogs.explore_items import DYNAMIC_ITEMS
-from cogs.pager import PageButton, Pager
 from storage.cache import CacheRepository
 from storage.database import Database
 from storage.errors import StorageError

@@ -2,7 +2,7 @@
 
 Thin: it checks the input, defers, waits for a slot in the analysis line, shows
 progress, asks the bot's :class:`~bot.service.Analyzer`, and hands the result to
-the :class:`~cogs.pager.Pager`. Reactions on stored messages turn their pages here.
+the :class:`~bot.discord_ui.pager.Pager`. Reactions on stored messages turn their pages here.
 """
 
 from __future__ import annotations
@@ -17,10 +17,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_ui.answers import NO_MENTIONS
+from bot.discord_ui.pager import reaction_action
 from bot.errors import BadInput, BadLink, InputTooLarge, UserError
 from bot.progress import ThrottledProgress
 from bot.render.pages import answer_text
-from cogs.pager import NO_MENTIONS, reaction_action
 from cogs.spotify_account import playlist_choices
 
 if TYPE_CHECKING:

@@ -15,11 +15,11 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.analysis.similar import find_track, track_choices
+from bot.discord_ui.answers import NO_MENTIONS
+from bot.discord_ui.explore import similar_embed
 from bot.errors import BadInput, UserError
 from bot.links import parse_link, resolve_link
 from bot.render.pages import fit
-from cogs.explore import similar_embed
-from cogs.pager import NO_MENTIONS
 
 if TYPE_CHECKING:
     from bot.app import PlaylistBot

@@ -17,11 +17,11 @@ from discord.ext import commands
 
 from bot.account.oauth import NotConnected
 from bot.account.personal import LIKED_CHOICE
+from bot.discord_ui.answers import NO_MENTIONS
+from bot.discord_ui.items import PersistentItem, custom_id
 from bot.errors import UserError
 from bot.render.pages import Page
 from bot.service import AnalysisExpired
-from cogs.errors import answer_error
-from cogs.pager import NO_MENTIONS
 
 if TYPE_CHECKING:
     from bot.account.library import Library
@@ -40,8 +40,8 @@ def _library(client: Any) -> Library:
 
 
 class SaveButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"pc:sv:(?P<source>[0-9]{1,20}):(?P<cluster>[0-9]{1,3})",
+    PersistentItem[discord.ui.Button[Any]],
+    pattern=r"sv:(?P<source>[0-9]{1,20}):(?P<cluster>[0-9]{1,3})",
 ):
     """Save the page's cluster as a private playlist in the presser's Spotify account."""
 
@@ -51,7 +51,7 @@ class SaveButton(
                 label="Save to Spotify",
                 emoji="💾",
                 style=discord.ButtonStyle.success,
-                custom_id=f"pc:sv:{source}:{cluster}",
+                custom_id=custom_id("sv", source, cluster),
                 row=1,
             )
         )
@@ -59,19 +59,11 @@ class SaveButton(
         self.cluster = cluster
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-    ) -> SaveButton:
+    def parse(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> SaveButton:
         return cls(int(match["source"]), int(match["cluster"]))
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        try:
-            await save_cluster(interaction, self.source, self.cluster)
-        except Exception as error:  # answered like command errors: sentence or error id
-            await answer_error(interaction, error)
+    async def pressed(self, interaction: discord.Interaction[Any]) -> None:
+        await save_cluster(interaction, self.source, self.cluster)
 
 
 def save_items(page: Page, source: int) -> list[discord.ui.Item[Any]]:

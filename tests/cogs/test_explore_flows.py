@@ -7,9 +7,9 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+from bot.discord_ui.explore import COPY_NOTE
 from bot.model import AnalysisOptions, analysis_key
 from bot.sources.csvfile import parse_playlist_csv
-from cogs.explore import COPY_NOTE
 from tests.harness import playlist_csv, world
 
 PNG = b"\x89PNG\r\n\x1a\n"

@@ -1,4 +1,4 @@
-"""The pager's Discord pieces (cogs/pager.py) built from real discord.py objects.
+"""The pager's Discord pieces (bot/discord_ui/pager.py) built from real discord.py objects.
 
 The flows (publishing, turning, strangers, restarts) run through SimCord in
 tests/cogs/test_clusters_flows.py; here: what a button carries, which moves are
@@ -12,8 +12,15 @@ import re
 import discord
 import pytest
 
+from bot.discord_ui.pager import (
+    BUTTONS,
+    REACTIONS,
+    PageButton,
+    page_embed,
+    page_view,
+    reaction_action,
+)
 from bot.render.pages import Page, Position, build_page
-from cogs.pager import BUTTONS, REACTIONS, PageButton, page_embed, page_view, reaction_action
 from tests.storage.helpers import analyse, synthetic_playlist
 
 #: PageButton's template, as discord.py matches it when a press arrives.

@@ -1,7 +1,7 @@
 """Discord glue of the explore components (not a cog): map axes, cluster count,
 tracks like this one, take a cluster home, what sets it apart.
 
-Thin: it finds what was pressed (:mod:`cogs.lens`), asks :class:`bot.explore.Explorer`
+Thin: it finds what was pressed (:mod:`bot.discord_ui.lens`), asks :class:`bot.explore.Explorer`
 (cached analyses only, CPU in worker threads) and shows the result. Who sees what
 follows paging: the invoker or a member with Manage Messages changes the shared
 message (and gets public replies); anyone else gets a private copy or a private
@@ -21,19 +21,19 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.analysis.axes import axis_choices
+from bot.discord_ui.answers import NO_MENTIONS, answer_error, sentence_for
+from bot.discord_ui.lens import Target, copy_target, shared_target
+from bot.discord_ui.pager import PNG_NAME, page_embed
 from bot.errors import UserError
 from bot.render.pages import Position, answer_text, build_page, fit
 from bot.render.similar import similar_text
-from cogs.errors import answer_error, sentence_for
-from cogs.lens import Target, copy_target, shared_target
-from cogs.pager import NO_MENTIONS, PNG_NAME, page_embed
 from storage.messages import MessageState
 
 if TYPE_CHECKING:
+    from bot.discord_ui.explore_items import Here
+    from bot.discord_ui.pager import Pager
     from bot.explore import Explorer
     from bot.model import Analysis
-    from cogs.explore_items import Here
-    from cogs.pager import Pager
 
 log = logging.getLogger(__name__)
 

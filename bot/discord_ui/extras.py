@@ -1,6 +1,6 @@
 """What other modules add to cluster pages: extra components and the viewer's marks.
 
-The :class:`~cogs.pager.Pager` holds a list of :data:`ExtraItems` (e.g. Save to
+The :class:`~bot.discord_ui.pager.Pager` holds a list of :data:`ExtraItems` (e.g. Save to
 Spotify, ``cogs/spotify_account.py``) and an optional :data:`Marker` (the viewer's 💚,
 ``bot.account.library.Library.mark``); these helpers apply them.
 """

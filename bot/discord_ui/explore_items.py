@@ -1,9 +1,9 @@
 """The explore components under a paged message, as persistent ``DynamicItem``s.
 
 Each custom id is ``pc:<kind>:<source>:<cluster>:<page>:<k>.<x>.<y>`` (see
-:mod:`cogs.lens`), at most 100 characters, so a press after a restart knows the
+:mod:`bot.discord_ui.lens`), at most 100 characters, so a press after a restart knows the
 message (0 = the one the component is on), the page it was pressed on and what a
-private copy showed. The callbacks hand over to :class:`cogs.explore.ExploreActions`
+private copy showed. The callbacks hand over to :class:`bot.discord_ui.explore.ExploreActions`
 (``bot.explore``), which does the work.
 
 - two selects choose the map's X and Y axis (the projection's, or a feature);
@@ -22,9 +22,10 @@ import discord
 
 from bot.analysis.axes import axis_choices, axis_label
 from bot.analysis.similar import cut
+from bot.discord_ui.items import PersistentItem, custom_id, services
+from bot.discord_ui.lens import HERE_PATTERN as HERE
+from bot.discord_ui.lens import Lens
 from bot.render.similar import track_name
-from cogs.errors import answer_error
-from cogs.lens import HERE_PATTERN, Lens
 
 if TYPE_CHECKING:
     from bot.model import Analysis
@@ -55,124 +56,83 @@ class Here:
         )
 
 
-async def _run(interaction: discord.Interaction[Any], name: str, *args: Any) -> None:
-    """Call ``bot.explore.<name>``; errors are answered like command errors."""
-    actions = interaction.client.explore  # type: ignore[attr-defined]
-    try:
-        await getattr(actions, name)(interaction, *args)
-    except Exception as error:  # a sentence for user errors, an error id for bugs
-        await answer_error(interaction, error)
+def _button(label: str, component_id: str) -> discord.ui.Button[Any]:
+    return discord.ui.Button(
+        label=label, custom_id=component_id, style=discord.ButtonStyle.secondary
+    )
 
 
-class AxisSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]],
-    template=r"pc:ax:(?P<axis>[xy]):" + HERE_PATTERN,
-):
+class AxisSelect(PersistentItem[discord.ui.Select[Any]], pattern=r"ax:(?P<axis>[xy]):" + HERE):
     """Chooses what one axis of the map shows."""
 
     def __init__(self, here: Here, axis: str, select: discord.ui.Select[Any] | None = None) -> None:
-        super().__init__(select or discord.ui.Select(custom_id=f"pc:ax:{axis}:{here.token()}"))
+        super().__init__(select or discord.ui.Select(custom_id=custom_id("ax", axis, here.token())))
         self.here = here
         self.axis = axis
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Select[Any],
-        match: re.Match[str],
-    ) -> AxisSelect:
+    def parse(cls, match: re.Match[str], item: discord.ui.Select[Any]) -> AxisSelect:
         return cls(Here.parse(match), match["axis"], item)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _run(interaction, "on_axis", self.here, self.axis, self.item.values[0])
+    async def pressed(self, interaction: discord.Interaction[Any]) -> None:
+        explore = services(interaction).explore
+        await explore.on_axis(interaction, self.here, self.axis, self.item.values[0])
 
 
-class CountButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"pc:kc:(?P<delta>[mp]):" + HERE_PATTERN,
-):
+class CountButton(PersistentItem[discord.ui.Button[Any]], pattern=r"kc:(?P<delta>[mp]):" + HERE):
     """Re-clusters with one cluster fewer (``m``) or more (``p``)."""
 
     def __init__(
         self, here: Here, delta: str, button: discord.ui.Button[Any] | None = None
     ) -> None:
-        super().__init__(
-            button
-            or discord.ui.Button(
-                label="➖ Fewer clusters" if delta == "m" else "➕ More clusters",
-                custom_id=f"pc:kc:{delta}:{here.token()}",
-                style=discord.ButtonStyle.secondary,
-            )
-        )
+        label = "➖ Fewer clusters" if delta == "m" else "➕ More clusters"
+        super().__init__(button or _button(label, custom_id("kc", delta, here.token())))
         self.here = here
         self.delta = -1 if delta == "m" else 1
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-    ) -> CountButton:
+    def parse(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> CountButton:
         return cls(Here.parse(match), match["delta"], item)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _run(interaction, "on_count", self.here, self.delta)
+    async def pressed(self, interaction: discord.Interaction[Any]) -> None:
+        await services(interaction).explore.on_count(interaction, self.here, self.delta)
 
 
-class SimilarSelect(
-    discord.ui.DynamicItem[discord.ui.Select[Any]],
-    template=r"pc:sim:" + HERE_PATTERN,
-):
+class SimilarSelect(PersistentItem[discord.ui.Select[Any]], pattern=r"sim:" + HERE):
     """Lists the page's tracks; choosing one answers with the tracks most like it."""
 
     def __init__(self, here: Here, select: discord.ui.Select[Any] | None = None) -> None:
-        super().__init__(select or discord.ui.Select(custom_id=f"pc:sim:{here.token()}"))
+        super().__init__(select or discord.ui.Select(custom_id=custom_id("sim", here.token())))
         self.here = here
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Select[Any],
-        match: re.Match[str],
-    ) -> SimilarSelect:
+    def parse(cls, match: re.Match[str], item: discord.ui.Select[Any]) -> SimilarSelect:
         return cls(Here.parse(match), item)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _run(interaction, "on_similar", self.here, self.item.values[0])
+    async def pressed(self, interaction: discord.Interaction[Any]) -> None:
+        explore = services(interaction).explore
+        await explore.on_similar(interaction, self.here, self.item.values[0])
 
 
-class ClusterButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"pc:(?P<what>home|why):" + HERE_PATTERN,
-):
+class ClusterButton(PersistentItem[discord.ui.Button[Any]], pattern=r"(?P<what>home|why):" + HERE):
     """📥 the cluster's files, or 📊 what sets the cluster apart."""
 
     def __init__(self, here: Here, what: str, button: discord.ui.Button[Any] | None = None) -> None:
-        super().__init__(
-            button
-            or discord.ui.Button(
-                label="📥 Take home" if what == "home" else "📊 What sets it apart",
-                custom_id=f"pc:{what}:{here.token()}",
-                style=discord.ButtonStyle.secondary,
-            )
-        )
+        label = "📥 Take home" if what == "home" else "📊 What sets it apart"
+        super().__init__(button or _button(label, custom_id(what, here.token())))
         self.here = here
         self.what = what
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-    ) -> ClusterButton:
+    def parse(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> ClusterButton:
         return cls(Here.parse(match), match["what"], item)
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        await _run(interaction, "on_home" if self.what == "home" else "on_apart", self.here)
+    async def pressed(self, interaction: discord.Interaction[Any]) -> None:
+        explore = services(interaction).explore
+        if self.what == "home":
+            await explore.on_home(interaction, self.here)
+        else:
+            await explore.on_apart(interaction, self.here)
 
 
 DYNAMIC_ITEMS = (AxisSelect, CountButton, SimilarSelect, ClusterButton)

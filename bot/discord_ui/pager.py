@@ -1,7 +1,8 @@
 """Paged cluster messages on Discord: embeds, buttons, reactions and stored state.
 
-Not a cog: the Discord glue shared by the clusters cog (and a future schedule cog)
-for showing an analysis as a message whose pages turn with reactions and buttons.
+Not a cog: the Discord side shared by the clusters and schedule cogs (and the explore
+components) for showing an analysis as a message whose pages turn with reactions and
+buttons. The app builds one :class:`Pager`; the cogs use it as ``bot.pager``.
 Everything a turn needs lives in storage (the message's :class:`MessageState` and
 the cached analysis), so paging keeps working after a restart.
 
@@ -24,12 +25,13 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.discord_ui.answers import NO_MENTIONS
+from bot.discord_ui.explore_items import explore_items
+from bot.discord_ui.extras import ExtraItems, Marker, add_extras, viewer_page
+from bot.discord_ui.items import PersistentItem, custom_id, services
+from bot.discord_ui.lens import LENS_PATTERN, Lens, axes_of, copy_target, shared_target
 from bot.render.pages import ACTIONS, Action, Page, Position, page_counts, turn
 from bot.service import AnalysisExpired
-from cogs.errors import answer_error
-from cogs.explore_items import explore_items
-from cogs.lens import LENS_PATTERN, Lens, axes_of, copy_target, shared_target
-from cogs.page_extras import ExtraItems, Marker, add_extras, viewer_page
 from storage.messages import MessageState
 
 if TYPE_CHECKING:
@@ -40,7 +42,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-NO_MENTIONS = discord.AllowedMentions.none()
 PNG_NAME = "clusters.png"
 
 #: Reactions in the order they are added, and what each does.
@@ -98,12 +99,12 @@ def _disabled(page: Page, action: Action) -> bool:
 
 
 class PageButton(
-    discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"pc:pg:(?P<source>[0-9]{1,20}):(?P<cluster>[0-9]{1,3}):(?P<page>[0-9]{1,5}):"
+    PersistentItem[discord.ui.Button[Any]],
+    pattern=r"pg:(?P<source>[0-9]{1,20}):(?P<cluster>[0-9]{1,3}):(?P<page>[0-9]{1,5}):"
     r"(?P<action>[fpnlPN])(?::" + LENS_PATTERN + ")?",
 ):
     """A page-turn button that survives restarts; the custom id holds all it needs
-    (a private copy's buttons also carry its :class:`~cogs.lens.Lens`)."""
+    (a private copy's buttons also carry its :class:`~bot.discord_ui.lens.Lens`)."""
 
     def __init__(
         self,
@@ -116,14 +117,14 @@ class PageButton(
         disabled: bool = False,
         lens: Lens | None = None,
     ) -> None:
-        custom_id = f"pc:pg:{source}:{position.cluster}:{position.page}:{ACTION_CODES[action]}"
+        fields: list[object] = [source, position.cluster, position.page, ACTION_CODES[action]]
         if lens is not None and lens != Lens():
-            custom_id += f":{lens.token()}"
+            fields.append(lens.token())
         super().__init__(
             discord.ui.Button(
                 label=label or action,
                 style=discord.ButtonStyle.secondary,
-                custom_id=custom_id,
+                custom_id=custom_id("pg", *fields),
                 row=row,
                 disabled=disabled,
             )
@@ -134,12 +135,7 @@ class PageButton(
         self.lens = lens or Lens()
 
     @classmethod
-    async def from_custom_id(
-        cls,
-        interaction: discord.Interaction[Any],
-        item: discord.ui.Button[Any],
-        match: re.Match[str],
-    ) -> PageButton:
+    def parse(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> PageButton:
         return cls(
             int(match["source"]),
             Position(int(match["cluster"]), int(match["page"])),
@@ -149,12 +145,9 @@ class PageButton(
             lens=Lens.parse(match["k"], match["x"], match["y"]) if match["k"] else None,
         )
 
-    async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        pager: Pager = interaction.client.pager  # type: ignore[attr-defined]
-        try:
-            await pager.on_button(interaction, self.source, self.position, self.action, self.lens)
-        except Exception as error:  # answered like command errors: sentence or error id
-            await answer_error(interaction, error)
+    async def pressed(self, interaction: discord.Interaction[Any]) -> None:
+        pager = services(interaction).pager
+        await pager.on_button(interaction, self.source, self.position, self.action, self.lens)
 
 
 def page_view(
@@ -192,12 +185,12 @@ class Pager:
         self.messages = messages
         self.explorer = explorer
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
-        #: Components added under every page, and the viewer's 💚 (cogs/page_extras.py).
+        #: Components added under every page, and the viewer's 💚 (bot/discord_ui/extras.py).
         self.extra_items: list[ExtraItems] = []
         self.marker: Marker | None = None
 
     def add_extras(self, view: discord.ui.View, page: Page, source: int = 0) -> discord.ui.View:
-        """``view`` plus the :attr:`extra_items` that fit (``cogs/page_extras.py``)."""
+        """``view`` plus the :attr:`extra_items` that fit (``bot/discord_ui/extras.py``)."""
         return add_extras(view, self.extra_items, page, source)
 
     async def _page(self, analysis: Analysis, position: Position, viewer: int) -> Page:
