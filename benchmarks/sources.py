@@ -131,7 +131,7 @@ async def ours(urls: dict[str, str], ref: PlaylistRef, **lifted: Any) -> dict[st
     """The project's pipeline (fetch with streamed features, then the remaining providers);
     the servers' counts when the fetch stage ended are in ``"stage"``."""
     settings = default_settings(urls, **lifted)
-    async with HttpClient(settings) as http:
+    async with HttpClient(settings.http) as http:
         pipeline = build_pipeline(settings, http)  # the CLI's: no background lookups
         pipeline.providers = [p for p in pipeline.providers if p.name != "preview"]
         start = time.perf_counter()

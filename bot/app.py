@@ -147,27 +147,31 @@ class PlaylistBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         settings = self.settings
+        stored = settings.storage
         self.storage = await Database.open(
-            settings.database_path, cache_max_bytes=settings.cache_max_bytes
+            stored.database_path, cache_max_bytes=stored.cache_max_bytes
         )
-        self.web = HttpClient(settings)
+        self.web = HttpClient(settings.http)
         self.pipeline = self.pipeline_factory(settings, self.web, self.storage.cache)
         self._built = self.pipeline
         if self.pipeline.cache is not self.storage.cache:
             # The bot always caches: analyses are what stored messages page through.
             raise ValueError("the bot's pipeline must cache in the bot's database")
+        analysis = settings.analysis
         self.analyzer = Analyzer(
             self.pipeline,
-            metadata_weight=settings.metadata_weight,
-            csv_max_rows=settings.csv_max_rows,
-            csv_max_bytes=settings.csv_max_bytes,
+            metadata_weight=analysis.metadata_weight,
+            csv_max_rows=analysis.csv_max_rows,
+            csv_max_bytes=analysis.csv_max_bytes,
             http=self.web,
         )
         self.explorer = Explorer(self.analyzer, self.pipeline)
         self.pager = Pager(self.analyzer, self.storage.messages, self.explorer)
         self.explore = ExploreActions(self.pager, self.explorer)
-        self.accounts = build_accounts(settings, self.web, self.storage.accounts)
-        self.personal = PersonalAnalyzer(self.analyzer, self.accounts.library, settings, self.web)
+        self.accounts = build_accounts(settings.accounts, self.web, self.storage.accounts)
+        self.personal = PersonalAnalyzer(
+            self.analyzer, self.accounts.library, settings.spotify, self.web
+        )
         self.add_dynamic_items(PageButton, *DYNAMIC_ITEMS)
         for name in self.cog_names:
             await self.load_extension(name)
@@ -213,7 +217,7 @@ class PlaylistBot(commands.Bot):
             return 0
         try:
             pruned = await self.storage.messages.prune(
-                self.settings.message_retention_days * 86_400
+                self.settings.storage.message_retention_seconds
             )
         except StorageError:
             log.warning("could not prune old message states", exc_info=True)

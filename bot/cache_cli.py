@@ -21,7 +21,8 @@ async def open_database(settings: Settings) -> Database:
     is imported only when used."""
     from storage.database import Database
 
-    return await Database.open(settings.database_path, cache_max_bytes=settings.cache_max_bytes)
+    stored = settings.storage
+    return await Database.open(stored.database_path, cache_max_bytes=stored.cache_max_bytes)
 
 
 def add_cache_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]

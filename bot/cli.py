@@ -285,7 +285,7 @@ async def _run_pipeline(
 
     progress = ProgressBar(not args.quiet)
     try:
-        async with HttpClient(settings) as http:
+        async with HttpClient(settings.http) as http:
             if source is None:
                 source = await load_source(args.source, settings, http)
             pipeline = build_pipeline(settings, http, cache)

@@ -44,7 +44,6 @@ from typing import Any, TypeVar
 import aiohttp
 from yarl import URL
 
-from bot.config import Settings
 from bot.errors import ProviderDown
 from bot.http_answers import (
     DeezerNoData,
@@ -58,6 +57,7 @@ from bot.http_answers import (
     retry_after_seconds,
 )
 from bot.ratelimit import AdaptiveRate, WindowLimit
+from bot.settings_groups import HttpSettings
 
 #: Re-exported: callers catch these from here.
 __all__ = [
@@ -99,17 +99,17 @@ class HttpClient:
 
     def __init__(
         self,
-        settings: Settings,
+        settings: HttpSettings,
         *,
         session: aiohttp.ClientSession | None = None,
         pause_scale: float = 1.0,
         quota_block_seconds: float = 600.0,
     ) -> None:
         s = settings
-        self.timeout = s.http_timeout_seconds
-        self.max_retries = max(0, s.http_max_retries)
-        self.max_retry_after = s.http_max_retry_after_seconds
-        self.concurrency = max(1, s.http_concurrency)
+        self.timeout = s.timeout_seconds
+        self.max_retries = s.max_retries
+        self.max_retry_after = s.max_retry_after_seconds
+        self.concurrency = s.concurrency
         self.pause_scale = pause_scale
         self.quota_block_seconds = quota_block_seconds
         self._session = session
@@ -170,7 +170,7 @@ class HttpClient:
         limiter = self._limiters.get(key)
         if limiter is None:
             rate, period = self._rates.get(key, DEFAULT_RATE)
-            limiter = self._limiters[key] = WindowLimit(max(1, round(rate)), period)
+            limiter = self._limiters[key] = WindowLimit(round(rate), period)
         return limiter
 
     def _semaphore(self, key: str) -> asyncio.Semaphore:

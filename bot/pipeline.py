@@ -26,7 +26,13 @@ from typing import TYPE_CHECKING
 
 from bot.compute import compute_analysis, describe_features, draw
 from bot.errors import BadInput
-from bot.features import FeatureProvider, NotingProvider, VersionedProvider
+from bot.features import (
+    BudgetedProvider,
+    FeatureProvider,
+    NotingProvider,
+    PrefetchingProvider,
+    VersionedProvider,
+)
 from bot.features.stream import FeatureStream, streaming_providers
 from bot.model import (
     Analysis,
@@ -141,9 +147,10 @@ class Pipeline:
         which cannot cover tracks without a preview, stands aside for it), if it has one."""
         for provider in self.providers[streamed:]:
             if provider.family != "preview":
-                prefetch = getattr(provider, "prefetch", None)
+                if not isinstance(provider, PrefetchingProvider):
+                    return None
                 # one token per fetch: its prefetches share one time budget
-                return None if prefetch is None else functools.partial(prefetch, answer=_Token())
+                return functools.partial(provider.prefetch, answer=_Token())
         return None
 
     async def cached_playlist(self, ref: PlaylistRef) -> Playlist | None:
@@ -232,11 +239,10 @@ class Pipeline:
         for provider in self.providers:
             if provider.name in playlist.enriched_by:
                 continue
-            bounded = getattr(provider, "enrich_bounded", None)
-            if bounded is not None:
-                _, left = await bounded(playlist.tracks, progress)
+            if isinstance(provider, BudgetedProvider):
+                _, left = await provider.enrich_bounded(playlist.tracks, progress)
                 if left:
-                    deferred.append(provider.deferred_note(left))  # type: ignore[attr-defined]
+                    deferred.append(provider.deferred_note(left))
             else:
                 await provider.enrich(playlist.tracks, progress)
             if isinstance(provider, NotingProvider) and provider.last_note:

@@ -145,7 +145,9 @@ class WindowLimit:
     def __init__(
         self, limit: int, window: float, *, clock: Callable[[], float] = time.monotonic
     ) -> None:
-        self.limit = max(1, int(limit))
+        if limit < 1:  # DEEZER_RATE_PER_5S is checked when loaded; this is for callers
+            raise ValueError(f"a window limit needs at least one send, not {limit}")
+        self.limit = limit
         self.window = window
         self.clock = clock
         self._slots: deque[float] = deque(maxlen=self.limit)

@@ -14,9 +14,9 @@ import logging
 import time
 from typing import Any
 
-from bot.config import Settings
 from bot.errors import PlaylistUnavailable, ProviderDown
 from bot.http import HttpClient, HttpError, Unauthorized
+from bot.settings_groups import SpotifySettings
 from bot.spotify_api import Token, parse_answer
 
 log = logging.getLogger(__name__)
@@ -55,12 +55,12 @@ class SpotifyAuth:
         self._lock = asyncio.Lock()
 
     @classmethod
-    def from_settings(cls, settings: Settings, http: HttpClient) -> SpotifyAuth:
+    def from_settings(cls, spotify: SpotifySettings, http: HttpClient) -> SpotifyAuth:
         return cls(
             http,
-            client_id=settings.spotify_client_id,
-            client_secret=settings.spotify_client_secret.get_secret_value(),
-            token_url=settings.spotify_token_url,
+            client_id=spotify.client_id,
+            client_secret=spotify.client_secret,
+            token_url=spotify.token_url,
         )
 
     @property

@@ -36,13 +36,6 @@ log = logging.getLogger(__name__)
 KNOWN_PROVIDERS = ("spotify", "reccobeats", "deezer", "preview")
 
 
-def _preview_provider(
-    settings: Settings, http: HttpClient, cache: FeatureCache | None
-) -> FeatureProvider:
-    """The preview-audio provider, downloading through the shared session."""
-    return PreviewAudioProvider.from_settings(settings, http, cache)
-
-
 def build_providers(
     settings: Settings,
     http: HttpClient,
@@ -61,21 +54,23 @@ def build_providers(
     ``background`` (the bot, which keeps running) lets lookups past Deezer's time
     budget go on into the feature cache.
     """
-    names = [n.casefold() for n in settings.feature_providers]
+    features = settings.features
+    names = list(features.providers)
     if "preview" not in names:
         names.insert(names.index("deezer") if "deezer" in names else len(names), "preview")
     providers: list[FeatureProvider] = []
     for name in dict.fromkeys(names):
         if name == "spotify":
-            providers.append(SpotifyFeatures.from_settings(settings, auth, cache))
+            providers.append(SpotifyFeatures.from_settings(settings.spotify, auth, cache))
         elif name == "reccobeats":
-            providers.append(ReccoBeatsFeatures.from_settings(settings, http, cache))
+            providers.append(ReccoBeatsFeatures.from_settings(features, http, cache))
         elif name == "deezer":
             providers.append(
-                DeezerFeatures.from_settings(settings, http, cache, background=background)
+                DeezerFeatures.from_settings(settings.deezer, http, cache, background=background)
             )
         elif name == "preview":
-            providers.append(_preview_provider(settings, http, cache))
+            # downloads through the shared session
+            providers.append(PreviewAudioProvider.from_settings(features, http, cache))
         else:
             log.warning(
                 "unknown feature provider %r in FEATURE_PROVIDERS (known: %s)",
@@ -99,21 +94,22 @@ def build_pipeline(
     ``background``: lookups that do not fit an answer's time budget go on into the
     cache (the bot); without it they stop there (the CLI, which exits).
     """
-    auth = SpotifyAuth.from_settings(settings, http)
+    auth = SpotifyAuth.from_settings(settings.spotify, http)
     if not auth.configured:
         log.info("no Spotify credentials: Spotify links will explain what works instead")
+    analysis = settings.analysis
     return Pipeline(
         sources={
-            "spotify": SpotifySource.from_settings(settings, auth),
-            "deezer": DeezerSource.from_settings(settings, http),
+            "spotify": SpotifySource.from_settings(settings.spotify, auth),
+            "deezer": DeezerSource.from_settings(settings.deezer, http),
         },
         providers=build_providers(settings, http, auth, cache, background=background),
-        k_min=settings.k_min,
-        k_max=settings.k_max,
-        random_state=settings.random_state,
-        concurrency=settings.http_concurrency,
+        k_min=analysis.k_min,
+        k_max=analysis.k_max,
+        random_state=analysis.random_state,
+        concurrency=settings.features.concurrency,
         cache=cache,
-        freshness_seconds=settings.freshness_seconds,
+        freshness_seconds=analysis.freshness_seconds,
     )
 
 
@@ -130,7 +126,8 @@ def _read_if_file(text: str, settings: Settings) -> Playlist | None:
     Only a regular file is read, and never more than ``CSV_MAX_BYTES`` of it
     (:mod:`bot.local_file`).
     """
-    return read_csv_source(text, max_rows=settings.csv_max_rows, max_bytes=settings.csv_max_bytes)
+    limits = settings.analysis
+    return read_csv_source(text, max_rows=limits.csv_max_rows, max_bytes=limits.csv_max_bytes)
 
 
 async def load_source(text: str, settings: Settings, http: HttpClient) -> Playlist | PlaylistRef:

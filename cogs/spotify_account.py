@@ -104,8 +104,8 @@ async def playlist_choices(
     interaction: discord.Interaction[Any], current: str
 ) -> list[app_commands.Choice[str]]:
     """The member's Liked Songs and playlists matching what they typed (connected only)."""
-    accounts = getattr(interaction.client, "accounts", None)
-    library = accounts.library if accounts is not None else None
+    bot: PlaylistBot = interaction.client  # type: ignore[assignment]
+    library = bot.accounts.library
     if library is None or await library.service.account(interaction.user.id) is None:
         return []
     typed = current.strip().casefold()

@@ -112,6 +112,6 @@ def fake_settings(fake_spotify, fake_deezer, fake_reccobeats) -> Settings:
 @pytest.fixture
 async def http(fake_settings: Settings) -> AsyncIterator[HttpClient]:
     """An HttpClient on the fakes whose retry pauses are 1/1000 of the real ones."""
-    client = HttpClient(fake_settings, pause_scale=0.001)
+    client = HttpClient(fake_settings.http, pause_scale=0.001)
     yield client
     await client.close()

@@ -57,7 +57,7 @@ async def test_other_4xx_are_not_retried(http, fake_spotify) -> None:
 async def test_slow_answer_times_out_and_is_retried(fake_settings, fake_deezer, album_url) -> None:
     settings = fake_settings.model_copy(update={"http_timeout_seconds": 0.2})
     fake_deezer.fault("slow", route="album", delay=1.0)
-    async with HttpClient(settings, pause_scale=0.001) as client:
+    async with HttpClient(settings.http, pause_scale=0.001) as client:
         album = await client.get_json(album_url)
     assert album["genres"]["data"]
     assert fake_deezer.count("album") == 2
@@ -95,7 +95,7 @@ async def test_spotify_quota_exceeded_is_reported_and_remembered(http, fake_spot
 async def test_concurrency_per_host_is_bounded(fake_settings, fake_deezer, album_url) -> None:
     fake_deezer.latency = 0.02
     settings = fake_settings.model_copy(update={"http_concurrency": 3})
-    async with HttpClient(settings) as client:
+    async with HttpClient(settings.http) as client:
         await asyncio.gather(*(client.get_json(album_url) for _ in range(12)))
     assert fake_deezer.max_in_flight == 3
     assert client.total_requests == 12
@@ -233,7 +233,7 @@ async def test_retry_after_pauses_every_request_to_that_host(
     url = f"{fake_reccobeats.api_base}/audio-features"
     fake_reccobeats.fault("status", route="audio-features", status=429, retry_after="1")
     loop = asyncio.get_running_loop()
-    async with HttpClient(fake_settings, pause_scale=0.3) as client:
+    async with HttpClient(fake_settings.http, pause_scale=0.3) as client:
         refused_request = asyncio.create_task(client.get_json(url, params={"ids": "a"}))
         await asyncio.sleep(0.1)  # the 429 has arrived: the host is paused for 0.3 s
         start = loop.time()

@@ -141,7 +141,7 @@ async def redirects():
 
 @pytest.fixture
 async def http():
-    client = HttpClient(make_settings(http_max_retries=0), pause_scale=0.0)
+    client = HttpClient(make_settings(http_max_retries=0).http, pause_scale=0.0)
     yield client
     await client.close()
 
@@ -264,7 +264,7 @@ async def _fetched_urls(text: str) -> list[str]:
         connector=aiohttp.TCPConnector(resolver=_RefusingResolver()), trace_configs=[trace]
     )
     client = HttpClient(
-        make_settings(http_max_retries=0, http_timeout_seconds=0.5),
+        make_settings(http_max_retries=0, http_timeout_seconds=0.5).http,
         session=session,
         pause_scale=0.0,
     )

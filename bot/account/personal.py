@@ -12,23 +12,25 @@ to someone who could not read it.
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 from collections.abc import Callable
 from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from bot.account.oauth import NotConnected
 from bot.errors import BadLink
 from bot.links import resolve_link
 from bot.model import AnalysisOptions, PlaylistRef, ProgressCallback, no_progress
+from bot.sources import SnapshotSource
 from bot.sources.liked import LIKED_URL, LikedSongsSource
 from bot.sources.spotify import SpotifySource
+from storage.errors import StorageError
 
 if TYPE_CHECKING:
     from bot.account.library import Library
-    from bot.config import Settings
+    from bot.http import HttpClient
     from bot.service import Analyzer, Outcome
+    from bot.settings_groups import SpotifySettings
 
 #: What a member may type (or autocomplete fills in) for their Liked Songs.
 LIKED_CHOICE = "liked-songs"
@@ -60,11 +62,15 @@ class PersonalAnalyzer:
     """Routes /clusters input: the member's own Spotify when connected, else the bot's."""
 
     def __init__(
-        self, analyzer: Analyzer, library: Library | None, settings: Settings, http: Any
+        self,
+        analyzer: Analyzer,
+        library: Library | None,
+        spotify: SpotifySettings,
+        http: HttpClient,
     ) -> None:
         self.analyzer = analyzer
         self.library = library
-        self.settings = settings
+        self.spotify = spotify
         self.http = http
 
     async def from_link(
@@ -88,13 +94,13 @@ class PersonalAnalyzer:
                     )
                 raise NotConnected("cluster your Liked Songs")
             assert self.library is not None
-            source: Any = LikedSongsSource(
+            source: SnapshotSource = LikedSongsSource(
                 self.library.auth(discord_user_id),
-                api_base=self.settings.spotify_api_base,
+                api_base=self.spotify.api_base,
                 spotify_user_id=account.spotify_user_id,
                 owner=account.display_name,
-                concurrency=self.settings.http_concurrency,
-                max_tracks=self.settings.playlist_max_tracks,
+                concurrency=self.spotify.concurrency,
+                max_tracks=self.spotify.max_tracks,
             )
             return await self._personal(source, source.ref, source.ref, options, progress, gate)
         ref = await resolve_link(text, self.http)
@@ -102,16 +108,16 @@ class PersonalAnalyzer:
             return await self.analyzer.from_ref(ref, options, progress, gate)
         source = SpotifySource(
             self.library.auth(discord_user_id),  # type: ignore[arg-type]
-            api_base=self.settings.spotify_api_base,
-            concurrency=self.settings.http_concurrency,
-            max_tracks=self.settings.playlist_max_tracks,
+            api_base=self.spotify.api_base,
+            concurrency=self.spotify.concurrency,
+            max_tracks=self.spotify.max_tracks,
         )
         own = PlaylistRef("spotify", f"{ref.id}@{account.spotify_user_id}")
         return await self._personal(source, ref, own, options, progress, gate)
 
     async def _personal(
         self,
-        source: Any,
+        source: SnapshotSource,
         ref: PlaylistRef,
         own: PlaylistRef,
         options: AnalysisOptions,
@@ -131,6 +137,6 @@ class PersonalAnalyzer:
             playlist = replace(fetched, ref=own)
             outcome = await self.analyzer.from_playlist(playlist, options, progress)
         # the answer is ready; if the disk refuses, the next request fetches again
-        with contextlib.suppress(sqlite3.Error):
+        with contextlib.suppress(StorageError):
             await cache.put_playlist(outcome.analysis.playlist)
         return outcome

@@ -25,9 +25,9 @@ from yarl import URL
 from bot.account import pkce
 from bot.account.crypto import BadKey, TokenCipher, Unreadable
 from bot.account.oauth import NotConnected, SignInFailed, SpotifyOAuth, TokenRevoked, Tokens
-from bot.config import Settings
 from bot.errors import UserError
 from bot.http import HttpClient, HttpError
+from bot.settings_groups import AccountSettings
 from storage.accounts import PendingSignIn, StoredAccount
 
 log = logging.getLogger(__name__)
@@ -55,14 +55,14 @@ class AccountStore(Protocol):
     async def take_pending(self, state_hash: str) -> PendingSignIn | None: ...
 
 
-def why_off(settings: Settings) -> str | None:
+def why_off(settings: AccountSettings) -> str | None:
     """Why members cannot connect Spotify accounts on this bot, or None when they can."""
     missing = [
         name
         for name, value in (
-            ("SPOTIFY_CLIENT_ID", settings.spotify_client_id),
+            ("SPOTIFY_CLIENT_ID", settings.spotify.client_id),
             ("PUBLIC_URL", settings.public_url),
-            ("TOKEN_ENCRYPTION_KEY", settings.token_encryption_key.get_secret_value()),
+            ("TOKEN_ENCRYPTION_KEY", settings.token_encryption_key),
         )
         if not value.strip()
     ]
@@ -75,7 +75,7 @@ def why_off(settings: Settings) -> str | None:
     if url.scheme not in ("http", "https") or not url.host:
         return "Connecting a Spotify account is not available: PUBLIC_URL is not an http(s) URL."
     try:
-        TokenCipher(settings.token_encryption_key.get_secret_value())
+        TokenCipher(settings.token_encryption_key)
     except BadKey:
         return (
             "Connecting a Spotify account is not available: the host's TOKEN_ENCRYPTION_KEY "
@@ -123,23 +123,24 @@ class AccountService:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, http: HttpClient, store: AccountStore
+        cls, settings: AccountSettings, http: HttpClient, store: AccountStore
     ) -> AccountService:
         """The service for ``settings`` (check :func:`why_off` first)."""
+        spotify = settings.spotify
         oauth = SpotifyOAuth(
             http,
-            client_id=settings.spotify_client_id,
-            token_url=settings.spotify_token_url,
+            client_id=spotify.client_id,
+            token_url=spotify.token_url,
             redirect_uri=pkce.redirect_uri(settings.public_url),
         )
         return cls(
             http=http,
             store=store,
-            cipher=TokenCipher(settings.token_encryption_key.get_secret_value()),
+            cipher=TokenCipher(settings.token_encryption_key),
             oauth=oauth,
-            client_id=settings.spotify_client_id,
-            authorize_base=settings.spotify_authorize_url,
-            api_base=settings.spotify_api_base,
+            client_id=spotify.client_id,
+            authorize_base=spotify.authorize_url,
+            api_base=spotify.api_base,
         )
 
     # -- signing in --------------------------------------------------------------------

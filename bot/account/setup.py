@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from bot.account.library import Library
 from bot.account.service import AccountService, AccountStore, why_off
 from bot.account.web import CallbackServer
-from bot.config import Settings
 from bot.http import HttpClient
+from bot.settings_groups import AccountSettings
 
 log = logging.getLogger(__name__)
 
@@ -36,7 +36,7 @@ class Accounts:
             await self.server.stop()
 
 
-def build_accounts(settings: Settings, http: HttpClient, store: AccountStore) -> Accounts:
+def build_accounts(settings: AccountSettings, http: HttpClient, store: AccountStore) -> Accounts:
     """The feature for ``settings``; off (with the sentence members see) if not configured."""
     reason = why_off(settings)
     if reason is not None:
@@ -44,7 +44,7 @@ def build_accounts(settings: Settings, http: HttpClient, store: AccountStore) ->
         return Accounts(off_reason=reason)
     service = AccountService.from_settings(settings, http, store)
     library = Library(
-        service, http, api_base=settings.spotify_api_base, liked_ttl=settings.liked_cache_seconds
+        service, http, api_base=settings.spotify.api_base, liked_ttl=settings.liked_cache_seconds
     )
     server = CallbackServer(service, host=settings.oauth_bind_host, port=settings.oauth_port)
     return Accounts(service, library, server)

@@ -287,13 +287,13 @@ class Pager:
     ) -> discord.Message:
         """Post ``analysis`` into ``channel`` as a paged message (used when no interaction
         can carry the answer: a long analysis or a scheduled post)."""
-        guild = getattr(channel, "guild", None)
+        in_guild = isinstance(channel, discord.abc.GuildChannel | discord.Thread)
         return await self.publish(
             channel.send,
             key=key,
             analysis=analysis,
             owner_id=owner_id,
-            guild_id=guild.id if guild else None,
+            guild_id=channel.guild.id if in_guild else None,
             content=content,
         )
 

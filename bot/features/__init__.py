@@ -27,6 +27,43 @@ class FeatureProvider(Protocol):
 
 
 @runtime_checkable
+class BatchProvider(FeatureProvider, Protocol):
+    """A provider asked batch by batch of ids while a playlist's pages arrive
+    (:mod:`bot.features.stream`): Spotify and ReccoBeats (:mod:`bot.features.batch`)."""
+
+    #: Ids per request.
+    batch_size: int
+    #: The progress stage users see.
+    stage: str
+    #: False once it knows it cannot answer: its progress is then not reported.
+    enabled: bool
+
+
+@runtime_checkable
+class PrefetchingProvider(Protocol):
+    """A provider that can start looking tracks up before the answer waits for them."""
+
+    def prefetch(self, tracks: Sequence[Track], answer: object = None) -> None:
+        """Start the lookups of ``tracks``; calls with one ``answer`` token share a budget."""
+        ...
+
+
+@runtime_checkable
+class BudgetedProvider(Protocol):
+    """A provider with a time budget per answer, telling what it left past it."""
+
+    async def enrich_bounded(
+        self, tracks: Sequence[Track], progress: ProgressCallback
+    ) -> tuple[int, int]:
+        """(tracks that got features, tracks left past the budget)."""
+        ...
+
+    def deferred_note(self, count: int) -> str:
+        """The answer's sentence about ``count`` tracks left past the budget."""
+        ...
+
+
+@runtime_checkable
 class VersionedProvider(Protocol):
     """A provider whose features change with its ``version`` (part of a cache variant)."""
 

@@ -37,7 +37,7 @@ from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Executor, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Protocol
 
 import aiohttp
 from yarl import URL
@@ -48,9 +48,7 @@ from bot.analysis.signal import FEATURE_VERSION, Skipped
 from bot.features.cache import FeatureCache
 from bot.features.preview_failures import DAY_SECONDS, FailureMemory
 from bot.model import ProgressCallback, Track
-
-if TYPE_CHECKING:
-    from bot.config import Settings
+from bot.settings_groups import FeatureSettings
 
 log = logging.getLogger(__name__)
 
@@ -137,14 +135,22 @@ def make_executor(workers: int | None = None) -> ProcessPoolExecutor:
     )
 
 
-def _session_of(http_or_session: Any) -> aiohttp.ClientSession:
-    """The aiohttp session itself, or the ``session`` attribute of an HTTP client."""
-    if isinstance(http_or_session, aiohttp.ClientSession):
-        return http_or_session
-    session = getattr(http_or_session, "session", None)
-    if isinstance(session, aiohttp.ClientSession):
-        return session
-    raise TypeError("expected an aiohttp.ClientSession or an object with a .session attribute")
+class HasSession(Protocol):
+    """What the provider needs of an HTTP client (``bot.http.HttpClient``): its session."""
+
+    @property
+    def session(self) -> aiohttp.ClientSession: ...
+
+
+#: Where previews are downloaded: a session, or a client whose session is made in the loop.
+Downloader = aiohttp.ClientSession | HasSession
+
+
+def _session_of(downloader: Downloader) -> aiohttp.ClientSession:
+    """The aiohttp session itself, or the client's (created on first use, in the loop)."""
+    if isinstance(downloader, aiohttp.ClientSession):
+        return downloader
+    return downloader.session
 
 
 class PreviewAudioProvider:
@@ -155,7 +161,7 @@ class PreviewAudioProvider:
 
     def __init__(
         self,
-        http_or_session: Any,
+        http_or_session: Downloader,
         *,
         allowed_hosts: Iterable[str],
         max_bytes: int = 2_000_000,
@@ -185,17 +191,20 @@ class PreviewAudioProvider:
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, http_or_session: Any, cache: FeatureCache | None = None
+        cls,
+        features: FeatureSettings,
+        http_or_session: Downloader,
+        cache: FeatureCache | None = None,
     ) -> PreviewAudioProvider:
         """The provider as the settings describe it (hosts, size cap, timeout, workers)."""
         return cls(
             http_or_session,
-            allowed_hosts=settings.preview_hosts,
-            max_bytes=settings.preview_max_bytes,
-            timeout=settings.http_timeout_seconds,
+            allowed_hosts=features.preview_hosts,
+            max_bytes=features.preview_max_bytes,
+            timeout=features.preview_timeout_seconds,
             cache=cache,
-            workers=settings.audio_workers or None,
-            failure_retry_seconds=settings.preview_retry_hours * 3600,
+            workers=features.audio_workers or None,
+            failure_retry_seconds=features.preview_retry_seconds,
         )
 
     async def __aenter__(self) -> PreviewAudioProvider:

@@ -22,11 +22,11 @@ import weakref
 from collections import OrderedDict, deque
 from collections.abc import Callable, Sequence
 
-from bot.config import Settings
 from bot.errors import PlaylistUnavailable, ProviderDown
 from bot.features.cache import FeatureCache, Features
 from bot.http import HttpClient, HttpError
 from bot.model import ProgressCallback, Track, no_progress
+from bot.settings_groups import DeezerSettings
 from bot.tasks import TASKS_PER_REQUEST
 
 log = logging.getLogger(__name__)
@@ -186,7 +186,7 @@ class DeezerFeatures:
     @classmethod
     def from_settings(
         cls,
-        settings: Settings,
+        deezer: DeezerSettings,
         http: HttpClient,
         cache: FeatureCache | None = None,
         *,
@@ -194,10 +194,10 @@ class DeezerFeatures:
     ) -> DeezerFeatures:
         return cls(
             http,
-            api_base=settings.deezer_api_base,
-            concurrency=settings.http_concurrency,
+            api_base=deezer.api_base,
+            concurrency=deezer.concurrency,
             cache=cache,
-            budget=settings.deezer_track_budget_seconds,
+            budget=deezer.track_budget_seconds,
             background=background,
         )
 

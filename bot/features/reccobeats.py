@@ -9,16 +9,13 @@ layer's retries leave the tracks to the next provider too.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 
 from yarl import URL
 
-from bot.config import Settings
-from bot.errors import ProviderDown
-from bot.features.cache import FeatureCache, Features, lookup
-from bot.features.spotify import audio_values
+from bot.features.batch import SpotifyIdProvider, audio_values
+from bot.features.cache import FeatureCache, Features
 from bot.http import HttpClient, HttpError
-from bot.model import ProgressCallback, Track, no_progress
+from bot.settings_groups import FeatureSettings
 
 log = logging.getLogger(__name__)
 
@@ -38,16 +35,14 @@ def spotify_id_of(href: object) -> str | None:
     return tail or None
 
 
-class ReccoBeatsFeatures:
+class ReccoBeatsFeatures(SpotifyIdProvider):
     """FeatureProvider "reccobeats": fills ``Track.audio`` for tracks with a Spotify id."""
 
     name = "reccobeats"
-    family = "provider"
-    #: Part of the feature-cache key and of the pipeline's cache variant.
     version = VERSION
-    #: Ids per request: the pipeline asks batch by batch while pages arrive.
     batch_size = BATCH
     stage = "Audio features (ReccoBeats)"
+    label = "ReccoBeats"
 
     def __init__(
         self,
@@ -57,19 +52,17 @@ class ReccoBeatsFeatures:
         concurrency: int = 8,
         cache: FeatureCache | None = None,
     ) -> None:
+        super().__init__(api_base=api_base, concurrency=concurrency, cache=cache)
         self.http = http
-        self.api_base = api_base.rstrip("/")
-        self.concurrency = concurrency
-        self.cache = cache
 
     @classmethod
     def from_settings(
-        cls, settings: Settings, http: HttpClient, cache: FeatureCache | None = None
+        cls, features: FeatureSettings, http: HttpClient, cache: FeatureCache | None = None
     ) -> ReccoBeatsFeatures:
         return cls(
             http,
-            api_base=settings.reccobeats_api_base,
-            concurrency=settings.http_concurrency,
+            api_base=features.reccobeats_api_base,
+            concurrency=features.concurrency,
             cache=cache,
         )
 
@@ -93,35 +86,3 @@ class ReccoBeatsFeatures:
                 if values:
                     out[sid] = values
         return out
-
-    async def enrich(
-        self, tracks: Sequence[Track], progress: ProgressCallback = no_progress
-    ) -> int:
-        """Features for tracks still lacking them; returns how many got some."""
-        todo = [t for t in tracks if t.audio is None and t.spotify_id]
-        if not todo:
-            return 0
-        try:
-            found = await lookup(
-                [t.spotify_id for t in todo if t.spotify_id],
-                source="spotify",
-                provider=self.name,
-                version=VERSION,
-                cache=self.cache,
-                batch_size=BATCH,
-                concurrency=self.concurrency,
-                fetch=self._batch,
-                progress=progress,
-                stage=self.stage,
-            )
-        except ProviderDown as exc:
-            log.warning("ReccoBeats audio features skipped: %s", exc)
-            return 0
-        count = 0
-        for track in todo:
-            values = found.get(track.spotify_id or "")
-            if values:
-                track.audio = dict(values)
-                track.audio_provider = self.name
-                count += 1
-        return count

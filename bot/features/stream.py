@@ -21,16 +21,16 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable, Sequence
 
-from bot.features import FeatureProvider
+from bot.features import BatchProvider, FeatureProvider
 from bot.model import ProgressCallback, Track, no_progress
 from bot.tasks import TASKS_PER_REQUEST
 
 
-def streaming_providers(providers: Sequence[FeatureProvider]) -> list[FeatureProvider]:
+def streaming_providers(providers: Sequence[FeatureProvider]) -> list[BatchProvider]:
     """The leading providers that look features up in batches of ids (``batch_size``)."""
-    leading: list[FeatureProvider] = []
+    leading: list[BatchProvider] = []
     for provider in providers:
-        if not getattr(provider, "batch_size", 0):
+        if not isinstance(provider, BatchProvider):
             break
         leading.append(provider)
     return leading
@@ -46,10 +46,10 @@ def _observe(task: asyncio.Task[None]) -> None:
 class _Stage:
     """One provider of the stream: a buffer of tracks, cut into batches as it fills."""
 
-    def __init__(self, provider: FeatureProvider, lanes: int, after: _Stage | None) -> None:
+    def __init__(self, provider: BatchProvider, lanes: int, after: _Stage | None) -> None:
         self.provider = provider
-        self.size = max(1, int(getattr(provider, "batch_size", 1)))
-        self.name = str(getattr(provider, "stage", f"Audio features ({provider.name})"))
+        self.size = provider.batch_size
+        self.name = provider.stage
         self.after = after
         #: Where the last provider's leftovers go (a later provider's ``prefetch``).
         self.tail: Callable[[Sequence[Track]], None] | None = None
@@ -77,7 +77,7 @@ class _Stage:
         async with self.lanes:
             await self.provider.enrich(batch, no_progress)
         self.done += len(batch)
-        if getattr(self.provider, "enabled", True):  # Spotify's, once switched off: silent
+        if self.provider.enabled:  # Spotify's, once switched off: silent
             self.progress(self.name, self.done, self.total)
         left = [t for t in batch if t.audio is None]
         if self.after is not None:
@@ -91,7 +91,7 @@ class _Stage:
         if self.buffer:
             self._launch(self.buffer)
             self.buffer = []
-        if self.total and getattr(self.provider, "enabled", True):
+        if self.total and self.provider.enabled:
             progress(self.name, self.done, self.total)
         while self.tasks:
             await asyncio.gather(*list(self.tasks))
@@ -106,13 +106,13 @@ class FeatureStream:
 
     def __init__(
         self,
-        providers: Sequence[FeatureProvider],
+        providers: Sequence[BatchProvider],
         concurrency: int = 8,
         tail: Callable[[Sequence[Track]], None] | None = None,
     ) -> None:
         """``tail`` (optional) gets the tracks the last provider left without features,
         batch by batch: the next provider's ``prefetch``."""
-        lanes = max(1, concurrency) * TASKS_PER_REQUEST
+        lanes = concurrency * TASKS_PER_REQUEST
         after: _Stage | None = None
         stages: list[_Stage] = []
         for provider in reversed(list(providers)):

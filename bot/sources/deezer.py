@@ -23,7 +23,6 @@ from typing import Any
 
 from yarl import URL
 
-from bot.config import Settings
 from bot.errors import (
     InputTooLarge,
     PlaylistUnavailable,
@@ -33,6 +32,7 @@ from bot.errors import (
 )
 from bot.http import DeezerNoData, HttpClient, HttpError
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
+from bot.settings_groups import DeezerSettings
 from bot.sources.deezer_api import (
     NOT_READABLE,
     AlbumDetails,
@@ -104,20 +104,13 @@ def _observe(task: asyncio.Task[Any]) -> None:
         task.exception()
 
 
-def _observe(task: asyncio.Task[Any]) -> None:
-    """Mark a failed lookup as seen: :meth:`AlbumLookups.results` raises it, or the fetch
-    failed first and it no longer matters."""
-    if not task.cancelled():
-        task.exception()
-
-
 class AlbumLookups:
     """``/album/{id}`` lookups started as pages arrive, once per album, a bounded number
     at a time; :meth:`results` waits for them all (and reports progress meanwhile)."""
 
     def __init__(self, lookup: Callable[[str], Awaitable[Any]], lanes: int) -> None:
         self._lookup = lookup
-        self._lanes = asyncio.Semaphore(max(1, lanes))
+        self._lanes = asyncio.Semaphore(lanes)
         self._tasks: dict[str, asyncio.Task[Any]] = {}
         self._progress: ProgressCallback = no_progress
         self._done = 0
@@ -164,16 +157,16 @@ class DeezerSource:
     ) -> None:
         self.http = http
         self.api_base = api_base.rstrip("/")
-        self.concurrency = max(1, concurrency)
+        self.concurrency = concurrency
         self.max_tracks = max_tracks
 
     @classmethod
-    def from_settings(cls, settings: Settings, http: HttpClient) -> DeezerSource:
+    def from_settings(cls, deezer: DeezerSettings, http: HttpClient) -> DeezerSource:
         return cls(
             http,
-            api_base=settings.deezer_api_base,
-            concurrency=settings.http_concurrency,
-            max_tracks=settings.playlist_max_tracks,
+            api_base=deezer.api_base,
+            concurrency=deezer.concurrency,
+            max_tracks=deezer.max_tracks,
         )
 
     async def _get(self, path: str, params: dict[str, str | int] | None = None) -> Any:

@@ -59,7 +59,7 @@ class LikedSongsSource:
         self.api_base = api_base.rstrip("/")
         self.ref = liked_ref(spotify_user_id)
         self.owner = owner
-        self.concurrency = max(1, concurrency)
+        self.concurrency = concurrency
         self.max_tracks = max_tracks
 
     async def _page(self, offset: int, limit: int = PAGE_SIZE) -> dict[str, Any]:

@@ -25,10 +25,10 @@ import logging
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from bot.config import Settings
 from bot.errors import BadLink, InputTooLarge, PlaylistUnavailable, ProviderDown, UserError
 from bot.http import HttpError
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
+from bot.settings_groups import SpotifySettings
 from bot.spotify_api import (
     Page,
     PlaylistMeta,
@@ -103,7 +103,7 @@ class SpotifySource:
     ) -> None:
         self.auth = auth
         self.api_base = api_base.rstrip("/")
-        self.concurrency = max(1, concurrency)
+        self.concurrency = concurrency
         self.max_tracks = max_tracks
         #: "items" until the API says it does not know it; then the older "tracks".
         self.items_path = "items"
@@ -111,12 +111,12 @@ class SpotifySource:
         self.page_size = PAGE_SIZE
 
     @classmethod
-    def from_settings(cls, settings: Settings, auth: SpotifyAuth) -> SpotifySource:
+    def from_settings(cls, spotify: SpotifySettings, auth: SpotifyAuth) -> SpotifySource:
         return cls(
             auth,
-            api_base=settings.spotify_api_base,
-            concurrency=settings.http_concurrency,
-            max_tracks=settings.playlist_max_tracks,
+            api_base=spotify.api_base,
+            concurrency=spotify.concurrency,
+            max_tracks=spotify.max_tracks,
         )
 
     async def _get(self, url: str, params: dict[str, str | int] | None = None) -> Any:

@@ -76,8 +76,8 @@ class Env:
 async def env(tmp_path: Path, fake_accounts: FakeSpotifyAccounts) -> AsyncIterator[Env]:
     settings = make_settings(**account_settings(fake_accounts, free_port()))
     db = await Database.open(tmp_path / "data" / "bot.db")
-    http = HttpClient(settings, pause_scale=0.001)
-    accounts = build_accounts(settings, http, db.accounts)
+    http = HttpClient(settings.http, pause_scale=0.001)
+    accounts = build_accounts(settings.accounts, http, db.accounts)
     assert accounts.enabled
     await accounts.start()
     try:

@@ -164,7 +164,7 @@ async def test_own_playlists_and_liked_songs_are_cached_per_account(env: Env) ->
     await connect(env, 7, "u1")
     pipeline = build_pipeline(env.settings, env.http, env.db.cache)
     analyzer = Analyzer(pipeline, http=env.http)
-    personal = PersonalAnalyzer(analyzer, env.library, env.settings, env.http)
+    personal = PersonalAnalyzer(analyzer, env.library, env.settings.spotify, env.http)
     options = AnalysisOptions(k=2)
     outcome = await personal.from_link(7, "spotify:playlist:" + "1" * 22, options)
     assert outcome.analysis.playlist.ref.id == "1" * 22 + "@u1"

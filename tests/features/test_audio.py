@@ -196,7 +196,7 @@ def test_settings_configure_the_provider(monkeypatch: pytest.MonkeyPatch) -> Non
     monkeypatch.setenv("PREVIEW_MAX_BYTES", "123456")
     monkeypatch.setenv("AUDIO_WORKERS", "3")
     settings = Settings(_env_file=None)
-    audio = PreviewAudioProvider.from_settings(settings, SimpleNamespace(session=None))
+    audio = PreviewAudioProvider.from_settings(settings.features, SimpleNamespace(session=None))
     assert audio.allowed_hosts == {"cdn.example", "127.0.0.1"}
     assert audio.max_bytes == 123456 and audio.workers == 3
     assert (audio.name, audio.family) == ("preview", "preview")

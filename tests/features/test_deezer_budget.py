@@ -17,7 +17,9 @@ N = 120
 async def slow_deezer_tracks(fake_deezer, settings, http: HttpClient) -> list[Track]:
     """120 Deezer tracks; afterwards every answer takes 50 ms (one lookup at a time)."""
     fake_deezer.generated(77, N)
-    playlist = await DeezerSource.from_settings(settings, http).fetch(PlaylistRef("deezer", "77"))
+    playlist = await DeezerSource.from_settings(settings.deezer, http).fetch(
+        PlaylistRef("deezer", "77")
+    )
     fake_deezer.latency = 0.05
     return playlist.tracks
 
@@ -33,9 +35,9 @@ async def test_the_cli_stops_at_the_budget_and_keeps_what_it_found(
 ) -> None:
     settings = budget_settings(fake_settings)
     cache = DictCache()
-    async with HttpClient(settings, pause_scale=0.001) as http:
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
         tracks = await slow_deezer_tracks(fake_deezer, settings, http)
-        provider = DeezerFeatures.from_settings(settings, http, cache, background=False)
+        provider = DeezerFeatures.from_settings(settings.deezer, http, cache, background=False)
         found, deferred = await provider.enrich_bounded(tracks)
         asked = fake_deezer.count("track")
         await asyncio.sleep(0.3)
@@ -53,10 +55,10 @@ async def test_the_bot_fills_the_cache_in_the_background_and_asks_each_track_onc
 ) -> None:
     settings = budget_settings(fake_settings)
     cache = DictCache()
-    async with HttpClient(settings, pause_scale=0.001) as http:
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
         tracks = await slow_deezer_tracks(fake_deezer, settings, http)
         fresh = [replace(t) for t in tracks]
-        provider = DeezerFeatures.from_settings(settings, http, cache, background=True)
+        provider = DeezerFeatures.from_settings(settings.deezer, http, cache, background=True)
         found, deferred = await provider.enrich_bounded(tracks)
         assert deferred > 0 and found + deferred == N
         assert "being looked up in the background" in provider.deferred_note(deferred)
@@ -75,9 +77,9 @@ async def test_the_bot_fills_the_cache_in_the_background_and_asks_each_track_onc
 
 async def test_background_lookups_stop_when_the_bot_closes(fake_settings, fake_deezer) -> None:
     settings = budget_settings(fake_settings, budget=0.1)
-    async with HttpClient(settings, pause_scale=0.001) as http:
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
         tracks = await slow_deezer_tracks(fake_deezer, settings, http)
-        provider = DeezerFeatures.from_settings(settings, http, DictCache(), background=True)
+        provider = DeezerFeatures.from_settings(settings.deezer, http, DictCache(), background=True)
         _, deferred = await provider.enrich_bounded(tracks)
         assert deferred
         await provider.aclose()
@@ -91,11 +93,11 @@ async def test_prefetches_of_one_answer_share_one_deadline(fake_settings, fake_d
         pass
 
     settings = budget_settings(fake_settings, budget=5.0)
-    async with HttpClient(settings, pause_scale=0.001) as http:
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
         tracks = await slow_deezer_tracks(fake_deezer, settings, http)
         for track in tracks:
             track.preview_url = ""  # no preview can cover them: sure to need Deezer
-        provider = DeezerFeatures.from_settings(settings, http)
+        provider = DeezerFeatures.from_settings(settings.deezer, http)
         answer, other = Answer(), Answer()
         provider.prefetch(tracks[:10], answer)
         await asyncio.sleep(0.2)

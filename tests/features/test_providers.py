@@ -51,12 +51,12 @@ def expected(i: int) -> dict[str, float]:
 
 @pytest.fixture
 def auth(fake_settings, http) -> SpotifyAuth:
-    return SpotifyAuth.from_settings(fake_settings, http)
+    return SpotifyAuth.from_settings(fake_settings.spotify, http)
 
 
 async def spotify_tracks(fake_settings, auth, fake_spotify, n: int) -> list[Track]:
     fake_spotify.add(SpotifyPlaylist.generated(PID, n))
-    source = SpotifySource.from_settings(fake_settings, auth)
+    source = SpotifySource.from_settings(fake_settings.spotify, auth)
     return (await source.fetch(PlaylistRef("spotify", PID))).tracks
 
 
@@ -65,7 +65,7 @@ async def test_spotify_features_in_batches_of_100_and_cached(
 ) -> None:
     tracks = await spotify_tracks(fake_settings, auth, fake_spotify, 250)
     cache = DictCache()
-    provider = SpotifyFeatures.from_settings(fake_settings, auth, cache)
+    provider = SpotifyFeatures.from_settings(fake_settings.spotify, auth, cache)
     reports: list[tuple[str, int, int]] = []
     assert await provider.enrich(tracks, lambda *r: reports.append(r)) == 250
     assert fake_spotify.count("audio-features") == 3
@@ -85,7 +85,7 @@ async def test_spotify_403_switches_off_quietly_once(
 ) -> None:
     fake_spotify.features_forbidden = True
     tracks = await spotify_tracks(fake_settings, auth, fake_spotify, 350)
-    provider = SpotifyFeatures.from_settings(fake_settings, auth)
+    provider = SpotifyFeatures.from_settings(fake_settings.spotify, auth)
     with caplog.at_level(logging.INFO, logger="bot.features.spotify"):
         assert await provider.enrich(tracks) == 0
         assert await provider.enrich(tracks) == 0
@@ -103,7 +103,7 @@ async def test_reccobeats_matches_by_href_and_leaves_unknown_missing(
         if i % 10 != 3:
             fake_reccobeats.features[spotify_id(i)] = expected(i)
     cache = DictCache()
-    provider = ReccoBeatsFeatures.from_settings(fake_settings, http, cache)
+    provider = ReccoBeatsFeatures.from_settings(fake_settings.features, http, cache)
     assert await provider.enrich(tracks) == 90
     assert fake_reccobeats.count("audio-features") == 3  # 40 + 40 + 20
     for i, track in enumerate(tracks):
@@ -126,7 +126,10 @@ async def test_reccobeats_rate_limited_then_complete(
     fake_reccobeats.fault("malformed")
     fake_reccobeats.fault("status", status=500)
     cache = DictCache()
-    assert await ReccoBeatsFeatures.from_settings(fake_settings, http, cache).enrich(tracks) == 80
+    assert (
+        await ReccoBeatsFeatures.from_settings(fake_settings.features, http, cache).enrich(tracks)
+        == 80
+    )
     assert [t.audio for t in tracks] == [expected(i) for i in range(80)]
     stored = cache.data[("spotify", "reccobeats", 1)]
     assert stored == {spotify_id(i): expected(i) for i in range(80)}  # nothing wrong cached
@@ -139,7 +142,10 @@ async def test_reccobeats_down_caches_nothing_and_does_not_fail(
     fake_reccobeats.features.update({spotify_id(i): expected(i) for i in range(30)})
     fake_reccobeats.fault("status", status=503, times=100)
     cache = DictCache()
-    assert await ReccoBeatsFeatures.from_settings(fake_settings, http, cache).enrich(tracks) == 0
+    assert (
+        await ReccoBeatsFeatures.from_settings(fake_settings.features, http, cache).enrich(tracks)
+        == 0
+    )
     assert cache.data == {}
     assert all(t.audio is None for t in tracks)
 
@@ -147,13 +153,17 @@ async def test_reccobeats_down_caches_nothing_and_does_not_fail(
 async def test_deezer_bpm_and_gain_for_deezer_tracks(fake_settings, http, fake_deezer) -> None:
     fake_deezer.generated(77, 30)
     tracks = (
-        await DeezerSource.from_settings(fake_settings, http).fetch(PlaylistRef("deezer", "77"))
+        await DeezerSource.from_settings(fake_settings.deezer, http).fetch(
+            PlaylistRef("deezer", "77")
+        )
     ).tracks
     tracks[0].audio = {"tempo": 99.0}  # covered by a better provider: not asked
     tracks[0].audio_provider = "reccobeats"
     tracks[1].preview_features = {"tempo": 100.0}  # has preview analysis: not asked
     cache = DictCache()
-    assert await DeezerFeatures.from_settings(fake_settings, http, cache).enrich(tracks) == 28
+    assert (
+        await DeezerFeatures.from_settings(fake_settings.deezer, http, cache).enrich(tracks) == 28
+    )
     assert fake_deezer.count("track") == 28
     details = fake_deezer.details
     for track in tracks[2:]:
@@ -180,9 +190,9 @@ async def test_provider_chain_records_who_gave_what(
     )
     pipeline = Pipeline(
         providers=[
-            SpotifyFeatures.from_settings(fake_settings, auth),
-            ReccoBeatsFeatures.from_settings(fake_settings, http),
-            DeezerFeatures.from_settings(fake_settings, http),
+            SpotifyFeatures.from_settings(fake_settings.spotify, auth),
+            ReccoBeatsFeatures.from_settings(fake_settings.features, http),
+            DeezerFeatures.from_settings(fake_settings.deezer, http),
         ]
     )
     await pipeline.enrich(Playlist(PlaylistRef("spotify", PID), "x", tracks, "s"))
@@ -199,12 +209,16 @@ async def test_provider_chain_records_who_gave_what(
 async def test_deezer_features_wait_out_quota_errors(fake_settings, http, fake_deezer) -> None:
     fake_deezer.generated(78, 12)
     tracks = (
-        await DeezerSource.from_settings(fake_settings, http).fetch(PlaylistRef("deezer", "78"))
+        await DeezerSource.from_settings(fake_settings.deezer, http).fetch(
+            PlaylistRef("deezer", "78")
+        )
     ).tracks
     fake_deezer.fault("deezer_quota", route="track", times=3)
     fake_deezer.fault("slow", route="track", delay=3.0)  # past the 2 s timeout
     cache = DictCache()
-    assert await DeezerFeatures.from_settings(fake_settings, http, cache).enrich(tracks) == 12
+    assert (
+        await DeezerFeatures.from_settings(fake_settings.deezer, http, cache).enrich(tracks) == 12
+    )
     assert cache.data[("deezer", "deezer", 1)] == {t.id: t.audio for t in tracks}
 
 
@@ -214,6 +228,6 @@ async def test_deezer_features_unknown_tracks_stay_missing(fake_settings, http) 
         Track(id="b", title="No ISRC, no Deezer link"),
     ]
     cache = DictCache()
-    assert await DeezerFeatures.from_settings(fake_settings, http, cache).enrich(tracks) == 0
+    assert await DeezerFeatures.from_settings(fake_settings.deezer, http, cache).enrich(tracks) == 0
     assert [t.audio for t in tracks] == [None, None]
     assert cache.data == {}

@@ -30,12 +30,12 @@ class ArrivalLog(list):
 
 
 def spotify_pipeline(settings, http: HttpClient, cache=None) -> Pipeline:
-    auth = SpotifyAuth.from_settings(settings, http)
+    auth = SpotifyAuth.from_settings(settings.spotify, http)
     return Pipeline(
-        sources={"spotify": SpotifySource.from_settings(settings, auth)},
+        sources={"spotify": SpotifySource.from_settings(settings.spotify, auth)},
         providers=[
-            SpotifyFeatures.from_settings(settings, auth, cache),
-            ReccoBeatsFeatures.from_settings(settings, http, cache),
+            SpotifyFeatures.from_settings(settings.spotify, auth, cache),
+            ReccoBeatsFeatures.from_settings(settings.features, http, cache),
         ],
         concurrency=settings.http_concurrency,
     )
@@ -54,7 +54,7 @@ async def test_features_are_asked_before_the_last_page_arrives(
     fake_reccobeats.log = ArrivalLog(lambda: fake_spotify.count("items"))
     settings = fake_settings.model_copy(update={"http_concurrency": 2})
     cache = DictCache()
-    async with HttpClient(settings, pause_scale=0.001) as http:
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
         pipeline = spotify_pipeline(settings, http, cache)
         playlist = await pipeline.fetch(PlaylistRef("spotify", PID))
         asked = fake_reccobeats.count("audio-features")
@@ -90,7 +90,7 @@ async def test_a_cached_playlist_is_enriched_as_before(
     fake_spotify.add(SpotifyPlaylist.generated(PID, 120), with_features=False)
     fake_spotify.features_forbidden = True
     fake_reccobeats.features.update({spotify_id(i): features(i) for i in range(120)})
-    async with HttpClient(fake_settings, pause_scale=0.001) as http:
+    async with HttpClient(fake_settings.http, pause_scale=0.001) as http:
         pipeline = spotify_pipeline(fake_settings, http)
         source = pipeline.sources["spotify"]
         playlist = await source.fetch(PlaylistRef("spotify", PID))  # no stream
@@ -105,8 +105,8 @@ async def test_deezer_album_details_are_asked_while_pages_arrive(fake_settings, 
     fake_deezer.latency = 0.02
     fake_deezer.log = ArrivalLog(lambda: fake_deezer.count("tracks"))
     settings = fake_settings.model_copy(update={"http_concurrency": 2})
-    async with HttpClient(settings, pause_scale=0.001) as http:
-        playlist = await DeezerSource.from_settings(settings, http).fetch(
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
+        playlist = await DeezerSource.from_settings(settings.deezer, http).fetch(
             PlaylistRef("deezer", "55")
         )
     first_album = next(i for i, (route, _) in enumerate(fake_deezer.log) if route == "album")
@@ -133,9 +133,12 @@ async def test_deezer_tempo_lookups_start_while_pages_arrive(
             fake_deezer.details[3_000_000 + i] = {"bpm": 99.0, "gain": -7.0, "isrc": f"JPZZ{i:08d}"}
     fake_deezer.log = ArrivalLog(lambda: fake_spotify.count("items"))
     settings = fake_settings.model_copy(update={"http_concurrency": 2})
-    async with HttpClient(settings, pause_scale=0.001) as http:
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
         pipeline = spotify_pipeline(settings, http)
-        pipeline.providers = [*pipeline.providers, DeezerFeatures.from_settings(settings, http)]
+        pipeline.providers = [
+            *pipeline.providers,
+            DeezerFeatures.from_settings(settings.deezer, http),
+        ]
         playlist = await pipeline.fetch(PlaylistRef("spotify", PID))
         notes = await pipeline.enrich(playlist)
     assert fake_deezer.log.pages_at_arrival[0] < 15

@@ -16,7 +16,7 @@ PID = 908622995
 
 @pytest.fixture
 def source(fake_settings, http) -> DeezerSource:
-    return DeezerSource.from_settings(fake_settings, http)
+    return DeezerSource.from_settings(fake_settings.deezer, http)
 
 
 async def test_fetch_pages_past_a_short_embedded_list(source, fake_deezer) -> None:
@@ -102,7 +102,7 @@ async def test_duplicates_and_broken_entries(source, fake_deezer) -> None:
 
 async def test_too_many_tracks(fake_settings, http, fake_deezer) -> None:
     source = DeezerSource.from_settings(
-        fake_settings.model_copy(update={"playlist_max_tracks": 100}), http
+        fake_settings.model_copy(update={"playlist_max_tracks": 100}).deezer, http
     )
     fake_deezer.generated(PID, 101)
     with pytest.raises(InputTooLarge, match="101 tracks"):

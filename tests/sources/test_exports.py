@@ -107,7 +107,7 @@ async def test_bare_ids_of_an_export_get_features_looked_up(fake_settings, http,
         for i, t in enumerate(playlist.tracks)
     }
     fake_reccobeats.features.update(known)
-    features = ReccoBeatsFeatures.from_settings(fake_settings, http)
+    features = ReccoBeatsFeatures.from_settings(fake_settings.features, http)
     assert await features.enrich(playlist.tracks) == len(playlist.tracks)
     for track in playlist.tracks:
         assert track.audio_provider == "reccobeats"

@@ -42,13 +42,13 @@ DPID = 908622995
 @pytest.fixture
 def spotify(fake_settings, http) -> SpotifySource:
     return SpotifySource.from_settings(
-        fake_settings, SpotifyAuth.from_settings(fake_settings, http)
+        fake_settings.spotify, SpotifyAuth.from_settings(fake_settings.spotify, http)
     )
 
 
 @pytest.fixture
 def deezer(fake_settings, http) -> DeezerSource:
-    return DeezerSource.from_settings(fake_settings, http)
+    return DeezerSource.from_settings(fake_settings.deezer, http)
 
 
 # --- Spotify --------------------------------------------------------------------------

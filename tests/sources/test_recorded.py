@@ -71,8 +71,8 @@ def _deezer_expected(recording: str) -> tuple[list[dict[str, Any]], int, int]:
 async def test_deezer_recorded_playlists_arrive_whole(deezer, pid) -> None:
     settings = make_settings(deezer_api_base=deezer.api_base)
     entries, unplayable, announced = _deezer_expected(deezer.playlists[pid])
-    async with HttpClient(settings, pause_scale=0.001) as http:
-        playlist = await DeezerSource.from_settings(settings, http).fetch(
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
+        playlist = await DeezerSource.from_settings(settings.deezer, http).fetch(
             PlaylistRef("deezer", pid)
         )
     assert [t.id for t in playlist.tracks] == [str(e["id"]) for e in entries]
@@ -95,8 +95,8 @@ async def test_deezer_recorded_playlists_arrive_whole(deezer, pid) -> None:
 async def test_deezer_recorded_albums(deezer, aid, label, genres, year) -> None:
     recorded = recorded_json(f"deezer_album_{aid}.json")
     settings = make_settings(deezer_api_base=deezer.api_base)
-    async with HttpClient(settings, pause_scale=0.001) as http:
-        details = await DeezerSource.from_settings(settings, http)._album(aid)
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
+        details = await DeezerSource.from_settings(settings.deezer, http)._album(aid)
     assert details.label == (label or recorded["label"])
     assert details.genre_names == (genres or tuple(g["name"] for g in recorded["genres"]["data"]))
     assert details.year == (year or int(recorded["release_date"][:4]))
@@ -108,8 +108,8 @@ async def test_deezer_recorded_first_page_verbatim_sets_the_page_size(deezer) ->
     deezer.max_limit = 25
     settings = make_settings(deezer_api_base=deezer.api_base)
     entries, unplayable, announced = _deezer_expected("deezer_playlist_9200461.json")
-    async with HttpClient(settings, pause_scale=0.001) as http:
-        playlist = await DeezerSource.from_settings(settings, http).fetch(
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
+        playlist = await DeezerSource.from_settings(settings.deezer, http).fetch(
             PlaylistRef("deezer", "9200461")
         )
     assert [t.title for t in playlist.tracks] == [e["title"] for e in entries]
@@ -121,8 +121,8 @@ async def test_deezer_recorded_first_page_verbatim_sets_the_page_size(deezer) ->
 
 async def test_deezer_recorded_errors(deezer) -> None:
     settings = make_settings(deezer_api_base=deezer.api_base)
-    async with HttpClient(settings, pause_scale=0.001) as http:
-        source = DeezerSource.from_settings(settings, http)
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
+        source = DeezerSource.from_settings(settings.deezer, http)
         with pytest.raises(PlaylistUnavailable, match="does not exist or is private"):
             await source.fetch(PlaylistRef("deezer", "1"))
 
@@ -140,7 +140,7 @@ async def test_deezer_recorded_error_answers_become_sentences(
     deezer, path, status, code, sentence
 ) -> None:
     settings = make_settings(deezer_api_base=deezer.api_base)
-    async with HttpClient(settings, pause_scale=0.001) as http:
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
         with pytest.raises(UserError, match=sentence):
             try:
                 await http.get_json(f"{deezer.api_base}{path}")
@@ -175,8 +175,10 @@ async def test_spotify_recorded_pages(spotify, pid) -> None:
         spotify_client_secret="secret",
     )
     expected = _spotify_expected(recording)
-    async with HttpClient(settings, pause_scale=0.001) as http:
-        source = SpotifySource.from_settings(settings, SpotifyAuth.from_settings(settings, http))
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
+        source = SpotifySource.from_settings(
+            settings.spotify, SpotifyAuth.from_settings(settings.spotify, http)
+        )
         playlist = await source.fetch(PlaylistRef("spotify", pid))
     assert [t.id for t in playlist.tracks] == [t["id"] for t in expected]
     assert [t.title for t in playlist.tracks] == [t["name"] for t in expected]
@@ -198,7 +200,9 @@ async def test_spotify_recorded_refusal_of_credentials(spotify) -> None:
         spotify_client_id="id",
         spotify_client_secret="wrong",
     )
-    async with HttpClient(settings, pause_scale=0.001) as http:
-        source = SpotifySource.from_settings(settings, SpotifyAuth.from_settings(settings, http))
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
+        source = SpotifySource.from_settings(
+            settings.spotify, SpotifyAuth.from_settings(settings.spotify, http)
+        )
         with pytest.raises(ProviderDown, match="refused this bot's credentials"):
             await source.fetch(PlaylistRef("spotify", "59ZbFPES4DQwEjBpWHzrtC"))

@@ -17,8 +17,8 @@ PID = spotify_id(1)
 
 @pytest.fixture
 def source(fake_settings, http) -> SpotifySource:
-    auth = SpotifyAuth.from_settings(fake_settings, http)
-    return SpotifySource.from_settings(fake_settings, auth)
+    auth = SpotifyAuth.from_settings(fake_settings.spotify, http)
+    return SpotifySource.from_settings(fake_settings.spotify, auth)
 
 
 def _mixed_playlist(n: int = 250) -> SpotifyPlaylist:
@@ -137,8 +137,10 @@ async def test_slow_page_past_the_timeout(fake_settings, fake_spotify) -> None:
     settings = fake_settings.model_copy(update={"http_timeout_seconds": 0.3})
     fake_spotify.add(SpotifyPlaylist.generated(PID, 300))
     fake_spotify.fault("slow", route="items", delay=1.5)
-    async with HttpClient(settings, pause_scale=0.001) as http:
-        source = SpotifySource.from_settings(settings, SpotifyAuth.from_settings(settings, http))
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
+        source = SpotifySource.from_settings(
+            settings.spotify, SpotifyAuth.from_settings(settings.spotify, http)
+        )
         playlist = await source.fetch(PlaylistRef("spotify", PID))
     assert len(playlist.tracks) == 300
 
@@ -159,7 +161,9 @@ async def test_persistent_500s_end_in_provider_down(source, fake_spotify) -> Non
 
 async def test_too_many_tracks(fake_settings, http, fake_spotify) -> None:
     settings = fake_settings.model_copy(update={"playlist_max_tracks": 150})
-    source = SpotifySource.from_settings(settings, SpotifyAuth.from_settings(settings, http))
+    source = SpotifySource.from_settings(
+        settings.spotify, SpotifyAuth.from_settings(settings.spotify, http)
+    )
     fake_spotify.add(SpotifyPlaylist.generated(PID, 151))
     with pytest.raises(InputTooLarge, match="151 tracks"):
         await source.fetch(PlaylistRef("spotify", PID))
@@ -168,8 +172,10 @@ async def test_too_many_tracks(fake_settings, http, fake_spotify) -> None:
 
 async def test_no_credentials_says_what_works_instead() -> None:
     settings = make_settings()
-    async with HttpClient(settings) as http:
-        source = SpotifySource.from_settings(settings, SpotifyAuth.from_settings(settings, http))
+    async with HttpClient(settings.http) as http:
+        source = SpotifySource.from_settings(
+            settings.spotify, SpotifyAuth.from_settings(settings.spotify, http)
+        )
         with pytest.raises(SpotifyNotConfigured) as info:
             await source.fetch(PlaylistRef("spotify", PID))
         assert http.total_requests == 0
@@ -179,7 +185,9 @@ async def test_no_credentials_says_what_works_instead() -> None:
 
 async def test_wrong_credentials(fake_settings, http, fake_spotify) -> None:
     settings = fake_settings.model_copy(update={"spotify_client_id": "someone-else"})
-    source = SpotifySource.from_settings(settings, SpotifyAuth.from_settings(settings, http))
+    source = SpotifySource.from_settings(
+        settings.spotify, SpotifyAuth.from_settings(settings.spotify, http)
+    )
     fake_spotify.add(SpotifyPlaylist.generated(PID, 3))
     with pytest.raises(ProviderDown, match="refused this bot's credentials"):
         await source.fetch(PlaylistRef("spotify", PID))

@@ -19,10 +19,10 @@ async def test_a_partial_answer_says_so_and_the_next_one_is_fuller(
     settings = fake_settings.model_copy(
         update={"http_concurrency": 1, "deezer_track_budget_seconds": 0.3}
     )
-    async with HttpClient(settings, pause_scale=0.001) as http:
-        deezer = DeezerFeatures.from_settings(settings, http, db.cache, background=True)
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
+        deezer = DeezerFeatures.from_settings(settings.deezer, http, db.cache, background=True)
         pipeline = Pipeline(
-            sources={"deezer": DeezerSource.from_settings(settings, http)},
+            sources={"deezer": DeezerSource.from_settings(settings.deezer, http)},
             providers=[deezer],
             cache=db.cache,
         )
