@@ -44,21 +44,18 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bot.analysis.clustering import cluster_tracks  # noqa: E402
 from bot.analysis.features import build_feature_table  # noqa: E402
-from bot.model import AnalysisOptions, Playlist, PlaylistRef, Track  # noqa: E402
+from bot.model import (  # noqa: E402
+    PROVIDER_AUDIO_FEATURES,
+    AnalysisOptions,
+    Playlist,
+    PlaylistRef,
+    Track,
+)
 from bot.pipeline import compute_analysis  # noqa: E402
 from bot.render.markdown import render_markdown  # noqa: E402
 
-FEATURES = (
-    "danceability",
-    "energy",
-    "valence",
-    "acousticness",
-    "instrumentalness",
-    "speechiness",
-    "liveness",
-    "tempo",
-    "loudness",
-)
+#: Spotify's scale, as the providers and CSV exports give it.
+FEATURES = PROVIDER_AUDIO_FEATURES
 GENRES = ("pop", "k-pop", "j-pop", "rock", "latin", "indie", "edm", "hip hop", "jazz", "folk")
 
 

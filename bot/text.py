@@ -35,6 +35,28 @@ def describe_notes(notes: Mapping[str, int]) -> str:
     return ", ".join(plural(n, what) for what, n in notes.items()) + " (kept in the analysis)"
 
 
+def utf16_len(text: str) -> int:
+    """Length in UTF-16 code units (an emoji counts 2), as Discord counts its limits."""
+    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+
+
+def cut_utf16(text: str, limit: int) -> str:
+    """``text`` within ``limit`` UTF-16 units, an ellipsis marking any cut."""
+    if utf16_len(text) <= limit:
+        return text
+    if limit <= 0:
+        return ""
+    out: list[str] = []
+    used = 0
+    for ch in text:
+        size = 2 if ord(ch) > 0xFFFF else 1
+        if used + size > limit - 1:
+            break
+        out.append(ch)
+        used += size
+    return "".join(out).rstrip() + "…"
+
+
 def shorten(text: str, limit: int) -> str:
     """Cut ``text`` to at most ``limit`` characters, marking the cut with an ellipsis."""
     if len(text) <= limit:

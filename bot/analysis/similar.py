@@ -13,6 +13,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from bot.text import cut_utf16, utf16_len
+
 #: Both tracks at least this many standard deviations from the playlist's mean ...
 SHARED_MIN = 0.5
 #: ... and at most this far apart, for a feature to count as what they share.
@@ -74,23 +76,9 @@ def nearest(
 CHOICE_LIMIT = 100
 
 
-def utf16_units(text: str) -> int:
-    """Length as Discord counts it (UTF-16 code units: an emoji counts 2)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
-
-
 def cut(text: str, limit: int = CHOICE_LIMIT) -> str:
-    """``text`` within ``limit`` UTF-16 units, an ellipsis marking a cut."""
-    if utf16_units(text) <= limit:
-        return text
-    out, used = [], 0
-    for ch in text:
-        size = 2 if ord(ch) > 0xFFFF else 1
-        if used + size > limit - 1:
-            break
-        out.append(ch)
-        used += size
-    return "".join(out) + "…"
+    """``text`` within ``limit`` UTF-16 units (a choice's name), an ellipsis marking a cut."""
+    return cut_utf16(text, limit)
 
 
 def _label(track_title: str, artists: tuple[str, ...]) -> str:
@@ -100,7 +88,7 @@ def _label(track_title: str, artists: tuple[str, ...]) -> str:
 
 def choice_value(index: int, track_id: str) -> str:
     """An autocomplete value naming a track: its id, or ``#index`` when the id is too long."""
-    usable = 0 < utf16_units(track_id) <= CHOICE_LIMIT and not track_id.startswith("#")
+    usable = 0 < utf16_len(track_id) <= CHOICE_LIMIT and not track_id.startswith("#")
     return track_id if usable else f"#{index}"
 
 

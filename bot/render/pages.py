@@ -23,7 +23,7 @@ from typing import Literal
 from urllib.parse import quote
 
 from bot.model import Analysis, Cluster, Track
-from bot.text import describe_notes, describe_skips
+from bot.text import cut_utf16, describe_notes, describe_skips, utf16_len
 
 PER_PAGE = 10
 
@@ -48,11 +48,6 @@ _MARKDOWN_CHARS = frozenset("\\*_~|`[]()<>#-:")
 _MENTION = re.compile(r"@(everyone|here|[!&]?[0-9]{17,20})")
 _WHITESPACE = re.compile(r"\s+")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
-
-
-def utf16_len(text: str) -> int:
-    """Length in UTF-16 code units (an emoji counts 2): an upper bound on Discord's count."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
 
 
 def flatten(text: str) -> str:
@@ -84,23 +79,6 @@ def plain(text: str) -> str:
     return neutralise_mentions(flatten(text))
 
 
-def _cut(text: str, limit: int) -> str:
-    """``text`` cut to at most ``limit`` UTF-16 units, an ellipsis marking any cut."""
-    if utf16_len(text) <= limit:
-        return text
-    if limit <= 0:
-        return ""
-    out: list[str] = []
-    used = 0
-    for ch in text:
-        size = 2 if ord(ch) > 0xFFFF else 1
-        if used + size > limit - 1:
-            break
-        out.append(ch)
-        used += size
-    return "".join(out).rstrip() + "…"
-
-
 def fit(text: str, limit: int, *, markdown: bool = True) -> str:
     """Escaped (or plain) ``text`` of at most ``limit`` UTF-16 units, shortened if needed.
 
@@ -114,7 +92,7 @@ def fit(text: str, limit: int, *, markdown: bool = True) -> str:
     while utf16_len(result) > limit and keep > 0:
         excess = utf16_len(result) - limit
         keep = max(0, keep - max(1, excess // 2))
-        result = render(_cut(raw, keep)) if keep else ""
+        result = render(cut_utf16(raw, keep)) if keep else ""
     if utf16_len(result) > limit:  # only when limit is tiny
         return ""
     return result

@@ -14,8 +14,8 @@ from bot.render.pages import (
     TITLE_LIMIT,
     fit,
     safe_url,
-    utf16_len,
 )
+from bot.text import utf16_len
 
 
 @dataclass(frozen=True, slots=True)

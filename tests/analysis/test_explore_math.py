@@ -75,7 +75,8 @@ def test_track_lookup_and_autocomplete() -> None:
 
 
 def test_choice_names_stay_within_discords_100_units_with_emoji() -> None:
-    from bot.analysis.similar import cut, utf16_units
+    from bot.analysis.similar import cut
+    from bot.text import utf16_len as utf16_units
 
     name = "🎧" * 80
     assert utf16_units(cut(name)) <= 100 and cut(name).endswith("…")
