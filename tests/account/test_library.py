@@ -16,6 +16,7 @@ from bot.render.pages import Position, build_page
 from bot.service import Analyzer
 from bot.sources.liked import LikedSongsSource
 from bot.wiring import build_pipeline
+from storage.errors import StorageError
 from tests.account.conftest import Env
 from tests.fakes.spotify import SpotifyPlaylist, track_object
 from tests.storage.helpers import analyse, synthetic_playlist
@@ -177,3 +178,21 @@ async def test_own_playlists_and_liked_songs_are_cached_per_account(env: Env) ->
     assert liked.analysis.playlist.name == "Liked Songs" and liked.analysis.track_count == 40
     with pytest.raises(NotConnected, match="cluster your Liked Songs"):
         await personal.from_link(8, "liked songs", options)
+
+
+async def test_a_cache_that_refuses_the_members_playlist_still_answers(
+    env: Env, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env.fake.add_user("u1", "One", liked=20)
+    await connect(env, 7, "u1")
+    pipeline = build_pipeline(env.settings, env.http, env.db.cache)
+    personal = PersonalAnalyzer(
+        Analyzer(pipeline, http=env.http), env.library, env.settings.spotify, env.http
+    )
+
+    async def refuse(playlist: object) -> None:
+        raise StorageError("database or disk is full")
+
+    monkeypatch.setattr(env.db.cache, "put_playlist", refuse)
+    outcome = await personal.from_link(7, "liked songs", AnalysisOptions(k=2))
+    assert outcome.analysis.track_count == 20  # answered; the next request fetches again

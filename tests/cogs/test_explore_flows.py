@@ -129,7 +129,7 @@ async def test_strangers_get_private_copies_that_keep_their_map_and_count(
         assert any(i.endswith(":3.3.a") for i in custom_ids(turned.response))
 
 
-async def test_tracks_like_this_one_from_a_page_and_from_the_command(tmp_path: Path) -> None:
+async def test_tracks_like_this_one_from_a_page(tmp_path: Path) -> None:
     async with world(tmp_path) as w:
         mid = (await w.clusters(csv_bytes=playlist_csv(), clusters=2)).response.id
         options = [o.label for o in w.component(mid, "pc:sim:").options]
@@ -148,34 +148,6 @@ async def test_tracks_like_this_one_from_a_page_and_from_the_command(tmp_path: P
         private = await w.choose(w.stranger, mid, "pc:sim:", "3. Song 002 — Artist 0")
         assert private.ephemeral
         assert private.response.embeds[0].title == "Tracks like Song 002 — Artist 0"
-
-        offered = await w.autocomplete("similar", "track", "song 03", user=w.stranger)
-        assert offered[:2] == ["0000000000000000000030", "0000000000000000000031"]
-        await w.restart()
-        by_command = await w.similar(w.stranger, track="0000000000000000000030")
-        titled = by_command.response.embeds[0]
-        assert titled.title == "Tracks like Song 030 — Artist 1"
-        assert all("Artist 1" in line for line in titled.description.splitlines())
-        typed = await w.similar(w.stranger, track="song 031", private=True)
-        assert typed.ephemeral
-        assert typed.response.embeds[0].title == "Tracks like Song 031 — Artist 1"
-        missing = await w.similar(w.stranger, track="no such song")
-        assert missing.ephemeral
-        assert missing.response.content.startswith("No track matching “no such song” in Road Trip")
-
-
-async def test_similar_without_any_analysis_says_what_to_do(tmp_path: Path) -> None:
-    async with world(tmp_path) as w:
-        result = await w.similar(track="anything")
-        assert result.ephemeral
-        assert result.response.content == (
-            "There is no analysis in this channel yet: run /clusters first, "
-            "or give a playlist link."
-        )
-        linked = await w.similar(track="x", link="https://www.deezer.com/playlist/123")
-        assert linked.response.content == (
-            "I have no analysis of that playlist yet: run /clusters with it first."
-        )
 
 
 async def test_take_a_cluster_home_and_open_it_again(tmp_path: Path) -> None:
