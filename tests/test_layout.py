@@ -5,6 +5,9 @@
 - Only the composition root reads the environment: ``Settings()``, ``get_settings()``
   and ``os.environ``/``os.getenv`` appear nowhere else, so every other layer is given
   the values it needs.
+- Tests mirror the Discord side: every cog (``cogs/x.py``) has ``tests/cogs/test_x*.py``
+  and every module of ``bot/discord_ui/`` has ``tests/discord_ui/test_x*.py`` (or, for
+  the explore actions, whose flows need a whole bot, ``tests/cogs/test_x*.py``).
 """
 
 from __future__ import annotations
@@ -76,3 +79,19 @@ def test_only_the_composition_root_reads_the_environment() -> None:
 def test_the_environment_check_finds_what_it_looks_for() -> None:
     code = "import os\nx = Settings()\ny = os.environ['A']\nz = get_settings().k_min\n"
     assert len(_environment_reads(ast.parse(code))) == 3
+
+
+def _untested(package: str, *test_folders: str) -> list[str]:
+    missing = []
+    for module in sorted((ROOT / package).glob("*.py")):
+        if module.name == "__init__.py":
+            continue
+        pattern = f"test_{module.stem}*.py"
+        if not any(list((ROOT / folder).glob(pattern)) for folder in test_folders):
+            missing.append(module.relative_to(ROOT).as_posix())
+    return missing
+
+
+def test_every_cog_and_discord_ui_module_has_a_test_module() -> None:
+    assert _untested("cogs", "tests/cogs") == []
+    assert _untested("bot/discord_ui", "tests/discord_ui", "tests/cogs") == []
