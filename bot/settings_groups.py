@@ -2,9 +2,10 @@
 
 ``bot/config.py`` reads the environment into one flat ``Settings`` (the variable
 names users set) and validates it when loaded; its properties (``settings.http``,
-``settings.spotify``, ..., written in ``bot/config_groups.py``) build these groups. Each layer is handed only its group,
-so no module below the composition root imports ``bot.config`` (an import-linter
-contract) and a layer's dependencies on settings can be read from its signature:
+``settings.spotify``, ..., written in ``bot/config_groups.py``) build these groups.
+Each layer is handed only its group, so no module below the composition root imports
+``bot.config`` (an import-linter contract) and a layer's dependencies on settings can
+be read from its signature:
 
 ============================  ==========================================================
 group                         who receives it

@@ -10,9 +10,7 @@ from pathlib import Path
 from tests.harness import world
 
 
-async def test_a_failure_in_a_text_command_is_answered_with_an_id(
-    tmp_path: Path, caplog
-) -> None:
+async def test_a_failure_in_a_text_command_is_answered_with_an_id(tmp_path: Path, caplog) -> None:
     async with world(tmp_path) as w:
         w.bot.owner_ids = {w.owner.id}
         w.fail_requests("PUT", "*/commands", status=403, code=50001)  # Discord refuses
