@@ -84,10 +84,10 @@ async def file_growth(path: Path, action) -> int:  # type: ignore[no-untyped-def
     """Bytes the checkpointed file grows by while ``action(db)`` runs."""
     async with await Database.open(path) as db:
         await db.reclaim_space()
-        before = db.file_bytes()
+        before = await db.file_bytes()
         await action(db)
         await db.reclaim_space()
-        return db.file_bytes() - before
+        return await db.file_bytes() - before
 
 
 def summary(samples: list[float]) -> str:

@@ -37,7 +37,7 @@ from bot.shards import ShardPlan
 from bot.threads import limit_native_threads, native_threads
 from bot.wiring import build_pipeline, close_providers
 from storage.cache import CacheRepository
-from storage.database import Database
+from storage.database import Database, open_database
 from storage.errors import StorageError
 
 log = logging.getLogger(__name__)
@@ -148,9 +148,7 @@ class PlaylistBot(commands.Bot):
     async def setup_hook(self) -> None:
         settings = self.settings
         stored = settings.storage
-        self.storage = await Database.open(
-            stored.database_path, cache_max_bytes=stored.cache_max_bytes
-        )
+        self.storage = await open_database(stored.location, cache_max_bytes=stored.cache_max_bytes)
         self.web = HttpClient(settings.http)
         self.pipeline = self.pipeline_factory(settings, self.web, self.storage.cache)
         self._built = self.pipeline

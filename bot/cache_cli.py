@@ -17,12 +17,12 @@ __all__ = ["add_cache_parser", "describe_stats", "open_database", "run_cache"]
 
 
 async def open_database(settings: Settings) -> Database:
-    """The CLI's cache database (``DATABASE_PATH``, bounded by ``CACHE_MAX_MB``); storage
-    is imported only when used."""
-    from storage.database import Database
+    """The CLI's cache database (``DATABASE_URL`` or else ``DATABASE_PATH``, bounded by
+    ``CACHE_MAX_MB``); storage is imported only when used, asyncpg only for a URL."""
+    from storage.database import open_database as open_storage
 
     stored = settings.storage
-    return await Database.open(stored.database_path, cache_max_bytes=stored.cache_max_bytes)
+    return await open_storage(stored.location, cache_max_bytes=stored.cache_max_bytes)
 
 
 def add_cache_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
@@ -45,12 +45,13 @@ def _size(count: int) -> str:
     return f"{count} B"
 
 
-def describe_stats(stats: CacheStats, path: object) -> str:
-    """The lines printed by `cache stats`."""
+def describe_stats(stats: CacheStats, location: object) -> str:
+    """The lines printed by `cache stats` (``location``: the file, or the URL without
+    its password)."""
     bound = f"{_size(stats.max_bytes)}" if stats.max_bytes is not None else "no bound"
     return "\n".join(
         [
-            f"Cache in {path} ({_size(stats.file_bytes)} on disk)",
+            f"Cache in {location} ({_size(stats.file_bytes)} on disk)",
             f"  analyses:       {stats.analyses:,} ({_size(stats.analysis_bytes)}),"
             f" {stats.referenced_analyses:,} kept for posted messages",
             f"  playlists:      {stats.playlists:,} ({_size(stats.playlist_bytes)}),"
@@ -66,14 +67,15 @@ async def run_cache(args: argparse.Namespace, settings: Settings) -> str:
     """`cache stats` or `cache clear`; returns what to print."""
     async with await open_database(settings) as db:
         if args.cache_command == "stats":
-            return describe_stats(await db.cache.stats(), db.path)
+            return describe_stats(await db.cache.stats(), db.location)
         removed = await db.cache.clear()
         stats = await db.cache.stats()
+        where, container = db.location, "file" if db.path is not None else "database"
     kept = []
     if stats.referenced_analyses:
         kept.append(f"{stats.referenced_analyses:,} analyses of posted messages")
     if stats.referenced_playlists:
         kept.append(f"{stats.referenced_playlists:,} scheduled playlists")
-    text = f"Removed {removed:,} cached entries from {settings.database_path}"
+    text = f"Removed {removed:,} cached entries from {where}"
     text += f"; kept {' and '.join(kept)}." if kept else "."
-    return text + f" The file is now {_size(stats.file_bytes)}."
+    return text + f" The {container} is now {_size(stats.file_bytes)}."

@@ -255,7 +255,7 @@ def check_output(args: argparse.Namespace) -> None:
 
 
 async def run_analyze(args: argparse.Namespace, settings: Settings) -> str:
-    """`analyze`, with the cache database at ``settings.database_path`` unless --no-cache."""
+    """`analyze`, with the cache database (DATABASE_URL or DATABASE_PATH) unless --no-cache."""
     from bot.cache_cli import open_database
 
     check_output(args)

@@ -68,7 +68,9 @@ RANGES: dict[str, tuple[float, float]] = {
 KNOWN_FEATURE_PROVIDERS = ("spotify", "reccobeats", "deezer", "preview")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 #: Settings whose value is never repeated in a message.
-SECRETS = ("discord_token", "spotify_client_secret")
+SECRETS = ("discord_token", "spotify_client_secret", "database_url")
+#: What DATABASE_URL may start with (anything else: BadSetting); empty is SQLite.
+POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
 class BadSetting(UserError):
@@ -134,6 +136,8 @@ class Settings(GroupViews, BaseSettings):
 
     # Storage
     database_path: Path = Path("data/playlist-clusters.db")
+    # empty: the SQLite file at DATABASE_PATH; postgresql://...: a shared PostgreSQL database
+    database_url: SecretStr = SecretStr("")
     cache_max_mb: float = 200.0
     freshness_seconds: int = 600
     message_retention_days: float = 90.0
@@ -222,6 +226,14 @@ class Settings(GroupViews, BaseSettings):
         if not ok:
             raise ValueError("must be an http:// or https:// URL with a host")
         return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: SecretStr) -> SecretStr:
+        url = value.get_secret_value().strip()
+        if url and not url.startswith(POSTGRES_SCHEMES):
+            raise ValueError("must be empty (SQLite) or a postgresql:// URL")
+        return SecretStr(url)
 
     @field_validator("feature_providers")
     @classmethod

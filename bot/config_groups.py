@@ -93,6 +93,7 @@ class GroupViews:
     def storage(self: Settings) -> StorageSettings:
         return StorageSettings(
             database_path=self.database_path,
+            database_url=self.database_url.get_secret_value(),
             cache_max_bytes=self.cache_max_bytes,
             message_retention_seconds=self.message_retention_days * 86_400,
         )

@@ -105,11 +105,19 @@ class AnalysisSettings:
 
 @dataclass(frozen=True, slots=True)
 class StorageSettings:
-    """The database file, the cache's size bound and how long message states are kept."""
+    """The database (file or PostgreSQL URL), the cache's size bound and how long message
+    states are kept."""
 
     database_path: Path
     cache_max_bytes: int
     message_retention_seconds: float
+    #: ``DATABASE_URL``: empty for the SQLite file, else a ``postgresql://`` URL (a secret).
+    database_url: str = field(default="", repr=False)
+
+    @property
+    def location(self) -> str | Path:
+        """What :func:`storage.open_database` opens: the URL if set, else the file."""
+        return self.database_url or self.database_path
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,10 +1,12 @@
-"""SQLite storage (aiosqlite): cache, message paging state, schedules, guild settings.
+"""Storage: cache, message paging state, schedules, guild settings, accounts.
 
-All SQL of the project lives in this package. Open with :meth:`Database.open`.
+All SQL of the project lives in this package. Open with :func:`open_database`: a file
+path is the embedded SQLite backend (the default), a ``postgresql://`` URL the shared
+PostgreSQL backend (asyncpg, imported only then).
 """
 
 from storage.cache import CacheRepository, CacheStats
-from storage.database import Database
+from storage.database import Database, is_postgres_url, open_database
 from storage.guild_settings import GuildSettings, GuildSettingsRepository
 from storage.messages import MessageRepository, MessageState
 from storage.schedules import Schedule, ScheduleRepository
@@ -19,4 +21,6 @@ __all__ = [
     "MessageState",
     "Schedule",
     "ScheduleRepository",
+    "is_postgres_url",
+    "open_database",
 ]

@@ -48,14 +48,11 @@ class AccountRepository:
 
     async def get(self, discord_user_id: int) -> StoredAccount | None:
         """The account connected by ``discord_user_id``, if any."""
-        async with (
-            self._db.read() as conn,
-            conn.execute(
+        async with self._db.read() as conn:
+            row = await conn.fetchone(
                 f"SELECT {_COLUMNS} FROM spotify_accounts WHERE discord_user_id = ?",
                 (discord_user_id,),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
+            )
         if row is None:
             return None
         return StoredAccount(int(row[0]), row[1], row[2], row[3], bytes(row[4]), float(row[5]))
@@ -86,23 +83,23 @@ class AccountRepository:
     async def update_tokens(self, discord_user_id: int, tokens: bytes, expires_at: float) -> bool:
         """Store refreshed tokens; False when the account was disconnected meanwhile."""
         async with self._db.write() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE spotify_accounts SET tokens = ?, expires_at = ?, updated_at = ?"
                 " WHERE discord_user_id = ?",
                 (tokens, expires_at, self.clock(), discord_user_id),
             )
-            return cursor.rowcount > 0
+        return changed > 0
 
     async def delete(self, discord_user_id: int) -> bool:
         """Forget the account and any sign-in under way; True if an account was stored."""
         async with self._db.write() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "DELETE FROM spotify_accounts WHERE discord_user_id = ?", (discord_user_id,)
             )
             await conn.execute(
                 "DELETE FROM spotify_pending WHERE discord_user_id = ?", (discord_user_id,)
             )
-            return cursor.rowcount > 0
+        return changed > 0
 
     async def add_pending(
         self, state_hash: str, discord_user_id: int, verifier: bytes, *, max_age: float
@@ -123,22 +120,17 @@ class AccountRepository:
     async def take_pending(self, state_hash: str) -> PendingSignIn | None:
         """The sign-in with this state, deleted as it is read (a state works once)."""
         async with self._db.write() as conn:
-            cursor = await conn.execute(
+            row = await conn.fetchone(
                 "DELETE FROM spotify_pending WHERE state_hash = ?"
                 " RETURNING discord_user_id, verifier, created_at",
                 (state_hash,),
             )
-            row = await cursor.fetchone()
-            await cursor.close()
         if row is None:
             return None
         return PendingSignIn(int(row[0]), bytes(row[1]), float(row[2]))
 
     async def count_pending(self) -> int:
         """Sign-ins under way (for tests and housekeeping)."""
-        async with (
-            self._db.read() as conn,
-            conn.execute("SELECT count(*) FROM spotify_pending") as cursor,
-        ):
-            row = await cursor.fetchone()
+        async with self._db.read() as conn:
+            row = await conn.fetchone("SELECT count(*) FROM spotify_pending")
         return int(row[0]) if row else 0

@@ -20,8 +20,6 @@ evicted nor cleared.
 from __future__ import annotations
 
 import asyncio
-import contextlib
-import sqlite3
 import struct
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -29,7 +27,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-import aiosqlite
 import orjson
 
 from bot.model import ANALYSIS_VERSION, Analysis, Playlist, PlaylistRef
@@ -44,8 +41,9 @@ from storage.eviction import evict_lru, usage_total
 
 if TYPE_CHECKING:
     from storage.database import Database
+    from storage.session import Session
 
-#: Ids per ``IN (...)`` query; well under SQLite's variable limit.
+#: Ids per ``IN (...)`` query; well under SQLite's variable limit (and PostgreSQL's).
 _CHUNK = 500
 #: Bytes counted per feature row on top of its values (keys, version, time, b-tree cell).
 _FEATURE_ROW_OVERHEAD = 40
@@ -108,20 +106,20 @@ class CacheRepository:
             for start in range(0, len(ids), _CHUNK):
                 chunk = ids[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
-                async with conn.execute(
-                    "SELECT track_id, keys_id, vals FROM track_features"
-                    f" WHERE source = ? AND provider = ? AND version = ? AND track_id IN ({marks})",
-                    (source, provider, version, *chunk),
-                ) as cursor:
-                    rows.extend(await cursor.fetchall())
+                rows.extend(
+                    await conn.fetchall(
+                        "SELECT track_id, keys_id, vals FROM track_features WHERE source = ?"
+                        f" AND provider = ? AND version = ? AND track_id IN ({marks})",
+                        (source, provider, version, *chunk),
+                    )
+                )
             unknown = {keys_id for _, keys_id, _ in rows} - self._keys_by_id.keys()
             if unknown:
                 marks = ",".join("?" * len(unknown))
-                async with conn.execute(
+                for keys_id, text in await conn.fetchall(
                     f"SELECT id, keys FROM feature_keys WHERE id IN ({marks})", tuple(unknown)
-                ) as cursor:
-                    for keys_id, text in await cursor.fetchall():
-                        self._remember_keys(keys_id, text)
+                ):
+                    self._remember_keys(keys_id, text)
         found: dict[str, dict[str, float]] = {}
         for track_id, keys_id, blob in rows:
             keys = self._keys_by_id[keys_id]
@@ -170,15 +168,14 @@ class CacheRepository:
         for names, keys_id in keys_ids.items():
             self._remember_keys(keys_id, names)
 
-    async def _keys_ids(self, conn: aiosqlite.Connection, texts: set[str]) -> dict[str, int]:
+    async def _keys_ids(self, conn: Session, texts: set[str]) -> dict[str, int]:
         """The ``feature_keys`` id of each JSON list of names, adding new lists."""
         ids = {text: self._id_by_keys[text] for text in texts if text in self._id_by_keys}
         for text in texts - ids.keys():
             await conn.execute(
                 "INSERT INTO feature_keys (keys) VALUES (?) ON CONFLICT (keys) DO NOTHING", (text,)
             )
-            async with conn.execute("SELECT id FROM feature_keys WHERE keys = ?", (text,)) as cur:
-                row = await cur.fetchone()
+            row = await conn.fetchone("SELECT id FROM feature_keys WHERE keys = ?", (text,))
             assert row is not None
             ids[text] = int(row[0])
         return ids
@@ -192,15 +189,13 @@ class CacheRepository:
     async def get_playlist(self, ref: PlaylistRef) -> tuple[Playlist, datetime] | None:
         """The cached playlist behind ``ref`` and when it was fetched (UTC), or None."""
         async with self._db.read() as conn:
-            async with conn.execute(
+            row = await conn.fetchone(
                 "SELECT data, fetched_at FROM playlists WHERE source = ? AND id = ?",
                 (ref.source, ref.id),
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             if row is None:
                 return None
-            await self._touch(
-                conn,
+            await conn.touch(
                 "UPDATE playlists SET last_used = ? WHERE source = ? AND id = ?",
                 (self.clock(), ref.source, ref.id),
             )
@@ -226,7 +221,7 @@ class CacheRepository:
                     playlist.ref.source,
                     playlist.ref.id,
                     playlist.snapshot,
-                    playlist.name,
+                    _shown(playlist.name),
                     len(playlist.tracks),
                     now,
                     now,
@@ -253,15 +248,12 @@ class CacheRepository:
         pipeline passes its providers, k range and seed); without, whichever is stored.
         """
         async with self._db.read() as conn:
-            async with conn.execute(
+            row = await conn.fetchone(
                 "SELECT variant, document, png FROM analyses WHERE key = ?", (key,)
-            ) as cursor:
-                row = await cursor.fetchone()
+            )
             if row is None or (variant is not None and row[0] != variant):
                 return None
-            await self._touch(
-                conn, "UPDATE analyses SET last_used = ? WHERE key = ?", (self.clock(), key)
-            )
+            await conn.touch("UPDATE analyses SET last_used = ? WHERE key = ?", (self.clock(), key))
         try:
             return await asyncio.to_thread(decode_analysis, row[1], row[2])
         except UnknownFormat:
@@ -269,11 +261,8 @@ class CacheRepository:
 
     async def has_analysis(self, key: str) -> bool:
         """Whether an analysis is stored under ``key`` (without loading it)."""
-        async with (
-            self._db.read() as conn,
-            conn.execute("SELECT 1 FROM analyses WHERE key = ?", (key,)) as cursor,
-        ):
-            return await cursor.fetchone() is not None
+        async with self._db.read() as conn:
+            return await conn.fetchone("SELECT 1 FROM analyses WHERE key = ?", (key,)) is not None
 
     async def put_analysis(self, key: str, analysis: Analysis, *, variant: str = "") -> None:
         """Store ``analysis`` (document + PNG) under ``key`` and ``variant``, replacing any."""
@@ -325,16 +314,21 @@ class CacheRepository:
     async def stats(self) -> CacheStats:
         """Counts and sizes of everything cached, and what is protected from eviction."""
         async with self._db.read() as conn:
-            async with conn.execute("SELECT kind, rows, bytes FROM cache_usage") as cursor:
-                usage = {kind: (rows, size) for kind, rows, size in await cursor.fetchall()}
-            async with conn.execute(
+            usage = {
+                kind: (rows, size)
+                for kind, rows, size in await conn.fetchall(
+                    "SELECT kind, rows, bytes FROM cache_usage"
+                )
+            }
+            counts = await conn.fetchone(
                 "SELECT (SELECT count(DISTINCT analysis_key) FROM messages m"
                 "        WHERE EXISTS (SELECT 1 FROM analyses a WHERE a.key = m.analysis_key)),"
                 " (SELECT count(*) FROM playlists p WHERE EXISTS (SELECT 1 FROM schedules s"
                 "        WHERE s.ref_source = p.source AND s.ref_id = p.id)),"
                 " (SELECT count(*) FROM messages), (SELECT count(*) FROM schedules)"
-            ) as cursor:
-                ref_analyses, ref_playlists, messages, schedules = await cursor.fetchone()
+            )
+        assert counts is not None
+        ref_analyses, ref_playlists, messages, schedules = counts
         return CacheStats(
             analyses=usage["analyses"][0],
             analysis_bytes=usage["analyses"][1],
@@ -346,7 +340,7 @@ class CacheRepository:
             referenced_playlists=ref_playlists,
             messages=messages,
             schedules=schedules,
-            file_bytes=self._db.file_bytes(),
+            file_bytes=await self._db.file_bytes(),
             max_bytes=self.max_bytes,
         )
 
@@ -364,20 +358,18 @@ class CacheRepository:
                 "DELETE FROM playlists WHERE NOT EXISTS (SELECT 1 FROM schedules s"
                 " WHERE s.ref_source = playlists.source AND s.ref_id = playlists.id)",
             ):
-                cursor = await conn.execute(sql)
-                removed += max(cursor.rowcount, 0)
-                await cursor.close()
+                removed += await conn.execute(sql)
         await self._db.reclaim_space()
         return removed
 
     # --- internals ----------------------------------------------------------------
 
-    async def _evict_within(self, conn: aiosqlite.Connection) -> None:
+    async def _evict_within(self, conn: Session) -> None:
         if self.max_bytes is not None:
             await evict_lru(conn, self.max_bytes)
 
-    @staticmethod
-    async def _touch(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> None:
-        """Record a use for LRU order; best effort (skipped if another process holds the lock)."""
-        with contextlib.suppress(sqlite3.OperationalError):
-            await conn.execute(sql, params)
+
+def _shown(name: str) -> str:
+    """A name for the informational ``name`` column: PostgreSQL text holds no NUL (the
+    playlist itself, with its exact name, is in the encoded ``data``)."""
+    return name.replace("\0", "\ufffd")

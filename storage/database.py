@@ -1,152 +1,90 @@
-"""The SQLite connection, its settings and the schema migrations.
+"""The database of the bot and the CLI: one backend, one repository per concern.
 
-One :class:`Database` owns one aiosqlite connection (one worker thread) and an
-:class:`asyncio.Lock`. Every repository goes through :meth:`Database.read` or
-:meth:`Database.write`, both of which hold the lock, so no task's statement can run
-inside another task's transaction, and every multi-row write is one transaction
-(``BEGIN IMMEDIATE`` ... ``COMMIT``, rolled back on any error or cancellation).
-Other processes on the same file (the CLI next to the bot) are handled by WAL mode
-and the busy timeout.
-
-Migrations are the numbered files ``storage/migrations/NNNN_name.sql``; each is
-applied in its own transaction together with ``PRAGMA user_version = NNNN``, so a
-crash leaves the database at the previous version, never between two. A database
-whose ``user_version`` is above the newest migration was written by a newer program
-and is refused with :class:`~bot.errors.DatabaseTooNew`.
+:func:`open_database` picks the backend from where the data lives: a file path is the
+embedded SQLite backend (:mod:`storage.sqlite`, the default), a ``postgresql://`` URL
+the shared PostgreSQL backend (:mod:`storage.postgres`, imported only then). Both
+give the repositories the same two doors, :meth:`Database.read` and
+:meth:`Database.write`, each lending a :class:`~storage.session.Session`, and apply
+the same numbered migrations (``storage/migrations/<dialect>/``, see
+:mod:`storage.schema`). Errors of either driver leave as
+:class:`~storage.errors.StorageError`.
 """
 
 from __future__ import annotations
 
-import asyncio
-import re
-import sqlite3
-import stat
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager, suppress
-from dataclasses import dataclass
-from importlib import resources
-from importlib.resources.abc import Traversable
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
+from typing import Protocol
 
-import aiosqlite
-
-from bot.errors import DatabaseTooNew, DatabaseUnusable
 from storage.accounts import AccountRepository
 from storage.cache import CacheRepository
-from storage.errors import StorageError
 from storage.guild_settings import GuildSettingsRepository
 from storage.messages import MessageRepository
 from storage.schedules import ScheduleRepository
+from storage.schema import Dialect, Migration, load_migrations
+from storage.session import Session
+from storage.sqlite import SqliteBackend
 
-#: How long a statement waits for another process's lock before failing.
-DEFAULT_BUSY_TIMEOUT_SECONDS = 10.0
+__all__ = ["Backend", "Database", "is_postgres_url", "open_database"]
 
-_MIGRATION_NAME = re.compile(r"^(\d{4})_[\w-]+\.sql$")
-
-
-@dataclass(frozen=True, slots=True)
-class Migration:
-    """One numbered schema change."""
-
-    version: int
-    name: str
-    sql: str
+_POSTGRES_SCHEMES = ("postgresql://", "postgres://")
 
 
-def load_migrations(folder: Traversable | Path | None = None) -> list[Migration]:
-    """The migrations in ``folder`` (default: the packaged ``storage/migrations``), in order.
+class Backend(Protocol):
+    """What :class:`Database` needs from a backend (SQLite or PostgreSQL)."""
 
-    Versions must run 1, 2, 3, ... without gaps or repeats, so a missing or doubled
-    file is caught before anything is applied.
-    """
-    root = folder if folder is not None else resources.files("storage") / "migrations"
-    found: list[Migration] = []
-    for entry in root.iterdir():
-        match = _MIGRATION_NAME.match(entry.name)
-        if match:
-            found.append(Migration(int(match.group(1)), entry.name, entry.read_text("utf-8")))
-    found.sort(key=lambda m: m.version)
-    expected = list(range(1, len(found) + 1))
-    if [m.version for m in found] != expected:
-        names = ", ".join(m.name for m in found)
-        raise RuntimeError(f"migrations must be numbered 0001, 0002, ... without gaps: {names}")
-    return found
+    dialect: Dialect
+    #: Where the data is, as shown to the user (a file path, or a URL without password).
+    location: str
+    #: The SQLite file; None on PostgreSQL.
+    path: Path | None
+
+    def read(self) -> AbstractAsyncContextManager[Session]: ...
+    def write(self) -> AbstractAsyncContextManager[Session]: ...
+    async def close(self) -> None: ...
+    async def schema_version(self) -> int: ...
+    async def integrity_check(self) -> str: ...
+    async def disk_bytes(self) -> int: ...
+    async def reclaim_space(self) -> None: ...
 
 
-def split_statements(sql: str) -> list[str]:
-    """The complete SQL statements of a script (triggers' ``BEGIN ... END`` kept whole)."""
-    statements: list[str] = []
-    buffer = ""
-    for line in sql.splitlines(keepends=True):
-        buffer += line
-        if sqlite3.complete_statement(buffer):
-            statements.append(buffer.strip())
-            buffer = ""
-    rest = "\n".join(
-        line for line in buffer.splitlines() if line.strip() and not line.strip().startswith("--")
-    )
-    if rest:
-        raise ValueError(f"migration ends with an incomplete statement: {rest[:80]!r}")
-    return statements
+def is_postgres_url(location: str | Path) -> bool:
+    """Whether ``location`` names a PostgreSQL database rather than a SQLite file."""
+    return isinstance(location, str) and location.startswith(_POSTGRES_SCHEMES)
 
 
-async def _user_version(conn: aiosqlite.Connection) -> int:
-    async with conn.execute("PRAGMA user_version") as cursor:
-        row = await cursor.fetchone()
-    return int(row[0]) if row else 0
-
-
-async def migrate(
-    conn: aiosqlite.Connection,
-    migrations: list[Migration],
+async def open_database(
+    location: str | Path,
     *,
-    target: int | None = None,
-    path: str = "the database",
-) -> int:
-    """Bring ``conn`` up to ``target`` (default: the newest migration); return the version.
+    cache_max_bytes: int | None = None,
+    migrations: list[Migration] | None = None,
+) -> Database:
+    """Open and migrate the database at ``location``: a SQLite file (created with its
+    folder if needed) or a ``postgresql://`` URL.
 
-    Each migration runs in one ``BEGIN IMMEDIATE`` transaction that re-reads the
-    version first, so two processes opening a fresh file at once apply it only once.
+    ``cache_max_bytes`` bounds the cache (None: unbounded); ``migrations`` replaces
+    the packaged ones of that backend (tests use it to exercise the runner).
+    Raises :class:`~bot.errors.DatabaseUnusable` or :class:`~bot.errors.DatabaseTooNew`.
     """
-    latest = migrations[-1].version if migrations else 0
-    target = latest if target is None else target
-    current = await _user_version(conn)
-    if current > latest:
-        raise DatabaseTooNew(
-            f"The database {path} was written by a newer version of playlist-clusters "
-            f"(schema version {current}; this version knows up to {latest}). "
-            "Upgrade playlist-clusters, or set DATABASE_PATH to another file."
+    backend: Backend
+    if is_postgres_url(location):
+        from storage.postgres import PostgresBackend
+
+        backend = await PostgresBackend.open(
+            str(location), load_migrations("postgres") if migrations is None else migrations
         )
-    for migration in migrations:
-        if migration.version <= current or migration.version > target:
-            continue
-        try:
-            await conn.execute("BEGIN IMMEDIATE")
-            # Another process may have applied it while we waited for the write lock.
-            current = await _user_version(conn)
-            if migration.version > current:
-                # Statement by statement: executescript() would commit first.
-                for statement in split_statements(migration.sql):
-                    await conn.execute(statement)
-                await conn.execute(f"PRAGMA user_version = {migration.version}")
-            await conn.commit()
-        except BaseException:
-            await asyncio.shield(conn.rollback())
-            raise
-        current = max(current, migration.version)
-    return current
+    else:
+        backend = await SqliteBackend.open(
+            location, load_migrations("sqlite") if migrations is None else migrations
+        )
+    return Database(backend, cache_max_bytes=cache_max_bytes)
 
 
 class Database:
-    """The bot's SQLite database: one connection, one lock, one repository per concern."""
+    """The bot's database: a backend and one repository per concern."""
 
-    def __init__(
-        self, conn: aiosqlite.Connection, path: Path, *, cache_max_bytes: int | None = None
-    ) -> None:
-        self._conn = conn
-        self._lock = asyncio.Lock()
-        self._closed = False
-        self.path = path
+    def __init__(self, backend: Backend, *, cache_max_bytes: int | None = None) -> None:
+        self.backend = backend
         self.cache = CacheRepository(self, max_bytes=cache_max_bytes)
         self.messages = MessageRepository(self)
         self.schedules = ScheduleRepository(self)
@@ -156,49 +94,42 @@ class Database:
     @classmethod
     async def open(
         cls,
-        path: Path | str,
+        location: str | Path,
         *,
         cache_max_bytes: int | None = None,
-        busy_timeout: float = DEFAULT_BUSY_TIMEOUT_SECONDS,
         migrations: list[Migration] | None = None,
     ) -> Database:
-        """Open (creating folders and file if needed) and migrate the database at ``path``.
+        """Same as :func:`open_database`."""
+        return await open_database(location, cache_max_bytes=cache_max_bytes, migrations=migrations)
 
-        ``cache_max_bytes`` bounds the cache (None: unbounded); ``migrations`` replaces
-        the packaged ones (tests use it to exercise the runner).
-        """
-        path = Path(path)
-        conn = await _connect(path, busy_timeout)
-        try:
-            await _configure(conn, busy_timeout)
-            await migrate(
-                conn,
-                load_migrations() if migrations is None else migrations,
-                path=str(path),
-            )
-        except sqlite3.DatabaseError as exc:
-            await conn.close()
-            raise DatabaseUnusable(
-                f"{path} is not a usable playlist-clusters database ({exc}). "
-                "Move it away or set DATABASE_PATH to another file."
-            ) from exc
-        except BaseException:
-            await conn.close()
-            raise
-        return cls(conn, path, cache_max_bytes=cache_max_bytes)
+    @property
+    def dialect(self) -> Dialect:
+        """``"sqlite"`` or ``"postgres"``."""
+        return self.backend.dialect
+
+    @property
+    def location(self) -> str:
+        """Where the data is: the file path, or the URL without its password."""
+        return self.backend.location
+
+    @property
+    def path(self) -> Path | None:
+        """The SQLite file (None on PostgreSQL)."""
+        return self.backend.path
+
+    def read(self) -> AbstractAsyncContextManager[Session]:
+        """A session for reads (statements in autocommit; no other task's transaction
+        on the same SQLite connection is open meanwhile)."""
+        return self.backend.read()
+
+    def write(self) -> AbstractAsyncContextManager[Session]:
+        """A session inside one transaction, committed on success and rolled back on
+        any exception or cancellation; one writer at a time per database."""
+        return self.backend.write()
 
     async def close(self) -> None:
-        """Finish pending work, checkpoint the WAL into the main file and close (once)."""
-        async with self._lock:
-            if self._closed:
-                return
-            self._closed = True
-            try:
-                await self._conn.execute("PRAGMA optimize")
-                await self._conn.execute("PRAGMA wal_checkpoint(PASSIVE)")
-            except sqlite3.Error:
-                pass  # another process holds the file; the WAL stays valid
-            await self._conn.close()
+        """Finish pending work and close (a second call does nothing)."""
+        await self.backend.close()
 
     async def __aenter__(self) -> Database:
         return self
@@ -206,127 +137,19 @@ class Database:
     async def __aexit__(self, *exc: object) -> None:
         await self.close()
 
-    @asynccontextmanager
-    async def read(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The connection for reads; no other task's transaction is open meanwhile."""
-        async with self._lock, _translated():
-            yield self._conn
-
-    @asynccontextmanager
-    async def write(self) -> AsyncIterator[aiosqlite.Connection]:
-        """The connection inside one ``BEGIN IMMEDIATE`` transaction, committed on success.
-
-        Any exception (cancellation included) rolls the whole transaction back.
-        """
-        async with self._lock, _translated():
-            try:
-                # inside the try: a cancellation while BEGIN waits for another process
-                # must still roll back the transaction BEGIN opens once it gets the lock
-                await self._conn.execute("BEGIN IMMEDIATE")
-                yield self._conn
-                await self._conn.commit()
-            except BaseException:
-                # shield: a second cancellation must not skip the rollback; aiosqlite runs
-                # calls in order, so it lands before the next task's BEGIN anyway.
-                await asyncio.shield(self._conn.rollback())
-                raise
+    async def schema_version(self) -> int:
+        """The migration the database is at."""
+        return await self.backend.schema_version()
 
     async def integrity_check(self) -> str:
-        """``PRAGMA integrity_check``'s answer: "ok" for a sound file."""
-        async with self.read() as conn, conn.execute("PRAGMA integrity_check") as cursor:
-            rows = await cursor.fetchall()
-        return "\n".join(str(row[0]) for row in rows)
+        """ "ok" for a sound database (SQLite: ``PRAGMA integrity_check``; PostgreSQL:
+        the cache's running totals against its tables)."""
+        return await self.backend.integrity_check()
 
-    async def user_version(self) -> int:
-        """The schema version of the open file."""
-        async with self.read() as conn:
-            return await _user_version(conn)
-
-    def file_bytes(self) -> int:
-        """Bytes on disk: the main file plus its WAL."""
-        total = 0
-        for suffix in ("", "-wal"):
-            with suppress(FileNotFoundError):
-                total += Path(f"{self.path}{suffix}").stat().st_size
-        return total
+    async def file_bytes(self) -> int:
+        """Bytes the database takes: SQLite's file and WAL, or PostgreSQL's tables."""
+        return await self.backend.disk_bytes()
 
     async def reclaim_space(self) -> None:
-        """Return free pages to the file system (after evictions or a clear)."""
-        async with self.read() as conn:
-            # executescript steps the pragma to the end; execute() would free one page.
-            await conn.executescript("PRAGMA incremental_vacuum;")
-            # Fails while another process reads; the next checkpoint will do it.
-            with suppress(sqlite3.OperationalError):
-                await conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-
-def _unusable_path(path: Path, reason: str) -> DatabaseUnusable:
-    return DatabaseUnusable(
-        f"DATABASE_PATH={str(path)[:200]!r} cannot be used: {reason}. "
-        "Set DATABASE_PATH to a file in a writable folder."
-    )
-
-
-def _check_path(path: Path) -> None:
-    """Create the parent folder; refuse a folder or a special file where the file goes."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-    except FileExistsError:
-        raise _unusable_path(path, "a part of its folder is a file") from None
-    except OSError as exc:
-        raise _unusable_path(path, (exc.strerror or "cannot create its folder").lower()) from None
-    except ValueError:
-        raise _unusable_path(path, "it contains a NUL character") from None
-    try:
-        mode = path.stat().st_mode
-    except FileNotFoundError:
-        return
-    except OSError as exc:
-        raise _unusable_path(path, (exc.strerror or "cannot look at it").lower()) from None
-    if stat.S_ISDIR(mode):
-        raise _unusable_path(path, "it is a folder")
-    if not stat.S_ISREG(mode):
-        raise _unusable_path(path, "it is not a regular file")
-
-
-async def _connect(path: Path, busy_timeout: float) -> aiosqlite.Connection:
-    """An open connection to ``path``, or DatabaseUnusable naming DATABASE_PATH and why."""
-    _check_path(path)
-    try:
-        # Opened once with sqlite3 first: when aiosqlite's connect fails, its worker
-        # thread outlives the event loop of a short CLI run and prints a traceback.
-        await asyncio.to_thread(_probe, path)
-        return await aiosqlite.connect(path, isolation_level=None, timeout=busy_timeout)
-    except (sqlite3.Error, OSError, ValueError) as exc:
-        raise _unusable_path(path, str(exc)) from None
-
-
-def _probe(path: Path) -> None:
-    sqlite3.connect(path).close()
-
-
-@asynccontextmanager
-async def _translated() -> AsyncIterator[None]:
-    """Raise :class:`StorageError` for any SQLite error inside (the original as cause)."""
-    try:
-        yield
-    except sqlite3.Error as exc:
-        raise StorageError(str(exc)) from exc
-
-
-async def _configure(conn: aiosqlite.Connection, busy_timeout: float) -> None:
-    """Connection settings: busy timeout, incremental auto-vacuum (new files), WAL, FKs."""
-    await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
-    async with conn.execute("SELECT count(*) FROM sqlite_schema") as cursor:
-        row = await cursor.fetchone()
-    if row and row[0] == 0:
-        # Only takes effect before the first table exists: lets clear() shrink the file.
-        await conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
-    async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
-        mode = await cursor.fetchone()
-    if not mode or str(mode[0]).lower() != "wal":
-        raise sqlite3.DatabaseError(f"cannot switch to WAL mode (got {mode and mode[0]!r})")
-    # WAL + NORMAL: a crashed process never corrupts or half-writes; only a power cut
-    # may lose the last commits.
-    await conn.execute("PRAGMA synchronous = NORMAL")
-    await conn.execute("PRAGMA foreign_keys = ON")
+        """Give the space of deleted rows back (after evictions or a clear)."""
+        await self.backend.reclaim_space()

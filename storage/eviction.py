@@ -4,36 +4,42 @@ Least recently used analyses and playlists go first, in the caller's transaction
 track features (the costliest to get again) only when that is not enough, oldest
 first. An analysis a posted message still pages through, and a playlist a schedule
 names, are never candidates.
+
+The same on both backends: what is counted is the payload bytes each row records in
+``size_bytes`` (summed into ``cache_usage`` by triggers), never a file's size, so a
+PostgreSQL server's pages and a SQLite file's pages weigh alike. Ties in time are
+broken by key, so the order never depends on how a backend happens to store rows.
 """
 
 from __future__ import annotations
 
-import aiosqlite
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from storage.session import Session
 
 
-async def usage_total(conn: aiosqlite.Connection) -> int:
+async def usage_total(conn: Session) -> int:
     """Payload bytes counted against the bound (kept exact by triggers in ``cache_usage``)."""
-    async with conn.execute("SELECT coalesce(sum(bytes), 0) FROM cache_usage") as cursor:
-        row = await cursor.fetchone()
+    row = await conn.fetchone("SELECT coalesce(sum(bytes), 0) FROM cache_usage")
     return int(row[0]) if row else 0
 
 
-async def evict_lru(conn: aiosqlite.Connection, max_bytes: int) -> int:
+async def evict_lru(conn: Session, max_bytes: int) -> int:
     """Delete LRU entries until the cache fits ``max_bytes``, in the caller's transaction."""
     total = await usage_total(conn)
     if total <= max_bytes:
         return 0
     removed = 0
-    async with conn.execute(
-        "SELECT 'analysis', key, NULL, size_bytes, last_used FROM analyses a"
+    candidates = await conn.fetchall(
+        "SELECT 'analysis', key, '', size_bytes, last_used FROM analyses a"
         " WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.analysis_key = a.key)"
         " UNION ALL"
         " SELECT 'playlist', source, id, size_bytes, last_used FROM playlists p"
         " WHERE NOT EXISTS (SELECT 1 FROM schedules s"
         "                   WHERE s.ref_source = p.source AND s.ref_id = p.id)"
-        " ORDER BY last_used"
-    ) as cursor:
-        candidates = await cursor.fetchall()
+        " ORDER BY 5, 1, 2, 3"
+    )
     for kind, first, second, size, _used in candidates:
         if total <= max_bytes:
             break
@@ -44,11 +50,10 @@ async def evict_lru(conn: aiosqlite.Connection, max_bytes: int) -> int:
         total -= size
         removed += 1
     while total > max_bytes:
-        async with conn.execute(
+        batch = await conn.fetchall(
             "SELECT source, track_id, provider, size_bytes FROM track_features"
-            " ORDER BY stored_at LIMIT 1000"
-        ) as cursor:
-            batch = await cursor.fetchall()
+            " ORDER BY stored_at, source, track_id, provider LIMIT 1000"
+        )
         if not batch:
             break
         doomed = []

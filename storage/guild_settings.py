@@ -31,15 +31,12 @@ class GuildSettingsRepository:
 
     async def get(self, guild_id: int) -> GuildSettings:
         """The settings of ``guild_id``; defaults when it never set any."""
-        async with (
-            self._db.read() as conn,
-            conn.execute(
+        async with self._db.read() as conn:
+            row = await conn.fetchone(
                 "SELECT guild_id, default_k, schedule_role_id FROM guild_settings"
                 " WHERE guild_id = ?",
                 (guild_id,),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
+            )
         return GuildSettings(*row) if row else GuildSettings(guild_id)
 
     async def save(self, settings: GuildSettings) -> None:

@@ -70,71 +70,56 @@ class MessageRepository:
 
     async def get(self, message_id: int) -> MessageState | None:
         """The state of ``message_id``, or None if it was never saved or was deleted."""
-        async with (
-            self._db.read() as conn,
-            conn.execute(
+        async with self._db.read() as conn:
+            row = await conn.fetchone(
                 f"SELECT {_COLUMNS} FROM messages WHERE message_id = ?", (message_id,)
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
+            )
         return MessageState(*row) if row else None
 
     async def update_position(self, message_id: int, cluster: int, page: int) -> bool:
         """Move ``message_id`` to ``cluster`` / ``page``; False if no such message is stored."""
         async with self._db.write() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE messages SET cluster = ?, page = ?, updated_at = ? WHERE message_id = ?",
                 (cluster, page, self.clock(), message_id),
             )
-            changed = cursor.rowcount
-            await cursor.close()
         return changed > 0
 
     async def update_map(self, message_id: int, x: str, y: str) -> bool:
         """Set the features on ``message_id``'s map axes ('' = the projection's axis)."""
         async with self._db.write() as conn:
-            cursor = await conn.execute(
+            changed = await conn.execute(
                 "UPDATE messages SET map_x = ?, map_y = ?, updated_at = ? WHERE message_id = ?",
                 (x, y, self.clock(), message_id),
             )
-            changed = cursor.rowcount
-            await cursor.close()
         return changed > 0
 
     async def latest_in_channel(self, channel_id: int) -> MessageState | None:
         """The most recently used message state in ``channel_id`` (for `/similar`)."""
-        async with (
-            self._db.read() as conn,
-            conn.execute(
+        async with self._db.read() as conn:
+            row = await conn.fetchone(
                 f"SELECT {_COLUMNS} FROM messages WHERE channel_id = ?"
                 " ORDER BY updated_at DESC, message_id DESC LIMIT 1",
                 (channel_id,),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
+            )
         return MessageState(*row) if row else None
 
     async def latest_key_for_playlist(self, source: str, playlist_id: str) -> str | None:
         """The analysis key of the most recently used message showing playlist
         ``source``/``playlist_id`` (for `/similar link:`), if any is still cached."""
-        async with (
-            self._db.read() as conn,
-            conn.execute(
+        async with self._db.read() as conn:
+            row = await conn.fetchone(
                 "SELECT m.analysis_key FROM messages m JOIN analyses a ON a.key = m.analysis_key"
                 " WHERE a.source = ? AND a.playlist_id = ?"
                 " ORDER BY m.updated_at DESC, m.message_id DESC LIMIT 1",
                 (source, playlist_id),
-            ) as cursor,
-        ):
-            row = await cursor.fetchone()
+            )
         return str(row[0]) if row else None
 
     async def delete(self, message_id: int) -> bool:
         """Forget ``message_id`` (e.g. the message was deleted); False if it was not stored."""
         async with self._db.write() as conn:
-            cursor = await conn.execute("DELETE FROM messages WHERE message_id = ?", (message_id,))
-            changed = cursor.rowcount
-            await cursor.close()
+            changed = await conn.execute("DELETE FROM messages WHERE message_id = ?", (message_id,))
         return changed > 0
 
     async def prune(self, older_than_seconds: float) -> int:
@@ -144,7 +129,4 @@ class MessageRepository:
         """
         cutoff = self.clock() - older_than_seconds
         async with self._db.write() as conn:
-            cursor = await conn.execute("DELETE FROM messages WHERE updated_at < ?", (cutoff,))
-            changed = cursor.rowcount
-            await cursor.close()
-        return changed
+            return await conn.execute("DELETE FROM messages WHERE updated_at < ?", (cutoff,))

@@ -26,8 +26,6 @@ from bot.errors import BadInput
 from bot.model import PlaylistRef
 
 if TYPE_CHECKING:
-    import aiosqlite
-
     from storage.database import Database
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -126,11 +124,11 @@ class ScheduleRepository:
         """Store a new schedule; returns it with its ``id`` set. Raises :class:`BadInput`."""
         schedule.validate()
         async with self._db.write() as conn:
-            cursor = await conn.execute(
+            row = await conn.fetchone(
                 "INSERT INTO schedules (guild_id, channel_id, ref_source, ref_id, weekday, time,"
                 " timezone, k, created_by, created_at, enabled, disabled_reason,"
                 " last_posted_week, last_track_ids, last_labels)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
                 (
                     schedule.guild_id,
                     schedule.channel_id,
@@ -149,8 +147,8 @@ class ScheduleRepository:
                     json.dumps(dict(schedule.last_labels), ensure_ascii=False),
                 ),
             )
-            schedule.id = cursor.lastrowid
-            await cursor.close()
+        assert row is not None
+        schedule.id = int(row[0])
         return schedule
 
     async def get(self, schedule_id: int) -> Schedule | None:
@@ -237,20 +235,10 @@ class ScheduleRepository:
         )
 
     async def _select(self, where: str, params: tuple[object, ...]) -> list[Schedule]:
-        async with (
-            self._db.read() as conn,
-            conn.execute(f"SELECT {_COLUMNS} FROM schedules {where}", params) as cursor,
-        ):
-            rows = await cursor.fetchall()
+        async with self._db.read() as conn:
+            rows = await conn.fetchall(f"SELECT {_COLUMNS} FROM schedules {where}", params)
         return [_from_row(row) for row in rows]
 
     async def _change(self, sql: str, params: tuple[object, ...]) -> bool:
         async with self._db.write() as conn:
-            return await _rowcount(conn, sql, params) > 0
-
-
-async def _rowcount(conn: aiosqlite.Connection, sql: str, params: tuple[object, ...]) -> int:
-    cursor = await conn.execute(sql, params)
-    count = cursor.rowcount
-    await cursor.close()
-    return count
+            return await conn.execute(sql, params) > 0

@@ -8,7 +8,7 @@ and use ``fake_settings`` (every base URL pointed at the fakes) and ``http``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +22,7 @@ from tests.fakes.base import serve
 from tests.fakes.deezer import FakeDeezer
 from tests.fakes.reccobeats import FakeReccoBeats
 from tests.fakes.spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
+from tests.pg_server import STARTUP, postgres_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CSV = ROOT / "samples" / "international_pop_synthetic_features.csv"
@@ -115,3 +116,17 @@ async def http(fake_settings: Settings) -> AsyncIterator[HttpClient]:
     client = HttpClient(fake_settings.http, pause_scale=0.001)
     yield client
     await client.close()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Iterator[str]:
+    """A PostgreSQL server for the session (``tests/pg_server.py``): skipped without one,
+    failed in CI."""
+    with postgres_server() as url:
+        yield url
+
+
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Say what the session's own PostgreSQL server cost to start."""
+    if STARTUP:
+        terminalreporter.write_line(f"PostgreSQL test server: started in {STARTUP[0]:.2f} s")

@@ -14,7 +14,8 @@ import pytest
 
 from tests.conftest import ROOT
 
-HEAVY = ("sklearn", "matplotlib", "discord", "scipy", "miniaudio", "numpy", "aiohttp")
+# asyncpg too: only a DATABASE_URL of PostgreSQL loads it, never the SQLite default
+HEAVY = ("sklearn", "matplotlib", "discord", "scipy", "miniaudio", "numpy", "aiohttp", "asyncpg")
 PROBE = """
 import runpy, sys
 sys.argv = ["playlist-clusters", *sys.argv[1:]]
@@ -29,7 +30,12 @@ print("EXIT", code, "HEAVY", ",".join(heavy) or "none", file=sys.stderr)
 
 
 def _loaded(args: list[str], tmp_path: Path) -> tuple[str, str]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_PATH": str(tmp_path / "c.db")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "DATABASE_PATH": str(tmp_path / "c.db"),
+        "DATABASE_URL": "",
+    }
     result = subprocess.run(
         [sys.executable, "-c", PROBE, *args],
         capture_output=True,

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import random
+import socket
+import sqlite3
 import sys
 from pathlib import Path
+from typing import Any
 
 from bot.model import (
     PROVIDER_AUDIO_FEATURES,
@@ -16,6 +19,8 @@ from bot.model import (
 )
 from bot.pipeline import compute_analysis
 from bot.sources.csvfile import parse_playlist_csv
+from storage.database import is_postgres_url
+from tests.pg_server import in_thread
 
 ROOT = Path(__file__).resolve().parents[2]
 SAMPLE_CSV = ROOT / "samples" / "international_pop_synthetic_features.csv"
@@ -78,3 +83,79 @@ def synthetic_playlist(
 def analyse(playlist: Playlist, k: int | None = None, *, png: bool = True) -> Analysis:
     """The real pipeline's analysis of ``playlist``."""
     return compute_analysis(playlist, AnalysisOptions(k=k), render_png=png)
+
+
+def raw_fetchall(location: str | Path, sql: str) -> list[tuple[Any, ...]]:
+    """Rows read past the storage package: sqlite3 on a file, asyncpg on a URL."""
+    if not is_postgres_url(location):
+        conn = sqlite3.connect(location)
+        try:
+            return conn.execute(sql).fetchall()
+        finally:
+            conn.close()
+    import asyncpg
+
+    async def fetch() -> list[tuple[Any, ...]]:
+        conn = await asyncpg.connect(str(location))
+        try:
+            return [tuple(row) for row in await conn.fetch(sql)]
+        finally:
+            await conn.close()
+
+    return in_thread(fetch)
+
+
+def raw_execute(location: str | Path, *statements: str) -> None:
+    """Run ``statements`` in one transaction past the storage package."""
+    if not is_postgres_url(location):
+        conn = sqlite3.connect(location, isolation_level=None)
+        try:
+            conn.execute("BEGIN")
+            for statement in statements:
+                conn.execute(statement)
+            conn.execute("COMMIT")
+        finally:
+            conn.close()
+        return
+    import asyncpg
+
+    async def run() -> None:
+        conn = await asyncpg.connect(str(location))
+        try:
+            async with conn.transaction():
+                for statement in statements:
+                    await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    in_thread(run)
+
+
+def set_schema_version(location: str | Path, version: int) -> None:
+    """Mark the database as written at ``version`` (as a newer program would)."""
+    if is_postgres_url(location):
+        raw_execute(
+            location,
+            "CREATE TABLE IF NOT EXISTS schema_version (version integer NOT NULL)",
+            "DELETE FROM schema_version",
+            f"INSERT INTO schema_version VALUES ({int(version)})",
+        )
+    else:
+        Path(location).parent.mkdir(parents=True, exist_ok=True)
+        conn = sqlite3.connect(location)
+        conn.execute(f"PRAGMA user_version = {int(version)}")
+        conn.close()
+
+
+def schema_version(location: str | Path) -> int:
+    """The version recorded in the database, read past the storage package."""
+    if is_postgres_url(location):
+        return int(raw_fetchall(location, "SELECT max(version) FROM schema_version")[0][0])
+    return int(raw_fetchall(location, "PRAGMA user_version")[0][0])
+
+
+def closed_port() -> int:
+    """A 127.0.0.1 port nothing listens on (just released by the system)."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])

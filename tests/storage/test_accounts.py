@@ -1,23 +1,23 @@
-"""The account tables on real SQLite files: connect, refresh, disconnect, sign-ins once."""
+"""The account tables on both backends: connect, refresh, disconnect, sign-ins once."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from storage.accounts import StoredAccount
 from storage.database import Database
+from tests.storage.conftest import Location
 
 
 def _account(uid: int = 7, tokens: bytes = b"cipher-1") -> StoredAccount:
     return StoredAccount(uid, "spotify-user", "ミク 🎤", "user-library-read", tokens, 1000.0)
 
 
-async def test_an_account_survives_a_restart_and_is_replaced_on_reconnect(tmp_path: Path) -> None:
-    path = tmp_path / "a.db"
-    async with await Database.open(path) as db:
+async def test_an_account_survives_a_restart_and_is_replaced_on_reconnect(
+    location: Location,
+) -> None:
+    async with await Database.open(location) as db:
         await db.accounts.save(_account())
         await db.accounts.save(_account(tokens=b"cipher-2"))
-    async with await Database.open(path) as db:
+    async with await Database.open(location) as db:
         found = await db.accounts.get(7)
         assert found == _account(tokens=b"cipher-2")
         assert await db.accounts.get(8) is None

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-from pathlib import Path
 
 import pytest
 
@@ -17,6 +16,7 @@ from storage.codec import (
     encode_tracks,
 )
 from storage.database import Database
+from tests.storage.conftest import Location
 from tests.storage.helpers import analyse, sample_playlist, synthetic_playlist
 
 
@@ -31,14 +31,13 @@ def _same(a: Analysis, b: Analysis) -> None:
 
 
 async def test_the_sample_analysis_comes_back_whole_after_a_restart(
-    tmp_path: Path, sample_analysis: Analysis
+    location: Location, sample_analysis: Analysis
 ) -> None:
-    path = tmp_path / "bot.db"
     key = analysis_key(sample_analysis.playlist, sample_analysis.options)
-    async with await Database.open(path) as db:
+    async with await Database.open(location) as db:
         assert await db.cache.get_analysis(key) is None
         await db.cache.put_analysis(key, sample_analysis)
-    async with await Database.open(path) as db:
+    async with await Database.open(location) as db:
         assert await db.cache.has_analysis(key)
         cached = await db.cache.get_analysis(key)
     assert cached is not None

@@ -4,20 +4,19 @@ from __future__ import annotations
 
 import dataclasses
 from datetime import UTC, datetime
-from pathlib import Path
 
 from bot.model import PlaylistRef
 from storage.database import Database
+from tests.storage.conftest import Location
 from tests.storage.helpers import sample_playlist, synthetic_playlist
 
 
-async def test_a_playlist_comes_back_with_every_field_after_a_restart(tmp_path: Path) -> None:
-    path = tmp_path / "bot.db"
+async def test_a_playlist_comes_back_with_every_field_after_a_restart(location: Location) -> None:
     playlist = synthetic_playlist(50, seed=4, source="deezer", playlist_id="123")
-    async with await Database.open(path) as db:
+    async with await Database.open(location) as db:
         db.cache.clock = lambda: 1_700_000_000.0
         await db.cache.put_playlist(playlist)
-    async with await Database.open(path) as db:
+    async with await Database.open(location) as db:
         found = await db.cache.get_playlist(PlaylistRef("deezer", "123"))
         assert await db.cache.get_playlist(PlaylistRef("spotify", "123")) is None
     assert found is not None
@@ -74,8 +73,7 @@ async def test_thousands_of_features_in_one_call(db: Database) -> None:
     assert stats.features == 3000 and stats.feature_bytes > 3000 * 20
 
 
-async def test_tracks_with_different_feature_names_and_gaps(tmp_path: Path) -> None:
-    path = tmp_path / "bot.db"
+async def test_tracks_with_different_feature_names_and_gaps(location: Location) -> None:
     features = {
         "a": {"energy": 0.5, "tempo": 120},
         "b": {"tempo": 90.25, "energy": 0.125},  # same names, other order
@@ -83,12 +81,12 @@ async def test_tracks_with_different_feature_names_and_gaps(tmp_path: Path) -> N
         "d": {"energy": float("nan")},  # no usable value
         "e": {},
     }
-    async with await Database.open(path) as db:
+    async with await Database.open(location) as db:
         await db.cache.put_features("deezer", features, "preview", 3)
-    async with await Database.open(path) as db:  # a new process: no remembered key lists
+    async with await Database.open(location) as db:  # a new process: no remembered key lists
         got = await db.cache.get_features("deezer", list(features), "preview", 3)
-        async with db.read() as conn, conn.execute("SELECT count(*) FROM feature_keys") as cur:
-            key_lists = (await cur.fetchone())[0]
+        async with db.read() as conn:
+            (key_lists,) = await conn.fetchone("SELECT count(*) FROM feature_keys")
     assert got == {
         "a": {"energy": 0.5, "tempo": 120.0},
         "b": {"tempo": 90.25, "energy": 0.125},

@@ -1,8 +1,8 @@
-"""`playlist-clusters analyze` with the cache, --no-cache, and `cache stats` / `cache clear`."""
+"""`playlist-clusters analyze` with the cache, --no-cache, and `cache stats` / `cache clear`,
+on the SQLite file of DATABASE_PATH and on the PostgreSQL database of DATABASE_URL."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -10,16 +10,25 @@ import pytest
 
 from bot.cli import main
 from bot.config import get_settings
-from tests.storage.helpers import SAMPLE_CSV
+from storage.postgres import redact
+from tests.storage.conftest import Location
+from tests.storage.helpers import SAMPLE_CSV, raw_fetchall, set_schema_version
 
 
 @pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
-    path = tmp_path / "state" / "cache.db"
+def database(
+    location: Location, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[Location]:
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setenv("DATABASE_PATH", str(path))
+    if isinstance(location, Path):
+        location = tmp_path / "state" / "cache.db"
+        monkeypatch.setenv("DATABASE_PATH", str(location))
+        monkeypatch.delenv("DATABASE_URL", raising=False)
+    else:
+        monkeypatch.setenv("DATABASE_URL", location)
+        monkeypatch.setenv("DATABASE_PATH", str(tmp_path / "unused" / "cache.db"))
     get_settings.cache_clear()
-    yield path
+    yield location
     get_settings.cache_clear()
 
 
@@ -28,7 +37,7 @@ def _files(folder: Path) -> dict[str, bytes]:
 
 
 def test_a_second_analyze_is_served_from_the_cache(
-    database: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+    database: Location, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert main(["analyze", str(SAMPLE_CSV), "-o", "first", "-q", "--name", "Pop ✨"]) == 0
     assert main(["analyze", str(SAMPLE_CSV), "-o", "second", "-q", "--name", "Pop ✨"]) == 0
@@ -36,29 +45,30 @@ def test_a_second_analyze_is_served_from_the_cache(
     capsys.readouterr()
     assert main(["cache", "stats"]) == 0
     out = capsys.readouterr().out
-    assert "analyses:       1 (" in out and str(database) in out and "of 200.0 MB" in out
+    shown = str(database) if isinstance(database, Path) else redact(database)
+    assert "analyses:       1 (" in out and shown in out and "of 200.0 MB" in out
     # another name is another picture title: analysed and cached separately
     assert main(["analyze", str(SAMPLE_CSV), "-o", "third", "-q", "--name", "Other"]) == 0
     assert main(["cache", "clear"]) == 0
     assert "Removed 2 cached entries" in capsys.readouterr().out
-    conn = sqlite3.connect(database)
-    assert conn.execute("SELECT count(*) FROM analyses").fetchone()[0] == 0
-    conn.close()
+    assert raw_fetchall(database, "SELECT count(*) FROM analyses") == [(0,)]
+    assert not (tmp_path / "unused").exists()  # DATABASE_URL wins over DATABASE_PATH
 
 
-def test_no_cache_leaves_no_database(database: Path, tmp_path: Path) -> None:
+def test_no_cache_leaves_no_database(database: Location, tmp_path: Path) -> None:
     assert main(["analyze", str(SAMPLE_CSV), "-o", "out", "-q", "--no-cache"]) == 0
     assert (tmp_path / "out" / "clusters.json").is_file()
-    assert not database.exists()
+    if isinstance(database, Path):
+        assert not database.exists()
+    else:
+        tables = "SELECT count(*) FROM pg_tables WHERE schemaname = current_schema()"
+        assert raw_fetchall(database, tables) == [(0,)]
 
 
 def test_a_database_from_a_newer_version_is_one_line_and_exit_2(
-    database: Path, capsys: pytest.CaptureFixture[str]
+    database: Location, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    database.parent.mkdir(parents=True)
-    conn = sqlite3.connect(database)
-    conn.execute("PRAGMA user_version = 999")
-    conn.close()
+    set_schema_version(database, 999)
     assert main(["cache", "stats"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "newer version of playlist-clusters" in err

@@ -1,4 +1,8 @@
-"""50 tasks on two connections plus a writer process on one file: nothing locked or lost."""
+"""50 tasks on two connections plus a writer process on one database: nothing locked or lost.
+
+On SQLite the two connections and the process share one file (WAL, busy timeout); on
+PostgreSQL two pools and the process share one server (the write lock).
+"""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from storage.database import Database
 from storage.guild_settings import GuildSettings
 from storage.messages import MessageState
 from storage.schedules import Schedule
+from tests.storage.conftest import Location
 from tests.storage.helpers import ROOT, WRITER, analyse, synthetic_playlist
 
 TASKS = 50
@@ -56,8 +61,9 @@ async def _task(i: int, db: Database, analysis: Analysis, rng: random.Random) ->
     assert got == {f"t{i}-0": {"energy": 0.0, "task": float(i)}}
 
 
-async def test_fifty_tasks_two_connections_and_another_process(tmp_path: Path) -> None:
-    path = tmp_path / "busy.db"
+async def test_fifty_tasks_two_connections_and_another_process(
+    location: Location, tmp_path: Path
+) -> None:
     analysis = analyse(synthetic_playlist(60, seed=2), k=3, png=False)
     analysis.png = b"\x89PNG" + bytes(range(256)) * 40
     folder = tmp_path / "input"
@@ -65,10 +71,10 @@ async def test_fifty_tasks_two_connections_and_another_process(tmp_path: Path) -
     (folder / "doc.json").write_text(json.dumps(to_document(analysis)), "utf-8")
     (folder / "png").write_bytes(analysis.png)
 
-    first = await Database.open(path)
-    second = await Database.open(path)  # as the CLI would, beside the bot
+    first = await Database.open(location)
+    second = await Database.open(location)  # as the CLI would, beside the bot
     writer = await asyncio.create_subprocess_exec(
-        *WRITER, str(path), str(folder), str(10**12), "loop", cwd=ROOT, stdout=subprocess.PIPE
+        *WRITER, str(location), str(folder), str(10**12), "loop", cwd=ROOT, stdout=subprocess.PIPE
     )
     try:
         assert writer.stdout is not None
@@ -89,7 +95,7 @@ async def test_fifty_tasks_two_connections_and_another_process(tmp_path: Path) -
         await first.close()
         await second.close()
 
-    async with await Database.open(path) as db:
+    async with await Database.open(location) as db:
         assert await db.integrity_check() == "ok"
         for i in range(TASKS):
             state = await db.messages.get(10_000 + i)

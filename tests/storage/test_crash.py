@@ -1,8 +1,10 @@
 """A writer process killed with SIGKILL while saving an analysis never leaves half of it.
 
-After each kill the file must open, pass ``PRAGMA integrity_check``, keep the cache
+After each kill the database must open, pass its integrity check, keep the cache
 totals exact, and hold the new analysis either whole (with the eviction its write
-caused) or not at all (with nothing evicted).
+caused) or not at all (with nothing evicted). Kills at SQLite's own VM steps and
+statements are about the SQLite file (``sqlite_only``); kills from outside at random
+moments run on both backends.
 """
 
 from __future__ import annotations
@@ -13,12 +15,14 @@ import random
 import signal
 import subprocess
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 
 from bot.render.document import from_document, to_document
 from storage.database import Database
+from tests.storage.conftest import Location
 from tests.storage.helpers import ROOT, WRITER, analyse, synthetic_playlist
 
 OLD_KEYS = ("old-0", "old-1", "old-2")
@@ -35,7 +39,7 @@ def crash_input(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict, b
     return folder, doc, png
 
 
-async def _prepare(path: Path, doc: dict, png: bytes) -> int:
+async def _prepare(path: Location, doc: dict, png: bytes) -> int:
     """Three old analyses; returns a bound that makes one more evict exactly old-0."""
     clock = iter(range(100, 200))
     async with await Database.open(path) as db:
@@ -45,21 +49,19 @@ async def _prepare(path: Path, doc: dict, png: bytes) -> int:
         return await db.cache.size_bytes() + 1000
 
 
-async def _inspect(path: Path, doc: dict, png: bytes) -> set[str]:
+async def _inspect(path: Location, doc: dict, png: bytes) -> set[str]:
     """Open after the crash, check everything, return the keys present."""
     async with await Database.open(path) as db:
         assert await db.integrity_check() == "ok"
         async with db.read() as conn:
-            async with conn.execute(
+            actual = await conn.fetchone(
                 "SELECT count(*), coalesce(sum(size_bytes), 0) FROM analyses"
-            ) as cursor:
-                actual = await cursor.fetchone()
-            async with conn.execute(
+            )
+            kept = await conn.fetchone(
                 "SELECT rows, bytes FROM cache_usage WHERE kind = 'analyses'"
-            ) as cursor:
-                assert await cursor.fetchone() == actual
-            async with conn.execute("SELECT key FROM analyses") as cursor:
-                keys = {row[0] for row in await cursor.fetchall()}
+            )
+            assert kept == actual
+            keys = {row[0] for row in await conn.fetchall("SELECT key FROM analyses")}
         for key in keys:
             cached = await db.cache.get_analysis(key)
             assert cached is not None
@@ -67,7 +69,9 @@ async def _inspect(path: Path, doc: dict, png: bytes) -> set[str]:
     return keys
 
 
-def _write(path: Path, folder: Path, bound: int, *mode: str) -> subprocess.CompletedProcess[str]:
+def _write(
+    path: Location, folder: Path, bound: int, *mode: str
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
         [*WRITER, str(path), str(folder), str(bound), *mode],
         cwd=ROOT,
@@ -85,6 +89,7 @@ def _whole_or_absent(keys: set[str]) -> str:
     return "absent"
 
 
+@pytest.mark.sqlite_only  # SQLite VM steps
 def test_killed_at_every_stage_of_the_write(
     tmp_path: Path, crash_input: tuple[Path, dict, bytes]
 ) -> None:
@@ -107,6 +112,7 @@ def test_killed_at_every_stage_of_the_write(
     assert "absent" in outcomes
 
 
+@pytest.mark.sqlite_only  # SQLite's statements, through its trace hook
 @pytest.mark.parametrize(
     "statement",
     [
@@ -128,12 +134,12 @@ def test_killed_before_each_statement_of_the_write(
 
 
 def test_killed_from_outside_at_random_moments_of_a_stream_of_writes(
-    tmp_path: Path, crash_input: tuple[Path, dict, bytes]
+    new_location: Callable[[str], Location], crash_input: tuple[Path, dict, bytes]
 ) -> None:
     folder, doc, png = crash_input
     rng = random.Random(3)
     for attempt in range(4):
-        path = tmp_path / f"loop-{attempt}.db"
+        path = new_location(f"loop-{attempt}")
         bound = asyncio.run(_prepare(path, doc, png))
         writer = subprocess.Popen(
             [*WRITER, str(path), str(folder), str(bound), "loop"],

@@ -1,4 +1,4 @@
-"""Opening, configuring and migrating real SQLite files."""
+"""Opening, configuring and migrating real databases: SQLite files and PostgreSQL schemas."""
 
 from __future__ import annotations
 
@@ -9,37 +9,42 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aiosqlite
+import asyncpg
 import pytest
 
 from bot.errors import DatabaseTooNew, DatabaseUnusable
 from bot.model import AnalysisOptions, PlaylistRef, analysis_key
 from bot.render.document import to_document
+from storage import postgres, sqlite
 from storage.codec import encode_analysis, encode_playlist
-from storage.database import Database, Migration, load_migrations, migrate, split_statements
+from storage.database import Database, open_database
+from storage.errors import StorageError
 from storage.guild_settings import GuildSettings
 from storage.messages import MessageState
-from tests.storage.helpers import analyse, synthetic_playlist
+from storage.schema import DIALECTS, Migration, load_migrations
+from storage.session import Session
+from storage.sqlite import split_statements
+from tests.pg_server import new_schema
+from tests.storage.conftest import Location
+from tests.storage.helpers import (
+    analyse,
+    closed_port,
+    raw_fetchall,
+    schema_version,
+    set_schema_version,
+    synthetic_playlist,
+)
 
-MIGRATIONS = load_migrations()
-LATEST = MIGRATIONS[-1].version
+MIGRATIONS = {dialect: load_migrations(dialect) for dialect in DIALECTS}
+LATEST = MIGRATIONS["sqlite"][-1].version
 
 
-def _raw(path: Path) -> sqlite3.Connection:
-    return sqlite3.connect(path, isolation_level=None)
-
-
-def _apply_up_to(path: Path, version: int) -> None:
-    """Create ``path`` at schema ``version`` exactly as an older release would have."""
-    conn = _raw(path)
-    try:
-        for migration in MIGRATIONS[:version]:
-            conn.execute("BEGIN IMMEDIATE")
-            for statement in split_statements(migration.sql):
-                conn.execute(statement)
-            conn.execute(f"PRAGMA user_version = {migration.version}")
-            conn.execute("COMMIT")
-    finally:
-        conn.close()
+async def _apply_up_to(location: Location, backend: str, version: int) -> None:
+    """Create the database at schema ``version`` exactly as an older release would have."""
+    if version:
+        older = MIGRATIONS[backend][:version]
+        async with await open_database(location, migrations=older) as db:
+            assert await db.schema_version() == version
 
 
 # --- data written at each schema version, and how the newest code must read it back ----
@@ -54,68 +59,69 @@ SEED_ANALYSIS.png = b"\x89PNG seed"
 SEED_KEY = analysis_key(SEED_PLAYLIST, AnalysisOptions(k=2))
 
 
-def _seed_shared(conn: sqlite3.Connection) -> None:
+async def _seed_shared(conn: Session) -> None:
     """Rows whose tables are the same at every version so far."""
     blob = encode_analysis(SEED_ANALYSIS)
-    conn.execute(
+    await conn.execute(
         "INSERT INTO analyses (key, source, playlist_id, snapshot, options, analysis_version,"
         " track_count, created_at, last_used, size_bytes, document, png)"
         " VALUES (?, 'deezer', '908622995', ?, 'k=2;mw=0.5', 1, 24, 100.0, 100.0, ?, ?, ?)",
         (SEED_KEY, SEED_PLAYLIST.snapshot, len(blob), blob, SEED_ANALYSIS.png),
     )
     data = encode_playlist(SEED_PLAYLIST)
-    conn.execute(
+    await conn.execute(
         "INSERT INTO playlists VALUES ('deezer', '908622995', ?, ?, 24, 100.0, 100.0, ?, ?)",
         (SEED_PLAYLIST.snapshot, SEED_PLAYLIST.name, len(data), data),
     )
-    conn.execute(
+    await conn.execute(
         "INSERT INTO messages (message_id, channel_id, guild_id, analysis_key, owner_id, cluster,"
         " page, created_at, updated_at) VALUES (1234567890123456789, 42, 7, ?, 99, 1, 2, 100.0,"
         " 100.0)",
         (SEED_KEY,),
     )
-    conn.execute(
+    await conn.execute(
         "INSERT INTO schedules (guild_id, channel_id, ref_source, ref_id, weekday, time, timezone,"
         " k, created_by, created_at, enabled, disabled_reason, last_posted_week, last_track_ids,"
         " last_labels) VALUES (7, 42, 'deezer', '908622995', 4, '18:30', 'Asia/Tokyo', NULL, 99,"
         " 100.0, 1, '', '2026-W47', '[\"a\", \"夜\"]', '{\"a\": 0, \"夜\": 1}')"
     )
-    conn.execute("INSERT INTO guild_settings VALUES (7, 5, 555, 100.0)")
+    await conn.execute("INSERT INTO guild_settings VALUES (7, 5, 555, 100.0)")
 
 
-def _seed_v1(conn: sqlite3.Connection) -> None:
-    _seed_shared(conn)
-    conn.execute(
+async def _seed_v1(conn: Session) -> None:
+    await _seed_shared(conn)
+    await conn.execute(
         "INSERT INTO track_features VALUES ('deezer', '3135556', 'reccobeats', 2, 100.0, 60,"
         ' \'{"energy": 0.5, "tempo": 120.0}\')'
     )
 
 
-def _seed_v2(conn: sqlite3.Connection) -> None:
-    _seed_shared(conn)
-    conn.execute('INSERT INTO feature_keys (id, keys) VALUES (3, \'["energy", "tempo"]\')')
-    conn.execute(
+async def _seed_v2(conn: Session) -> None:
+    await _seed_shared(conn)
+    await conn.execute('INSERT INTO feature_keys (id, keys) VALUES (3, \'["energy", "tempo"]\')')
+    await conn.execute(
         "INSERT INTO track_features VALUES ('deezer', '3135556', 'reccobeats', 2, 100.0, 60, 3, ?)",
         (struct.pack("<2d", 0.5, 120.0),),
     )
 
 
-def _seed_v3(conn: sqlite3.Connection) -> None:
-    _seed_v2(conn)
-    conn.execute("UPDATE analyses SET variant = 'providers=deezer/1' WHERE key = ?", (SEED_KEY,))
+async def _seed_v3(conn: Session) -> None:
+    await _seed_v2(conn)
+    await conn.execute(
+        "UPDATE analyses SET variant = 'providers=deezer/1' WHERE key = ?", (SEED_KEY,)
+    )
 
 
 async def _check_usage_is_exact(db: Database) -> None:
     async with db.read() as conn:
         for kind in ("analyses", "playlists", "track_features"):
-            async with conn.execute(
+            actual = await conn.fetchone(
                 f"SELECT count(*), coalesce(sum(size_bytes), 0) FROM {kind}"
-            ) as cursor:
-                actual = await cursor.fetchone()
-            async with conn.execute(
+            )
+            kept = await conn.fetchone(
                 "SELECT rows, bytes FROM cache_usage WHERE kind = ?", (kind,)
-            ) as cursor:
-                assert await cursor.fetchone() == actual, kind
+            )
+            assert kept == actual, kind
 
 
 async def _check_claims(db: Database) -> None:
@@ -176,22 +182,23 @@ async def _check_v3(db: Database) -> None:
     assert await db.cache.get_analysis(SEED_KEY, variant="providers=spotify/1") is None
 
 
-def _seed_v4(conn: sqlite3.Connection) -> None:
-    _seed_v3(conn)
-    conn.execute(
+async def _seed_v4(conn: Session) -> None:
+    await _seed_v3(conn)
+    await conn.execute(
         "INSERT INTO messages VALUES (1234567890123456790, 42, 7, ?, 99, 0, 0, 100.0, 100.0,"
         " 'tempo', 'energy')",
         (SEED_KEY,),
     )
 
 
-def _seed_v5(conn: sqlite3.Connection) -> None:
-    _seed_v4(conn)
-    conn.execute(
+async def _seed_v5(conn: Session) -> None:
+    await _seed_v4(conn)
+    await conn.execute(
         "INSERT INTO spotify_accounts VALUES (99, 'spotify-ユーザー', '名前 🎧',"
-        " 'user-library-read', x'00ff10', 2000.0, 100.0, 100.0)"
+        " 'user-library-read', ?, 2000.0, 100.0, 100.0)",
+        (b"\x00\xff\x10",),
     )
-    conn.execute("INSERT INTO spotify_pending VALUES ('ab12', 99, x'beef', 100.0)")
+    await conn.execute("INSERT INTO spotify_pending VALUES ('ab12', 99, ?, 100.0)", (b"\xbe\xef",))
 
 
 async def _check_v4(db: Database) -> None:
@@ -216,10 +223,10 @@ async def _check_v5(db: Database) -> None:
     assert pending is not None and pending.verifier == b"\xbe\xef"
 
 
-def _seed_v6(conn: sqlite3.Connection) -> None:
-    _seed_v5(conn)
+async def _seed_v6(conn: Session) -> None:
+    await _seed_v5(conn)
     # a schedule of guild 8 whose week 2026-W48 another process claimed until t=5000
-    conn.execute(
+    await conn.execute(
         "INSERT INTO schedules (guild_id, channel_id, ref_source, ref_id, weekday, time, timezone,"
         " k, created_by, created_at, enabled, disabled_reason, last_posted_week, last_track_ids,"
         " last_labels, claim_week, claim_owner, claim_expires) VALUES (8, 43, 'deezer', '1', 0,"
@@ -236,7 +243,7 @@ async def _check_v6(db: Database) -> None:
     assert await db.schedules.claim(held.id, "2026-W48", "me", now=5000.0, until=9000.0)
 
 
-SEEDS: dict[int, Callable[[sqlite3.Connection], None]] = {
+SEEDS: dict[int, Callable[[Session], Awaitable[None]]] = {
     1: _seed_v1,
     2: _seed_v2,
     3: _seed_v3,
@@ -258,19 +265,24 @@ def test_every_migration_has_a_seed_and_a_check() -> None:
     assert set(SEEDS) == set(CHECKS) == set(range(1, LATEST + 1))
 
 
+def test_both_backends_have_the_same_migrations() -> None:
+    """Same numbers and names: each PostgreSQL file is its SQLite file's meaning."""
+    names = {dialect: [m.name for m in found] for dialect, found in MIGRATIONS.items()}
+    assert names["sqlite"] == names["postgres"]
+
+
 @pytest.mark.parametrize("start", range(LATEST + 1))
-async def test_migrating_from_every_version_keeps_the_data(tmp_path: Path, start: int) -> None:
-    path = tmp_path / f"from-{start}.db"
-    _apply_up_to(path, start)
+async def test_migrating_from_every_version_keeps_the_data(
+    location: Location, backend: str, start: int
+) -> None:
+    await _apply_up_to(location, backend, start)
     if start:
-        conn = _raw(path)
-        with conn:
-            conn.execute("BEGIN")
-            SEEDS[start](conn)
-        conn.close()
-    db = await Database.open(path)
+        older = MIGRATIONS[backend][:start]
+        async with await open_database(location, migrations=older) as db, db.write() as conn:
+            await SEEDS[start](conn)
+    db = await open_database(location)
     try:
-        assert await db.user_version() == LATEST
+        assert await db.schema_version() == LATEST
         assert await db.integrity_check() == "ok"
         if start:
             await CHECKS[start](db)
@@ -280,16 +292,17 @@ async def test_migrating_from_every_version_keeps_the_data(tmp_path: Path, start
         await db.close()
 
 
+@pytest.mark.sqlite_only  # the file, its folder and SQLite's PRAGMAs
 async def test_open_creates_the_folder_and_configures_the_connection(tmp_path: Path) -> None:
     path = tmp_path / "a" / "b" / "bot.db"
     async with await Database.open(path) as db:
         assert path.is_file()
-        assert await db.user_version() == LATEST
+        assert await db.schema_version() == LATEST
+        assert (db.dialect, db.path, db.location) == ("sqlite", path, str(path))
         async with db.read() as conn:
             pragmas = {}
             for name in ("journal_mode", "foreign_keys", "busy_timeout", "auto_vacuum"):
-                async with conn.execute(f"PRAGMA {name}") as cursor:
-                    pragmas[name] = (await cursor.fetchone())[0]
+                (pragmas[name],) = await conn.fetchone(f"PRAGMA {name}")
     assert pragmas == {
         "journal_mode": "wal",
         "foreign_keys": 1,
@@ -298,29 +311,24 @@ async def test_open_creates_the_folder_and_configures_the_connection(tmp_path: P
     }
 
 
-async def test_data_survives_close_and_reopen(tmp_path: Path) -> None:
-    path = tmp_path / "bot.db"
-    async with await Database.open(path) as db:
+async def test_data_survives_close_and_reopen(location: Location) -> None:
+    async with await Database.open(location) as db:
         await db.messages.save(MessageState(1, 2, None, "k", 3, cluster=4, page=5))
-    async with await Database.open(path) as db:
+    async with await Database.open(location) as db:
         assert await db.messages.get(1) == MessageState(1, 2, None, "k", 3, 4, 5)
 
 
-async def test_a_database_from_a_newer_version_is_refused_untouched(tmp_path: Path) -> None:
-    path = tmp_path / "future.db"
-    async with await Database.open(path) as db:
+async def test_a_database_from_a_newer_version_is_refused_untouched(location: Location) -> None:
+    async with await Database.open(location) as db:
         await db.messages.save(MessageState(1, 2, 3, "k", 4))
-    conn = _raw(path)
-    conn.execute(f"PRAGMA user_version = {LATEST + 1}")
-    conn.close()
+    set_schema_version(location, LATEST + 1)
     with pytest.raises(DatabaseTooNew, match=rf"newer version.*schema version {LATEST + 1}"):
-        await Database.open(path)
-    conn = _raw(path)
-    assert conn.execute("PRAGMA user_version").fetchone()[0] == LATEST + 1
-    assert conn.execute("SELECT count(*) FROM messages").fetchone()[0] == 1
-    conn.close()
+        await Database.open(location)
+    assert schema_version(location) == LATEST + 1
+    assert raw_fetchall(location, "SELECT count(*) FROM messages") == [(1,)]
 
 
+@pytest.mark.sqlite_only  # a file of other bytes
 async def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_bytes(b"these are my notes, not SQLite\n" * 200)
@@ -328,51 +336,65 @@ async def test_a_file_that_is_not_a_database_is_refused(tmp_path: Path) -> None:
         await Database.open(path)
 
 
-def _second_migration(sql: str) -> list[Migration]:
-    return [*MIGRATIONS, Migration(LATEST + 1, f"{LATEST + 1:04d}_test.sql", sql)]
+async def test_an_unreachable_server_names_database_url_without_its_password() -> None:
+    url = f"postgresql://bot:s3cret-pass@127.0.0.1:{closed_port()}/bot"
+    with pytest.raises(DatabaseUnusable, match="DATABASE_URL=") as caught:
+        await open_database(url)
+    message = str(caught.value)
+    assert "s3cret-pass" not in message and "bot:***@127.0.0.1" in message
+    assert postgres.redact("postgresql://h/db?password=p&sslmode=require") == (
+        "postgresql://h/db?password=***&sslmode=require"
+    )
 
 
-async def test_a_new_migration_applies_once_and_keeps_rows(tmp_path: Path) -> None:
-    path = tmp_path / "bot.db"
-    async with await Database.open(path) as db:
+def _second_migration(backend: str, sql: str) -> list[Migration]:
+    return [*MIGRATIONS[backend], Migration(LATEST + 1, f"{LATEST + 1:04d}_test.sql", sql)]
+
+
+async def test_a_new_migration_applies_once_and_keeps_rows(
+    location: Location, backend: str
+) -> None:
+    async with await Database.open(location) as db:
         await db.messages.save(MessageState(1, 2, 3, "k", 4))
     extra = _second_migration(
+        backend,
         "ALTER TABLE messages ADD COLUMN locale TEXT NOT NULL DEFAULT 'en';\n"
-        "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);\n"
+        "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);\n",
     )
-    async with await Database.open(path, migrations=extra) as db:
-        assert await db.user_version() == LATEST + 1
+    async with await Database.open(location, migrations=extra) as db:
+        assert await db.schema_version() == LATEST + 1
         assert await db.messages.get(1) == MessageState(1, 2, 3, "k", 4)
-    async with await Database.open(path, migrations=extra) as db:  # second open: no re-apply
-        assert await db.user_version() == LATEST + 1
+    async with await Database.open(location, migrations=extra) as db:  # no re-apply
+        assert await db.schema_version() == LATEST + 1
 
 
-async def test_a_failing_migration_leaves_the_previous_version_whole(tmp_path: Path) -> None:
-    path = tmp_path / "bot.db"
-    async with await Database.open(path) as db:
+async def test_a_failing_migration_leaves_the_previous_version_whole(
+    location: Location, backend: str
+) -> None:
+    async with await Database.open(location) as db:
         await db.messages.save(MessageState(1, 2, 3, "k", 4))
     broken = _second_migration(
+        backend,
         "CREATE TABLE half_done (id INTEGER);\n"
         "ALTER TABLE messages ADD COLUMN x TEXT;\n"
-        "INSERT INTO no_such_table VALUES (1);\n"
+        "INSERT INTO no_such_table VALUES (1);\n",
     )
-    with pytest.raises(DatabaseUnusable, match="no such table"):
-        await Database.open(path, migrations=broken)
-    async with await Database.open(path) as db:
-        assert await db.user_version() == LATEST
+    with pytest.raises(DatabaseUnusable, match=r"no such table|does not exist"):
+        await Database.open(location, migrations=broken)
+    async with await Database.open(location) as db:
+        assert await db.schema_version() == LATEST
         assert await db.messages.get(1) == MessageState(1, 2, 3, "k", 4)
-        async with (
-            db.read() as conn,
-            conn.execute("SELECT count(*) FROM sqlite_schema WHERE name = 'half_done'") as cursor,
-        ):
-            assert (await cursor.fetchone())[0] == 0
+        with pytest.raises(StorageError, match="half_done"):
+            async with db.read() as conn:
+                await conn.fetchall("SELECT * FROM half_done")
 
 
-async def test_two_processes_opening_a_fresh_file_at_once_migrate_it_once(tmp_path: Path) -> None:
-    path = tmp_path / "fresh.db"
-    first, second = await asyncio.gather(Database.open(path), Database.open(path))
+async def test_two_processes_opening_a_fresh_database_at_once_migrate_it_once(
+    location: Location,
+) -> None:
+    first, second = await asyncio.gather(Database.open(location), Database.open(location))
     try:
-        assert await first.user_version() == await second.user_version() == LATEST
+        assert await first.schema_version() == await second.schema_version() == LATEST
         await first.messages.save(MessageState(1, 2, 3, "k", 4))
         assert await second.messages.get(1) is not None
     finally:
@@ -384,7 +406,7 @@ def test_migration_files_must_be_numbered_without_gaps(tmp_path: Path) -> None:
     (tmp_path / "0001_a.sql").write_text("CREATE TABLE a (x);", "utf-8")
     (tmp_path / "0003_c.sql").write_text("CREATE TABLE c (x);", "utf-8")
     with pytest.raises(RuntimeError, match="without gaps"):
-        load_migrations(tmp_path)
+        load_migrations(folder=tmp_path)
 
 
 def test_statements_are_split_with_triggers_whole() -> None:
@@ -396,12 +418,24 @@ def test_statements_are_split_with_triggers_whole() -> None:
     assert len(statements) == 2 and statements[1].endswith("END;")
 
 
-async def test_migrate_to_a_target_version_stops_there(tmp_path: Path) -> None:
-    conn = sqlite3.connect(tmp_path / "x.db")
-    conn.close()
-    async with aiosqlite.connect(tmp_path / "x.db", isolation_level=None) as conn:
-        assert await migrate(conn, MIGRATIONS, target=0) == 0
-        assert await migrate(conn, MIGRATIONS) == LATEST
+async def test_migrate_to_a_target_version_stops_there(location: Location, backend: str) -> None:
+    migrations = MIGRATIONS[backend]
+    if backend == "sqlite":
+        assert isinstance(location, Path)
+        location.parent.mkdir(parents=True)
+        async with aiosqlite.connect(location, isolation_level=None) as conn:
+            assert await sqlite.migrate(conn, migrations, target=0) == 0
+            assert await sqlite.migrate(conn, migrations, target=2) == 2
+            assert await sqlite.migrate(conn, migrations) == LATEST
+        return
+    conn = await asyncpg.connect(str(location))
+    try:
+        assert await postgres.migrate(conn, migrations, target=0) == 0
+        assert await postgres.migrate(conn, migrations, target=2) == 2
+        assert await conn.fetchval("SELECT to_regclass('spotify_accounts')") is None
+        assert await postgres.migrate(conn, migrations) == LATEST
+    finally:
+        await conn.close()
 
 
 async def test_a_failed_write_rolls_back_everything(db: Database) -> None:
@@ -411,6 +445,17 @@ async def test_a_failed_write_rolls_back_everything(db: Database) -> None:
                 "INSERT INTO guild_settings (guild_id, default_k, updated_at) VALUES (1, 3, 0)"
             )
             raise RuntimeError("boom")
+    assert (await db.guild_settings.get(1)).default_k is None
+
+
+async def test_a_failed_statement_is_a_storage_error_and_rolls_back(db: Database) -> None:
+    with pytest.raises(StorageError) as caught:
+        async with db.write() as conn:
+            await conn.execute(
+                "INSERT INTO guild_settings (guild_id, default_k, updated_at) VALUES (1, 3, 0)"
+            )
+            await conn.execute("INSERT INTO no_such_table VALUES (1)")
+    assert isinstance(caught.value.__cause__, sqlite3.Error | asyncpg.PostgresError)
     assert (await db.guild_settings.get(1)).default_k is None
 
 
@@ -435,9 +480,11 @@ async def test_a_cancelled_write_rolls_back_and_frees_the_lock(db: Database) -> 
     assert await db.messages.get(1) is not None
 
 
+@pytest.mark.sqlite_only  # SQLite's busy handler; the PostgreSQL form follows
 async def test_a_write_cancelled_while_waiting_for_another_process_leaves_no_transaction(
     db: Database,
 ) -> None:
+    assert db.path is not None
     loop = asyncio.get_running_loop()
     begun = asyncio.Event()
 
@@ -446,7 +493,7 @@ async def test_a_write_cancelled_while_waiting_for_another_process_leaves_no_tra
             loop.call_soon_threadsafe(begun.set)
 
     async with db.read() as conn:
-        await conn.set_trace_callback(trace)
+        await conn.connection.set_trace_callback(trace)  # type: ignore[attr-defined]
     other = sqlite3.connect(db.path, isolation_level=None)
     other.execute("BEGIN IMMEDIATE")  # another process holds the write lock
     task = asyncio.create_task(db.guild_settings.save(GuildSettings(1, default_k=3)))
@@ -463,7 +510,53 @@ async def test_a_write_cancelled_while_waiting_for_another_process_leaves_no_tra
     assert (await db.guild_settings.get(1)).default_k is None
 
 
-async def test_closing_twice_is_harmless(tmp_path: Path) -> None:
-    db = await Database.open(tmp_path / "bot.db")
+async def test_a_postgres_write_cancelled_while_another_process_writes_leaves_no_transaction(
+    postgres_url: str,
+) -> None:
+    url, drop = new_schema(postgres_url)
+    db = await open_database(url)
+    other = await asyncpg.connect(url)
+    try:
+        held = other.transaction()
+        await held.start()
+        await other.execute(postgres.WRITE_LOCK)  # another process is writing
+        task = asyncio.create_task(db.guild_settings.save(GuildSettings(1, default_k=3)))
+        waiting = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+        for _ in range(500):  # until our write waits for the lock (no event to wait on)
+            if await other.fetchval(waiting) == 1:
+                break
+            await asyncio.sleep(0.01)
+        assert await other.fetchval(waiting) == 1 and not task.done()
+        task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await task
+        await held.rollback()
+        assert await other.fetchval(waiting) == 0
+        await db.guild_settings.save(GuildSettings(2, default_k=4))
+        assert (await db.guild_settings.get(2)).default_k == 4
+        assert (await db.guild_settings.get(1)).default_k is None
+    finally:
+        await other.close()
+        await db.close()
+        drop()
+
+
+async def test_reads_do_not_wait_for_a_postgres_writer(postgres_url: str) -> None:
+    """Pooled reads see the last commit while a write transaction is still open."""
+    url, drop = new_schema(postgres_url)
+    db = await open_database(url)
+    try:
+        await db.guild_settings.save(GuildSettings(1, default_k=3))
+        async with db.write() as conn:
+            await conn.execute("UPDATE guild_settings SET default_k = 9 WHERE guild_id = 1")
+            assert (await db.guild_settings.get(1)).default_k == 3  # not yet committed
+        assert (await db.guild_settings.get(1)).default_k == 9
+    finally:
+        await db.close()
+        drop()
+
+
+async def test_closing_twice_is_harmless(location: Location) -> None:
+    db = await Database.open(location)
     await db.close()
     await db.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import AsyncIterator
-from pathlib import Path
 
 import pytest
 
@@ -12,6 +11,7 @@ from bot.model import Analysis
 from storage.database import Database
 from storage.messages import MessageState
 from storage.schedules import Schedule
+from tests.storage.conftest import Location
 from tests.storage.helpers import analyse, synthetic_playlist
 
 PNG_BYTES = 40_000  # incompressible stand-in for a picture: dominates each entry's size
@@ -30,8 +30,8 @@ class Clock:
 
 
 @pytest.fixture
-async def bounded(tmp_path: Path) -> AsyncIterator[Database]:
-    db = await Database.open(tmp_path / "bounded.db", cache_max_bytes=BOUND)
+async def bounded(location: Location) -> AsyncIterator[Database]:
+    db = await Database.open(location, cache_max_bytes=BOUND)
     db.cache.clock = Clock()
     try:
         yield db
@@ -52,26 +52,21 @@ def _analysis(seed: int) -> Analysis:
 
 
 async def _keys(db: Database) -> set[str]:
-    async with db.read() as conn, conn.execute("SELECT key FROM analyses") as cursor:
-        return {row[0] for row in await cursor.fetchall()}
+    async with db.read() as conn:
+        return {row[0] for row in await conn.fetchall("SELECT key FROM analyses")}
 
 
 async def _check_usage_is_exact(db: Database) -> None:
     """The trigger-kept totals match the tables."""
     async with db.read() as conn:
-        for table, kind in (
-            ("analyses", "analyses"),
-            ("playlists", "playlists"),
-            ("track_features", "track_features"),
-        ):
-            async with conn.execute(
-                f"SELECT count(*), coalesce(sum(size_bytes), 0) FROM {table}"
-            ) as cursor:
-                actual = await cursor.fetchone()
-            async with conn.execute(
+        for kind in ("analyses", "playlists", "track_features"):
+            actual = await conn.fetchone(
+                f"SELECT count(*), coalesce(sum(size_bytes), 0) FROM {kind}"
+            )
+            kept = await conn.fetchone(
                 "SELECT rows, bytes FROM cache_usage WHERE kind = ?", (kind,)
-            ) as cursor:
-                assert await cursor.fetchone() == actual
+            )
+            assert kept == actual, kind
 
 
 async def test_the_cache_stays_under_the_bound_dropping_the_least_recently_used(
@@ -146,9 +141,42 @@ async def test_features_go_only_after_analyses_and_playlists_oldest_first(
     assert await bounded.cache.size_bytes() <= feature_bytes - 1000
 
 
+async def test_clear_removes_everything_but_what_messages_and_schedules_need(
+    bounded: Database,
+) -> None:
+    for seed in range(3):
+        await bounded.cache.put_analysis(f"a{seed}", _analysis(seed))
+    await bounded.cache.put_features("spotify", {"t": {"energy": 0.5}}, "reccobeats", 1)
+    kept = synthetic_playlist(10, seed=5, source="deezer", playlist_id="kept")
+    await bounded.cache.put_playlist(kept)
+    await bounded.cache.put_playlist(synthetic_playlist(10, seed=6, playlist_id="gone"))
+    await bounded.schedules.add(
+        Schedule(
+            guild_id=3,
+            channel_id=2,
+            ref_source="deezer",
+            ref_id="kept",
+            weekday=0,
+            time="09:00",
+            timezone="UTC",
+            created_by=4,
+        )
+    )
+    await bounded.messages.save(MessageState(1, 2, 3, "a2", 4))
+    assert await bounded.cache.clear() == 4  # a0, a1, the feature row, the other playlist
+    assert await _keys(bounded) == {"a2"}
+    assert await bounded.cache.get_playlist(kept.ref) is not None
+    stats = await bounded.cache.stats()
+    assert (stats.analyses, stats.playlists, stats.features) == (1, 1, 0)
+    assert stats.file_bytes > 0
+    await _check_usage_is_exact(bounded)
+
+
+@pytest.mark.sqlite_only  # the SQLite file's own size and free pages
 async def test_the_file_does_not_grow_past_the_bound_and_clear_shrinks_it(
     bounded: Database,
 ) -> None:
+    assert bounded.path is not None
     for round_ in range(3):
         for seed in range(12):
             await bounded.cache.put_analysis(f"r{round_}-{seed}", _analysis(seed))
@@ -160,8 +188,8 @@ async def test_the_file_does_not_grow_past_the_bound_and_clear_shrinks_it(
     assert removed == 3
     assert await _keys(bounded) == {"r2-11"}
     assert bounded.path.stat().st_size < main_file
-    async with bounded.read() as conn, conn.execute("PRAGMA freelist_count") as cursor:
-        assert (await cursor.fetchone())[0] == 0
+    async with bounded.read() as conn:
+        assert await conn.fetchone("PRAGMA freelist_count") == (0,)
     await _check_usage_is_exact(bounded)
 
 

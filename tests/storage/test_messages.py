@@ -2,21 +2,19 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 from storage.database import Database
 from storage.messages import MessageState
+from tests.storage.conftest import Location
 
 SNOWFLAKE = 1_234_567_890_123_456_789  # Discord ids use all 63 bits
 
 
-async def test_a_saved_state_comes_back_after_a_restart(tmp_path: Path) -> None:
-    path = tmp_path / "bot.db"
+async def test_a_saved_state_comes_back_after_a_restart(location: Location) -> None:
     state = MessageState(SNOWFLAKE, SNOWFLAKE + 1, SNOWFLAKE + 2, "abc", SNOWFLAKE + 3, 2, 1)
-    async with await Database.open(path) as db:
+    async with await Database.open(location) as db:
         await db.messages.save(state)
         assert await db.messages.update_position(SNOWFLAKE, 3, 4)
-    async with await Database.open(path) as db:
+    async with await Database.open(location) as db:
         assert await db.messages.get(SNOWFLAKE) == MessageState(
             SNOWFLAKE, SNOWFLAKE + 1, SNOWFLAKE + 2, "abc", SNOWFLAKE + 3, 3, 4
         )

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from bot.errors import BadInput
 from storage.database import Database
 from storage.guild_settings import GuildSettings
 from storage.schedules import Schedule
+from tests.storage.conftest import Location
 
 
 def _schedule(**changes: object) -> Schedule:
@@ -27,15 +26,14 @@ def _schedule(**changes: object) -> Schedule:
     return Schedule(**values)  # type: ignore[arg-type]
 
 
-async def test_a_schedule_and_its_last_post_survive_a_restart(tmp_path: Path) -> None:
-    path = tmp_path / "bot.db"
-    async with await Database.open(path) as db:
+async def test_a_schedule_and_its_last_post_survive_a_restart(location: Location) -> None:
+    async with await Database.open(location) as db:
         added = await db.schedules.add(_schedule(k=4))
         assert added.id is not None
         assert await db.schedules.mark_posted(
             added.id, "2026-W48", ["a", "夜に駆ける", "b"], {"a": 0, "夜に駆ける": 1, "b": 1}
         )
-    async with await Database.open(path) as db:
+    async with await Database.open(location) as db:
         got = await db.schedules.get(added.id)
     assert got == _schedule(
         id=added.id,
@@ -91,15 +89,14 @@ async def test_mark_posted_wants_an_iso_week(db: Database) -> None:
         await db.schedules.mark_posted(added.id, "2026-48", [], {})
 
 
-async def test_guild_settings_default_then_saved(tmp_path: Path) -> None:
-    path = tmp_path / "bot.db"
-    async with await Database.open(path) as db:
+async def test_guild_settings_default_then_saved(location: Location) -> None:
+    async with await Database.open(location) as db:
         assert await db.guild_settings.get(5) == GuildSettings(5)
         await db.guild_settings.save(GuildSettings(5, default_k=6, schedule_role_id=77))
         await db.guild_settings.save(GuildSettings(6, default_k=3))
         with pytest.raises(BadInput, match="between 2 and 12"):
             await db.guild_settings.save(GuildSettings(5, default_k=1))
-    async with await Database.open(path) as db:
+    async with await Database.open(location) as db:
         assert await db.guild_settings.get(5) == GuildSettings(5, 6, 77)
         await db.guild_settings.delete(6)
         assert await db.guild_settings.get(6) == GuildSettings(6)
