@@ -149,6 +149,7 @@ class PlaylistBot(commands.Bot):
         settings = self.settings
         stored = settings.storage
         self.storage = await open_database(stored.location, cache_max_bytes=stored.cache_max_bytes)
+        log.info("storage: %s (%s)", self.storage.location, self.storage.dialect)
         self.web = HttpClient(settings.http)
         self.pipeline = self.pipeline_factory(settings, self.web, self.storage.cache)
         self._built = self.pipeline
