@@ -231,8 +231,18 @@ class Settings(GroupViews, BaseSettings):
     @classmethod
     def _database_url(cls, value: SecretStr) -> SecretStr:
         url = value.get_secret_value().strip()
-        if url and not url.startswith(POSTGRES_SCHEMES):
+        if not url:
+            return SecretStr("")
+        if not url.startswith(POSTGRES_SCHEMES):
             raise ValueError("must be empty (SQLite) or a postgresql:// URL")
+        try:
+            parts = urlsplit(url)
+        except ValueError as exc:
+            raise ValueError(f"is not a URL ({exc})") from None
+        try:
+            parts.port  # noqa: B018  (raises ValueError for a port out of range)
+        except ValueError:
+            raise ValueError("its port is not a number from 0 to 65535") from None
         return SecretStr(url)
 
     @field_validator("feature_providers")

@@ -149,7 +149,7 @@ class PostgresBackend:
                 timeout=CONNECT_TIMEOUT_SECONDS,
                 server_settings={"application_name": "playlist-clusters"},
             )
-        except (*ERRORS, ValueError, TimeoutError) as exc:
+        except (*ERRORS, ValueError, OverflowError, TimeoutError) as exc:
             reason = str(exc).replace(urlsplit(url).password or "\0", "***") or type(exc).__name__
             raise DatabaseUnusable(
                 f"DATABASE_URL={shown[:200]!r} cannot be used: {reason[:300]}. "

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 from pydantic import ValidationError
 
-from bot.config import Settings
+from bot.config import BadSetting, Settings, get_settings
 from tests.conftest import ROOT
 
 LINE = re.compile(r"^([A-Z0-9_]+)=(.*)$", re.M)
@@ -102,3 +103,35 @@ def test_unusable_shard_settings_are_refused_with_a_sentence(
         monkeypatch.setenv(name, value)
     with pytest.raises(ValidationError, match=message):
         Settings(_env_file=None)
+
+
+@pytest.mark.parametrize(
+    ("value", "why"),
+    [
+        ("sqlite:///data/x.db", "postgresql:// URL"),
+        ("mysql://u:pw@h/db", "postgresql:// URL"),
+        ("postgresql://u:pw@h:99999/db", "port"),
+        ("postgresql://u:pw@[::1/db", "not a URL"),
+    ],
+)
+def test_database_url_is_empty_or_postgresql_and_never_repeated(
+    monkeypatch, value: str, why: str
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", value)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(BadSetting, match=why) as caught:
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+    assert "pw" not in str(caught.value)
+
+
+def test_database_location_is_the_url_when_set_else_the_path(monkeypatch) -> None:
+    monkeypatch.setenv("DATABASE_PATH", "state/x.db")
+    monkeypatch.setenv("DATABASE_URL", "")
+    assert Settings(_env_file=None).storage.location == Path("state/x.db")
+    monkeypatch.setenv("DATABASE_URL", " postgres://bot@db/pc ")
+    settings = Settings(_env_file=None)
+    assert settings.storage.location == "postgres://bot@db/pc"
+    assert "bot@db" not in repr(settings) and "bot@db" not in repr(settings.storage)
