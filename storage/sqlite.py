@@ -48,16 +48,20 @@ class SqliteSession:
         await self.connection.executemany(sql, rows)
 
     async def fetchone(self, sql: str, params: Params = ()) -> Row | None:
-        # fetchall: a RETURNING statement is complete only once stepped to its end
-        rows = await self.connection.execute_fetchall(sql, params)
-        return tuple(rows[0]) if rows else None
+        # every row: a RETURNING statement is complete only once stepped to its end
+        rows = await self.fetchall(sql, params)
+        return rows[0] if rows else None
 
     async def fetchall(self, sql: str, params: Params = ()) -> list[Row]:
-        return [tuple(row) for row in await self.connection.execute_fetchall(sql, params)]
+        # Through a cursor, not execute_fetchall: the worker thread keeps the last call
+        # it ran, and a method of the aiosqlite connection there would keep an unclosed
+        # connection (and its thread) alive for good instead of letting GC stop it.
+        async with self.connection.execute(sql, params) as cursor:
+            return [tuple(row) for row in await cursor.fetchall()]
 
     async def touch(self, sql: str, params: Params) -> None:
         with suppress(sqlite3.OperationalError):  # another process holds the write lock
-            await self.connection.execute(sql, params)
+            await self.execute(sql, params)
 
 
 def split_statements(sql: str) -> list[str]:
