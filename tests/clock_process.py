@@ -3,8 +3,9 @@
     python -m tests.clock_process DB LOG NOW MODE [SHARD_COUNT SHARD_ID]
 
 Runs one check of a :class:`~bot.scheduler.WeeklyClock` at the instant ``NOW`` (ISO
-8601) on the SQLite file ``DB``; each post appends ``schedule_id pid`` to ``LOG`` and
-marks the week posted, as the schedule cog does after sending. With ``SHARD_COUNT`` and
+8601) on the database ``DB`` (a SQLite file or a PostgreSQL URL); each post appends
+``schedule_id pid`` to ``LOG`` and marks the week posted, as the schedule cog does after
+sending. With ``SHARD_COUNT`` and
 ``SHARD_ID`` the clock owns only that shard's guilds. Modes:
 
 - ``race``: read the schedules, print ``ready``, and wait for a line on stdin before

@@ -8,7 +8,7 @@ and use ``fake_settings`` (every base URL pointed at the fakes) and ``http``.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,7 @@ from tests.fakes.base import serve
 from tests.fakes.deezer import FakeDeezer
 from tests.fakes.reccobeats import FakeReccoBeats
 from tests.fakes.spotify import CLIENT_ID, CLIENT_SECRET, FakeSpotify
-from tests.pg_server import STARTUP, postgres_server
+from tests.pg_server import STARTUP, new_schema, postgres_server
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE_CSV = ROOT / "samples" / "international_pop_synthetic_features.csv"
@@ -116,6 +116,60 @@ async def http(fake_settings: Settings) -> AsyncIterator[HttpClient]:
     client = HttpClient(fake_settings.http, pause_scale=0.001)
     yield client
     await client.close()
+
+
+# --- databases of both backends ---------------------------------------------------------
+#
+# A test asking for ``location``, ``new_location`` or ``backend`` runs twice, ``[sqlite]``
+# and ``[postgres]``; ``@pytest.mark.sqlite_only`` (with its reason) keeps a test about
+# the SQLite file itself (WAL, busy locks, PRAGMAs, file size, killed writers at SQLite
+# VM steps) to one run. PostgreSQL is the session's throwaway server (``postgres_url``),
+# with a fresh empty schema per location.
+
+BACKENDS = ("sqlite", "postgres")
+
+#: A SQLite file, or the URL of a PostgreSQL schema: what ``open_database`` opens.
+Location = str | Path
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if "backend" in metafunc.fixturenames:
+        only = metafunc.definition.get_closest_marker("sqlite_only")
+        metafunc.parametrize("backend", ["sqlite"] if only else BACKENDS, indirect=True)
+
+
+@pytest.fixture
+def backend(request: pytest.FixtureRequest) -> str:
+    """``"sqlite"`` or ``"postgres"`` (parametrized by pytest_generate_tests)."""
+    return str(request.param)
+
+
+@pytest.fixture
+def new_location(
+    backend: str, tmp_path: Path, request: pytest.FixtureRequest
+) -> Iterator[Callable[[str], Location]]:
+    """Make empty databases: a file path (SQLite) or a URL of a new schema (PostgreSQL).
+
+    Opening the same location twice is a restart: the data is still there.
+    """
+    drops: list[Callable[[], None]] = []
+
+    def make(name: str = "test") -> Location:
+        if backend == "sqlite":
+            return tmp_path / "data" / f"{name}.db"
+        url, drop = new_schema(request.getfixturevalue("postgres_url"))
+        drops.append(drop)
+        return url
+
+    yield make
+    for drop in drops:
+        drop()
+
+
+@pytest.fixture
+def location(new_location: Callable[[str], Location]) -> Location:
+    """One empty database of the test's backend."""
+    return new_location("test")
 
 
 @pytest.fixture(scope="session")

@@ -127,7 +127,7 @@ def test_database_url_is_empty_or_postgresql_and_never_repeated(
     assert "pw" not in str(caught.value)
 
 
-def test_database_location_is_the_url_when_set_else_the_path(monkeypatch) -> None:
+def test_the_storage_location_is_the_url_when_set_else_the_path(monkeypatch) -> None:
     monkeypatch.setenv("DATABASE_PATH", "state/x.db")
     monkeypatch.setenv("DATABASE_URL", "")
     assert Settings(_env_file=None).storage.location == Path("state/x.db")

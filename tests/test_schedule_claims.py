@@ -1,9 +1,10 @@
 """Weekly posts with several bot processes on one database: never twice, never lost.
 
 Each "process" is a :class:`~bot.scheduler.WeeklyClock` with its own
-:class:`~storage.database.Database` connection to the same SQLite file (and, at the
-end, real separate processes: ``tests/clock_process.py``). The races are forced, not
-hoped for: every clock reads the due schedules before any of them posts.
+:class:`~storage.database.Database` on the same database (and, at the end, real
+separate processes: ``tests/clock_process.py``), on both backends: one SQLite file, and
+one PostgreSQL schema. The races are forced, not hoped for: every clock reads the due
+schedules before any of them posts.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from bot.shards import ShardPlan, shard_of
 from bot.weekly import this_weeks_slot
 from storage.database import Database
 from storage.schedules import Schedule, ScheduleRepository
-from tests.conftest import ROOT
+from tests.conftest import ROOT, Location
 
 FRIDAY = datetime(2026, 1, 2, 18, tzinfo=UTC)  # the schedules' slot: Fridays 18:00 UTC
 LEASE = timedelta(minutes=30)
@@ -150,10 +151,9 @@ class Process:
 
 
 @pytest.fixture
-async def dbs(tmp_path: Path) -> AsyncIterator[list[Database]]:
-    """Three connections to one SQLite file: three processes' views of one database."""
-    path = tmp_path / "shared.db"
-    opened = [await Database.open(path) for _ in range(3)]
+async def dbs(location: Location) -> AsyncIterator[list[Database]]:
+    """Three databases opened on one location: three processes' views of one database."""
+    opened = [await Database.open(location) for _ in range(3)]
     try:
         yield opened
     finally:
@@ -274,7 +274,9 @@ async def test_a_passing_failure_keeps_the_claim_until_the_retry(dbs: list[Datab
 # -- real processes -------------------------------------------------------------------
 
 
-def clock_process(db: Path, log: Path, now: datetime, mode: str, *shard: int) -> subprocess.Popen:
+def clock_process(
+    db: Location, log: Path, now: datetime, mode: str, *shard: int
+) -> subprocess.Popen:
     return subprocess.Popen(
         [sys.executable, "-m", "tests.clock_process", str(db), str(log), now.isoformat(), mode]
         + [str(s) for s in shard],
@@ -297,8 +299,10 @@ def posted(log: Path) -> Counter[int]:
     return Counter(int(line.split()[0]) for line in log.read_text("utf-8").splitlines())
 
 
-def test_two_real_processes_racing_post_each_schedule_exactly_once(tmp_path: Path) -> None:
-    db, log = tmp_path / "shared.db", tmp_path / "posts.log"
+def test_two_real_processes_racing_post_each_schedule_exactly_once(
+    location: Location, tmp_path: Path
+) -> None:
+    db, log = location, tmp_path / "posts.log"
 
     async def prepare() -> list[int]:
         async with await Database.open(db) as database:
@@ -318,8 +322,10 @@ def test_two_real_processes_racing_post_each_schedule_exactly_once(tmp_path: Pat
     assert sum(int(out.split()[-1]) for out in outs) == len(ids)
 
 
-def test_a_killed_process_s_claim_is_posted_by_another_after_the_lease(tmp_path: Path) -> None:
-    db, log = tmp_path / "shared.db", tmp_path / "posts.log"
+def test_a_killed_process_s_claim_is_posted_by_another_after_the_lease(
+    location: Location, tmp_path: Path
+) -> None:
+    db, log = location, tmp_path / "posts.log"
 
     async def prepare() -> list[int]:
         async with await Database.open(db) as database:
@@ -338,8 +344,10 @@ def test_a_killed_process_s_claim_is_posted_by_another_after_the_lease(tmp_path:
     assert posted(log) == Counter([sid])
 
 
-def test_two_real_shard_processes_each_post_their_own_guilds(tmp_path: Path) -> None:
-    db, log = tmp_path / "shared.db", tmp_path / "posts.log"
+def test_two_real_shard_processes_each_post_their_own_guilds(
+    location: Location, tmp_path: Path
+) -> None:
+    db, log = location, tmp_path / "posts.log"
     zero = [guild_on_shard(0, 2, n) for n in range(3)]
     one = [guild_on_shard(1, 2, n) for n in range(2)]
 
