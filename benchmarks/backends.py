@@ -11,9 +11,11 @@ at DEFAULT settings, and prints the median (min-max) in milliseconds:
 - 50 loads of the analysis at once (SQLite's one connection against the pool).
 
 PostgreSQL is a throwaway server started like the tests' (``tests/pg_server.py``: the
-distribution's ``initdb`` and ``pg_ctl``, ``fsync=off``, over TCP on 127.0.0.1), or
-the server of ``--database-url`` (an empty schema is made there and dropped after).
-Figures from a shared machine are noisy: compare the two columns of one run.
+distribution's ``initdb`` and ``pg_ctl``, over TCP on 127.0.0.1) but with its default
+durability (fsync and synchronous commits, where SQLite's WAL with ``synchronous=NORMAL``
+syncs only at checkpoints), or the server of ``--database-url`` (an empty schema is
+made there and dropped after). Figures from a shared machine are noisy: compare the
+two columns of one run.
 """
 
 from __future__ import annotations
@@ -59,10 +61,10 @@ async def measure(location: str | Path, runs: int, tracks: int) -> dict[str, lis
         assert await db.cache.get_analysis(f"a{run}") is not None
 
     async def put_features(db: Database, run: int) -> None:
-        await db.cache.put_features("spotify", features, "reccobeats", run)
+        await db.cache.put_features("spotify", features, f"provider-{run}", 1)
 
     async def get_features(db: Database, run: int) -> None:
-        assert len(await db.cache.get_features("spotify", ids, "reccobeats", run)) == tracks
+        assert len(await db.cache.get_features("spotify", ids, f"provider-{run}", 1)) == tracks
 
     async def page_turns(db: Database, run: int) -> None:
         await db.messages.save(MessageState(run, 1, 2, f"a{run}", 3))
@@ -112,7 +114,7 @@ def main() -> None:
     parser.add_argument("--database-url", default="", help="a PostgreSQL server to use")
     args = parser.parse_args()
     runs = max(5, args.runs)
-    server = nullcontext(args.database_url) if args.database_url else postgres_server()
+    server = nullcontext(args.database_url) if args.database_url else postgres_server(durable=True)
     with server as url:
         asyncio.run(run(runs, args.tracks, url))
 

@@ -76,8 +76,12 @@ def _free_port() -> int:
 
 
 @contextmanager
-def _own_cluster(binaries: Path) -> Iterator[str]:
-    """initdb + pg_ctl start in a temporary folder; stopped and removed afterwards."""
+def _own_cluster(binaries: Path, *, durable: bool = False) -> Iterator[str]:
+    """initdb + pg_ctl start in a temporary folder; stopped and removed afterwards.
+
+    Not ``durable`` (tests): no fsync, no synchronous commit. ``durable`` (benchmarks):
+    PostgreSQL's own defaults, as a production server commits.
+    """
     as_user: list[str] = []
     folder = Path(tempfile.mkdtemp(prefix="playlist-clusters-pg-"))
     if os.geteuid() == 0:
@@ -89,10 +93,9 @@ def _own_cluster(binaries: Path) -> Iterator[str]:
         os.chown(folder, owner.pw_uid, owner.pw_gid)
         as_user = ["runuser", "-u", "postgres", "--"]
     data, port = folder / "data", _free_port()
-    options = (
-        f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c fsync=off"
-        " -c synchronous_commit=off -c full_page_writes=off -c max_connections=200"
-    )
+    options = f"-p {port} -k {folder} -c listen_addresses=127.0.0.1 -c max_connections=200"
+    if not durable:
+        options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     run: dict[str, Any] = {"check": True, "capture_output": True, "timeout": 120}
     try:
         subprocess.run(
@@ -122,8 +125,9 @@ def _own_cluster(binaries: Path) -> Iterator[str]:
 
 
 @contextmanager
-def postgres_server() -> Iterator[str]:
-    """The base URL of a PostgreSQL server for this test session (see the module doc)."""
+def postgres_server(*, durable: bool = False) -> Iterator[str]:
+    """The base URL of a PostgreSQL server for this test session (see the module doc);
+    ``durable``: with fsync and synchronous commits (for benchmarks)."""
     given = os.environ.get("TEST_DATABASE_URL", "")
     if given:
         yield given
@@ -133,7 +137,7 @@ def postgres_server() -> Iterator[str]:
         _missing("no PostgreSQL server binaries (initdb, pg_ctl) found")
         return
     started = time.perf_counter()
-    with _own_cluster(binaries) as url:
+    with _own_cluster(binaries, durable=durable) as url:
         STARTUP.append(time.perf_counter() - started)
         yield url
 
