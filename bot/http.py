@@ -39,6 +39,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 import aiohttp
@@ -80,6 +81,11 @@ BACKOFF_MAX = 8.0
 MAX_JSON_BYTES = 20_000_000
 #: Answers at least this large are decoded in a worker thread, off the event loop.
 DECODE_IN_THREAD_BYTES = 64 * 1024
+#: Threads decoding large answers. One: decoding holds the GIL, so more threads would not
+#: decode faster; they would only take turns with the event loop's thread, which then
+#: waits for the GIL after every socket call (ten pages decoding in six threads at once
+#: stalled the loop for 100 ms and more).
+DECODE_THREADS = 1
 USER_AGENT = "playlist-clusters/0.1 (+https://github.com/playlist-clusters)"
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 #: 4xx statuses that are worth another try (besides 429): request timeout, too early.
@@ -137,6 +143,8 @@ class HttpClient:
         self._blocked_until: dict[str, float] = {}
         #: Requests sent per ``host:port`` (each retry counts): for tests and benchmarks.
         self.requests: Counter[str] = Counter()
+        #: Where large answers are decoded (started on first use, stopped by close()).
+        self._decoder: ThreadPoolExecutor | None = None
 
     async def __aenter__(self) -> HttpClient:
         return self
@@ -153,9 +161,28 @@ class HttpClient:
         return self._session
 
     async def close(self) -> None:
-        """Close the session if this client created it."""
+        """Close the session if this client created it, and stop the decoding thread."""
         if self._owns_session and self._session is not None and not self._session.closed:
             await self._session.close()
+        if self._decoder is not None:
+            self._decoder.shutdown(wait=False)
+            self._decoder = None
+
+    async def _decoded(
+        self,
+        accept: Callable[[int, Mapping[str, str], bytes], T],
+        status: int,
+        headers: Mapping[str, str],
+        body: bytes,
+    ) -> T:
+        """``accept(status, headers, body)``: at once for a small body, else in the
+        decoding thread (:data:`DECODE_THREADS`) so the event loop goes on meanwhile."""
+        if len(body) < DECODE_IN_THREAD_BYTES:
+            return accept(status, headers, body)
+        if self._decoder is None:
+            self._decoder = ThreadPoolExecutor(DECODE_THREADS, thread_name_prefix="http-decode")
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._decoder, accept, status, headers, body)
 
     @property
     def total_requests(self) -> int:
@@ -254,11 +281,9 @@ class HttpClient:
             else:
                 try:
                     self._check_status(status, headers, body, url)
-                    if len(body) < DECODE_IN_THREAD_BYTES:
-                        return accept(status, headers, body)
-                    # A 400 KB page takes ~10 ms to decode; eight arriving together would
-                    # hold the event loop for one long turn.
-                    return await asyncio.to_thread(accept, status, headers, body)
+                    # A 400 KB page takes a few ms to decode; eight arriving together
+                    # would hold the event loop for one long turn.
+                    return await self._decoded(accept, status, headers, body)
                 except Retry as retry:
                     reason, delay = retry.reason, retry.delay
             attempt += 1
@@ -328,9 +353,14 @@ class HttpClient:
         *,
         params: Mapping[str, str | int] | None = None,
         headers: Mapping[str, str] | None = None,
+        decode: Callable[[bytes], Any] = loads,
     ) -> Any:
-        """GET ``url`` and return its JSON, retrying what is worth retrying."""
-        return await self.request_json("GET", url, params=params, headers=headers)
+        """GET ``url`` and return its JSON, retrying what is worth retrying.
+
+        ``decode`` (optional) reads the body instead of :func:`json.loads`, e.g. straight
+        into typed models; it returns None for a body that is not usable JSON (retried).
+        """
+        return await self.request_json("GET", url, params=params, headers=headers, decode=decode)
 
     async def request_json(
         self,
@@ -341,13 +371,14 @@ class HttpClient:
         headers: Mapping[str, str] | None = None,
         data: Mapping[str, str] | None = None,
         json_body: Any = None,
+        decode: Callable[[bytes], Any] = loads,
     ) -> Any:
         """Any method returning JSON (the Spotify token is a POST); ``json_body`` is sent
-        as a JSON request body (creating a playlist)."""
+        as a JSON request body (creating a playlist); ``decode`` as for :meth:`get_json`."""
         deezer = host_key(url) in self._deezer_keys
 
         def accept(status: int, _headers: Mapping[str, str], body: bytes) -> Any:
-            return json_answer(status, body, url, deezer=deezer)
+            return json_answer(status, body, url, deezer=deezer, decode=decode)
 
         return await self._request(
             method, url, accept, params=params, headers=headers, data=data, json=json_body

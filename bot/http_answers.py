@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import json
 import time
+from collections.abc import Callable
 from email.utils import parsedate_to_datetime
 from typing import Any
 
@@ -122,15 +123,24 @@ def _too_large(url: URL, max_bytes: int) -> InputTooLarge:
     return InputTooLarge(f"The file at {url.host} is larger than {max_bytes:,} bytes.")
 
 
-def json_answer(status: int, body: bytes, url: str, *, deezer: bool = False) -> Any:
+def json_answer(
+    status: int,
+    body: bytes,
+    url: str,
+    *,
+    deezer: bool = False,
+    decode: Callable[[bytes], Any] = loads,
+) -> Any:
     """The JSON of a 2xx answer; a retry for an unreadable one; Deezer's 200 errors mapped.
 
     An empty, truncated or HTML body is worth another try (proxies and overloaded
-    front ends send those); a redirect is not (the APIs never redirect).
+    front ends send those); a redirect is not (the APIs never redirect). ``decode``
+    turns the body into the result (default: :func:`loads`); like :func:`loads` it
+    returns None for a body that is not usable JSON.
     """
     if status >= 300:
         raise HttpError(status, url)
-    payload = loads(body)
+    payload = decode(body)
     if payload is None:
         kind = "an empty answer" if not body.strip() else "an unreadable answer"
         raise Retry(kind)

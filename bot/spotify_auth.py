@@ -12,10 +12,12 @@ import asyncio
 import base64
 import logging
 import time
+from collections.abc import Callable
 from typing import Any
 
 from bot.errors import PlaylistUnavailable, ProviderDown
 from bot.http import HttpClient, HttpError, Unauthorized
+from bot.http_answers import loads
 from bot.settings_groups import SpotifySettings
 from bot.spotify_api import Token, parse_answer
 
@@ -100,19 +102,27 @@ class SpotifyAuth:
         if self._token == token:
             self._token = None
 
-    async def get(self, url: str, params: dict[str, str | int] | None = None) -> Any:
-        """An authorised GET; on 401 the token is refreshed once and the call repeated."""
+    async def get(
+        self,
+        url: str,
+        params: dict[str, str | int] | None = None,
+        decode: Callable[[bytes], Any] = loads,
+    ) -> Any:
+        """An authorised GET; on 401 the token is refreshed once and the call repeated.
+
+        ``decode`` reads the body (default: JSON), as for :meth:`HttpClient.get_json`.
+        """
         token = await self.token()
         try:
             return await self.http.get_json(
-                url, params=params, headers={"Authorization": f"Bearer {token}"}
+                url, params=params, headers={"Authorization": f"Bearer {token}"}, decode=decode
             )
         except Unauthorized:
             self.invalidate(token)
         token = await self.token()
         try:
             return await self.http.get_json(
-                url, params=params, headers={"Authorization": f"Bearer {token}"}
+                url, params=params, headers={"Authorization": f"Bearer {token}"}, decode=decode
             )
         except Unauthorized:
             raise ProviderDown(

@@ -8,11 +8,12 @@ to expire, and on a 401 refreshes once and repeats the call.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot.account.oauth import TokenRevoked
 from bot.http import HttpClient, Unauthorized
+from bot.http_answers import loads
 
 if TYPE_CHECKING:
     from bot.account.service import AccountService
@@ -37,8 +38,13 @@ class UserAuth:
     def invalidate(self, token: str) -> None:
         """Nothing to forget: the next call refreshes a refused token (see :meth:`request`)."""
 
-    async def get(self, url: str, params: Mapping[str, str | int] | None = None) -> Any:
-        return await self.request("GET", url, params=params)
+    async def get(
+        self,
+        url: str,
+        params: Mapping[str, str | int] | None = None,
+        decode: Callable[[bytes], Any] = loads,
+    ) -> Any:
+        return await self.request("GET", url, params=params, decode=decode)
 
     async def request(
         self,
@@ -47,8 +53,11 @@ class UserAuth:
         *,
         params: Mapping[str, str | int] | None = None,
         json_body: Any = None,
+        decode: Callable[[bytes], Any] = loads,
     ) -> Any:
-        """One authorised call; a 401 refreshes the token once, a second 401 is revoked."""
+        """One authorised call; a 401 refreshes the token once, a second 401 is revoked.
+
+        ``decode`` reads the body (default: JSON), as for :meth:`HttpClient.get_json`."""
         token = await self.service.access_token(self.discord_user_id)
         for attempt in range(2):
             try:
@@ -58,6 +67,7 @@ class UserAuth:
                     params=params,
                     json_body=json_body,
                     headers={"Authorization": f"Bearer {token}"},
+                    decode=decode,
                 )
             except Unauthorized:
                 if attempt:

@@ -30,12 +30,12 @@ from bot.http import HttpError
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.settings_groups import SpotifySettings
 from bot.spotify_api import (
-    Page,
     PlaylistMeta,
+    ReadPage,
     Snapshot,
     best_image,
     parse_answer,
-    parse_entry,
+    read_page,
 )
 from bot.spotify_auth import INSTEAD, SpotifyAuth, SpotifyNotConfigured
 from bot.tasks import TASKS_PER_REQUEST, gather_bounded
@@ -135,30 +135,33 @@ class SpotifySource:
         payload = await self._get(f"{self.api_base}/playlists/{ref.id}", {"fields": "snapshot_id"})
         return parse_answer(Snapshot, payload, "that playlist").snapshot_id or ""
 
-    async def _items_page(self, pid: str, offset: int, limit: int) -> Page:
-        """One page from ``/items``, or from ``/tracks`` where ``/items`` is unknown (404)."""
+    async def _items_page(self, pid: str, offset: int, limit: int) -> ReadPage:
+        """One page from ``/items``, or from ``/tracks`` where ``/items`` is unknown (404),
+        its entries already parsed (:func:`~bot.spotify_api.read_page`, off the event
+        loop for a full page: the HTTP client decodes large bodies in a worker thread)."""
         params: dict[str, str | int] = {"limit": limit, "offset": offset}
         base = f"{self.api_base}/playlists/{pid}"
         if self.items_path == "items":
             try:
-                payload = await self.auth.get(f"{base}/items", params)
+                page = await self.auth.get(f"{base}/items", params, decode=read_page)
             except HttpError as exc:
                 if exc.status != 404:
                     raise
                 log.info("Spotify does not know /items here; using /tracks from now on")
                 self.items_path = "tracks"
-                payload = await self.auth.get(f"{base}/tracks", params)
+                page = await self.auth.get(f"{base}/tracks", params, decode=read_page)
         else:
-            payload = await self.auth.get(f"{base}/tracks", params)
-        return parse_answer(Page, payload, "a page of that playlist")
+            page = await self.auth.get(f"{base}/tracks", params, decode=read_page)
+        assert isinstance(page, ReadPage)
+        return page
 
-    async def _page(self, pid: str, offset: int) -> Page:
+    async def _page(self, pid: str, offset: int) -> ReadPage:
         try:
             return await self._items_page(pid, offset, self.page_size)
         except HttpError as exc:
             raise refusal(exc) from None
 
-    async def _first_page(self, pid: str) -> Page:
+    async def _first_page(self, pid: str) -> ReadPage:
         """The first page, settling the page size.
 
         The reference allows ``limit`` up to 100; should Spotify answer HTTP 400 about
@@ -179,7 +182,7 @@ class SpotifySource:
         self.page_size = sizes[-1]
         return await self._page(pid, 0)
 
-    async def _meta_and_first(self, pid: str) -> tuple[PlaylistMeta, Page]:
+    async def _meta_and_first(self, pid: str) -> tuple[PlaylistMeta, ReadPage]:
         """The metadata and the first page, asked at once; the first failure is raised."""
         meta, first = await asyncio.gather(
             self._meta(pid), self._first_page(pid), return_exceptions=True
@@ -187,7 +190,7 @@ class SpotifySource:
         for outcome in (meta, first):
             if isinstance(outcome, BaseException):
                 raise outcome
-        assert isinstance(meta, PlaylistMeta) and isinstance(first, Page)
+        assert isinstance(meta, PlaylistMeta) and isinstance(first, ReadPage)
         return meta, first
 
     async def fetch(
@@ -206,7 +209,7 @@ class SpotifySource:
         pid = ref.id
         progress("Fetching tracks", 0, 0)
         meta, first = await self._meta_and_first(pid)
-        total = max(first.total or 0, len(first.items))
+        total = max(first.total or 0, len(first.entries))
         if total > self.max_tracks:
             raise InputTooLarge(
                 f"That playlist has {total:,} tracks; I read at most {self.max_tracks:,}."
@@ -232,7 +235,7 @@ class SpotifySource:
     async def _rest(
         self,
         pid: str,
-        first: Page,
+        first: ReadPage,
         total: int,
         step: int,
         progress: ProgressCallback,
@@ -240,18 +243,16 @@ class SpotifySource:
     ) -> list[Track | str]:
         """Every entry parsed: the first page's, then the other pages' (concurrently);
         each page's tracks also go to ``on_tracks`` as soon as they are parsed."""
-        done = len(first.items)
+        done = len(first.entries)
         progress("Fetching tracks", done, total)
-        results = [parse_entry(entry) for entry in first.items]
+        results = list(first.entries)
         on_tracks([t for t in results if isinstance(t, Track)])
 
         async def page_at(offset: int) -> list[Track | str]:
             nonlocal done
-            page = await self._page(pid, offset)
-            done += len(page.items)
+            parsed = (await self._page(pid, offset)).entries
+            done += len(parsed)
             progress("Fetching tracks", min(done, total), total)
-            # parsed while the other pages are still on their way
-            parsed = [parse_entry(entry) for entry in page.items]
             on_tracks([t for t in parsed if isinstance(t, Track)])
             return parsed
 
