@@ -53,6 +53,17 @@ COGS: tuple[str, ...] = (
     "cogs.admin",
 )
 
+#: The cyclic GC's youngest-generation threshold in the bot (CPython's default is 700).
+#: Answering a 10,000-track link allocates and frees a few hundred thousand containers
+#: (pages, models, feature batches): at 700 that ran ~350 young collections, ~30 middle
+#: and 2-3 full ones per answer, and each full collection walks every Track the bot
+#: holds in memory (40-60 ms of held GIL: the event loop's longest stall). At 5,000,
+#: short-lived objects mostly die before a collection sees them: ~15 young and one
+#: middle collection per answer and no full one, each pass under 20 ms
+#: (benchmarks/bot.py; see docs/architecture.md). Older generations keep their
+#: defaults, so cyclic garbage is still collected, only in fewer, similar passes.
+GC_GEN0_THRESHOLD = 5_000
+
 #: Builds the bot's pipeline; it must cache in the given cache (paging reads analyses there).
 PipelineFactory = Callable[[Settings, HttpClient, CacheRepository], Pipeline]
 
@@ -88,8 +99,9 @@ class PlaylistBot(commands.Bot):
         self.pipeline_factory = pipeline_factory or default_pipeline
         self.cog_names = tuple(cogs)
         self.heartbeat_enabled = heartbeat
-        #: Freeze the start-up heap out of the cyclic GC (off in tests that start many bots
-        #: in one process: frozen objects, unclosed connections included, are never freed).
+        #: Tune the cyclic GC for a long-running bot (:func:`tune_gc`: freeze the start-up
+        #: heap, raise the young threshold). Off in tests that start many bots in one
+        #: process: frozen objects, unclosed connections included, are never freed.
         self.freeze_heap = freeze_heap
         #: Run the 6-hourly housekeeping loop (off under SimCord's virtual clock, where
         #: weeks pass in seconds and each run would be a real database wait).
@@ -175,12 +187,8 @@ class PlaylistBot(commands.Bot):
         for name in self.cog_names:
             await self.load_extension(name)
         await self.accounts.start()  # the sign-in callback server, when the feature is on
-        # What is loaded by now (discord.py, scikit-learn, matplotlib, ...) lives as long as
-        # the process: keep it out of the cyclic collector, so a full collection during a
-        # large analysis does not stall the event loop for 100 ms (benchmarks/bot.py).
         if self.freeze_heap:
-            gc.collect()
-            gc.freeze()
+            tune_gc()
         if self.heartbeat_enabled:
             self._heartbeat.start()
         if self.housekeeping_enabled:
@@ -276,6 +284,22 @@ def log_formatter(settings: Settings) -> logging.Formatter | None:
         "%Y-%m-%d %H:%M:%S",
         style="{",
     )
+
+
+def tune_gc(gen0: int = GC_GEN0_THRESHOLD) -> None:
+    """Tune CPython's cyclic GC for the bot's event loop; called once, after start-up.
+
+    A collection holds the GIL, so whichever thread runs it, the event loop waits. What
+    is loaded by now (discord.py, scikit-learn, matplotlib, ...) lives as long as the
+    process: it is frozen out of the collector (``gc.freeze``), so no full collection
+    walks it again. The young threshold is raised to ``gen0`` (:data:`GC_GEN0_THRESHOLD`)
+    so a large answer no longer triggers full collections over the analyses held in
+    memory. Frozen objects are still freed by reference counting.
+    """
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(gen0, middle, old)
 
 
 def _write_beat(path: Any, text: str) -> None:
