@@ -20,10 +20,11 @@ the background). Prints the median of ``--runs`` runs (default 5) with min and m
 
 The settings are the defaults except the base URLs, no per-user cooldown (one user
 sends every command) and no preview-audio analysis (``benchmarks/audio.py``). The bot
-tunes the cyclic GC as it does in production (``bot.app.tune_gc``); ``--gen0 700``
-puts CPython's default young threshold back, to see what the tuning is worth.
+tunes the interpreter as it does in production (``bot.app.tune_interpreter``: GC young
+threshold 5,000, GIL switch interval 1 ms); ``--gen0 700`` and ``--switch 0.005`` put
+CPython's defaults back, to see what each is worth.
 
-    python benchmarks/bot.py [--runs 5] [--tracks 10000] [--gen0 N]
+    python benchmarks/bot.py [--runs 5] [--tracks 10000] [--gen0 N] [--switch S]
 """
 
 from __future__ import annotations
@@ -157,7 +158,9 @@ async def idle_stall(seconds: float = 3.0) -> float:
     return meter.worst
 
 
-async def measure(runs: int, tracks: int, latency: float, gen0: int | None) -> None:
+async def measure(
+    runs: int, tracks: int, latency: float, gen0: int | None, switch: float | None
+) -> None:
     fake = FakeDiscord()
     server = TestServer(fake.app(), host="127.0.0.1")
     await server.start_server()
@@ -187,10 +190,16 @@ async def measure(runs: int, tracks: int, latency: float, gen0: int | None) -> N
         await asyncio.wait_for(bot.wait_until_ready(), 20)
         if gen0 is not None:
             gc.set_threshold(gen0, *gc.get_threshold()[1:])
+        if switch is not None:
+            sys.setswitchinterval(switch)
         print(
             f"Bot at DEFAULT settings, fakes at {latency * 1000:.0f} ms a request, {runs} runs "
-            f"(a shared machine: compare figures with their baselines); GC thresholds "
-            f"{gc.get_threshold()}{' (set by --gen0)' if gen0 is not None else ' (bot.app.tune_gc)'}"
+            "(a shared machine: compare figures with their baselines)"
+        )
+        print(
+            f"GC thresholds {gc.get_threshold()}, GIL switch interval "
+            f"{sys.getswitchinterval() * 1000:g} ms"
+            + (" (set on the command line)" if (gen0, switch) != (None, None) else "")
         )
         small, naive, stalls = [], [], []
         for run in range(runs):
@@ -247,10 +256,16 @@ def main() -> None:
         default=None,
         help="the cyclic GC's young threshold after start (default: the bot's own tuning)",
     )
+    parser.add_argument(
+        "--switch",
+        type=float,
+        default=None,
+        help="the GIL switch interval in seconds after start (default: the bot's own)",
+    )
     args = parser.parse_args()
     if args.runs < 5:
         print("note: fewer than 5 runs is not a measurement, only a try", file=sys.stderr)
-    asyncio.run(measure(args.runs, args.tracks, args.latency, args.gen0))
+    asyncio.run(measure(args.runs, args.tracks, args.latency, args.gen0, args.switch))
 
 
 if __name__ == "__main__":

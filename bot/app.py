@@ -15,6 +15,7 @@ import gc
 import json
 import logging
 import signal
+import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -63,6 +64,13 @@ COGS: tuple[str, ...] = (
 #: (benchmarks/bot.py; see docs/architecture.md). Older generations keep their
 #: defaults, so cyclic garbage is still collected, only in fewer, similar passes.
 GC_GEN0_THRESHOLD = 5_000
+#: How long a thread may hold the GIL while another waits for it (CPython's default:
+#: 5 ms). The event loop gives the GIL up on every socket call; while a worker thread
+#: runs Python (decoding pages, the analysis) each time costs the loop up to one
+#: interval, several per turn. At 1 ms the loop's worst stall and the answer time of a
+#: 10,000-track link both went down (benchmarks/bot.py); the worker pays a few more
+#: switches.
+SWITCH_INTERVAL_SECONDS = 0.001
 
 #: Builds the bot's pipeline; it must cache in the given cache (paging reads analyses there).
 PipelineFactory = Callable[[Settings, HttpClient, CacheRepository], Pipeline]
@@ -99,9 +107,10 @@ class PlaylistBot(commands.Bot):
         self.pipeline_factory = pipeline_factory or default_pipeline
         self.cog_names = tuple(cogs)
         self.heartbeat_enabled = heartbeat
-        #: Tune the cyclic GC for a long-running bot (:func:`tune_gc`: freeze the start-up
-        #: heap, raise the young threshold). Off in tests that start many bots in one
-        #: process: frozen objects, unclosed connections included, are never freed.
+        #: Tune the interpreter for a long-running bot (:func:`tune_interpreter`: freeze
+        #: the start-up heap, raise the GC's young threshold, shorten the GIL switch
+        #: interval). Off in tests that start many bots in one process: frozen objects,
+        #: unclosed connections included, are never freed.
         self.freeze_heap = freeze_heap
         #: Run the 6-hourly housekeeping loop (off under SimCord's virtual clock, where
         #: weeks pass in seconds and each run would be a real database wait).
@@ -188,7 +197,7 @@ class PlaylistBot(commands.Bot):
             await self.load_extension(name)
         await self.accounts.start()  # the sign-in callback server, when the feature is on
         if self.freeze_heap:
-            tune_gc()
+            tune_interpreter()
         if self.heartbeat_enabled:
             self._heartbeat.start()
         if self.housekeeping_enabled:
@@ -286,20 +295,25 @@ def log_formatter(settings: Settings) -> logging.Formatter | None:
     )
 
 
-def tune_gc(gen0: int = GC_GEN0_THRESHOLD) -> None:
-    """Tune CPython's cyclic GC for the bot's event loop; called once, after start-up.
+def tune_interpreter(
+    gen0: int = GC_GEN0_THRESHOLD, switch_interval: float = SWITCH_INTERVAL_SECONDS
+) -> None:
+    """Tune CPython for the bot's event loop; called once, after start-up.
 
-    A collection holds the GIL, so whichever thread runs it, the event loop waits. What
-    is loaded by now (discord.py, scikit-learn, matplotlib, ...) lives as long as the
-    process: it is frozen out of the collector (``gc.freeze``), so no full collection
-    walks it again. The young threshold is raised to ``gen0`` (:data:`GC_GEN0_THRESHOLD`)
-    so a large answer no longer triggers full collections over the analyses held in
-    memory. Frozen objects are still freed by reference counting.
+    Whatever holds the GIL holds the loop, in whichever thread. What is loaded by now
+    (discord.py, scikit-learn, matplotlib, ...) lives as long as the process: it is
+    frozen out of the cyclic GC (``gc.freeze``), so no collection walks it again. The
+    young threshold is raised to ``gen0`` (:data:`GC_GEN0_THRESHOLD`), so a large
+    answer no longer triggers full collections over the analyses held in memory; frozen
+    objects are still freed by reference counting. The GIL switch interval is set to
+    ``switch_interval`` (:data:`SWITCH_INTERVAL_SECONDS`), so the loop waits less for
+    the GIL after each socket call while a worker thread computes.
     """
     gc.collect()
     gc.freeze()
     _, middle, old = gc.get_threshold()
     gc.set_threshold(gen0, middle, old)
+    sys.setswitchinterval(switch_interval)
 
 
 def _write_beat(path: Any, text: str) -> None:

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import gc
+import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from bot.app import GC_GEN0_THRESHOLD, PlaylistBot, tune_gc
+from bot.app import GC_GEN0_THRESHOLD, SWITCH_INTERVAL_SECONDS, PlaylistBot, tune_interpreter
 from bot.pipeline import Pipeline
 from storage.database import Database
 from storage.messages import MessageState
@@ -63,12 +64,13 @@ async def test_a_pipeline_that_does_not_cache_in_the_database_is_refused(tmp_pat
     assert closed == ["pool"]  # what the refused pipeline held is still released
 
 
-def test_gc_tuned_for_the_loop_freezes_the_start_up_heap_and_raises_only_the_young_threshold():
-    before = gc.get_threshold()
+def test_interpreter_tuned_for_the_loop_freezes_the_start_up_heap() -> None:
+    before, interval = gc.get_threshold(), sys.getswitchinterval()
     loaded = [["start-up"]]  # lives as long as the process, like the modules loaded at start
     try:
-        tune_gc()
+        tune_interpreter()
         assert gc.get_threshold() == (GC_GEN0_THRESHOLD, before[1], before[2])
+        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_SECONDS)
         later = [["an analysis"]]
         tracked = {id(o) for o in gc.get_objects()}
         assert id(loaded) not in tracked  # frozen: no collection walks it again
@@ -76,3 +78,4 @@ def test_gc_tuned_for_the_loop_freezes_the_start_up_heap_and_raises_only_the_you
     finally:
         gc.unfreeze()
         gc.set_threshold(*before)
+        sys.setswitchinterval(interval)
