@@ -20,7 +20,7 @@ the background). Prints the median of ``--runs`` runs (default 5) with min and m
 
 The settings are the defaults except the base URLs, no per-user cooldown (one user
 sends every command) and no preview-audio analysis (``benchmarks/audio.py``). The bot
-tunes the interpreter as it does in production (``bot.app.tune_interpreter``: GC young
+tunes the interpreter as it does in production (``bot.threads.tune_interpreter``: GC young
 threshold 5,000, GIL switch interval 1 ms); ``--gen0 700`` and ``--switch 0.005`` put
 CPython's defaults back, to see what each is worth.
 

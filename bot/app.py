@@ -11,11 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import json
 import logging
 import signal
-import sys
 import time
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -35,7 +33,7 @@ from bot.pipeline import Pipeline
 from bot.queue import AnalysisQueue, Cooldown
 from bot.service import Analyzer
 from bot.shards import ShardPlan
-from bot.threads import limit_native_threads, native_threads
+from bot.threads import limit_native_threads, native_threads, tune_interpreter
 from bot.wiring import build_pipeline, close_providers
 from storage.cache import CacheRepository
 from storage.database import Database, open_database
@@ -53,24 +51,6 @@ COGS: tuple[str, ...] = (
     "cogs.spotify_account",
     "cogs.admin",
 )
-
-#: The cyclic GC's youngest-generation threshold in the bot (CPython's default is 700).
-#: Answering a 10,000-track link allocates and frees a few hundred thousand containers
-#: (pages, models, feature batches): at 700 that ran ~350 young collections, ~30 middle
-#: and 2-3 full ones per answer, and each full collection walks every Track the bot
-#: holds in memory (40-60 ms of held GIL: the event loop's longest stall). At 5,000,
-#: short-lived objects mostly die before a collection sees them: ~15 young and one
-#: middle collection per answer and no full one, each pass under 20 ms
-#: (benchmarks/bot.py; see docs/architecture.md). Older generations keep their
-#: defaults, so cyclic garbage is still collected, only in fewer, similar passes.
-GC_GEN0_THRESHOLD = 5_000
-#: How long a thread may hold the GIL while another waits for it (CPython's default:
-#: 5 ms). The event loop gives the GIL up on every socket call; while a worker thread
-#: runs Python (decoding pages, the analysis) each time costs the loop up to one
-#: interval, several per turn. At 1 ms the loop's worst stall and the answer time of a
-#: 10,000-track link both went down (benchmarks/bot.py); the worker pays a few more
-#: switches.
-SWITCH_INTERVAL_SECONDS = 0.001
 
 #: Builds the bot's pipeline; it must cache in the given cache (paging reads analyses there).
 PipelineFactory = Callable[[Settings, HttpClient, CacheRepository], Pipeline]
@@ -293,27 +273,6 @@ def log_formatter(settings: Settings) -> logging.Formatter | None:
         "%Y-%m-%d %H:%M:%S",
         style="{",
     )
-
-
-def tune_interpreter(
-    gen0: int = GC_GEN0_THRESHOLD, switch_interval: float = SWITCH_INTERVAL_SECONDS
-) -> None:
-    """Tune CPython for the bot's event loop; called once, after start-up.
-
-    Whatever holds the GIL holds the loop, in whichever thread. What is loaded by now
-    (discord.py, scikit-learn, matplotlib, ...) lives as long as the process: it is
-    frozen out of the cyclic GC (``gc.freeze``), so no collection walks it again. The
-    young threshold is raised to ``gen0`` (:data:`GC_GEN0_THRESHOLD`), so a large
-    answer no longer triggers full collections over the analyses held in memory; frozen
-    objects are still freed by reference counting. The GIL switch interval is set to
-    ``switch_interval`` (:data:`SWITCH_INTERVAL_SECONDS`), so the loop waits less for
-    the GIL after each socket call while a worker thread computes.
-    """
-    gc.collect()
-    gc.freeze()
-    _, middle, old = gc.get_threshold()
-    gc.set_threshold(gen0, middle, old)
-    sys.setswitchinterval(switch_interval)
 
 
 def _write_beat(path: Any, text: str) -> None:

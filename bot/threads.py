@@ -1,4 +1,8 @@
-"""How many threads the native math libraries (BLAS, OpenMP) may use, set once at start.
+"""How the process runs its threads, set once at start: native math libraries, GIL, GC.
+
+:func:`limit_native_threads`: how many threads the native math libraries (BLAS,
+OpenMP) may use. :func:`tune_interpreter`: the bot's cyclic GC and GIL switch interval,
+so that no thread holds the event loop for long.
 
 NumPy's BLAS (OpenBLAS or MKL) and scikit-learn's OpenMP loops start one thread per
 core by default. On a small machine that oversubscribes the cores as soon as two
@@ -15,8 +19,27 @@ nothing is changed then.
 
 from __future__ import annotations
 
+import gc
 import os
 import sys
+
+#: The cyclic GC's youngest-generation threshold in the bot (CPython's default is 700).
+#: Answering a 10,000-track link allocates and frees a few hundred thousand containers
+#: (pages, models, feature batches): at 700 that ran ~350 young collections, ~30 middle
+#: and 2-3 full ones per answer, and each full collection walks every Track the bot
+#: holds in memory (40-60 ms of held GIL: the event loop's longest stall). At 5,000,
+#: short-lived objects mostly die before a collection sees them: ~15 young and one
+#: middle collection per answer and no full one, each pass under 20 ms
+#: (benchmarks/bot.py; see docs/architecture.md). Older generations keep their
+#: defaults, so cyclic garbage is still collected, only in fewer, similar passes.
+GC_GEN0_THRESHOLD = 5_000
+#: How long a thread may hold the GIL while another waits for it (CPython's default:
+#: 5 ms). The event loop gives the GIL up on every socket call; while a worker thread
+#: runs Python (decoding pages, the analysis) each time costs the loop up to one
+#: interval, several per turn. At 1 ms the loop's worst stall and the answer time of a
+#: 10,000-track link both went down (benchmarks/bot.py); the worker pays a few more
+#: switches.
+SWITCH_INTERVAL_SECONDS = 0.001
 
 #: The variables the common BLAS and OpenMP runtimes read when they load.
 ENV_VARS = (
@@ -57,3 +80,24 @@ def limit_native_threads(threads: int) -> int | None:
 
         threadpool_limits(threads)
     return threads
+
+
+def tune_interpreter(
+    gen0: int = GC_GEN0_THRESHOLD, switch_interval: float = SWITCH_INTERVAL_SECONDS
+) -> None:
+    """Tune CPython for the bot's event loop; called once, after start-up.
+
+    Whatever holds the GIL holds the loop, in whichever thread. What is loaded by now
+    (discord.py, scikit-learn, matplotlib, ...) lives as long as the process: it is
+    frozen out of the cyclic GC (``gc.freeze``), so no collection walks it again. The
+    young threshold is raised to ``gen0`` (:data:`GC_GEN0_THRESHOLD`), so a large
+    answer no longer triggers full collections over the analyses held in memory; frozen
+    objects are still freed by reference counting. The GIL switch interval is set to
+    ``switch_interval`` (:data:`SWITCH_INTERVAL_SECONDS`), so the loop waits less for
+    the GIL after each socket call while a worker thread computes.
+    """
+    gc.collect()
+    gc.freeze()
+    _, middle, old = gc.get_threshold()
+    gc.set_threshold(gen0, middle, old)
+    sys.setswitchinterval(switch_interval)

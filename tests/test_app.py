@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import gc
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from bot.app import GC_GEN0_THRESHOLD, SWITCH_INTERVAL_SECONDS, PlaylistBot, tune_interpreter
+from bot.app import PlaylistBot
 from bot.pipeline import Pipeline
 from storage.database import Database
 from storage.messages import MessageState
@@ -62,20 +60,3 @@ async def test_a_pipeline_that_does_not_cache_in_the_database_is_refused(tmp_pat
     finally:
         await bot.close()
     assert closed == ["pool"]  # what the refused pipeline held is still released
-
-
-def test_interpreter_tuned_for_the_loop_freezes_the_start_up_heap() -> None:
-    before, interval = gc.get_threshold(), sys.getswitchinterval()
-    loaded = [["start-up"]]  # lives as long as the process, like the modules loaded at start
-    try:
-        tune_interpreter()
-        assert gc.get_threshold() == (GC_GEN0_THRESHOLD, before[1], before[2])
-        assert sys.getswitchinterval() == pytest.approx(SWITCH_INTERVAL_SECONDS)
-        later = [["an analysis"]]
-        tracked = {id(o) for o in gc.get_objects()}
-        assert id(loaded) not in tracked  # frozen: no collection walks it again
-        assert id(later) in tracked  # made after start-up: still collected
-    finally:
-        gc.unfreeze()
-        gc.set_threshold(*before)
-        sys.setswitchinterval(interval)

@@ -1,8 +1,11 @@
-"""BLAS/OpenMP thread caps set at the composition roots (bot/threads.py)."""
+"""BLAS/OpenMP thread caps set at the composition roots, the bot's GC and GIL tuning
+(bot/threads.py)."""
 
 from __future__ import annotations
 
+import gc
 import os
+import sys
 
 import numpy  # noqa: F401  (a loaded BLAS, as in the bot and the CLI)
 import pytest
@@ -45,3 +48,20 @@ def _restore_env(monkeypatch):
             monkeypatch.setenv(var, os.environ[var])
         else:
             monkeypatch.delenv(var, raising=False)
+
+
+def test_interpreter_tuned_for_the_loop_freezes_the_start_up_heap() -> None:
+    before, interval = gc.get_threshold(), sys.getswitchinterval()
+    loaded = [["start-up"]]  # lives as long as the process, like the modules loaded at start
+    try:
+        threads.tune_interpreter()
+        assert gc.get_threshold() == (threads.GC_GEN0_THRESHOLD, before[1], before[2])
+        assert sys.getswitchinterval() == pytest.approx(threads.SWITCH_INTERVAL_SECONDS)
+        later = [["an analysis"]]
+        tracked = {id(o) for o in gc.get_objects()}
+        assert id(loaded) not in tracked  # frozen: no collection walks it again
+        assert id(later) in tracked  # made after start-up: still collected
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*before)
+        sys.setswitchinterval(interval)
