@@ -29,16 +29,16 @@ import sys
 #: and 2-3 full ones per answer, and each full collection walks every Track the bot
 #: holds in memory (40-60 ms of held GIL: the event loop's longest stall). At 5,000,
 #: short-lived objects mostly die before a collection sees them: ~15 young and one
-#: middle collection per answer and no full one, each pass under 20 ms
-#: (benchmarks/bot.py; see docs/architecture.md). Older generations keep their
+#: middle collection per answer (10-30 ms) and no full one (benchmarks/bot.py; see
+#: docs/architecture.md). Older generations keep their
 #: defaults, so cyclic garbage is still collected, only in fewer, similar passes.
 GC_GEN0_THRESHOLD = 5_000
 #: How long a thread may hold the GIL while another waits for it (CPython's default:
 #: 5 ms). The event loop gives the GIL up on every socket call; while a worker thread
 #: runs Python (decoding pages, the analysis) each time costs the loop up to one
 #: interval, several per turn. At 1 ms the loop's worst stall and the answer time of a
-#: 10,000-track link both went down (benchmarks/bot.py); the worker pays a few more
-#: switches.
+#: 10,000-track link were both lower in alternating runs against 5 ms (benchmarks/bot.py
+#: ``--switch``); the worker pays a few more switches.
 SWITCH_INTERVAL_SECONDS = 0.001
 
 #: The variables the common BLAS and OpenMP runtimes read when they load.
