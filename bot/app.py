@@ -29,6 +29,8 @@ from bot.discord_ui.explore_items import DYNAMIC_ITEMS
 from bot.discord_ui.pager import PageButton, Pager
 from bot.explore import Explorer
 from bot.http import HttpClient
+from bot.jobs.client import JobClient
+from bot.lines import JobLine, LocalLine
 from bot.pipeline import Pipeline
 from bot.queue import AnalysisQueue, Cooldown
 from bot.service import Analyzer
@@ -103,6 +105,8 @@ class PlaylistBot(commands.Bot):
         #: The one HTTP client (one aiohttp session) for every remote call. Not ``http``:
         #: that name is discord.py's own REST client.
         self.web: HttpClient | None = None
+        #: The job queue client when REDIS_URL is set (analyses then run on workers).
+        self.jobs: JobClient | None = None
         #: The pipeline once setup_hook built it (its providers are closed at shutdown).
         self._built: Pipeline | None = None
         self._closed_resources = False
@@ -145,6 +149,8 @@ class PlaylistBot(commands.Bot):
     explorer: Explorer
     explore: ExploreActions
     personal: PersonalAnalyzer
+    #: Where /clusters and weekly posts run their analyses: here, or on workers.
+    line: LocalLine | JobLine
 
     async def setup_hook(self) -> None:
         settings = self.settings
@@ -172,6 +178,12 @@ class PlaylistBot(commands.Bot):
         self.personal = PersonalAnalyzer(
             self.analyzer, self.accounts.library, settings.spotify, self.web
         )
+        redis_url = settings.redis_url.get_secret_value()
+        if redis_url:
+            self.jobs = await JobClient.connect(redis_url, job_timeout=settings.job_timeout_seconds)
+            self.line = JobLine(self.analyzer, self.personal, self.jobs)
+        else:
+            self.line = LocalLine(self.analyzer, self.personal, self.queue)
         self.add_dynamic_items(PageButton, *DYNAMIC_ITEMS)
         for name in self.cog_names:
             await self.load_extension(name)
@@ -236,6 +248,8 @@ class PlaylistBot(commands.Bot):
             return
         self._closed_resources = True
         await self.accounts.stop()
+        if self.jobs is not None:
+            await self.jobs.close()
         if self._built is not None:
             await close_providers(self._built)  # e.g. the preview analysis' process pool
         if self.web is not None:

@@ -93,6 +93,9 @@ def build_parser() -> argparse.ArgumentParser:
 def add_bot_commands(commands: argparse._SubParsersAction) -> None:
     """The Discord subcommands: `bot` and `sync-commands [--guild ID]`."""
     commands.add_parser("bot", help="run the Discord bot (settings from the environment / .env)")
+    commands.add_parser(
+        "worker", help="run analyses that bots put on Redis (REDIS_URL; see README)"
+    )
     sync = commands.add_parser("sync-commands", help="register the slash commands with Discord")
     sync.add_argument(
         "--guild", type=_guild_id, metavar="ID", help="sync to one server only (instant)"
@@ -331,6 +334,10 @@ def _run(args: argparse.Namespace) -> None:
         print(printable(asyncio.run(run_cache(args, settings)), keep_newlines=True))
     elif args.command in ("bot", "sync-commands"):
         run_discord(args, settings)
+    elif args.command == "worker":
+        from bot.worker import run
+
+        run(settings)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

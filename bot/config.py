@@ -64,13 +64,17 @@ RANGES: dict[str, tuple[float, float]] = {
     "message_retention_days": (0.01, 36_500),
     "schedule_lease_seconds": (10, 7 * 86_400),
     "shard_count": (0, 100_000),  # 0 = as many as Discord recommends (GET /gateway/bot)
+    "worker_concurrency": (1, 1000),
+    "job_timeout_seconds": (1, 86_400),
 }
 KNOWN_FEATURE_PROVIDERS = ("spotify", "reccobeats", "deezer", "preview")
 LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 #: Settings whose value is never repeated in a message.
-SECRETS = ("discord_token", "spotify_client_secret", "database_url")
+SECRETS = ("discord_token", "spotify_client_secret", "database_url", "redis_url")
 #: What DATABASE_URL may start with (anything else: BadSetting); empty is SQLite.
 POSTGRES_SCHEMES = ("postgresql://", "postgres://")
+#: What REDIS_URL may start with (redis-py's URL forms).
+REDIS_SCHEMES = ("redis", "rediss", "unix")
 
 
 class BadSetting(UserError):
@@ -171,6 +175,11 @@ class Settings(GroupViews, BaseSettings):
     shard_count: int | None = None
     shard_ids: Annotated[list[int], NoDecode] = Field(default_factory=list)
 
+    # Analyses as jobs (bot/jobs/): empty = analyses run inside the bot process
+    redis_url: SecretStr = SecretStr("")
+    worker_concurrency: int = 2
+    job_timeout_seconds: float = 600.0
+
     log_level: str = "INFO"
 
     @property
@@ -253,6 +262,22 @@ class Settings(GroupViews, BaseSettings):
             known = ", ".join(KNOWN_FEATURE_PROVIDERS)
             raise ValueError(f"unknown provider {unknown[0][:40]!r} (known: {known})")
         return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_url(cls, value: SecretStr) -> SecretStr:
+        text = value.get_secret_value().strip()
+        if not text:
+            return SecretStr("")
+        try:
+            parts = urlsplit(text)
+            parts.port  # noqa: B018  (raises ValueError for a port out of range)
+            ok = parts.scheme in REDIS_SCHEMES and bool(parts.hostname or parts.path)
+        except ValueError:
+            ok = False
+        if not ok:
+            raise ValueError("must be empty or a redis://, rediss:// or unix:// URL")
+        return SecretStr(text)
 
     @model_validator(mode="after")
     def _k_order(self) -> Settings:

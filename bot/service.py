@@ -84,15 +84,9 @@ class Analyzer:
         ``gate`` is entered around the expensive part only (e.g. a slot in the
         analysis line), so a cached answer never waits behind other analyses.
         """
-        # The cache key needs only the file's digest: an unchanged file is answered
-        # without parsing it again.
-        snapshot = await asyncio.to_thread(content_snapshot, data)
-        probe = Playlist(ref=PlaylistRef("csv", name), name=name, tracks=[], snapshot=snapshot)
-        found = await self.pipeline.find(probe, options, self._recall)
-        if found is None:
-            found = await self.pipeline.joined(probe, options)  # the same file, running now
+        found = await self.cached_csv(data, name, options)
         if found is not None:
-            return self._keep(found)
+            return found
         progress("Reading the file", 0, 0)
         playlist = await asyncio.to_thread(
             parse_playlist_csv,
@@ -104,6 +98,21 @@ class Analyzer:
         )
         async with gate():
             return self._keep(await self.pipeline.analyze_new(playlist, options, progress))
+
+    async def cached_csv(
+        self, data: bytes, name: str, options: AnalysisOptions
+    ) -> Outcome | None:
+        """The cached analysis of this exact file and options, or None (nothing parsed).
+
+        The cache key needs only the file's digest, so an unchanged file is answered
+        without parsing it again; an identical file being analysed now is waited for.
+        """
+        snapshot = await asyncio.to_thread(content_snapshot, data)
+        probe = Playlist(ref=PlaylistRef("csv", name), name=name, tracks=[], snapshot=snapshot)
+        found = await self.pipeline.find(probe, options, self._recall)
+        if found is None:
+            found = await self.pipeline.joined(probe, options)  # the same file, running now
+        return None if found is None else self._keep(found)
 
     async def from_link(
         self,

@@ -83,25 +83,17 @@ class Clusters(commands.Cog):
         async def place(n: int) -> None:
             await show(f"Waiting for a free slot: you are {ordinal(n)} in line…")
 
-        analyzer = self.bot.analyzer
-        options = analyzer.options(clusters)
+        line = self.bot.line  # in this process, or on workers (REDIS_URL)
+        options = self.bot.analyzer.options(clusters)
         try:
             outcome: Outcome
             if file is not None:
                 data = await file.read()
                 name = PurePath(file.filename).stem.replace("_", " ") or "playlist"
-                outcome = await analyzer.from_csv(
-                    data, name, options, progress, gate=lambda: self.bot.queue.slot(place)
-                )
+                outcome = await line.csv(data, name, options, progress, place)
             else:
                 assert link is not None
-                outcome = await self.bot.personal.from_link(
-                    interaction.user.id,
-                    link,
-                    options,
-                    progress,
-                    gate=lambda: self.bot.queue.slot(place),
-                )
+                outcome = await line.link(interaction.user.id, link, options, progress, place)
         except UserError:
             # A mistake (private playlist, unreadable file) does not cost the cooldown.
             self.bot.cooldown.reset(interaction.user.id)

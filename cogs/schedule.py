@@ -146,9 +146,7 @@ class Schedules(commands.Cog):
         if k is None:
             assert self.bot.storage is not None
             k = (await self.bot.storage.guild_settings.get(schedule.guild_id)).default_k
-        outcome = await analyzer.from_ref(
-            schedule.ref, analyzer.options(k), gate=lambda: self.bot.queue.slot()
-        )
+        outcome = await self.bot.line.ref(schedule.ref, analyzer.options(k))
         analysis = outcome.analysis
         track_ids = [track.id for track in analysis.playlist.tracks]
         labels = {

@@ -1,0 +1,150 @@
+"""A real Redis for the job tests, and workers run in this process.
+
+``redis_server`` starts ``redis-server`` once per session on a free 127.0.0.1 port
+(no persistence), or uses ``TEST_REDIS_URL`` when set. Without redis-server the tests
+are skipped, except in CI (``CI=true``) where that fails: ``.ci/run`` installs it.
+``redis_url`` empties the database before each test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import shutil
+import socket
+import subprocess
+import time
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+import redis
+
+from bot.config import Settings
+from bot.worker import open_worker
+from tests.harness import bot_settings
+
+READY = b"Ready to accept connections"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def _find_redis_server() -> str:
+    path = shutil.which("redis-server")
+    if path:
+        return path
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail("redis-server is missing in CI; .ci/run should have installed it")
+    pytest.skip("no redis-server installed (apt-get install redis-server)")
+
+
+def _wait_ready(process: subprocess.Popen[bytes], seconds: float = 20.0) -> None:
+    """Read the server's log until it says it is ready (or fail if it exits)."""
+    assert process.stdout is not None
+    deadline = time.monotonic() + seconds
+    seen = b""
+    while time.monotonic() < deadline:
+        line = process.stdout.readline()
+        if not line and process.poll() is not None:
+            break
+        seen += line
+        if READY in line:
+            return
+    raise RuntimeError(f"redis-server did not start: {seen.decode(errors='replace')[-2000:]}")
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The URL of a Redis for this test session."""
+    given = os.environ.get("TEST_REDIS_URL")
+    if given:
+        yield given
+        return
+    executable = _find_redis_server()
+    port = _free_port()
+    folder = tmp_path_factory.mktemp("redis")
+    process = subprocess.Popen(
+        [
+            executable,
+            "--port",
+            str(port),
+            "--bind",
+            "127.0.0.1",
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+            "--dir",
+            str(folder),
+        ],  # fmt: skip
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        _wait_ready(process)
+        # the log is not read any more: send it nowhere so a full pipe never blocks it
+        assert process.stdout is not None
+        process.stdout.close()
+        yield f"redis://127.0.0.1:{port}/0"
+    finally:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+@pytest.fixture
+def redis_url(redis_server: str) -> str:
+    """The session's Redis, emptied for this test."""
+    client = redis.Redis.from_url(redis_server)
+    try:
+        client.flushdb()
+    finally:
+        client.close()
+    return redis_server
+
+
+def job_settings(tmp_path: Path, url: str, **overrides: Any) -> Settings:
+    """Test settings (tests/harness.py) with REDIS_URL: what bots and workers share."""
+    return bot_settings(tmp_path, redis_url=url, **overrides)
+
+
+@asynccontextmanager
+async def running_worker(settings: Settings, **overrides: Any) -> AsyncIterator[Any]:
+    """An arq worker with the bot's services, running in this event loop until the block
+    ends (then stopped the way SIGTERM stops one: running jobs go back in the line)."""
+    overrides.setdefault("poll_delay", 0.02)
+    async with open_worker(settings, **overrides) as worker:
+        started = asyncio.Event()
+        startup = worker.on_startup
+
+        async def on_startup(ctx: dict[str, Any]) -> None:
+            assert startup is not None
+            await startup(ctx)
+            started.set()
+
+        worker.on_startup = on_startup
+        runner = asyncio.create_task(worker.async_run())
+        waiting = asyncio.create_task(started.wait())
+        try:
+            done, _ = await asyncio.wait(
+                {runner, waiting}, timeout=30, return_when=asyncio.FIRST_COMPLETED
+            )
+            if runner in done:
+                runner.result()
+            assert waiting in done, "the worker did not start"
+            yield worker
+        finally:
+            waiting.cancel()
+            worker.handle_sig(15)  # type: ignore[arg-type]
+            with contextlib.suppress(asyncio.CancelledError):
+                await runner

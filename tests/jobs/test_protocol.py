@@ -1,0 +1,89 @@
+"""The wire format between bots and workers: requests, user errors and events as data."""
+
+from __future__ import annotations
+
+import pickle
+
+import pytest
+
+from bot.account.oauth import NotConnected
+from bot.errors import CsvError, InputTooLarge, PlaylistUnavailable, ProviderDown, UserError
+from bot.jobs.protocol import (
+    AnalysisRequest,
+    decode_event,
+    encode_event,
+    error_from_wire,
+    error_to_wire,
+)
+from bot.model import AnalysisOptions, PlaylistRef
+from bot.sources.csvfile import content_snapshot
+from tests.harness import playlist_csv
+
+
+def test_a_csv_request_travels_compressed_and_comes_back_whole() -> None:
+    data = playlist_csv(groups=4, per_group=100)
+    request = AnalysisRequest("csv", AnalysisOptions(k=3, metadata_weight=0.25), name="Mix", data=data)
+    wire = request.to_wire()
+    assert len(wire["data"]) < len(data) / 3  # zstd: a CSV shrinks a lot
+    back = AnalysisRequest.from_wire(pickle.loads(pickle.dumps(wire)), max_bytes=len(data))
+    assert back == request
+    assert content_snapshot(back.data) == content_snapshot(data)
+
+
+def test_link_and_ref_requests_come_back_equal() -> None:
+    options = AnalysisOptions(k=None, metadata_weight=0.5)
+    for request in (
+        AnalysisRequest("link", options, text="https://www.deezer.com/playlist/1 ✨", user_id=7),
+        AnalysisRequest("ref", options, ref=PlaylistRef("deezer", "908622995")),
+    ):
+        wire = request.to_wire()
+        assert all(isinstance(k, str) for k in wire)
+        assert AnalysisRequest.from_wire(wire, max_bytes=10) == request
+
+
+def test_csv_data_beyond_the_limit_is_refused_whatever_the_frame_says() -> None:
+    data = b"a" * 10_000  # compresses to a few bytes
+    wire = AnalysisRequest("csv", AnalysisOptions(), name="x", data=data).to_wire()
+    with pytest.raises(InputTooLarge):
+        AnalysisRequest.from_wire(wire, max_bytes=9_999)
+    assert AnalysisRequest.from_wire(wire, max_bytes=10_000).data == data
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        PlaylistUnavailable("That playlist is private."),
+        CsvError("Line 3 has no track name."),
+        ProviderDown("Deezer did not answer after 5 tries."),
+        NotConnected("cluster your Liked Songs"),
+        UserError("plain"),
+    ],
+)
+def test_a_user_error_comes_back_as_its_own_class_with_its_sentence(error: UserError) -> None:
+    back = error_from_wire(pickle.loads(pickle.dumps(error_to_wire(error))))
+    assert type(back) is type(error)
+    assert str(back) == str(error)
+
+
+def test_an_unknown_error_class_becomes_its_nearest_known_base() -> None:
+    wire = {
+        "classes": ["bot.future.NewKind", "bot.errors.PlaylistUnavailable", "bot.errors.UserError"],
+        "message": "Gone.",
+    }
+    back = error_from_wire(wire)
+    assert type(back) is PlaylistUnavailable and str(back) == "Gone."
+    nothing_known = error_from_wire({"classes": ["x.Y"], "message": "Hm."})
+    assert type(nothing_known) is UserError and str(nothing_known) == "Hm."
+
+
+def test_events_round_trip_and_garbage_is_ignored() -> None:
+    event = decode_event(encode_event("j1", "progress", stage="Fetching tracks", done=1, total=9))
+    assert event == {
+        "job": "j1",
+        "type": "progress",
+        "stage": "Fetching tracks",
+        "done": 1,
+        "total": 9,
+    }
+    for garbage in (b"", b"not json", b"[1, 2]", b'{"type": "done"}', b'{"job": 5}'):
+        assert decode_event(garbage) is None
