@@ -335,6 +335,9 @@ def _run(args: argparse.Namespace) -> None:
     elif args.command in ("bot", "sync-commands"):
         run_discord(args, settings)
     elif args.command == "worker":
+        from bot.jobs.client import check_redis
+
+        asyncio.run(check_redis(settings.redis_url.get_secret_value()))
         from bot.worker import run
 
         run(settings)

@@ -171,13 +171,19 @@ async def _run_until(worker: Worker, stop: asyncio.Event) -> None:
             await runner
 
 
+async def main(settings: Settings) -> None:
+    """Log to stderr and serve (``bot.cli`` has checked Redis answers: a mistake there is
+    one line, before any log line and before the heavy imports)."""
+    logging.basicConfig(
+        level=getattr(logging, settings.log_level.upper(), logging.INFO),
+        format="%(asctime)s %(levelname)-8s %(name)s: %(message)s",
+    )
+    await serve(settings)
+
+
 def run(settings: Settings) -> None:
     """The `worker` command: cap native threads, log to stderr, serve until stopped."""
     from bot.threads import limit_native_threads, native_threads
 
     limit_native_threads(native_threads(settings.native_threads, settings.worker_concurrency))
-    logging.basicConfig(
-        level=getattr(logging, settings.log_level.upper(), logging.INFO),
-        format="%(asctime)s %(levelname)-8s %(name)s: %(message)s",
-    )
-    asyncio.run(serve(settings))
+    asyncio.run(main(settings))

@@ -29,6 +29,7 @@ from typing import Any
 from arq.connections import ArqRedis, RedisSettings, create_pool
 from arq.constants import job_key_prefix, result_key_prefix
 from arq.jobs import Job
+from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
 from bot.errors import ProviderDown, UserError
@@ -123,6 +124,19 @@ def where(url: str) -> str:
     """host:port of a Redis URL, without any password, for messages."""
     settings = RedisSettings.from_dsn(url)
     return settings.unix_socket_path or f"{settings.host}:{settings.port}"
+
+
+async def check_redis(url: str, seconds: float = 5.0) -> None:
+    """QueueUnreachable (one line, no password) unless ``url`` is set and answers a PING."""
+    if not url:
+        raise QueueUnreachable("REDIS_URL is not set: a worker takes its jobs from Redis.")
+    client = Redis.from_url(url, socket_connect_timeout=seconds, socket_timeout=seconds)
+    try:
+        await client.ping()
+    except (RedisError, OSError) as exc:
+        raise QueueUnreachable(f"Cannot reach Redis at {where(url)} (REDIS_URL): {exc}.") from None
+    finally:
+        await client.aclose()
 
 
 class JobClient:

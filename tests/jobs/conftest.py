@@ -22,12 +22,21 @@ from typing import Any
 
 import pytest
 import redis
+from aiohttp import web
 
 from bot.config import Settings
-from bot.worker import open_worker
+from bot.jobs.client import JobClient
+from bot.lines import JobLine, LocalLine
+from bot.model import PlaylistRef
+from bot.worker import open_services, open_worker
+from tests.cogs.test_loopback import fake_discord  # noqa: F401  (a fixture for these tests)
+from tests.fakes.base import serve
+from tests.fakes.deezer import FakeDeezer
 from tests.harness import bot_settings
 
 READY = b"Ready to accept connections"
+#: The playlist the ``deezer`` fixture serves.
+DEEZER = PlaylistRef("deezer", "4242")
 
 
 def _free_port() -> int:
@@ -70,20 +79,9 @@ def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     executable = _find_redis_server()
     port = _free_port()
     folder = tmp_path_factory.mktemp("redis")
+    options = ("--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder))
     process = subprocess.Popen(
-        [
-            executable,
-            "--port",
-            str(port),
-            "--bind",
-            "127.0.0.1",
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-            "--dir",
-            str(folder),
-        ],  # fmt: skip
+        [executable, "--port", str(port), *options],
         stdout=subprocess.PIPE,
         stderr=subprocess.STDOUT,
     )
@@ -148,3 +146,57 @@ async def running_worker(settings: Settings, **overrides: Any) -> AsyncIterator[
             worker.handle_sig(15)  # type: ignore[arg-type]
             with contextlib.suppress(asyncio.CancelledError):
                 await runner
+
+
+class HeldDeezer(FakeDeezer):
+    """The fake Deezer whose playlist answers wait while ``release`` is clear."""
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        self.release = asyncio.Event()
+        self.release.set()
+        self.arrived = asyncio.Event()
+
+    async def playlist(self, request: web.Request) -> web.Response:
+        self.arrived.set()
+        await self.release.wait()
+        return await super().playlist(request)
+
+
+@pytest.fixture
+async def deezer() -> AsyncIterator[HeldDeezer]:
+    fake = HeldDeezer()
+    async with serve(fake):
+        fake.generated(4242, 30, name="Nuit blanche")
+        yield fake
+        fake.release.set()
+
+
+def settings_for(tmp_path: Path, redis_url: str, deezer: FakeDeezer, **more: Any) -> Settings:
+    return job_settings(
+        tmp_path, redis_url, deezer_api_base=deezer.api_base, http_timeout_seconds=30, **more
+    )
+
+
+@asynccontextmanager
+async def bot_side(
+    settings: Settings, client_class: type[JobClient] = JobClient
+) -> AsyncIterator[JobLine]:
+    """A bot process's analysis line on the job queue (what setup_hook builds)."""
+    async with open_services(settings) as services:
+        client = await client_class.connect(
+            settings.redis_url.get_secret_value(),
+            job_timeout=settings.job_timeout_seconds,
+            poll_seconds=0.05,
+        )
+        try:
+            yield JobLine(services.analyzer, services.personal, client)
+        finally:
+            await client.close()
+
+
+@asynccontextmanager
+async def local_line(settings: Settings) -> AsyncIterator[LocalLine]:
+    """The default: analyses in the bot's own process."""
+    async with open_services(settings) as services:
+        yield LocalLine(services.analyzer, services.personal, None)

@@ -22,7 +22,9 @@ from tests.harness import playlist_csv
 
 def test_a_csv_request_travels_compressed_and_comes_back_whole() -> None:
     data = playlist_csv(groups=4, per_group=100)
-    request = AnalysisRequest("csv", AnalysisOptions(k=3, metadata_weight=0.25), name="Mix", data=data)
+    request = AnalysisRequest(
+        "csv", AnalysisOptions(k=3, metadata_weight=0.25), name="Mix", data=data
+    )
     wire = request.to_wire()
     assert len(wire["data"]) < len(data) / 3  # zstd: a CSV shrinks a lot
     back = AnalysisRequest.from_wire(pickle.loads(pickle.dumps(wire)), max_bytes=len(data))

@@ -9,83 +9,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiohttp import web
 
-from bot.config import Settings
 from bot.errors import CsvError, PlaylistUnavailable, UserError
 from bot.jobs.client import JobClient, JobFailed, JobTimedOut, WorkersDown
 from bot.jobs.protocol import QUEUE, STARTED, WORKERS
 from bot.jobs.worker import RUNNER
-from bot.lines import JobLine, LocalLine
 from bot.model import AnalysisOptions, PlaylistRef
-from bot.worker import open_services
-from tests.fakes.base import serve
-from tests.fakes.deezer import FakeDeezer
 from tests.harness import bot_settings, playlist_csv
-from tests.jobs.conftest import job_settings, running_worker
+from tests.jobs.conftest import (
+    DEEZER,
+    HeldDeezer,
+    bot_side,
+    job_settings,
+    local_line,
+    running_worker,
+    settings_for,
+)
 
 OPTIONS = AnalysisOptions(k=2)
-DEEZER = PlaylistRef("deezer", "4242")
-
-
-class HeldDeezer(FakeDeezer):
-    """The fake Deezer whose playlist answers wait while ``release`` is clear."""
-
-    def __post_init__(self) -> None:
-        super().__post_init__()
-        self.release = asyncio.Event()
-        self.release.set()
-        self.arrived = asyncio.Event()
-
-    async def playlist(self, request: web.Request) -> web.Response:
-        self.arrived.set()
-        await self.release.wait()
-        return await super().playlist(request)
-
-
-@pytest.fixture
-async def deezer() -> AsyncIterator[HeldDeezer]:
-    fake = HeldDeezer()
-    async with serve(fake):
-        fake.generated(4242, 30, name="Nuit 🌙")
-        yield fake
-        fake.release.set()
-
-
-def settings_for(tmp_path: Path, redis_url: str, deezer: FakeDeezer, **more: Any) -> Settings:
-    return job_settings(
-        tmp_path, redis_url, deezer_api_base=deezer.api_base, http_timeout_seconds=30, **more
-    )
-
-
-@asynccontextmanager
-async def bot_side(
-    settings: Settings, client_class: type[JobClient] = JobClient
-) -> AsyncIterator[JobLine]:
-    """A bot process's analysis line on the job queue (what setup_hook builds)."""
-    async with open_services(settings) as services:
-        client = await client_class.connect(
-            settings.redis_url.get_secret_value(),
-            job_timeout=settings.job_timeout_seconds,
-            poll_seconds=0.05,
-        )
-        try:
-            yield JobLine(services.analyzer, services.personal, client)
-        finally:
-            await client.close()
-
-
-@asynccontextmanager
-async def local_line(settings: Settings) -> AsyncIterator[LocalLine]:
-    """The default: analyses in the bot's own process."""
-    async with open_services(settings) as services:
-        yield LocalLine(services.analyzer, services.personal, None)
 
 
 class CountingClient(JobClient):
@@ -156,7 +101,7 @@ async def test_a_waiting_request_hears_its_place_and_the_worker_reports_progress
         assert second.places == [1] and second.progress == []
         deezer.release.set()
         one, two = await running, await waiting
-    assert one.analysis.playlist.name == "Nuit 🌙" and two.analysis.playlist.name == "Later"
+    assert one.analysis.playlist.name == "Nuit blanche" and two.analysis.playlist.name == "Later"
     assert first.places == []
     assert "Fetching tracks" in first.stages and "Clustering" in first.stages
     assert "Reading the file" in second.stages
@@ -206,7 +151,9 @@ async def test_when_the_last_worker_stops_the_waiting_requests_are_told(
         async with running_worker(settings):
             running = asyncio.create_task(line.ref(DEEZER, OPTIONS))
             await deezer.arrived.wait()
-            waiting = asyncio.create_task(line.csv(playlist_csv(), "X", OPTIONS, waiter, waiter.place))
+            waiting = asyncio.create_task(
+                line.csv(playlist_csv(), "X", OPTIONS, waiter, waiter.place)
+            )
             await waiter.placed.wait()
         # the worker stopped cleanly (its heartbeat is gone): nobody will run these
         assert await line.jobs.redis.zcard(WORKERS) == 0
@@ -239,9 +186,11 @@ async def test_a_bug_in_the_worker_is_logged_there_and_named_to_the_bot(
 
     async with running_worker(settings) as worker, bot_side(settings) as line:
         worker.ctx[RUNNER] = broken
-        with caplog.at_level(logging.ERROR, logger="bot.jobs.worker"):
-            with pytest.raises(JobFailed) as caught:
-                await line.csv(playlist_csv(), "Road Trip", OPTIONS)
+        with (
+            caplog.at_level(logging.ERROR, logger="bot.jobs.worker"),
+            pytest.raises(JobFailed) as caught,
+        ):
+            await line.csv(playlist_csv(), "Road Trip", OPTIONS)
     job_id = str(caught.value).split()[2]
     logged = [r for r in caplog.records if job_id in r.getMessage()]
     assert logged and logged[0].exc_info is not None
