@@ -1,6 +1,6 @@
 """A real Redis for the job tests, and workers run in this process.
 
-``redis_server`` starts ``redis-server`` once per session on a free 127.0.0.1 port
+``redis_session`` starts ``redis-server`` once per session on a free 127.0.0.1 port
 (no persistence), or uses ``TEST_REDIS_URL`` when set. Without redis-server the tests
 are skipped, except in CI (``CI=true``) where that fails: ``.ci/run`` installs it.
 ``redis_url`` empties the database before each test.
@@ -11,10 +11,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import shutil
-import socket
-import subprocess
-import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -33,20 +29,14 @@ from tests.cogs.test_loopback import fake_discord  # noqa: F401  (a fixture for 
 from tests.fakes.base import serve
 from tests.fakes.deezer import FakeDeezer
 from tests.harness import bot_settings
+from tests.redis_server import find_redis_server, redis_server
 
-READY = b"Ready to accept connections"
 #: The playlist the ``deezer`` fixture serves.
 DEEZER = PlaylistRef("deezer", "4242")
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def _find_redis_server() -> str:
-    path = shutil.which("redis-server")
+    path = find_redis_server()
     if path:
         return path
     if os.environ.get("CI", "").lower() == "true":
@@ -54,61 +44,27 @@ def _find_redis_server() -> str:
     pytest.skip("no redis-server installed (apt-get install redis-server)")
 
 
-def _wait_ready(process: subprocess.Popen[bytes], seconds: float = 20.0) -> None:
-    """Read the server's log until it says it is ready (or fail if it exits)."""
-    assert process.stdout is not None
-    deadline = time.monotonic() + seconds
-    seen = b""
-    while time.monotonic() < deadline:
-        line = process.stdout.readline()
-        if not line and process.poll() is not None:
-            break
-        seen += line
-        if READY in line:
-            return
-    raise RuntimeError(f"redis-server did not start: {seen.decode(errors='replace')[-2000:]}")
-
-
 @pytest.fixture(scope="session")
-def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def redis_session(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """The URL of a Redis for this test session."""
     given = os.environ.get("TEST_REDIS_URL")
     if given:
         yield given
         return
     executable = _find_redis_server()
-    port = _free_port()
-    folder = tmp_path_factory.mktemp("redis")
-    options = ("--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", str(folder))
-    process = subprocess.Popen(
-        [executable, "--port", str(port), *options],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-    )
-    try:
-        _wait_ready(process)
-        # the log is not read any more: send it nowhere so a full pipe never blocks it
-        assert process.stdout is not None
-        process.stdout.close()
-        yield f"redis://127.0.0.1:{port}/0"
-    finally:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    with redis_server(executable, tmp_path_factory.mktemp("redis")) as url:
+        yield url
 
 
 @pytest.fixture
-def redis_url(redis_server: str) -> str:
+def redis_url(redis_session: str) -> str:
     """The session's Redis, emptied for this test."""
-    client = redis.Redis.from_url(redis_server)
+    client = redis.Redis.from_url(redis_session)
     try:
         client.flushdb()
     finally:
         client.close()
-    return redis_server
+    return redis_session
 
 
 def job_settings(tmp_path: Path, url: str, **overrides: Any) -> Settings:
