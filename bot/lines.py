@@ -25,6 +25,7 @@ from bot.jobs.client import JobClient, PlaceCallback
 from bot.jobs.protocol import AnalysisRequest
 from bot.model import AnalysisOptions, PlaylistRef, ProgressCallback, no_progress
 from bot.pipeline import Gate, Outcome, open_gate
+from bot.progress import PlaceNotices
 
 if TYPE_CHECKING:
     from bot.account.personal import PersonalAnalyzer
@@ -70,7 +71,8 @@ class LocalLine:
         queue = self.queue
         if queue is None:
             return open_gate
-        return lambda: queue.slot(on_place)
+        notices = None if on_place is None else PlaceNotices(on_place)
+        return lambda: queue.slot(notices)
 
     async def link(
         self,
@@ -172,7 +174,8 @@ class JobLine:
         progress: ProgressCallback,
         on_place: PlaceCallback | None,
     ) -> Outcome:
-        done = await self.jobs.run(request, progress, on_place)
+        notices = None if on_place is None else PlaceNotices(on_place)
+        done = await self.jobs.run(request, progress, notices)
         analysis = await self.analyzer.load(done.key)
         if analysis is None:
             raise AnalysisLost()

@@ -92,3 +92,50 @@ class ThrottledProgress:
         if self._task is not None and not self._task.done():
             with contextlib.suppress(Exception):
                 await self._task
+
+
+class PlaceNotices:
+    """Wraps a "you are n-th in line" callback so a long line does not flood Discord.
+
+    Told at once when first waiting; after that a new place is told if it is among the
+    first ``near`` places, or has fallen by at least ``step`` (a fifth) since the last
+    place told, or ``every`` seconds have passed since the last notice. From 1,000th
+    that is about 30 notices instead of one per analysis finished ahead (a million edits
+    for a line of a thousand members).
+    """
+
+    def __init__(
+        self,
+        tell: Callable[[int], Awaitable[object]],
+        *,
+        near: int = 3,
+        step: float = 0.2,
+        every: float = 30.0,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self._tell = tell
+        self._near = near
+        self._step = step
+        self._every = every
+        self._clock = clock
+        self._told: int | None = None
+        self._told_at = 0.0
+
+    def due(self, place: int) -> bool:
+        """Whether ``place`` would be told now."""
+        told = self._told
+        if told is None:
+            return True
+        if place == told:
+            return False
+        return (
+            place <= self._near
+            or place <= told * (1 - self._step)
+            or self._clock() - self._told_at >= self._every
+        )
+
+    async def __call__(self, place: int) -> None:
+        if not self.due(place):
+            return
+        self._told, self._told_at = place, self._clock()
+        await self._tell(place)
