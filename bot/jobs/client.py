@@ -192,6 +192,9 @@ class JobClient:
         await asyncio.wait_for(self._subscribed.wait(), 10)
 
     async def close(self, *, close_redis: bool = True) -> None:
+        """Stop watching (requests still waiting are told the queue is gone) and disconnect."""
+        for waiter in list(self._waiting.values()):
+            waiter.fail(QueueDown())
         for task in self._tasks:
             task.cancel()
         for task in self._tasks:

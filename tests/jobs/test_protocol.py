@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import pickle
+from pathlib import Path
 
 import pytest
 
 from bot.account.oauth import NotConnected
+from bot.config import BadSetting, Settings, get_settings
 from bot.errors import CsvError, InputTooLarge, PlaylistUnavailable, ProviderDown, UserError
 from bot.jobs.protocol import (
     AnalysisRequest,
@@ -89,3 +91,25 @@ def test_events_round_trip_and_garbage_is_ignored() -> None:
     }
     for garbage in (b"", b"not json", b"[1, 2]", b'{"type": "done"}', b'{"job": 5}'):
         assert decode_event(garbage) is None
+
+
+@pytest.mark.parametrize("value", ["abc", "http://127.0.0.1:6379", "redis://:pw@host:99999/0"])
+def test_an_unusable_redis_url_names_the_setting_but_not_its_value(
+    value: str, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.chdir(tmp_path)  # no .env here
+    monkeypatch.setenv("REDIS_URL", value)
+    get_settings.cache_clear()
+    try:
+        with pytest.raises(BadSetting) as caught:
+            get_settings()
+    finally:
+        get_settings.cache_clear()
+    assert "REDIS_URL" in str(caught.value) and value not in str(caught.value)
+
+
+def test_redis_url_forms_accepted() -> None:
+    for value in ("", "redis://127.0.0.1:6379/0", "rediss://:pw@cache.example:6380/1"):
+        settings = Settings(_env_file=None, redis_url=value)  # type: ignore[call-arg]
+        assert settings.redis_url.get_secret_value() == value
+    assert "pw" not in repr(Settings(_env_file=None, redis_url="redis://:pw@h:1/0"))  # type: ignore[call-arg]
