@@ -7,23 +7,25 @@ bot answers from the fake Spotify and ReccoBeats APIs (the test fakes, real body
 window of ``--tracks`` tracks out of a pool, so no analysis comes from the cache and the
 work is CPU-bound (feature table, k-means over K_MIN..K_MAX, projection, picture).
 
-Three setups, each started afresh, at DEFAULT settings (except the base URLs, no
-per-user cooldown since one user sends everything, and LOG_LEVEL=WARNING):
+Three setups at DEFAULT settings (except the base URLs, no per-user cooldown since one
+user sends everything, and LOG_LEVEL=WARNING): ``one``, one bot process with SQLite and
+the in-process line (MAX_CONCURRENT_ANALYSES=2); ``1w`` and ``2w``, the bot with
+REDIS_URL (a redis-server on a free port) and 1 or 2 ``playlist-clusters worker``
+processes (WORKER_CONCURRENCY=2). The shared cache is the SQLite file (PostgreSQL via
+DATABASE_URL is not on main yet). ``1w`` and ``2w`` share one bot and Redis: each run is
+a pair, 1 worker then 2 (2 then 1 on odd runs; the second worker is started or stopped
+with SIGTERM between), so both see the same load from the rest of a shared machine.
 
-- ``one``: one bot process, SQLite, the in-process line (MAX_CONCURRENT_ANALYSES=2);
-- ``1w``: the bot with REDIS_URL (a redis-server on a free port) + 1 ``playlist-clusters
-  worker`` process (WORKER_CONCURRENCY=2);
-- ``2w``: the same with 2 worker processes.
-
-The shared cache is the SQLite file (PostgreSQL via DATABASE_URL is not on main yet).
 For each N it prints throughput (answers per second, from the first command to the last
-answer) and the p50/p95 answer time (command -> the answer's edit reaching Discord),
-as the median (min-max) over the runs, then how they grow with N and the ratio 2w/1w.
+answer), the p50/p95 answer time (command -> the answer's edit reaching Discord), edits
+per command and CPU seconds per analysis by process, as the median (min-max) over the
+runs, how p95 grows with N, and the paired ratio 2w/1w.
 
     python benchmarks/load.py [--quick] [--sizes 10,100,1000] [--runs 3] [--modes one,1w,2w]
 
 ``--runs`` applies to N <= 100; N = 1,000 runs once (minutes per setup). ``--quick``:
-N = 4, 16, 48, two runs each.
+N = 4, 16, 48, two runs each. ``--latency 0`` (the default) makes the analyses
+CPU-bound; ``--latency 0.05`` adds realistic waits for the providers.
 """
 
 from __future__ import annotations
@@ -34,12 +36,11 @@ import functools
 import os
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import AsyncIterator, Iterator
-from contextlib import AsyncExitStack, asynccontextmanager, contextmanager
+from collections.abc import AsyncIterator
+from contextlib import AsyncExitStack, asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -59,20 +60,14 @@ from bot.config import Settings  # noqa: E402
 from bot.jobs.protocol import WORKERS  # noqa: E402
 from bot.threads import limit_native_threads, native_threads  # noqa: E402
 from tests.fake_discord import Call, FakeDiscord  # noqa: E402
+from tests.fakes import spotify as fake_spotify  # noqa: E402
 from tests.fakes.base import FakeServer  # noqa: E402
 from tests.fakes.data import features, spotify_id  # noqa: E402
 from tests.fakes.reccobeats import FakeReccoBeats  # noqa: E402
-from tests.fakes.spotify import (  # noqa: E402
-    CLIENT_ID,
-    CLIENT_SECRET,
-    FakeSpotify,
-    SpotifyPlaylist,
-    track_object,
-)
 from tests.redis_server import find_redis_server, redis_server  # noqa: E402
 
 POOL = 3_000
-MODES = {"one": 0, "1w": 1, "2w": 2}
+WARM = 4
 TITLES = {
     "one": "one process, SQLite, in-process line",
     "1w": "Redis + 1 worker process (shared SQLite)",
@@ -87,13 +82,13 @@ def pid(j: int) -> str:
 def build(playlists: int, tracks: int) -> list[tuple[str, FakeServer]]:
     """``playlists`` Spotify playlists, each a different window of a pool of tracks that
     ReccoBeats has features for (so no Deezer lookups are needed)."""
-    spotify, recco = FakeSpotify(), FakeReccoBeats()
+    spotify, recco = fake_spotify.FakeSpotify(), FakeReccoBeats()
     spotify.features_forbidden = True  # as for every Spotify app since 2024-11-27
-    pool = [track_object(i) for i in range(POOL)]
+    pool = [fake_spotify.track_object(i) for i in range(POOL)]
     for j in range(playlists):
         start = (j * 53) % (POOL - tracks)
         entries: list[dict[str, Any] | None] = list(pool[start : start + tracks])
-        spotify.add(SpotifyPlaylist(pid(j), f"Load {j}", entries), with_features=False)
+        spotify.add(fake_spotify.SpotifyPlaylist(pid(j), f"Load {j}", entries), with_features=False)
     for i in range(POOL):
         recco.features[spotify_id(i)] = features(i)
     return [("spotify", spotify), ("reccobeats", recco)]
@@ -141,7 +136,6 @@ class Batch:
     throughput: float
     p50: float
     p95: float
-    refused: int
     cpu: dict[str, float]
     edits: float  # message edits per command (progress and place in line included)
 
@@ -152,16 +146,12 @@ Pids = dict[str, list[int]]
 
 def cpu_seconds(pids: Pids) -> dict[str, float]:
     """User + system CPU seconds so far of each role's processes (Linux /proc)."""
-    tick = os.sysconf("SC_CLK_TCK")
-    used: dict[str, float] = {}
-    for role, ids in pids.items():
-        total = 0.0
-        for p in ids:
-            with open(f"/proc/{p}/stat", encoding="ascii") as stat:
-                fields = stat.read().rsplit(")", 1)[1].split()
-            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
-        used[role] = total
-    return used
+
+    def used(p: int) -> float:
+        fields = Path(f"/proc/{p}/stat").read_text("ascii").rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime, stime
+
+    return {role: sum(used(p) for p in ids) for role, ids in pids.items()}
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -188,14 +178,14 @@ async def batch(fake: LoadDiscord, pids: Pids, n: int, first: int) -> Batch:
     cpu = {role: (after[role] - before[role]) / n for role in pids}
     p50, p95 = percentile(times, 0.5), percentile(times, 0.95)
     edits = sum(1 for c in fake.calls if c.method == "PATCH" and "/webhooks/" in c.path) / n
-    return Batch(n, len(times) / (last - start), p50, p95, len(refused), cpu, edits)
+    return Batch(n, len(times) / (last - start), p50, p95, cpu, edits)
 
 
 def environment(folder: Path, urls: dict[str, str], redis_url: str) -> dict[str, str]:
     """The settings the bot and its workers share (as environment variables)."""
     return {
-        "SPOTIFY_CLIENT_ID": CLIENT_ID,
-        "SPOTIFY_CLIENT_SECRET": CLIENT_SECRET,
+        "SPOTIFY_CLIENT_ID": fake_spotify.CLIENT_ID,
+        "SPOTIFY_CLIENT_SECRET": fake_spotify.CLIENT_SECRET,
         "SPOTIFY_API_BASE": f"{urls['spotify']}/v1",
         "SPOTIFY_TOKEN_URL": f"{urls['spotify']}/api/token",
         "RECCOBEATS_API_BASE": f"{urls['reccobeats']}/v1",
@@ -209,46 +199,50 @@ def environment(folder: Path, urls: dict[str, str], redis_url: str) -> dict[str,
     }
 
 
-@contextmanager
-def workers(count: int, env: dict[str, str], folder: Path) -> Iterator[list[int]]:
-    """``count`` `playlist-clusters worker` processes, up (heartbeat seen) for the block;
-    yields their process ids."""
-    child_env = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
-    child_env.update(env, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
-    processes = []
-    with open(folder / "workers.log", "wb") as log:
-        for _ in range(count):
-            processes.append(
-                subprocess.Popen(
-                    [sys.executable, "-m", "bot.cli", "worker"],
-                    cwd=folder,
-                    env=child_env,
-                    stdout=subprocess.DEVNULL,
-                    stderr=log,
+class WorkerPool:
+    """`playlist-clusters worker` processes, started and stopped (SIGTERM) on demand."""
+
+    def __init__(self, env: dict[str, str], folder: Path, pids: Pids) -> None:
+        self.env = {k: v for k, v in os.environ.items() if k.lower() not in Settings.model_fields}
+        self.env.update(env, PYTHONPATH=str(ROOT), MPLBACKEND="Agg")
+        self.folder = folder
+        self.pids = pids
+        self.processes: list[asyncio.subprocess.Process] = []
+        self.redis = redis.Redis.from_url(env["REDIS_URL"])
+
+    async def scale(self, count: int) -> bool:
+        """Run exactly ``count`` workers; True if one was started (it needs a warm-up)."""
+        started = False
+        while len(self.processes) < count:
+            self.processes.append(
+                await asyncio.create_subprocess_exec(
+                    *(sys.executable, "-m", "bot.cli", "worker"), cwd=self.folder, env=self.env
                 )
             )
-        client = redis.Redis.from_url(env["REDIS_URL"])
-        try:
-            deadline = time.monotonic() + 120
-            while client.zcard(WORKERS) < count:  # polling is fine in a benchmark
-                if time.monotonic() > deadline or any(p.poll() is not None for p in processes):
-                    raise RuntimeError(f"workers did not start; see {folder / 'workers.log'}")
-                time.sleep(0.1)
-            yield [p.pid for p in processes]
-        finally:
-            client.close()
-            for process in processes:
-                process.send_signal(signal.SIGTERM)
-            for process in processes:
-                process.wait(60)
+            started = True
+        while len(self.processes) > count:
+            process = self.processes.pop()
+            process.send_signal(signal.SIGTERM)
+            await asyncio.wait_for(process.wait(), 60)
+        deadline = time.monotonic() + 120
+        while self.redis.zcard(WORKERS) != count:  # polling is fine in a benchmark
+            if time.monotonic() > deadline or any(p.returncode for p in self.processes):
+                raise RuntimeError("the workers did not start (their log is on stderr)")
+            await asyncio.sleep(0.1)
+        self.pids["workers"] = [p.pid for p in self.processes]
+        return started
+
+    async def close(self) -> None:
+        await self.scale(0)
+        self.redis.close()
 
 
 @asynccontextmanager
 async def setup(
-    mode: str, folder: Path, urls: dict[str, str], pids: Pids
-) -> AsyncIterator[LoadDiscord]:
-    """The fake Discord with the bot (and Redis + workers) of ``mode`` running; the
-    processes' ids are added to ``pids``."""
+    jobs: bool, folder: Path, urls: dict[str, str], pids: Pids
+) -> AsyncIterator[tuple[LoadDiscord, WorkerPool | None]]:
+    """The fake Discord with the bot running, alone or (``jobs``) with Redis and a pool
+    of workers (none started yet); the processes' ids are added to ``pids``."""
     fake = LoadDiscord()
     server = TestServer(fake.app(), host="127.0.0.1")
     await server.start_server()
@@ -260,8 +254,8 @@ async def setup(
         stack.enter_context(
             mock.patch.object(discord.gateway.DiscordWebSocket, "DEFAULT_GATEWAY", gateway)
         )
-        url = ""
-        if MODES[mode]:
+        url, pool = "", None
+        if jobs:
             executable = find_redis_server()
             if executable is None:
                 raise SystemExit("redis-server is not installed (apt-get install redis-server)")
@@ -270,24 +264,73 @@ async def setup(
             pids["redis"] = [int(info.info("server")["process_id"])]
             info.close()
         env = environment(folder, urls, url)
-        if MODES[mode]:
-            pids["workers"] = stack.enter_context(workers(MODES[mode], env, folder))
+        if jobs:
+            pool = WorkerPool(env, folder, pids)
+            stack.push_async_callback(pool.close)
+            await pool.scale(1)
         settings = Settings(_env_file=None, **{k.lower(): v for k, v in env.items()})  # type: ignore[arg-type]
         bot = PlaylistBot(settings, heartbeat=False)
         runner = asyncio.create_task(bot.start("fake-token"))
         await asyncio.wait_for(bot.wait_until_ready(), 60)
         try:
-            yield fake
+            yield fake, pool
         finally:
             await bot.close()
             await runner
 
 
-def spread(values: list[float], fmt: str = "{:.2f}") -> str:
-    return (
-        f"{fmt.format(statistics.median(values))} "
-        f"({fmt.format(min(values))}-{fmt.format(max(values))})"
+def spread(values: list[float]) -> str:
+    return f"{statistics.median(values):.2f} ({min(values):.2f}-{max(values):.2f})"
+
+
+class Counter:
+    """Hands out playlist numbers, so no two commands ever ask for the same playlist."""
+
+    def __init__(self) -> None:
+        self.next = 0
+
+    def take(self, n: int) -> int:
+        first, self.next = self.next, self.next + n
+        return first
+
+
+Results = dict[str, dict[int, list[Batch]]]
+
+
+async def run_one(
+    fake: LoadDiscord, pids: Pids, mode: str, n: int, ids: Counter, results: Results
+) -> None:
+    got = await batch(fake, pids, n, ids.take(n))
+    results.setdefault(mode, {}).setdefault(n, []).append(got)
+    cpu = " ".join(f"{r} {c:.3f}" for r, c in got.cpu.items())
+    print(
+        f"  {mode:>3} N={n:<5} {got.throughput:6.2f}/s p50 {got.p50:6.2f} s  "
+        f"p95 {got.p95:6.2f} s  {got.edits:.1f} edits each; CPU s/analysis: {cpu}",
+        flush=True,
     )
+
+
+async def phase(
+    jobs: bool, plan: list[tuple[int, int]], urls: dict[str, str], served: Served, ids: Counter
+) -> Results:
+    """One setup: the bot alone, or the bot on Redis with its workers. With workers, each
+    run of an N is a pair, 1 worker then 2 (2 then 1 on odd runs), so both see the same
+    load from the rest of a shared machine."""
+    results: Results = {}
+    pids: Pids = {"bot": [os.getpid()], "fakes": [served.process.pid or 0]}
+    with tempfile.TemporaryDirectory() as folder:
+        async with setup(jobs, Path(folder), urls, pids) as (fake, pool):
+            await batch(fake, pids, WARM, ids.take(WARM))  # imports, first connections
+            for n, repeat in plan:
+                for run in range(repeat):
+                    if pool is None:
+                        await run_one(fake, pids, "one", n, ids, results)
+                        continue
+                    for count in (1, 2) if run % 2 == 0 else (2, 1):
+                        if await pool.scale(count):
+                            await batch(fake, pids, WARM, ids.take(WARM))  # the new one
+                        await run_one(fake, pids, f"{count}w", n, ids, results)
+    return results
 
 
 async def measure(
@@ -295,38 +338,23 @@ async def measure(
 ) -> None:
     limit_native_threads(native_threads(0, 2))  # as run_bot does at default settings
     plan = [(n, runs if n <= 100 else 1) for n in sizes]
-    warm = 4
-    per_mode = warm + sum(n * r for n, r in plan)
-    results: dict[str, dict[int, list[Batch]]] = {}
     print(
-        f"{len(modes)} setups x N = {', '.join(map(str, sizes))}; {tracks}-track playlists, "
-        f"fakes at {latency * 1000:.0f} ms a request; {os.cpu_count()} cores (shared machine)"
+        f"N = {', '.join(map(str, sizes))}; {tracks}-track playlists, fakes at "
+        f"{latency * 1000:.0f} ms a request; {os.cpu_count()} cores (shared machine)"
     )
-    served = Served(functools.partial(build, per_mode * len(modes), tracks), latency)
+    needed = 4 * WARM + 3 * sum(n * r for n, r in plan) + 4 * WARM * runs * len(sizes)
+    served = Served(functools.partial(build, needed, tracks), latency)
+    results: Results = {}
+    ids = Counter()
     with served as urls:
-        for m, mode in enumerate(modes):
-            first = m * per_mode
-            pids: Pids = {"bot": [os.getpid()], "fakes": [served.process.pid or 0]}
-            with tempfile.TemporaryDirectory() as folder:
-                async with setup(mode, Path(folder), urls, pids) as fake:
-                    await batch(fake, pids, warm, first)  # imports, first connections
-                    first += warm
-                    results[mode] = {}
-                    for n, repeat in plan:
-                        for _ in range(repeat):
-                            got = await batch(fake, pids, n, first)
-                            first += n
-                            results[mode].setdefault(n, []).append(got)
-                            cpu = " ".join(f"{r} {c:.3f}" for r, c in got.cpu.items())
-                            print(
-                                f"  {mode:>3} N={n:<5} {got.throughput:6.2f}/s "
-                                f"p50 {got.p50:6.2f} s  p95 {got.p95:6.2f} s  "
-                                f"{got.edits:.1f} edits each; CPU s/analysis: {cpu}"
-                            )
+        if "one" in modes:
+            results.update(await phase(False, plan, urls, served, ids))
+        if "1w" in modes or "2w" in modes:
+            results.update(await phase(True, plan, urls, served, ids))
     report(results, sizes)
 
 
-def report(results: dict[str, dict[int, list[Batch]]], sizes: list[int]) -> None:
+def report(results: Results, sizes: list[int]) -> None:
     print("\nmedian (min-max) over the runs")
     for mode, by_n in results.items():
         print(f"{TITLES[mode]}:")
@@ -337,11 +365,8 @@ def report(results: dict[str, dict[int, list[Batch]]], sizes: list[int]) -> None
                 f"p50 {spread([b.p50 for b in got])} s, p95 {spread([b.p95 for b in got])} s"
                 f"  ({len(got)} run{'s' if len(got) != 1 else ''})"
             )
-        largest = by_n[sizes[-1]]
-        roles = largest[0].cpu
-        cpu = ", ".join(
-            f"{role} {statistics.median(b.cpu[role] for b in largest):.3f}" for role in roles
-        )
+        last = by_n[sizes[-1]]
+        cpu = ", ".join(f"{r} {statistics.median(b.cpu[r] for b in last):.3f}" for r in last[0].cpu)
         print(f"  CPU seconds per analysis at N={sizes[-1]}: {cpu}")
         if len(sizes) > 1:
             low, high = by_n[sizes[0]], by_n[sizes[-1]]
@@ -349,9 +374,9 @@ def report(results: dict[str, dict[int, list[Batch]]], sizes: list[int]) -> None
             print(f"  p95 grows {growth:.1f}x from N={sizes[0]} to N={sizes[-1]}")
     if "1w" in results and "2w" in results:
         for n in sizes:
-            one = statistics.median(b.throughput for b in results["1w"][n])
-            two = statistics.median(b.throughput for b in results["2w"][n])
-            print(f"2 workers / 1 worker, N={n}: {two / one:.2f}x throughput (target >= 1.7x)")
+            pairs = zip(results["1w"][n], results["2w"][n], strict=True)
+            ratios = [two.throughput / one.throughput for one, two in pairs]
+            print(f"2 workers / 1 worker, N={n}: throughput x{spread(ratios)} (target >= 1.7)")
 
 
 def main() -> None:
@@ -361,11 +386,11 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--modes", default="one,1w,2w")
     parser.add_argument("--tracks", type=int, default=200)
-    parser.add_argument("--latency", type=float, default=0.02)
+    parser.add_argument("--latency", type=float, default=0.0)
     args = parser.parse_args()
     sizes = [4, 16, 48] if args.quick else [int(x) for x in args.sizes.split(",")]
     runs = 2 if args.quick else args.runs
-    modes = [m for m in args.modes.split(",") if m in MODES]
+    modes = [m for m in args.modes.split(",") if m in TITLES]
     asyncio.run(measure(modes, sizes, runs, args.tracks, args.latency))
 
 

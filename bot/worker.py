@@ -40,7 +40,7 @@ from storage.database import Database
 log = logging.getLogger(__name__)
 
 #: How often an idle worker looks for new jobs (seconds).
-POLL_SECONDS = 0.1
+POLL_SECONDS = 0.05
 #: How long a stopping worker lets running jobs finish.
 DRAIN_SECONDS = 8.0
 #: How long arq keeps a job's result (the bot reads it only if it missed ``done``).
