@@ -62,19 +62,21 @@ class Services:
 async def open_services(settings: Settings) -> AsyncIterator[Services]:
     """Storage (the shared cache), the HTTP client, pipeline, analyzer and account
     services; closed on leaving. The account feature's web server never starts here."""
-    storage = await Database.open(settings.database_path, cache_max_bytes=settings.cache_max_bytes)
-    web = HttpClient(settings)
+    stored = settings.storage
+    storage = await Database.open(stored.database_path, cache_max_bytes=stored.cache_max_bytes)
+    web = HttpClient(settings.http)
     pipeline = build_pipeline(settings, web, storage.cache, background=True)
     try:
+        analysis = settings.analysis
         analyzer = Analyzer(
             pipeline,
-            metadata_weight=settings.metadata_weight,
-            csv_max_rows=settings.csv_max_rows,
-            csv_max_bytes=settings.csv_max_bytes,
+            metadata_weight=analysis.metadata_weight,
+            csv_max_rows=analysis.csv_max_rows,
+            csv_max_bytes=analysis.csv_max_bytes,
             http=web,
         )
-        accounts = build_accounts(settings, web, storage.accounts)
-        personal = PersonalAnalyzer(analyzer, accounts.library, settings, web)
+        accounts = build_accounts(settings.accounts, web, storage.accounts)
+        personal = PersonalAnalyzer(analyzer, accounts.library, settings.spotify, web)
         yield Services(storage, web, pipeline, analyzer, personal)
     finally:
         await close_providers(pipeline)
