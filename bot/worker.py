@@ -35,7 +35,7 @@ from bot.lines import LocalLine
 from bot.pipeline import Pipeline
 from bot.service import Analyzer
 from bot.wiring import build_pipeline, close_providers
-from storage.database import Database
+from storage.database import Database, open_database
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +63,7 @@ async def open_services(settings: Settings) -> AsyncIterator[Services]:
     """Storage (the shared cache), the HTTP client, pipeline, analyzer and account
     services; closed on leaving. The account feature's web server never starts here."""
     stored = settings.storage
-    storage = await Database.open(stored.database_path, cache_max_bytes=stored.cache_max_bytes)
+    storage = await open_database(stored.location, cache_max_bytes=stored.cache_max_bytes)
     web = HttpClient(settings.http)
     pipeline = build_pipeline(settings, web, storage.cache, background=True)
     try:
