@@ -232,3 +232,17 @@ async def test_two_bot_processes_each_get_their_own_answers_and_progress(
     assert "Fetching tracks" in seen_a.stages
     assert "Fetching tracks" not in seen_b.stages and "Reading the file" in seen_b.stages
     assert "Reading the file" not in seen_a.stages
+
+
+async def test_the_analysis_comes_back_through_the_shared_database_of_either_backend(
+    tmp_path: Path, redis_url: str, backend: str, new_location: Any
+) -> None:
+    location = new_location("jobs")
+    where = {"database_url": location} if backend == "postgres" else {"database_path": location}
+    settings = job_settings(tmp_path, redis_url, **where)
+    async with running_worker(settings), bot_side(settings) as line:
+        outcome = await line.csv(playlist_csv(), "Road Trip", OPTIONS)
+        assert line.analyzer.pipeline.cache is not None
+        stored = await line.analyzer.pipeline.stored(outcome.key)
+    assert stored is not None and stored.labels == outcome.analysis.labels
+    assert outcome.analysis.playlist.name == "Road Trip" and not outcome.cached
