@@ -16,6 +16,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 import stat
+import time
 from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager, suppress
 from pathlib import Path
@@ -287,6 +288,27 @@ async def _translated() -> AsyncIterator[None]:
         raise StorageError(str(exc)) from exc
 
 
+async def _switch_to_wal(conn: aiosqlite.Connection, busy_timeout: float) -> object:
+    """``PRAGMA journal_mode = WAL``, waiting out another process doing the same.
+
+    SQLite answers a journal-mode change that meets another connection's first open of
+    the same fresh file with "database is locked" at once, without calling the busy
+    handler; so two processes starting together (a bot and a worker) retry here, up to
+    the busy timeout, instead of one of them refusing the file.
+    """
+    deadline = time.monotonic() + busy_timeout
+    delay = 0.005
+    while True:
+        try:
+            async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
+                return await cursor.fetchone()
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        await asyncio.sleep(delay)
+        delay = min(delay * 2, 0.2)
+
+
 async def _configure(conn: aiosqlite.Connection, busy_timeout: float) -> None:
     """Connection settings: busy timeout, incremental auto-vacuum (new files), WAL, FKs."""
     await conn.execute(f"PRAGMA busy_timeout = {int(busy_timeout * 1000)}")
@@ -295,8 +317,7 @@ async def _configure(conn: aiosqlite.Connection, busy_timeout: float) -> None:
     if row and row[0] == 0:
         # Only takes effect before the first table exists: lets clear() shrink the file.
         await conn.execute("PRAGMA auto_vacuum = INCREMENTAL")
-    async with conn.execute("PRAGMA journal_mode = WAL") as cursor:
-        mode = await cursor.fetchone()
+    mode = await _switch_to_wal(conn, busy_timeout)
     if not mode or str(mode[0]).lower() != "wal":
         raise sqlite3.DatabaseError(f"cannot switch to WAL mode (got {mode and mode[0]!r})")
     # WAL + NORMAL: a crashed process never corrupts or half-writes; only a power cut
