@@ -148,7 +148,8 @@ async def serve(settings: Settings) -> None:
             await _run_until(worker, stop)
     except (RedisError, OSError) as exc:
         url = settings.redis_url.get_secret_value()
-        raise QueueUnreachable(f"Cannot reach Redis at {where(url)} (REDIS_URL): {exc}.") from None
+        why = str(exc).rstrip(".")
+        raise QueueUnreachable(f"Cannot reach Redis at {where(url)} (REDIS_URL): {why}.") from None
     finally:
         for sig in (signal.SIGINT, signal.SIGTERM):
             with contextlib.suppress(NotImplementedError):

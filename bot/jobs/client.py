@@ -134,7 +134,8 @@ async def check_redis(url: str, seconds: float = 5.0) -> None:
     try:
         await client.ping()
     except (RedisError, OSError) as exc:
-        raise QueueUnreachable(f"Cannot reach Redis at {where(url)} (REDIS_URL): {exc}.") from None
+        why = str(exc).rstrip(".")
+        raise QueueUnreachable(f"Cannot reach Redis at {where(url)} (REDIS_URL): {why}.") from None
     finally:
         await client.aclose()
 
@@ -176,7 +177,7 @@ class JobClient:
             redis = await create_pool(settings, default_queue_name=QUEUE)
         except (RedisError, OSError) as exc:
             raise QueueUnreachable(
-                f"Cannot reach Redis at {where(url)} (REDIS_URL): {exc}."
+                f"Cannot reach Redis at {where(url)} (REDIS_URL): {str(exc).rstrip('.')}."
             ) from None
         client = cls(redis, **options)
         await client.start()
