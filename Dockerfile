@@ -34,7 +34,7 @@ VOLUME ["/data"]
 # A worker container (`playlist-clusters worker`) has no such file: docker-compose.yml
 # gives the workers their own check.
 HEALTHCHECK --interval=60s --timeout=10s --start-period=90s --retries=3 \
-    CMD ["python", "-m", "bot.health"]
+    CMD ["python", "-m", "bot.roots.health"]
 
 # The Spotify sign-in callback server (only listens when PUBLIC_URL, TOKEN_ENCRYPTION_KEY
 # and SPOTIFY_CLIENT_ID are set); publish it with -p 8080:8080 behind your HTTPS proxy.

@@ -34,7 +34,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.model import AnalysisOptions  # noqa: E402
-from bot.pipeline import compute_analysis  # noqa: E402
+from bot.pipeline.runner import compute_analysis  # noqa: E402
 from storage.database import Database, open_database  # noqa: E402
 from storage.messages import MessageState  # noqa: E402
 from tests.pg_server import new_schema, postgres_server  # noqa: E402

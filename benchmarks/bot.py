@@ -49,8 +49,8 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.realistic import Served, inflate_deezer  # noqa: E402
 from benchmarks.sources import naive_spotify  # noqa: E402
-from bot.app import PlaylistBot  # noqa: E402
-from bot.wiring import build_pipeline  # noqa: E402
+from bot.roots.app import PlaylistBot  # noqa: E402
+from bot.roots.wiring import build_pipeline  # noqa: E402
 from tests.fake_discord import FakeDiscord  # noqa: E402
 from tests.fakes.base import FakeServer  # noqa: E402
 from tests.fakes.data import features, spotify_id  # noqa: E402

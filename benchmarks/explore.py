@@ -25,12 +25,12 @@ from benchmarks.pipeline import synthetic_playlist
 from bot.analysis.apart import differences
 from bot.analysis.features import build_feature_table
 from bot.analysis.similar import nearest
-from bot.explore import cluster_tracks_in_order
 from bot.model import AnalysisOptions
-from bot.pipeline import compute_analysis, draw
+from bot.pipeline.runner import compute_analysis, draw
 from bot.render.apart import render_apart
 from bot.render.export import export_files
 from bot.render.map import render_map
+from bot.services.explorer import cluster_tracks_in_order
 
 
 def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:

@@ -1,6 +1,6 @@
 """The whole hostile-input corpus, every case in its own process, outcome by class.
 
-Each case runs as a fresh `python -c 'bot.cli.main(...)'` child with DEFAULT
+Each case runs as a fresh `python -c 'bot.roots.cli.main(...)'` child with DEFAULT
 settings (retries included), the network unreachable (every base URL at a closed
 127.0.0.1 port), an address-space limit, a timeout, and its peak resident memory
 reported; the case folder is compared before and after for writes outside --out.

@@ -22,9 +22,9 @@ import redis
 import yarl
 from aiohttp.test_utils import TestServer
 
-from bot.app import PlaylistBot
-from bot.config import Settings
 from bot.jobs.protocol import WORKERS
+from bot.roots.app import PlaylistBot
+from bot.settings.env import Settings
 from tests.fake_discord import Call, FakeDiscord
 from tests.fakes import spotify as fake_spotify
 from tests.fakes.base import FakeServer
@@ -211,7 +211,9 @@ class WorkerPool:
         while len(self.processes) < count:
             self.processes.append(
                 await asyncio.create_subprocess_exec(
-                    *(sys.executable, "-m", "bot.cli", "worker"), cwd=self.folder, env=self.env
+                    *(sys.executable, "-m", "bot.roots.cli", "worker"),
+                    cwd=self.folder,
+                    env=self.env,
                 )
             )
             started = True

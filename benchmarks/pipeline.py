@@ -51,7 +51,7 @@ from bot.model import (  # noqa: E402
     PlaylistRef,
     Track,
 )
-from bot.pipeline import compute_analysis  # noqa: E402
+from bot.pipeline.runner import compute_analysis  # noqa: E402
 from bot.render.markdown import render_markdown  # noqa: E402
 
 #: Spotify's scale, as the providers and CSV exports give it.

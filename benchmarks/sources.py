@@ -48,10 +48,10 @@ import aiohttp
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.realistic import Served, inflate_deezer
-from bot.config import Settings
-from bot.http import HttpClient
 from bot.model import PlaylistRef
-from bot.wiring import build_pipeline
+from bot.net.client import HttpClient
+from bot.roots.wiring import build_pipeline
+from bot.settings.env import Settings
 from tests.fakes.base import FakeServer
 from tests.fakes.data import features, spotify_id
 from tests.fakes.deezer import FakeDeezer

@@ -28,7 +28,7 @@ PROBE = (
     "import runpy, sys\n"
     "sys.argv = ['playlist-clusters', *sys.argv[1:]]\n"
     "try:\n"
-    "    runpy.run_module('bot.cli', run_name='__main__')\n"
+    "    runpy.run_module('bot.roots.cli', run_name='__main__')\n"
     "except SystemExit:\n"
     "    pass\n"
     f"heavy = [m for m in {HEAVY!r} if m in sys.modules]\n"
@@ -36,9 +36,9 @@ PROBE = (
 )
 CASES = {
     "python -c pass (baseline)": [sys.executable, "-c", "pass"],
-    "playlist-clusters --help": [sys.executable, "-m", "bot.cli", "--help"],
-    "usage error (analyze, no source)": [sys.executable, "-m", "bot.cli", "analyze"],
-    "cache stats": [sys.executable, "-m", "bot.cli", "cache", "stats"],
+    "playlist-clusters --help": [sys.executable, "-m", "bot.roots.cli", "--help"],
+    "usage error (analyze, no source)": [sys.executable, "-m", "bot.roots.cli", "analyze"],
+    "cache stats": [sys.executable, "-m", "bot.roots.cli", "cache", "stats"],
 }
 
 
@@ -49,7 +49,7 @@ def _time(command: list[str], env: dict[str, str], cwd: str) -> float:
 
 
 def _heavy(command: list[str], env: dict[str, str], cwd: str) -> str:
-    if command[1:3] != ["-m", "bot.cli"]:
+    if command[1:3] != ["-m", "bot.roots.cli"]:
         return "-"
     probe = [sys.executable, "-c", PROBE, *command[3:]]
     result = subprocess.run(probe, env=env, cwd=cwd, capture_output=True, text=True, check=False)

@@ -34,7 +34,7 @@ from bot.model import (
     Track,
     analysis_key,
 )
-from bot.pipeline import compute_analysis
+from bot.pipeline.runner import compute_analysis
 from bot.render.document import from_document, to_document
 from storage.database import Database
 

@@ -1,6 +1,6 @@
 """`python -m bot` starts the Discord bot (same as `playlist-clusters bot`)."""
 
-from bot.cli import main
+from bot.roots.cli import main
 
 if __name__ == "__main__":
     raise SystemExit(main(["bot"]))

@@ -4,7 +4,7 @@ Discord splits a bot's guilds over ``shard_count`` gateway connections by the gu
 id: guild ``g`` belongs to shard ``(g >> 22) % shard_count`` (the creation time in
 the snowflake, spread evenly). A process that runs the shards ``shard_ids`` receives
 the events and interactions of exactly those guilds, so it is the one that posts
-their weekly schedules (:class:`bot.scheduler.WeeklyClock` asks :func:`owns`).
+their weekly schedules (:class:`bot.weekly.clock.WeeklyClock` asks :func:`owns`).
 """
 
 from __future__ import annotations

@@ -62,3 +62,17 @@ def shorten(text: str, limit: int) -> str:
     if len(text) <= limit:
         return text
     return text[: max(0, limit - 1)].rstrip() + "…"
+
+
+def from_os(text: str) -> str:
+    """``text`` with surrogates (undecodable bytes of argv or a file name) as U+FFFD."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        pass
+    else:
+        return text
+    try:  # bytes of argv or a file name: one U+FFFD per undecodable byte
+        return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    except UnicodeEncodeError:  # lone surrogates from elsewhere (JSON "\ud800")
+        return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")

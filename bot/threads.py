@@ -30,7 +30,7 @@ import sys
 #: holds in memory (40-60 ms of held GIL: the event loop's longest stall). At 5,000,
 #: short-lived objects mostly die before a collection sees them: ~15 young and one
 #: middle collection per answer (10-30 ms) and no full one (benchmarks/bot.py; see
-#: docs/architecture.md). Older generations keep their
+#: docs/sources.md). Older generations keep their
 #: defaults, so cyclic garbage is still collected, only in fewer, similar passes.
 GC_GEN0_THRESHOLD = 5_000
 #: How long a thread may hold the GIL while another waits for it (CPython's default:

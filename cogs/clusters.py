@@ -1,7 +1,7 @@
 """`/clusters`: analyse a playlist link or a CSV export and answer with paged clusters.
 
 Thin: it checks the input, defers, waits for a slot in the analysis line, shows
-progress, asks the bot's :class:`~bot.service.Analyzer`, and hands the result to
+progress, asks the bot's :class:`~bot.services.analyzer.Analyzer`, and hands the result to
 the :class:`~bot.discord_ui.pager.Pager`. Reactions on stored messages turn their pages here.
 """
 
@@ -25,8 +25,8 @@ from bot.render.pages import answer_text
 from cogs.spotify_account import playlist_choices
 
 if TYPE_CHECKING:
-    from bot.app import PlaylistBot
-    from bot.service import Outcome
+    from bot.roots.app import PlaylistBot
+    from bot.services.analyzer import Outcome
 
 log = logging.getLogger(__name__)
 

@@ -4,13 +4,13 @@ Commands (Manage Server, or the server's schedule role; checked here, not only b
 Discord's default permissions, which a server can override): ``/schedule add``,
 ``/schedule list``, ``/schedule remove``; every answer is ephemeral.
 
-The clock, the retry policy and disabling live in :class:`bot.scheduler.WeeklyClock`
+The clock, the retry policy and disabling live in :class:`bot.weekly.clock.WeeklyClock`
 (no Discord there). This cog starts it in ``cog_load`` and stops it in
 ``cog_unload``, and gives it the two Discord-side actions: :meth:`Schedules.post`
 (check the channel, analyse or reuse the cached analysis, post it with the pager)
 and :meth:`Schedules.notify` (DM the creator, or the server owner when that fails,
 that a schedule stopped). Discord's ``NotFound``/``Forbidden`` while posting become
-:class:`~bot.scheduler.Undeliverable`, which disables the schedule.
+:class:`~bot.weekly.clock.Undeliverable`, which disables the schedule.
 
 With several bot processes the clock posts only the guilds of this process's shards
 (``bot.owns_guild``) and only under its claim on the week: the post confirms the claim
@@ -28,18 +28,18 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot import weekly
 from bot.errors import BadInput, UserError
-from bot.links import resolve_link
+from bot.net.links import resolve_link
 from bot.render.pages import answer_text, fit, fit_plain_lines
-from bot.scheduler import Undeliverable, WeeklyClock, process_name
 from bot.shards import ShardPlan
+from bot.weekly.clock import Undeliverable, WeeklyClock, process_name
+from bot.weekly import rules as weekly
 from storage.schedules import Schedule, ScheduleRepository
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-    from bot.app import PlaylistBot
+    from bot.roots.app import PlaylistBot
 
 log = logging.getLogger(__name__)
 

@@ -18,12 +18,12 @@ from bot.analysis.similar import find_track, track_choices
 from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.explore import similar_embed
 from bot.errors import BadInput, UserError
-from bot.links import parse_link, resolve_link
+from bot.net.links import parse_link, resolve_link
 from bot.render.pages import fit
 
 if TYPE_CHECKING:
-    from bot.app import PlaylistBot
     from bot.model import Analysis
+    from bot.roots.app import PlaylistBot
 
 
 class NoAnalysis(UserError):

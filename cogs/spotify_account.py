@@ -16,16 +16,16 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.account.oauth import NotConnected
-from bot.account.personal import LIKED_CHOICE
 from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.items import PersistentItem, custom_id
 from bot.errors import UserError
 from bot.render.pages import Page
-from bot.service import AnalysisExpired
+from bot.services.analyzer import AnalysisExpired
+from bot.services.personal import LIKED_CHOICE
 
 if TYPE_CHECKING:
     from bot.account.library import Library
-    from bot.app import PlaylistBot
+    from bot.roots.app import PlaylistBot
 
 #: Discord allows link buttons up to this many characters.
 LINK_BUTTON_LIMIT = 512

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from storage.database import Database
+    from storage.backends.session import Sessions
 
 _COLUMNS = "discord_user_id, spotify_user_id, display_name, scope, tokens, expires_at"
 
@@ -42,7 +42,7 @@ class PendingSignIn:
 class AccountRepository:
     """Typed access to the account tables."""
 
-    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, db: Sessions, *, clock: Callable[[], float] = time.time) -> None:
         self._db = db
         self.clock = clock
 

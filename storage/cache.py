@@ -4,7 +4,7 @@
   features never change, so every playlist and request shares them. Values are
   float64 under a list of names stored once (``feature_keys``).
 - Playlists by ``(source, id)``: the last fetched snapshot with its tracks and fetch
-  time (for the freshness check in :class:`bot.pipeline.Pipeline`).
+  time (for the freshness check in :class:`bot.pipeline.runner.Pipeline`).
 - Analyses by :func:`bot.model.analysis_key`: the compact document
   (:mod:`storage.codec`) and the PNG, stored once per analysis, with the variant of
   the pipeline that made it.
@@ -40,8 +40,7 @@ from storage.codec import (
 from storage.eviction import evict_lru, usage_total
 
 if TYPE_CHECKING:
-    from storage.database import Database
-    from storage.session import Session
+    from storage.backends.session import Session, Sessions
 
 #: Ids per ``IN (...)`` query; well under SQLite's variable limit (and PostgreSQL's).
 _CHUNK = 500
@@ -81,7 +80,7 @@ class CacheRepository:
 
     def __init__(
         self,
-        db: Database,
+        db: Sessions,
         *,
         max_bytes: int | None = None,
         clock: Callable[[], float] = time.time,

@@ -43,7 +43,7 @@ from bot.model import (
     PlaylistRef,
     Track,
 )
-from bot.terminal import from_os
+from bot.text import from_os
 
 FORMAT = 1
 TRACK_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Track))

@@ -1,12 +1,12 @@
 """The database of the bot and the CLI: one backend, one repository per concern.
 
 :func:`open_database` picks the backend from where the data lives: a file path is the
-embedded SQLite backend (:mod:`storage.sqlite`, the default), a ``postgresql://`` URL
-the shared PostgreSQL backend (:mod:`storage.postgres`, imported only then). Both
+embedded SQLite backend (:mod:`storage.backends.sqlite`, the default), a ``postgresql://`` URL
+the shared PostgreSQL backend (:mod:`storage.backends.postgres`, imported only then). Both
 give the repositories the same two doors, :meth:`Database.read` and
-:meth:`Database.write`, each lending a :class:`~storage.session.Session`, and apply
+:meth:`Database.write`, each lending a :class:`~storage.backends.session.Session`, and apply
 the same numbered migrations (``storage/migrations/<dialect>/``, see
-:mod:`storage.schema`). Errors of either driver leave as
+:mod:`storage.backends.schema`). Errors of either driver leave as
 :class:`~storage.errors.StorageError`.
 """
 
@@ -17,13 +17,13 @@ from pathlib import Path
 from typing import Protocol
 
 from storage.accounts import AccountRepository
+from storage.backends.schema import Dialect, Migration, load_migrations
+from storage.backends.session import Session
+from storage.backends.sqlite import SqliteBackend
 from storage.cache import CacheRepository
 from storage.guild_settings import GuildSettingsRepository
 from storage.messages import MessageRepository
 from storage.schedules import ScheduleRepository
-from storage.schema import Dialect, Migration, load_migrations
-from storage.session import Session
-from storage.sqlite import SqliteBackend
 
 __all__ = ["Backend", "Database", "is_postgres_url", "open_database"]
 
@@ -68,7 +68,7 @@ async def open_database(
     """
     backend: Backend
     if is_postgres_url(location):
-        from storage.postgres import PostgresBackend
+        from storage.backends.postgres import PostgresBackend
 
         backend = await PostgresBackend.open(
             str(location), load_migrations("postgres") if migrations is None else migrations

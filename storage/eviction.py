@@ -16,7 +16,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from storage.session import Session
+    from storage.backends.session import Session
 
 
 async def usage_total(conn: Session) -> int:

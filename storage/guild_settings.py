@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING
 from bot.errors import BadInput
 
 if TYPE_CHECKING:
-    from storage.database import Database
+    from storage.backends.session import Sessions
 
 
 @dataclass(slots=True)
@@ -25,7 +25,7 @@ class GuildSettings:
 class GuildSettingsRepository:
     """Typed access to the ``guild_settings`` table."""
 
-    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, db: Sessions, *, clock: Callable[[], float] = time.time) -> None:
         self._db = db
         self.clock = clock
 

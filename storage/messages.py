@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from storage.database import Database
+    from storage.backends.session import Sessions
 
 _COLUMNS = "message_id, channel_id, guild_id, analysis_key, owner_id, cluster, page, map_x, map_y"
 
@@ -37,7 +37,7 @@ class MessageState:
 class MessageRepository:
     """Typed access to the ``messages`` table."""
 
-    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, db: Sessions, *, clock: Callable[[], float] = time.time) -> None:
         self._db = db
         self.clock = clock
 

@@ -26,7 +26,7 @@ from bot.errors import BadInput
 from bot.model import PlaylistRef
 
 if TYPE_CHECKING:
-    from storage.database import Database
+    from storage.backends.session import Sessions
 
 _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
@@ -116,7 +116,7 @@ def _from_row(row: Sequence[object]) -> Schedule:
 class ScheduleRepository:
     """Typed access to the ``schedules`` table."""
 
-    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, db: Sessions, *, clock: Callable[[], float] = time.time) -> None:
         self._db = db
         self.clock = clock
 

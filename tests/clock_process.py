@@ -2,7 +2,7 @@
 
     python -m tests.clock_process DB LOG NOW MODE [SHARD_COUNT SHARD_ID]
 
-Runs one check of a :class:`~bot.scheduler.WeeklyClock` at the instant ``NOW`` (ISO
+Runs one check of a :class:`~bot.weekly.clock.WeeklyClock` at the instant ``NOW`` (ISO
 8601) on the database ``DB`` (a SQLite file or a PostgreSQL URL); each post appends
 ``schedule_id pid`` to ``LOG`` and marks the week posted, as the schedule cog does after
 sending. With ``SHARD_COUNT`` and
@@ -24,9 +24,9 @@ import os
 import sys
 from datetime import datetime, timedelta
 
-from bot.scheduler import WeeklyClock
 from bot.shards import ShardPlan
-from bot.weekly import this_weeks_slot
+from bot.weekly.clock import WeeklyClock
+from bot.weekly.rules import this_weeks_slot
 from storage.database import Database
 from storage.schedules import Schedule, ScheduleRepository
 

@@ -14,9 +14,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.config import Settings
-from bot.http import HttpClient
 from bot.model import Playlist, PlaylistRef, Track
+from bot.net.client import HttpClient
+from bot.settings.env import Settings
 from tests.fakes import make_settings
 from tests.fakes.base import serve
 from tests.fakes.deezer import FakeDeezer

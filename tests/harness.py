@@ -6,7 +6,7 @@ against an in-memory Discord. Everything the bot tests need from it goes through
 
 A world holds one guild with a ``#music`` channel, and three members: ``owner``
 (who runs the commands), ``stranger`` and ``moderator`` (Manage Messages). The bot
-is a real :class:`~bot.app.PlaylistBot` on a SQLite file in the test's folder.
+is a real :class:`~bot.roots.app.PlaylistBot` on a SQLite file in the test's folder.
 """
 
 from __future__ import annotations
@@ -23,8 +23,8 @@ from typing import Any
 import discord
 import simcord
 
-from bot.app import PipelineFactory, PlaylistBot
-from bot.config import Settings
+from bot.roots.app import PipelineFactory, PlaylistBot
+from bot.settings.env import Settings
 
 BOT_PERMISSIONS_WITHOUT_MANAGE = discord.PermissionOverwrite(manage_messages=False)
 
@@ -372,7 +372,7 @@ async def world(
             housekeeping=False,
         )
         if intended_queue_waits:
-            bot.queue.wait = lambda waiting: env_holder[0].external_wait(
+            bot.services.queue.wait = lambda waiting: env_holder[0].external_wait(
                 waiting, reason="waiting in the analysis line"
             )
         return bot

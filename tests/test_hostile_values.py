@@ -6,13 +6,13 @@ import numpy as np
 import pytest
 
 from bot.analysis.features import build_feature_table
-from bot.cli import main, slug
-from bot.config import BadSetting, get_settings
 from bot.errors import BadLink, DatabaseUnusable
-from bot.links import parse_link
+from bot.files.terminal import one_line, printable
 from bot.model import Playlist, PlaylistRef, Track
+from bot.net.links import parse_link
 from bot.render.scatter import render_scatter
-from bot.terminal import one_line, printable
+from bot.roots.cli import main, slug
+from bot.settings.env import BadSetting, get_settings
 from storage.codec import decode_playlist, encode_playlist
 from storage.database import Database
 from tests.conftest import SAMPLE_CSV

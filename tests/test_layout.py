@@ -21,13 +21,13 @@ MAX_LINES = 400
 PACKAGES = ("bot", "cogs", "storage", "benchmarks", "scripts")
 #: Modules that may read settings from the environment.
 COMPOSITION_ROOT = {
-    "bot/app.py",
-    "bot/cli.py",
-    "bot/cache_cli.py",
-    "bot/wiring.py",
-    "bot/health.py",
+    "bot/roots/app.py",
+    "bot/roots/cli.py",
+    "bot/roots/cache_cli.py",
+    "bot/roots/wiring.py",
+    "bot/roots/health.py",
     "bot/__main__.py",
-    "bot/config.py",
+    "bot/settings/env.py",
     # start-up helper of the roots: caps BLAS/OpenMP threads through their env variables
     "bot/threads.py",
 }
@@ -95,3 +95,33 @@ def _untested(package: str, *test_folders: str) -> list[str]:
 def test_every_cog_and_discord_ui_module_has_a_test_module() -> None:
     assert _untested("cogs", "tests/cogs") == []
     assert _untested("bot/discord_ui", "tests/discord_ui", "tests/cogs") == []
+
+
+#: Modules that may sit directly in bot/: the ground every layer stands on.
+MAX_LOOSE_IN_BOT = 8
+#: Modules one package may hold at one level before it hides its own layers.
+MAX_MODULES_PER_PACKAGE = 12
+
+
+def test_the_tree_names_the_layers() -> None:
+    """bot/ keeps only its ground loose; each package is small and says what it holds."""
+    loose = sorted(
+        p.name for p in (ROOT / "bot").glob("*.py") if p.name not in {"__init__.py", "__main__.py"}
+    )
+    assert 0 < len(loose) <= MAX_LOOSE_IN_BOT, loose
+    crowded = {}
+    undocumented = []
+    for package in [
+        "cogs",
+        "storage",
+        *(p.parent.name for p in (ROOT / "bot").glob("*/__init__.py")),
+    ]:
+        folder = ROOT / package if package in {"cogs", "storage"} else ROOT / "bot" / package
+        count = len([p for p in folder.glob("*.py") if p.name != "__init__.py"])
+        if count > MAX_MODULES_PER_PACKAGE:
+            crowded[package] = count
+        init = ast.parse((folder / "__init__.py").read_text(encoding="utf-8"))
+        if not ast.get_docstring(init):
+            undocumented.append(package)
+    assert crowded == {}
+    assert undocumented == []

@@ -6,7 +6,7 @@ import json
 import re
 from pathlib import Path
 
-from bot.cli import main
+from bot.roots.cli import main
 from tests.conftest import REFERENCE_PAGE, SAMPLE_CSV
 
 LINK_TEXT = re.compile(r"\[([^\]]*)\]\([^)]*\)")

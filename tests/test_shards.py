@@ -10,7 +10,7 @@ from discord.ext import commands
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.app import PlaylistBot, ShardedPlaylistBot, log_formatter, make_bot
+from bot.roots.app import PlaylistBot, ShardedPlaylistBot, log_formatter, make_bot
 from bot.shards import ShardPlan, shard_of
 from tests.harness import bot_settings
 
@@ -69,5 +69,5 @@ def test_logs_of_a_sharded_process_name_its_shards(tmp_path: Path) -> None:
     assert log_formatter(bot_settings(tmp_path)) is None  # discord.py's own format
     formatter = log_formatter(bot_settings(tmp_path, shard_count=2, shard_ids=[1]))
     assert formatter is not None
-    record = logging.LogRecord("bot.scheduler", logging.INFO, __file__, 1, "posted", (), None)
-    assert formatter.format(record).endswith("[INFO    ] [shards 1 of 2] bot.scheduler: posted")
+    record = logging.LogRecord("bot.weekly.clock", logging.INFO, __file__, 1, "posted", (), None)
+    assert formatter.format(record).endswith("[INFO    ] [shards 1 of 2] bot.weekly.clock: posted")

@@ -21,7 +21,7 @@ import runpy, sys
 sys.argv = ["playlist-clusters", *sys.argv[1:]]
 code = 0
 try:
-    runpy.run_module("bot.cli", run_name="__main__")
+    runpy.run_module("bot.roots.cli", run_name="__main__")
 except SystemExit as exc:
     code = exc.code
 heavy = sorted({m.split(".")[0] for m in sys.modules} & set(HEAVY_NAMES))

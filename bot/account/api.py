@@ -12,8 +12,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from bot.account.oauth import TokenRevoked
-from bot.http import HttpClient, Unauthorized
-from bot.http_answers import loads
+from bot.net.answers import loads
+from bot.net.client import HttpClient, Unauthorized
 
 if TYPE_CHECKING:
     from bot.account.service import AccountService

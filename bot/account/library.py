@@ -26,8 +26,8 @@ from bot.account.api import UserAuth
 from bot.account.oauth import NotConnected
 from bot.account.service import AccountService
 from bot.errors import BadInput, ProviderDown, UserError
-from bot.http import HttpClient, HttpError
 from bot.model import Analysis
+from bot.net.client import HttpClient, HttpError
 from bot.render.pages import PER_PAGE, Position, clamp, page_counts
 
 log = logging.getLogger(__name__)

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.errors import ProviderDown, UserError
-from bot.http import HttpClient, HttpError
+from bot.net.client import HttpClient, HttpError
 
 log = logging.getLogger(__name__)
 

@@ -26,8 +26,8 @@ from bot.account import pkce
 from bot.account.crypto import BadKey, TokenCipher, Unreadable
 from bot.account.oauth import NotConnected, SignInFailed, SpotifyOAuth, TokenRevoked, Tokens
 from bot.errors import UserError
-from bot.http import HttpClient, HttpError
-from bot.settings_groups import AccountSettings
+from bot.net.client import HttpClient, HttpError
+from bot.settings.groups import AccountSettings
 from storage.accounts import PendingSignIn, StoredAccount
 
 log = logging.getLogger(__name__)

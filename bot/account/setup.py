@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from bot.account.library import Library
 from bot.account.service import AccountService, AccountStore, why_off
 from bot.account.web import CallbackServer
-from bot.http import HttpClient
-from bot.settings_groups import AccountSettings
+from bot.net.client import HttpClient
+from bot.settings.groups import AccountSettings
 
 log = logging.getLogger(__name__)
 

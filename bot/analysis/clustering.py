@@ -7,7 +7,7 @@ tracks between those families but never merge or split them.
 Why the gap statistic: on real labelled playlists (``benchmarks/quality.py``) it found
 the true number of clearly different genres far more often than silhouette, which
 rewards the coarsest split, or Calinski-Harabasz, BIC and stability (see
-docs/architecture.md). Deterministic: the same matrix and options give the same
+docs/analysis.md). Deterministic: the same matrix and options give the same
 labels. Large playlists choose k on a seeded random sample and fit every row.
 """
 

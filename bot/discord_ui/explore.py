@@ -1,7 +1,8 @@
 """Discord glue of the explore components (not a cog): map axes, cluster count,
 tracks like this one, take a cluster home, what sets it apart.
 
-Thin: it finds what was pressed (:mod:`bot.discord_ui.lens`), asks :class:`bot.explore.Explorer`
+Thin: it finds what was pressed (:mod:`bot.discord_ui.lens`), asks
+:class:`bot.services.explorer.Explorer`
 (cached analyses only, CPU in worker threads) and shows the result. Who sees what
 follows paging: the invoker or a member with Manage Messages changes the shared
 message (and gets public replies); anyone else gets a private copy or a private
@@ -32,8 +33,8 @@ from storage.messages import MessageState
 if TYPE_CHECKING:
     from bot.discord_ui.explore_items import Here
     from bot.discord_ui.pager import Pager
-    from bot.explore import Explorer
     from bot.model import Analysis
+    from bot.services.explorer import Explorer
 
 log = logging.getLogger(__name__)
 
@@ -53,7 +54,7 @@ def similar_embed(analysis: Analysis, index: int, neighbours: Any) -> discord.Em
 
 
 class ExploreActions:
-    """Handles the explore components' presses (``bot.explore``)."""
+    """Handles the explore components' presses (``bot.services.explorer``)."""
 
     def __init__(self, pager: Pager, explorer: Explorer) -> None:
         self.pager = pager

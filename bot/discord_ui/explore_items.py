@@ -4,7 +4,7 @@ Each custom id is ``pc:<kind>:<source>:<cluster>:<page>:<k>.<x>.<y>`` (see
 :mod:`bot.discord_ui.lens`), at most 100 characters, so a press after a restart knows the
 message (0 = the one the component is on), the page it was pressed on and what a
 private copy showed. The callbacks hand over to :class:`bot.discord_ui.explore.ExploreActions`
-(``bot.explore``), which does the work.
+(``bot.services.explorer``), which does the work.
 
 - two selects choose the map's X and Y axis (the projection's, or a feature);
 - ➖ / ➕ re-cluster with one cluster fewer or more;
@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import discord
 
 from bot.analysis.axes import axis_choices, axis_label
 from bot.analysis.similar import cut
-from bot.discord_ui.items import PersistentItem, custom_id, services
+from bot.discord_ui.items import PersistentItem, custom_id
 from bot.discord_ui.lens import HERE_PATTERN as HERE
 from bot.discord_ui.lens import Lens
 from bot.render.similar import track_name
@@ -56,6 +56,32 @@ class Here:
         )
 
 
+class ExploreHandlers(Protocol):
+    """What the explore components call on a press (``ExploreActions`` of
+    :mod:`bot.discord_ui.explore`, reached as ``bot.explore``)."""
+
+    async def on_axis(
+        self, interaction: discord.Interaction[Any], here: Here, axis: str, value: str
+    ) -> None: ...
+    async def on_count(
+        self, interaction: discord.Interaction[Any], here: Here, delta: int
+    ) -> None: ...
+    async def on_similar(
+        self, interaction: discord.Interaction[Any], here: Here, value: str
+    ) -> None: ...
+    async def on_home(self, interaction: discord.Interaction[Any], here: Here) -> None: ...
+    async def on_apart(self, interaction: discord.Interaction[Any], here: Here) -> None: ...
+
+
+class _HasExplore(Protocol):
+    explore: ExploreHandlers
+
+
+def _explore(interaction: discord.Interaction[Any]) -> ExploreHandlers:
+    """The bot's explore actions, for a press arriving on ``interaction``."""
+    return cast("_HasExplore", interaction.client).explore
+
+
 def _button(label: str, component_id: str) -> discord.ui.Button[Any]:
     return discord.ui.Button(
         label=label, custom_id=component_id, style=discord.ButtonStyle.secondary
@@ -75,7 +101,7 @@ class AxisSelect(PersistentItem[discord.ui.Select[Any]], pattern=r"ax:(?P<axis>[
         return cls(Here.parse(match), match["axis"], item)
 
     async def pressed(self, interaction: discord.Interaction[Any]) -> None:
-        explore = services(interaction).explore
+        explore = _explore(interaction)
         await explore.on_axis(interaction, self.here, self.axis, self.item.values[0])
 
 
@@ -95,7 +121,7 @@ class CountButton(PersistentItem[discord.ui.Button[Any]], pattern=r"kc:(?P<delta
         return cls(Here.parse(match), match["delta"], item)
 
     async def pressed(self, interaction: discord.Interaction[Any]) -> None:
-        await services(interaction).explore.on_count(interaction, self.here, self.delta)
+        await _explore(interaction).on_count(interaction, self.here, self.delta)
 
 
 class SimilarSelect(PersistentItem[discord.ui.Select[Any]], pattern=r"sim:" + HERE):
@@ -110,7 +136,7 @@ class SimilarSelect(PersistentItem[discord.ui.Select[Any]], pattern=r"sim:" + HE
         return cls(Here.parse(match), item)
 
     async def pressed(self, interaction: discord.Interaction[Any]) -> None:
-        explore = services(interaction).explore
+        explore = _explore(interaction)
         await explore.on_similar(interaction, self.here, self.item.values[0])
 
 
@@ -128,7 +154,7 @@ class ClusterButton(PersistentItem[discord.ui.Button[Any]], pattern=r"(?P<what>h
         return cls(Here.parse(match), match["what"], item)
 
     async def pressed(self, interaction: discord.Interaction[Any]) -> None:
-        explore = services(interaction).explore
+        explore = _explore(interaction)
         if self.what == "home":
             await explore.on_home(interaction, self.here)
         else:

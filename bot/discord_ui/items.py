@@ -12,22 +12,20 @@ part they all share once:
 - :meth:`PersistentItem.callback` runs the subclass's :meth:`~PersistentItem.pressed`
   and answers any error like a command error (a sentence, or an error id for a bug).
 
-:func:`services` is the one place a press finds the bot's services
-(:class:`Services`: the pager and the explore actions).
+A press reaches the bot's services through ``interaction.client``; each family of
+items declares the handlers it calls as a protocol of its own module (the pager's
+buttons, the explore components), so this base imports none of the modules that
+subclass it.
 """
 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any, Protocol, Self, TypeVar, cast
+from typing import Any, Self, TypeVar
 
 import discord
 
 from bot.discord_ui.answers import answer_error
-
-if TYPE_CHECKING:
-    from bot.discord_ui.explore import ExploreActions
-    from bot.discord_ui.pager import Pager
 
 #: Every custom id of this bot starts with this.
 PREFIX = "pc:"
@@ -42,18 +40,6 @@ ItemT = TypeVar("ItemT", bound=discord.ui.Item[Any])
 def custom_id(kind: str, *fields: object) -> str:
     """``pc:<kind>:<field>:<field>...``; the fields as ``str`` gives them."""
     return PREFIX + ":".join((kind, *map(str, fields)))
-
-
-class Services(Protocol):
-    """What a press needs from the bot (``bot.app.PlaylistBot`` has both)."""
-
-    pager: Pager
-    explore: ExploreActions
-
-
-def services(interaction: discord.Interaction[Any]) -> Services:
-    """The bot's paging and explore services, for a press arriving on ``interaction``."""
-    return cast("Services", interaction.client)
 
 
 class PersistentItem(discord.ui.DynamicItem[ItemT], template=NEVER):

@@ -13,12 +13,12 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from bot.analysis.axes import axis_choices
-from bot.service import AnalysisExpired
+from bot.services.analyzer import AnalysisExpired
 
 if TYPE_CHECKING:
-    from bot.explore import Explorer
     from bot.model import Analysis
-    from bot.service import Analyzer
+    from bot.services.analyzer import Analyzer
+    from bot.services.explorer import Explorer
     from storage.messages import MessageRepository, MessageState
 
 #: The custom-id fragment of a lens: ``k.x.y`` (k 0 = automatic; x/y 'a' = projection).

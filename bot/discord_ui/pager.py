@@ -21,23 +21,23 @@ import logging
 import re
 import weakref
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import discord
 
 from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.explore_items import explore_items
 from bot.discord_ui.extras import ExtraItems, Marker, add_extras, viewer_page
-from bot.discord_ui.items import PersistentItem, custom_id, services
+from bot.discord_ui.items import PersistentItem, custom_id
 from bot.discord_ui.lens import LENS_PATTERN, Lens, axes_of, copy_target, shared_target
 from bot.render.pages import ACTIONS, Action, Page, Position, page_counts, turn
-from bot.service import AnalysisExpired
+from bot.services.analyzer import AnalysisExpired
 from storage.messages import MessageState
 
 if TYPE_CHECKING:
-    from bot.explore import Explorer
     from bot.model import Analysis
-    from bot.service import Analyzer
+    from bot.services.analyzer import Analyzer
+    from bot.services.explorer import Explorer
     from storage.messages import MessageRepository
 
 log = logging.getLogger(__name__)
@@ -146,8 +146,12 @@ class PageButton(
         )
 
     async def pressed(self, interaction: discord.Interaction[Any]) -> None:
-        pager = services(interaction).pager
+        pager = cast("_HasPager", interaction.client).pager
         await pager.on_button(interaction, self.source, self.position, self.action, self.lens)
+
+
+class _HasPager(Protocol):
+    pager: Pager
 
 
 def page_view(

@@ -48,7 +48,7 @@ from bot.analysis.signal import FEATURE_VERSION, Skipped
 from bot.features.cache import FeatureCache
 from bot.features.preview_failures import DAY_SECONDS, FailureMemory
 from bot.model import ProgressCallback, Track
-from bot.settings_groups import FeatureSettings
+from bot.settings.groups import FeatureSettings
 
 log = logging.getLogger(__name__)
 
@@ -136,7 +136,7 @@ def make_executor(workers: int | None = None) -> ProcessPoolExecutor:
 
 
 class HasSession(Protocol):
-    """What the provider needs of an HTTP client (``bot.http.HttpClient``): its session."""
+    """What the provider needs of an HTTP client (``bot.net.client.HttpClient``): its session."""
 
     @property
     def session(self) -> aiohttp.ClientSession: ...

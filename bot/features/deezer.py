@@ -24,9 +24,9 @@ from collections.abc import Callable, Sequence
 
 from bot.errors import PlaylistUnavailable, ProviderDown
 from bot.features.cache import FeatureCache, Features
-from bot.http import HttpClient, HttpError
 from bot.model import ProgressCallback, Track, no_progress
-from bot.settings_groups import DeezerSettings
+from bot.net.client import HttpClient, HttpError
+from bot.settings.groups import DeezerSettings
 from bot.tasks import TASKS_PER_REQUEST
 
 log = logging.getLogger(__name__)

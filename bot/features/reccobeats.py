@@ -14,8 +14,8 @@ from yarl import URL
 
 from bot.features.batch import SpotifyIdProvider, audio_values
 from bot.features.cache import FeatureCache, Features
-from bot.http import HttpClient, HttpError
-from bot.settings_groups import FeatureSettings
+from bot.net.client import HttpClient, HttpError
+from bot.settings.groups import FeatureSettings
 
 log = logging.getLogger(__name__)
 

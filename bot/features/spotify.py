@@ -12,9 +12,9 @@ import logging
 
 from bot.features.batch import SpotifyIdProvider, audio_values
 from bot.features.cache import FeatureCache, Features
-from bot.http import HttpError
-from bot.settings_groups import SpotifySettings
-from bot.spotify_auth import SpotifyAuth
+from bot.net.client import HttpError
+from bot.net.spotify_auth import SpotifyAuth
+from bot.settings.groups import SpotifySettings
 
 log = logging.getLogger(__name__)
 

@@ -1,7 +1,7 @@
 """A worker's side of the job queue: the job function, its progress, its heartbeat.
 
 The job function :func:`analyse_playlist` runs one :class:`~bot.jobs.protocol.AnalysisRequest`
-with the runner the worker's composition root put in arq's ``ctx`` (``bot/worker.py``:
+with the runner the worker's composition root put in arq's ``ctx`` (``bot/roots/worker.py``:
 the same services the bot uses, without a line of its own, since arq's ``max_jobs`` is
 the line). The analysis lands in the shared cache; the result names its cache key.
 Progress is published to the asking bot's channel at most every ``PROGRESS_SECONDS``
@@ -45,7 +45,7 @@ PROGRESS_SECONDS = 0.25
 
 
 class Finished(Protocol):
-    """What a runner returns (:class:`bot.pipeline.Outcome` has these)."""
+    """What a runner returns (:class:`bot.pipeline.runner.Outcome` has these)."""
 
     key: str
     cached: bool

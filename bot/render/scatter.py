@@ -17,8 +17,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager
 
-from bot.terminal import from_os
-from bot.text import shorten
+from bot.text import from_os, shorten
 
 BACKGROUND = "#2b2d31"  # Discord's dark message background
 PANEL = "#313338"

@@ -7,7 +7,7 @@ index its ``next`` points to, the page size Deezer allows), the other pages are 
 concurrently by index, and any ``next`` beyond them is followed until the count
 matches ``nb_tracks``. Album label, genres and release year come from ``/album/{id}``,
 one call per distinct album. Deezer's rate limit (about 50 calls per 5 seconds) is
-enforced by :class:`~bot.http.HttpClient`, which also recognises the errors Deezer
+enforced by :class:`~bot.net.client.HttpClient`, which also recognises the errors Deezer
 sends inside HTTP 200 bodies (quota: pause and retry; 800: the playlist does not exist
 or is private; other codes: a sentence here). Answers are parsed into the typed models
 of :mod:`bot.sources.deezer_api`. Tracks Deezer marks ``readable: false`` (not
@@ -30,9 +30,9 @@ from bot.errors import (
     UnusableAnswer,
     UserError,
 )
-from bot.http import DeezerNoData, HttpClient, HttpError
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
-from bot.settings_groups import DeezerSettings
+from bot.net.client import DeezerNoData, HttpClient, HttpError
+from bot.settings.groups import DeezerSettings
 from bot.sources.deezer_api import (
     NOT_READABLE,
     AlbumDetails,

@@ -14,7 +14,7 @@ from typing import Any, Protocol
 
 from bot.errors import InputTooLarge, ProviderDown
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
-from bot.spotify_api import parse_entry
+from bot.net.spotify_api import parse_entry
 from bot.tasks import TASKS_PER_REQUEST, gather_bounded
 
 PAGE_SIZE = 50

@@ -8,7 +8,7 @@ playlist takes about ``1 + 99 / concurrency`` round trips. Items come from
 ``/playlists/{id}/items`` (falling back to the older ``/tracks`` where ``/items`` is
 unknown); each entry's track is read from ``item`` or ``track``. Null entries, local
 files and podcast episodes are skipped and counted. Answers are parsed into the typed
-models of :mod:`bot.spotify_api`. Pages ask ``limit=100`` (the documented
+models of :mod:`bot.net.spotify_api`. Pages ask ``limit=100`` (the documented
 maximum); should Spotify answer HTTP 400 about the limit, 50 and then 20 are tried and
 the accepted size kept. Every refusal (400, 403, 404, persisting 401, other 4xx) ends
 in a :class:`~bot.errors.UserError` with a sentence for the user.
@@ -26,10 +26,9 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.errors import BadLink, InputTooLarge, PlaylistUnavailable, ProviderDown, UserError
-from bot.http import HttpError
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
-from bot.settings_groups import SpotifySettings
-from bot.spotify_api import (
+from bot.net.client import HttpError
+from bot.net.spotify_api import (
     PlaylistMeta,
     ReadPage,
     Snapshot,
@@ -37,7 +36,8 @@ from bot.spotify_api import (
     parse_answer,
     read_page,
 )
-from bot.spotify_auth import INSTEAD, SpotifyAuth, SpotifyNotConfigured
+from bot.net.spotify_auth import INSTEAD, SpotifyAuth, SpotifyNotConfigured
+from bot.settings.groups import SpotifySettings
 from bot.tasks import TASKS_PER_REQUEST, gather_bounded
 
 log = logging.getLogger(__name__)
@@ -137,7 +137,7 @@ class SpotifySource:
 
     async def _items_page(self, pid: str, offset: int, limit: int) -> ReadPage:
         """One page from ``/items``, or from ``/tracks`` where ``/items`` is unknown (404),
-        its entries already parsed (:func:`~bot.spotify_api.read_page`, off the event
+        its entries already parsed (:func:`~bot.net.spotify_api.read_page`, off the event
         loop for a full page: the HTTP client decodes large bodies in a worker thread)."""
         params: dict[str, str | int] = {"limit": limit, "offset": offset}
         base = f"{self.api_base}/playlists/{pid}"

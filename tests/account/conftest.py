@@ -12,8 +12,8 @@ import pytest
 from cryptography.fernet import Fernet
 
 from bot.account.setup import Accounts, build_accounts
-from bot.config import Settings
-from bot.http import HttpClient
+from bot.net.client import HttpClient
+from bot.settings.env import Settings
 from storage.database import Database
 from tests.fakes import make_settings
 from tests.fakes.base import serve

@@ -7,15 +7,15 @@ import pytest
 
 from bot.account.library import with_liked
 from bot.account.oauth import NotConnected
-from bot.account.personal import PersonalAnalyzer, is_liked_request
 from bot.errors import BadInput
 from bot.model import Analysis, AnalysisOptions
 from bot.render.document import to_document
 from bot.render.markdown import render_markdown
 from bot.render.pages import Position, build_page
-from bot.service import Analyzer
+from bot.roots.wiring import build_pipeline
+from bot.services.analyzer import Analyzer
+from bot.services.personal import PersonalAnalyzer, is_liked_request
 from bot.sources.liked import LikedSongsSource
-from bot.wiring import build_pipeline
 from storage.errors import StorageError
 from tests.account.conftest import Env
 from tests.fakes.spotify import SpotifyPlaylist, track_object

@@ -9,7 +9,7 @@ from bot.analysis.axes import axis_choices, axis_values, map_data
 from bot.analysis.features import build_feature_table
 from bot.analysis.similar import find_track, nearest, track_choices
 from bot.model import AnalysisOptions
-from bot.pipeline import compute_analysis
+from bot.pipeline.runner import compute_analysis
 from tests.conftest import blob_playlist
 
 

@@ -6,7 +6,7 @@ import numpy as np
 
 from bot.analysis.naming import FALLBACK, cluster_traits, name_clusters
 from bot.model import AnalysisOptions
-from bot.pipeline import compute_analysis
+from bot.pipeline.runner import compute_analysis
 from tests.conftest import blob_playlist
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from bot.pipeline import Pipeline
+from bot.pipeline.runner import Pipeline
 from bot.sources.csvfile import parse_playlist_csv
 from tests.harness import playlist_csv, world
 

@@ -8,10 +8,10 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.config import Settings
 from bot.errors import ProviderDown
 from bot.model import ProgressCallback, Track
-from bot.pipeline import Pipeline
+from bot.pipeline.runner import Pipeline
+from bot.settings.env import Settings
 from tests.harness import World, playlist_csv, world
 
 

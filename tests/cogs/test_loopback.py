@@ -13,7 +13,7 @@ import pytest
 import yarl
 from aiohttp.test_utils import TestServer
 
-from bot.app import PlaylistBot, run_bot
+from bot.roots.app import PlaylistBot, run_bot
 from bot.sources.csvfile import parse_playlist_csv
 from storage.database import Database
 from tests.fake_discord import CHANNEL_ID, FakeDiscord

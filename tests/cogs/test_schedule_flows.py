@@ -15,7 +15,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.model import Playlist, PlaylistRef
-from bot.pipeline import Pipeline
+from bot.pipeline.runner import Pipeline
 from bot.sources.csvfile import parse_playlist_csv
 from storage.guild_settings import GuildSettings
 from tests.harness import world

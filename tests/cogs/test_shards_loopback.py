@@ -20,10 +20,10 @@ import yarl
 from aiohttp.test_utils import TestServer
 from discord.ext import commands
 
-from bot.app import PlaylistBot, ShardedPlaylistBot, make_bot
-from bot.scheduler import WeeklyClock
+from bot.roots.app import PlaylistBot, ShardedPlaylistBot, make_bot
 from bot.shards import shard_of
-from bot.weekly import iso_week
+from bot.weekly.clock import WeeklyClock
+from bot.weekly.rules import iso_week
 from storage.database import Database
 from storage.schedules import Schedule
 from tests.conftest import ROOT
@@ -127,7 +127,7 @@ async def test_a_sharded_process_runs_its_shard_and_names_it_in_the_heartbeat(
     env = {**os.environ, "HEALTH_FILE": str(bot.settings.health_file), "PYTHONPATH": str(ROOT)}
     health = await asyncio.to_thread(
         subprocess.run,
-        [sys.executable, "-m", "bot.health"],
+        [sys.executable, "-m", "bot.roots.health"],
         env=env,
         capture_output=True,
         text=True,

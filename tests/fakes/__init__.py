@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.config import Settings
+from bot.settings.env import Settings
 
 
 def make_settings(**overrides: Any) -> Settings:

@@ -11,7 +11,6 @@ import pytest
 from sklearn.metrics import adjusted_rand_score
 
 from bot.analysis.signal import FEATURE_NAMES, FEATURE_VERSION
-from bot.config import Settings
 from bot.features.audio import (
     DOWNLOAD_FAILED,
     HOST_NOT_ALLOWED,
@@ -22,7 +21,8 @@ from bot.features.audio import (
 )
 from bot.features.preview_failures import FAILURE_PROVIDER
 from bot.model import AnalysisOptions, Playlist, PlaylistRef
-from bot.pipeline import Pipeline
+from bot.pipeline.runner import Pipeline
+from bot.settings.env import Settings
 from tests.features.preview_cdn import DictCache, FakeCdn, Progress, provider, track
 
 

@@ -10,7 +10,7 @@ import aiohttp
 from bot.features.audio import DOWNLOAD_FAILED, STAGE, PreviewAudioProvider
 from bot.features.preview_failures import FAILURE_PROVIDER
 from bot.model import AnalysisOptions, Playlist, PlaylistRef, Track
-from bot.pipeline import Pipeline
+from bot.pipeline.runner import Pipeline
 from tests.features.preview_cdn import DictCache, FakeCdn, Progress, provider, track
 
 
@@ -86,8 +86,8 @@ async def test_zero_retry_hours_tries_every_time(
 async def test_the_skipped_previews_line_reaches_the_analysis_note(
     cdn: FakeCdn, session: aiohttp.ClientSession, pool: ProcessPoolExecutor
 ) -> None:
-    from bot.cli import summary
     from bot.render.pages import answer_text
+    from bot.roots.cli import summary
 
     tracks = [
         track(f"{f}{m}", cdn.url(f"/previews/f{f}m{m}.mp3")) for f in range(3) for m in range(3)

@@ -6,8 +6,8 @@ import asyncio
 from dataclasses import replace
 
 from bot.features.deezer import DeezerFeatures
-from bot.http import HttpClient
 from bot.model import PlaylistRef, Track
+from bot.net.client import HttpClient
 from bot.sources.deezer import DeezerSource
 from tests.features.test_providers import DictCache
 

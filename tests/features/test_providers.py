@@ -12,7 +12,7 @@ from bot.features.deezer import DeezerFeatures
 from bot.features.reccobeats import ReccoBeatsFeatures
 from bot.features.spotify import SpotifyFeatures
 from bot.model import PROVIDER_AUDIO_FEATURES, Playlist, PlaylistRef, Track
-from bot.pipeline import Pipeline, describe_features
+from bot.pipeline.runner import Pipeline, describe_features
 from bot.sources.deezer import DeezerSource
 from bot.sources.spotify import SpotifyAuth, SpotifySource
 from tests.fakes.data import features, spotify_id

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from bot.features.reccobeats import ReccoBeatsFeatures
 from bot.features.spotify import SpotifyFeatures
-from bot.http import HttpClient
 from bot.model import PlaylistRef
-from bot.pipeline import Pipeline
+from bot.net.client import HttpClient
+from bot.pipeline.runner import Pipeline
 from bot.sources.deezer import DeezerSource
 from bot.sources.spotify import SpotifyAuth, SpotifySource
 from tests.fakes.data import features, spotify_id

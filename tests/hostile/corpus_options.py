@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from bot.config import Settings
+from bot.settings.env import Settings
 from tests.hostile.case import (
     ARGV,
     GOOD,

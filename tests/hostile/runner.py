@@ -25,7 +25,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.config import Settings, get_settings
+from bot.settings.env import Settings, get_settings
 from tests.hostile.corpus import Case
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -235,8 +235,8 @@ def _environment(env: dict[str, str], cwd: Path) -> Iterator[None]:
 
 
 def run_in_process(case: Case, root: Path, env: dict[str, str], timeout: float) -> Outcome:
-    """Run ``case`` through ``bot.cli.main`` here (fast: the libraries are loaded once)."""
-    from bot.cli import main
+    """Run ``case`` through ``bot.roots.cli.main`` here (fast: the libraries are loaded once)."""
+    from bot.roots.cli import main
 
     folder = prepare(case, root)
     before = snapshot(folder)
@@ -265,7 +265,7 @@ def run_in_process(case: Case, root: Path, env: dict[str, str], timeout: float) 
 CHILD = """
 import os, resource, sys
 try:
-    from bot.cli import main
+    from bot.roots.cli import main
     code = main(sys.argv[1:])
 finally:
     with open(os.environ["HOSTILE_RSS_FILE"], "w") as handle:

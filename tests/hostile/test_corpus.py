@@ -1,6 +1,6 @@
 """The hostile-input corpus, fast form: no traceback, hang, stray write or second line.
 
-Most cases run in this process through ``bot.cli.main`` (the libraries load once);
+Most cases run in this process through ``bot.roots.cli.main`` (the libraries load once);
 those that could hang or exhaust memory (a FIFO, /dev/zero, /dev/urandom, ...) run
 in a child process with an address-space limit and a timeout. The network is
 unreachable (closed ports on 127.0.0.1) and, to keep CI fast, connection failures
@@ -90,9 +90,9 @@ def _misbehaving(kind: str):
 def test_the_runner_catches_what_it_looks_for(
     kind: str, problem: str, corpus_root: Path, offline: dict[str, str], monkeypatch
 ) -> None:
-    import bot.cli
+    import bot.roots.cli
 
-    monkeypatch.setattr(bot.cli, "main", _misbehaving(kind))
+    monkeypatch.setattr(bot.roots.cli, "main", _misbehaving(kind))
     case = next(c for c in CASES if c.id == "names-001")
     outcome = run(case, corpus_root, offline, timeout=1, child=False)
     assert any(p.startswith(problem) for p in outcome.problems), outcome.problems

@@ -20,11 +20,11 @@ import pytest
 import redis
 from aiohttp import web
 
-from bot.config import Settings
 from bot.jobs.client import JobClient
-from bot.lines import JobLine, LocalLine
 from bot.model import PlaylistRef
-from bot.worker import open_services, open_worker
+from bot.roots.worker import open_services, open_worker
+from bot.services.lines import JobLine, LocalLine
+from bot.settings.env import Settings
 from tests.cogs.test_loopback import fake_discord  # noqa: F401  (a fixture for these tests)
 from tests.fakes.base import serve
 from tests.fakes.deezer import FakeDeezer

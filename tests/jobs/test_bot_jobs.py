@@ -10,8 +10,8 @@ from contextlib import AsyncExitStack, asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-from bot.app import PlaylistBot
-from bot.config import Settings
+from bot.roots.app import PlaylistBot
+from bot.settings.env import Settings
 from tests.fake_discord import APPLICATION_ID, Call, FakeDiscord
 from tests.harness import bot_settings, playlist_csv
 from tests.jobs.conftest import HeldDeezer, running_worker

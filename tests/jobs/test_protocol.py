@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 
 from bot.account.oauth import NotConnected
-from bot.config import BadSetting, Settings, get_settings
 from bot.errors import CsvError, InputTooLarge, PlaylistUnavailable, ProviderDown, UserError
 from bot.jobs.protocol import (
     AnalysisRequest,
@@ -18,6 +17,7 @@ from bot.jobs.protocol import (
     error_to_wire,
 )
 from bot.model import AnalysisOptions, PlaylistRef
+from bot.settings.env import BadSetting, Settings, get_settings
 from bot.sources.csvfile import content_snapshot
 from tests.harness import playlist_csv
 

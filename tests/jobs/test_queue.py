@@ -1,7 +1,7 @@
 """Analyses as jobs: a real Redis, a real arq worker (in this process), the fake providers.
 
-The bot's side is what ``bot/app.py`` builds when REDIS_URL is set (a JobLine on the
-bot's analyzer with a JobClient); the worker is ``bot/worker.py``'s, sharing the SQLite
+The bot's side is what ``bot/roots/app.py`` builds when REDIS_URL is set (a JobLine on the
+bot's analyzer with a JobClient); the worker is ``bot/roots/worker.py``'s, sharing the SQLite
 file as a bot and a worker on one machine do.
 """
 

@@ -9,8 +9,8 @@ import signal
 import sys
 from pathlib import Path
 
-from bot.config import Settings
 from bot.model import AnalysisOptions
+from bot.settings.env import Settings
 from tests.harness import bot_settings, playlist_csv
 from tests.jobs.conftest import bot_side
 
@@ -41,7 +41,7 @@ async def test_a_worker_process_takes_jobs_and_stops_cleanly_on_sigterm(
     process = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
-        "bot.cli",
+        "bot.roots.cli",
         "worker",
         cwd=tmp_path,
         env=child_env(settings),
@@ -81,7 +81,7 @@ async def test_a_worker_without_a_usable_redis_url_exits_2_with_one_line(tmp_pat
         process = await asyncio.create_subprocess_exec(
             sys.executable,
             "-m",
-            "bot.cli",
+            "bot.roots.cli",
             "worker",
             cwd=tmp_path,
             env=env,

@@ -7,7 +7,7 @@ import json
 import numpy as np
 
 from bot.model import AnalysisOptions
-from bot.pipeline import compute_analysis
+from bot.pipeline.runner import compute_analysis
 from bot.render.document import from_document, to_document
 from bot.render.markdown import render_markdown
 from tests.conftest import blob_playlist

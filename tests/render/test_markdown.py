@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.model import AnalysisOptions, Playlist, PlaylistRef, Track
-from bot.pipeline import compute_analysis
+from bot.pipeline.runner import compute_analysis
 from bot.render.markdown import HEADER, RULE, escape_cell, render_markdown
 from tests.conftest import blob_playlist
 

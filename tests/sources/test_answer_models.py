@@ -6,9 +6,9 @@ import json
 
 import pytest
 
-from bot import spotify_api
 from bot.errors import UnusableAnswer
 from bot.model import Track
+from bot.net import spotify_api
 from bot.sources import deezer_api
 from tests.fakes.recorded import recorded_json, recording
 from tests.fakes.spotify import ADDED_BY, episode_entry, local_entry, track_object

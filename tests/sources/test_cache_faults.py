@@ -8,7 +8,7 @@ import pytest
 
 from bot.errors import ProviderDown
 from bot.model import AnalysisOptions, PlaylistRef
-from bot.wiring import build_pipeline, close_providers
+from bot.roots.wiring import build_pipeline, close_providers
 from storage.database import Database
 from tests.fakes.data import TITLES, features, spotify_id
 from tests.fakes.spotify import SpotifyPlaylist

@@ -12,7 +12,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from bot.cli import summary
 from bot.errors import (
     BadLink,
     PlaylistUnavailable,
@@ -28,6 +27,7 @@ from bot.model import (
     PlaylistRef,
 )
 from bot.render.pages import answer_text
+from bot.roots.cli import summary
 from bot.sources.deezer import DeezerSource
 from bot.sources.deezer_api import NOT_READABLE
 from bot.sources.spotify import SpotifyAuth, SpotifySource

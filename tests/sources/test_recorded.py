@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from bot.errors import PlaylistUnavailable, ProviderDown, UserError
-from bot.http import HttpClient, HttpError
 from bot.model import PlaylistRef
+from bot.net.client import HttpClient, HttpError
 from bot.sources.deezer import DeezerSource, refusal
 from bot.sources.deezer_api import NOT_READABLE
 from bot.sources.spotify import SpotifyAuth, SpotifySource

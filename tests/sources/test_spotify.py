@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bot.errors import InputTooLarge, PlaylistUnavailable, ProviderDown
-from bot.http import HttpClient
 from bot.model import PlaylistRef
+from bot.net.client import HttpClient
 from bot.sources.spotify import SpotifyAuth, SpotifyNotConfigured, SpotifySource
 from tests.fakes import make_settings
 from tests.fakes.data import TITLES, spotify_id

@@ -17,7 +17,7 @@ from bot.model import (
     PlaylistRef,
     Track,
 )
-from bot.pipeline import compute_analysis
+from bot.pipeline.runner import compute_analysis
 from bot.sources.csvfile import parse_playlist_csv
 from storage.database import is_postgres_url
 from tests.pg_server import in_thread

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
-from bot.config import get_settings
-from storage.postgres import redact
+from bot.roots.cli import main
+from bot.settings.env import get_settings
+from storage.backends.postgres import redact
 from tests.storage.conftest import Location
 from tests.storage.helpers import SAMPLE_CSV, raw_fetchall, set_schema_version
 

@@ -15,15 +15,15 @@ import pytest
 from bot.errors import DatabaseTooNew, DatabaseUnusable
 from bot.model import AnalysisOptions, PlaylistRef, analysis_key
 from bot.render.document import to_document
-from storage import postgres, sqlite
+from storage.backends import postgres, sqlite
+from storage.backends.schema import DIALECTS, Migration, load_migrations
+from storage.backends.session import Session
+from storage.backends.sqlite import split_statements
 from storage.codec import encode_analysis, encode_playlist
 from storage.database import Database, open_database
 from storage.errors import StorageError
 from storage.guild_settings import GuildSettings
 from storage.messages import MessageState
-from storage.schema import DIALECTS, Migration, load_migrations
-from storage.session import Session
-from storage.sqlite import split_statements
 from tests.pg_server import new_schema
 from tests.storage.conftest import Location
 from tests.storage.helpers import (

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from bot.features.deezer import DeezerFeatures
-from bot.http import HttpClient
 from bot.model import AnalysisOptions, PlaylistRef
-from bot.pipeline import Pipeline
+from bot.net.client import HttpClient
+from bot.pipeline.runner import Pipeline
 from bot.sources.deezer import DeezerSource
 from storage.database import Database
 

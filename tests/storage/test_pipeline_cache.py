@@ -6,7 +6,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
 from bot.model import AnalysisOptions, Playlist, PlaylistRef, ProgressCallback, Track, analysis_key
-from bot.pipeline import Pipeline
+from bot.pipeline.runner import Pipeline
 from bot.render.document import to_document
 from storage.database import Database
 from tests.storage.helpers import synthetic_playlist
