@@ -32,8 +32,8 @@ from bot.errors import BadInput, UserError
 from bot.net.links import resolve_link
 from bot.render.pages import answer_text, fit, fit_plain_lines
 from bot.shards import ShardPlan
-from bot.weekly.clock import Undeliverable, WeeklyClock, process_name
 from bot.weekly import rules as weekly
+from bot.weekly.clock import Undeliverable, WeeklyClock, process_name
 from storage.schedules import Schedule, ScheduleRepository
 
 if TYPE_CHECKING:
