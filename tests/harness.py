@@ -372,7 +372,7 @@ async def world(
             housekeeping=False,
         )
         if intended_queue_waits:
-            bot.services.queue.wait = lambda waiting: env_holder[0].external_wait(
+            bot.queue.wait = lambda waiting: env_holder[0].external_wait(
                 waiting, reason="waiting in the analysis line"
             )
         return bot
