@@ -227,6 +227,7 @@ def write_outputs(analysis: Analysis, out: Path, export: bool = False) -> list[P
 
 def summary(analysis: Analysis, written: Sequence[Path]) -> str:
     """The one-paragraph report printed after a successful analysis (no control characters)."""
+    from bot.render.document import reading_sentences
     from bot.text import describe_notes, describe_skips, plural
 
     clusters = ", ".join(f"#{c.number} {c.name} ({c.size})" for c in analysis.clusters)
@@ -237,6 +238,7 @@ def summary(analysis: Analysis, written: Sequence[Path]) -> str:
     ]
     if analysis.note:
         parts.append(analysis.note)
+    parts.extend(reading_sentences(analysis))
     for said in (
         describe_skips(analysis.playlist.skipped),
         describe_notes(analysis.playlist.notes),

@@ -27,6 +27,7 @@ from bot.pipeline.runner import Pipeline
 from bot.settings.env import Settings
 from bot.sources.deezer import DeezerSource
 from bot.sources.spotify import SpotifySource
+from bot.sources.spotify_page import SpotifyPageSource
 
 if TYPE_CHECKING:
     from storage.cache import CacheRepository
@@ -96,11 +97,15 @@ def build_pipeline(
     """
     auth = SpotifyAuth.from_settings(settings.spotify, http)
     if not auth.configured:
-        log.info("no Spotify credentials: Spotify links will explain what works instead")
+        log.info("no Spotify credentials: Spotify links are read from the public page")
     analysis = settings.analysis
+    public = settings.public
+    page = SpotifyPageSource(
+        http, embed_base=public.spotify_embed_base, enabled=public.spotify_page_reading
+    )
     return Pipeline(
         sources={
-            "spotify": SpotifySource.from_settings(settings.spotify, auth),
+            "spotify": SpotifySource.from_settings(settings.spotify, auth, page),
             "deezer": DeezerSource.from_settings(settings.deezer, http),
         },
         providers=build_providers(settings, http, auth, cache, background=background),
