@@ -30,10 +30,15 @@ def reading(analysis: Analysis) -> dict[str, Any]:
         "listed": playlist.listed,
         "read": len(playlist.tracks),
         "matched": playlist.matched,
-        "with_features": analysis.features.coverage,
+        "with_features": with_audio(playlist),
         "from": playlist.origin,
         "limit": playlist.limit_note,
     }
+
+
+def with_audio(playlist: Playlist) -> int:
+    """Tracks with audio features of either family (a provider's or the preview's)."""
+    return sum(1 for t in playlist.tracks if t.audio or t.preview_features)
 
 
 def reading_sentences(analysis: Analysis) -> list[str]:
@@ -46,7 +51,7 @@ def reading_sentences(analysis: Analysis) -> list[str]:
         listed=playlist.listed,
         read=len(playlist.tracks),
         matched=playlist.matched,
-        with_features=analysis.features.coverage,
+        with_features=with_audio(playlist),
         origin=playlist.origin,
     )
     return [s for s in (said + "." if said else "", playlist.limit_note) if s]

@@ -118,6 +118,13 @@ def _embedded_page(payload: Any) -> ReadPage | None:
     return None
 
 
+def _handed(playlist: Playlist, on_tracks: Callable[[Sequence[Track]], None] | None) -> Playlist:
+    """``playlist``, its tracks first handed to ``on_tracks`` (as pages are, one by one)."""
+    if on_tracks is not None:
+        on_tracks(list(playlist.tracks))
+    return playlist
+
+
 def _ignore(_tracks: Sequence[Track]) -> None:
     """No one listens for pages."""
 
@@ -250,7 +257,7 @@ class SpotifySource:
         if not self.auth.configured:
             if self.page is None:
                 raise SpotifyNotConfigured()
-            return await self.page.fetch(ref, progress)
+            return _handed(await self.page.fetch(ref, progress), on_tracks)
         pid = ref.id
         progress("Fetching tracks", 0, 0)
         try:
@@ -258,7 +265,7 @@ class SpotifySource:
         except NoAccess:
             if self.page is None:
                 raise
-            return await self.without_access(ref, progress)
+            return _handed(await self.without_access(ref, progress), on_tracks)
         total = max(first.total or 0, len(first.entries))
         if total > self.max_tracks:
             raise InputTooLarge(

@@ -1,0 +1,103 @@
+"""Public links with no Spotify setting at all, through the real console entry point.
+
+The CLI runs in a child process against loopback fakes made from real saved pages;
+the bot's answer text and the JSON document are checked on the same analysis.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import AsyncIterator
+
+import pytest
+
+from bot.model import AnalysisOptions, PlaylistRef
+from bot.net.client import HttpClient
+from bot.render.document import to_document
+from bot.render.pages import answer_text
+from bot.roots.wiring import build_pipeline
+from tests.fakes import make_settings
+from tests.fakes.base import serve
+from tests.fakes.data import features, spotify_id
+from tests.fakes.deezer import FakeDeezer
+from tests.fakes.public_pages import FakeSpotifyPage, embed_page, entry_like, real_entries
+from tests.fakes.reccobeats import FakeReccoBeats
+from tests.roots.test_wiring import _cli
+
+PID = spotify_id(4100)
+
+
+def hundred_entries() -> list[dict]:
+    real = real_entries()
+    extra = [
+        entry_like(
+            real[i % len(real)], spotify_id(5000 + i), f"Titre {i} «é»", "Zoë,\u00a0李", 180_000 + i
+        )
+        for i in range(100 - len(real))
+    ]
+    return real + extra
+
+
+@pytest.fixture
+async def page_fake() -> AsyncIterator[FakeSpotifyPage]:
+    fake = FakeSpotifyPage()
+    fake.pages[PID] = embed_page(hundred_entries(), pid=PID, name="Cent titres 🎧")
+    async with serve(fake):
+        yield fake
+
+
+@pytest.fixture
+def recco_for_95(fake_reccobeats: FakeReccoBeats) -> FakeReccoBeats:
+    """ReccoBeats knows 95 of the 100 tracks (it lacks some, as the real one does)."""
+    for i, entry in enumerate(hundred_entries()):
+        if i % 20 != 19:
+            sid = entry["uri"].rsplit(":", 1)[1]
+            fake_reccobeats.features[sid] = {
+                k: v for k, v in features(i).items() if k not in {"key", "mode"}
+            }
+    return fake_reccobeats
+
+
+async def test_cli_clusters_a_public_spotify_link_without_any_spotify_setting(
+    tmp_path, page_fake: FakeSpotifyPage, recco_for_95: FakeReccoBeats, fake_deezer: FakeDeezer
+) -> None:
+    env = {
+        "SPOTIFY_API_BASE": "http://127.0.0.1:9/v1",
+        "SPOTIFY_TOKEN_URL": "http://127.0.0.1:9/api/token",
+        "SPOTIFY_EMBED_BASE": page_fake.embed_base,
+        "DEEZER_API_BASE": fake_deezer.api_base,
+        "RECCOBEATS_API_BASE": recco_for_95.api_base,
+        "YTMUSIC_API_BASE": "http://127.0.0.1:9/youtubei/v1",
+        "PREVIEW_HOSTS": "127.0.0.1",
+        "PYTHONIOENCODING": "utf-8",
+    }
+    link = f"https://open.spotify.com/playlist/{PID}?si=abc"
+    code, out, err = await _cli(tmp_path, env, "analyze", link, "-q", "-k", "3")
+    assert code == 0, err
+    assert "Found 3 clusters in “Cent titres 🎧” (100 tracks)" in out
+    assert "Read 100 tracks from Spotify's public embed page" in out
+    assert "95 with audio features" in out
+    assert "Only the first 100 tracks: Spotify's public page shows at most 100" in out
+    document = json.loads((tmp_path / "cent_titres" / "clusters.json").read_text("utf-8"))
+    reading = document["reading"]
+    assert reading["read"] == 100 and reading["with_features"] == 95
+    assert reading["listed"] is None and reading["from"] == "Spotify's public embed page"
+    assert page_fake.count("embed") == 1
+
+
+async def test_the_bot_answer_says_what_was_read(
+    page_fake: FakeSpotifyPage, recco_for_95: FakeReccoBeats, fake_deezer: FakeDeezer
+) -> None:
+    settings = make_settings(
+        spotify_embed_base=page_fake.embed_base,
+        reccobeats_api_base=recco_for_95.api_base,
+        deezer_api_base=fake_deezer.api_base,
+    )
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
+        pipeline = build_pipeline(settings, http)
+        analysis = await pipeline.run(PlaylistRef("spotify", PID), AnalysisOptions(k=3))
+    text = answer_text(analysis)
+    assert "Read 100 tracks from Spotify's public embed page" in text
+    assert "95 with audio features" in text
+    assert "Only the first 100 tracks" in text
+    assert to_document(analysis)["reading"]["read"] == 100
