@@ -26,6 +26,7 @@ from bot.net.spotify_auth import SpotifyAuth
 from bot.pipeline.runner import Pipeline
 from bot.settings.env import Settings
 from bot.sources.deezer import DeezerSource
+from bot.sources.deezer_match import DeezerMatcher
 from bot.sources.spotify import SpotifySource
 from bot.sources.spotify_page import SpotifyPageSource
 
@@ -100,8 +101,18 @@ def build_pipeline(
         log.info("no Spotify credentials: Spotify links are read from the public page")
     analysis = settings.analysis
     public = settings.public
+    matcher = DeezerMatcher(
+        http,
+        api_base=public.deezer_api_base,
+        concurrency=public.concurrency,
+        cache=cache,
+        max_age_seconds=public.match_cache_seconds,
+    )
     page = SpotifyPageSource(
-        http, embed_base=public.spotify_embed_base, enabled=public.spotify_page_reading
+        http,
+        embed_base=public.spotify_embed_base,
+        enabled=public.spotify_page_reading,
+        matcher=matcher,
     )
     return Pipeline(
         sources={

@@ -129,7 +129,7 @@ def best(wanted: Wanted, candidates: Sequence[Candidate]) -> Candidate | None:
 def search_query(wanted: Wanted) -> str:
     """Deezer's advanced search for the track: ``artist:"A" track:"T"`` (quotes removed
     from the values, which Deezer's syntax cannot escape)."""
-    artist = (wanted.artists[0] if wanted.artists else "").replace('"', " ").strip()
+    artist = " ".join((wanted.artists[0] if wanted.artists else "").replace('"', " ").split())
     title = _DASH_TAIL.sub("", wanted.title)
     title = _BRACKETS.sub(" ", title).replace('"', " ")
     title = " ".join(title.split())

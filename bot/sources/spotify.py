@@ -257,7 +257,7 @@ class SpotifySource:
         if not self.auth.configured:
             if self.page is None:
                 raise SpotifyNotConfigured()
-            return _handed(await self.page.fetch(ref, progress), on_tracks)
+            return await self.page.fetch(ref, progress, on_tracks=on_tracks)
         pid = ref.id
         progress("Fetching tracks", 0, 0)
         try:
@@ -265,7 +265,7 @@ class SpotifySource:
         except NoAccess:
             if self.page is None:
                 raise
-            return _handed(await self.without_access(ref, progress), on_tracks)
+            return await self.without_access(ref, progress, on_tracks)
         total = max(first.total or 0, len(first.entries))
         if total > self.max_tracks:
             raise InputTooLarge(
@@ -279,7 +279,12 @@ class SpotifySource:
         collect(playlist, results)
         return playlist
 
-    async def without_access(self, ref: PlaylistRef, progress: ProgressCallback) -> Playlist:
+    async def without_access(
+        self,
+        ref: PlaylistRef,
+        progress: ProgressCallback,
+        on_tracks: Callable[[Sequence[Track]], None] | None = None,
+    ) -> Playlist:
         """What Spotify shows an app without access to the items: the playlist object's
         own first items if it still carries them, else the public embed page.
 
@@ -291,11 +296,12 @@ class SpotifySource:
             payload = await self.auth.get(f"{self.api_base}/playlists/{pid}")
         except HttpError as exc:
             log.info("Spotify playlist object refused too (HTTP %d): reading the page", exc.status)
-            return await self.page_playlist(ref, progress, None, None)
+            return await self.page_playlist(ref, progress, None, None, on_tracks)
         meta = parse_answer(PlaylistMeta, payload, "that playlist")
         page = _embedded_page(payload)
         if page is None or not page.entries:
-            return await self.page_playlist(ref, progress, meta, page.total if page else None)
+            total = page.total if page else None
+            return await self.page_playlist(ref, progress, meta, total, on_tracks)
         total = max(page.total or 0, len(page.entries))
         playlist = self._playlist(ref, meta)
         collect(playlist, page.entries)
@@ -303,7 +309,7 @@ class SpotifySource:
         playlist.listed = total if total > len(page.entries) else None
         playlist.limit_note = cap_note(len(page.entries), total)
         progress("Fetching tracks", len(page.entries), len(page.entries))
-        return playlist
+        return _handed(playlist, on_tracks)
 
     async def page_playlist(
         self,
@@ -311,10 +317,11 @@ class SpotifySource:
         progress: ProgressCallback,
         meta: PlaylistMeta | None,
         total: int | None,
+        on_tracks: Callable[[Sequence[Track]], None] | None = None,
     ) -> Playlist:
         """The embed page's tracks, named and versioned by the API's metadata if known."""
         assert self.page is not None
-        playlist = await self.page.fetch(ref, progress, listed=total)
+        playlist = await self.page.fetch(ref, progress, listed=total, on_tracks=on_tracks)
         if meta is not None and meta.snapshot_id:
             playlist.snapshot = meta.snapshot_id
             playlist.name = meta.name or playlist.name

@@ -21,12 +21,14 @@ from __future__ import annotations
 import hashlib
 import json
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from bot.errors import PlaylistUnavailable, ProviderDown
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.net.client import HttpClient, HttpError
+from bot.sources.deezer_match import DeezerMatcher
 
 #: The most tracks the embed page lists (Spotify's cap, observed and documented by
 #: spotify-url-info's issues): a list this long may be cut.
@@ -173,10 +175,19 @@ def cap_note(read: int, listed: int | None) -> str:
 class SpotifyPageSource:
     """Reads a Spotify playlist from its public embed page (no app, no token)."""
 
-    def __init__(self, http: HttpClient, *, embed_base: str, enabled: bool = True) -> None:
+    def __init__(
+        self,
+        http: HttpClient,
+        *,
+        embed_base: str,
+        enabled: bool = True,
+        matcher: DeezerMatcher | None = None,
+    ) -> None:
         self.http = http
         self.embed_base = embed_base.rstrip("/")
         self.enabled = enabled
+        #: Finds each track's Deezer twin for album, label and art (None: not looked up).
+        self.matcher = matcher
 
     async def page(self, pid: str) -> EmbedPlaylist:
         """The embed page of playlist ``pid``, parsed (in the decoding thread when large).
@@ -203,9 +214,14 @@ class SpotifyPageSource:
         progress: ProgressCallback = no_progress,
         *,
         listed: int | None = None,
+        on_tracks: Callable[[Sequence[Track]], None] | None = None,
     ) -> Playlist:
         """The first tracks (at most 100) of the playlist as Spotify's embed page shows
-        them; ``listed`` is the length when the API told it (else unknown)."""
+        them; ``listed`` is the length when the API told it (else unknown).
+
+        The tracks go to ``on_tracks`` (feature lookups by Spotify id) before they are
+        matched to Deezer for album, label and art, so both run at once.
+        """
         progress("Fetching tracks", 0, 0)
         shown = await self.page(ref.id)
         playlist = Playlist(
@@ -225,6 +241,10 @@ class SpotifyPageSource:
         playlist.listed = listed if listed is not None and listed > entries else None
         playlist.limit_note = cap_note(entries, listed)
         progress("Fetching tracks", entries, entries)
+        if on_tracks is not None:
+            on_tracks(list(playlist.tracks))
+        if self.matcher is not None:
+            await self.matcher.match(playlist, progress)
         return playlist
 
     async def snapshot(self, ref: PlaylistRef) -> str:

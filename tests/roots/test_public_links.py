@@ -11,15 +11,16 @@ from collections.abc import AsyncIterator
 
 import pytest
 
-from bot.model import AnalysisOptions, PlaylistRef
+from bot.model import AnalysisOptions, PlaylistRef, Track
 from bot.net.client import HttpClient
 from bot.render.document import to_document
 from bot.render.pages import answer_text
 from bot.roots.wiring import build_pipeline
+from bot.sources.spotify_page import parse_embed_page
 from tests.fakes import make_settings
 from tests.fakes.base import serve
 from tests.fakes.data import features, spotify_id
-from tests.fakes.deezer import FakeDeezer
+from tests.fakes.deezer_search import FakeDeezerSearch, Listing, labelled_catalogue
 from tests.fakes.public_pages import FakeSpotifyPage, embed_page, entry_like, real_entries
 from tests.fakes.reccobeats import FakeReccoBeats
 from tests.roots.test_wiring import _cli
@@ -47,6 +48,18 @@ async def page_fake() -> AsyncIterator[FakeSpotifyPage]:
 
 
 @pytest.fixture
+async def deezer_twins() -> AsyncIterator[FakeDeezerSearch]:
+    """Deezer with the twins of 95 of the 100 tracks among look-alikes."""
+    shown = parse_embed_page(embed_page(hundred_entries(), pid=PID, name="x"))
+    tracks = [t for t in shown.entries if isinstance(t, Track)]
+    fake, _ = labelled_catalogue(
+        [Listing(t.id, t.title, t.artists, round((t.duration_ms or 0) / 1000)) for t in tracks]
+    )
+    async with serve(fake):
+        yield fake
+
+
+@pytest.fixture
 def recco_for_95(fake_reccobeats: FakeReccoBeats) -> FakeReccoBeats:
     """ReccoBeats knows 95 of the 100 tracks (it lacks some, as the real one does)."""
     for i, entry in enumerate(hundred_entries()):
@@ -59,13 +72,16 @@ def recco_for_95(fake_reccobeats: FakeReccoBeats) -> FakeReccoBeats:
 
 
 async def test_cli_clusters_a_public_spotify_link_without_any_spotify_setting(
-    tmp_path, page_fake: FakeSpotifyPage, recco_for_95: FakeReccoBeats, fake_deezer: FakeDeezer
+    tmp_path,
+    page_fake: FakeSpotifyPage,
+    recco_for_95: FakeReccoBeats,
+    deezer_twins: FakeDeezerSearch,
 ) -> None:
     env = {
         "SPOTIFY_API_BASE": "http://127.0.0.1:9/v1",
         "SPOTIFY_TOKEN_URL": "http://127.0.0.1:9/api/token",
         "SPOTIFY_EMBED_BASE": page_fake.embed_base,
-        "DEEZER_API_BASE": fake_deezer.api_base,
+        "DEEZER_API_BASE": deezer_twins.api_base,
         "RECCOBEATS_API_BASE": recco_for_95.api_base,
         "YTMUSIC_API_BASE": "http://127.0.0.1:9/youtubei/v1",
         "PREVIEW_HOSTS": "127.0.0.1",
@@ -76,22 +92,26 @@ async def test_cli_clusters_a_public_spotify_link_without_any_spotify_setting(
     assert code == 0, err
     assert "Found 3 clusters in “Cent titres 🎧” (100 tracks)" in out
     assert "Read 100 tracks from Spotify's public embed page" in out
-    assert "95 with audio features" in out
+    assert "95 matched on Deezer; 95 with audio features" in out
     assert "Only the first 100 tracks: Spotify's public page shows at most 100" in out
     document = json.loads((tmp_path / "cent_titres" / "clusters.json").read_text("utf-8"))
     reading = document["reading"]
     assert reading["read"] == 100 and reading["with_features"] == 95
     assert reading["listed"] is None and reading["from"] == "Spotify's public embed page"
+    assert reading["matched"] == 95
     assert page_fake.count("embed") == 1
+    tracks = [t for c in document["clusters"] for t in c["tracks"]]
+    labelled = [t for t in tracks if t["label"]]
+    assert len(labelled) == 95 and all(t["image"] and t["album"] for t in labelled)
 
 
 async def test_the_bot_answer_says_what_was_read(
-    page_fake: FakeSpotifyPage, recco_for_95: FakeReccoBeats, fake_deezer: FakeDeezer
+    page_fake: FakeSpotifyPage, recco_for_95: FakeReccoBeats, deezer_twins: FakeDeezerSearch
 ) -> None:
     settings = make_settings(
         spotify_embed_base=page_fake.embed_base,
         reccobeats_api_base=recco_for_95.api_base,
-        deezer_api_base=fake_deezer.api_base,
+        deezer_api_base=deezer_twins.api_base,
     )
     async with HttpClient(settings.http, pause_scale=0.001) as http:
         pipeline = build_pipeline(settings, http)
