@@ -29,6 +29,7 @@ from bot.sources.deezer import DeezerSource
 from bot.sources.deezer_match import DeezerMatcher
 from bot.sources.spotify import SpotifySource
 from bot.sources.spotify_page import SpotifyPageSource
+from bot.sources.ytmusic import YTMusicSource
 
 if TYPE_CHECKING:
     from storage.cache import CacheRepository
@@ -118,6 +119,13 @@ def build_pipeline(
         sources={
             "spotify": SpotifySource.from_settings(settings.spotify, auth, page),
             "deezer": DeezerSource.from_settings(settings.deezer, http),
+            "ytmusic": YTMusicSource(
+                http,
+                api_base=public.ytmusic_api_base,
+                enabled=public.ytmusic_reading,
+                max_tracks=settings.deezer.max_tracks,
+                matcher=matcher,
+            ),
         },
         providers=build_providers(settings, http, auth, cache, background=background),
         k_min=analysis.k_min,
