@@ -25,9 +25,8 @@ SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
 DEEZER_ID = re.compile(r"[0-9]{1,19}")
 
 SPOTIFY_HOSTS = frozenset({"open.spotify.com", "play.spotify.com"})
-YOUTUBE_HOSTS = frozenset(
-    {"music.youtube.com", "youtube.com", "www.youtube.com", "m.youtube.com"}
-)
+YOUTUBE_HOSTS = frozenset({"music.youtube.com", "youtube.com", "www.youtube.com", "m.youtube.com"})
+APPLE_HOSTS = frozenset({"music.apple.com", "embed.music.apple.com", "itunes.apple.com"})
 #: A YouTube playlist id (``PL…``, ``OLAK5uy_…``, ``RDCLAK5uy_…``, ...).
 YOUTUBE_LIST = re.compile(r"[A-Za-z0-9_-]{2,64}")
 #: A member's own lists, which no one else can read: Liked videos/music, Watch later.
@@ -189,6 +188,11 @@ def _parse_url(url: URL) -> PlaylistRef:
     host = _host(url)
     if host in YOUTUBE_HOSTS:
         return _youtube(url)
+    if host in APPLE_HOSTS:
+        raise BadLink(
+            "Apple Music playlists cannot be read yet: paste a Spotify, Deezer or YouTube "
+            "Music link of the same playlist, or upload a CSV export."
+        )
     segments = [s for s in url.path.split("/") if s]
     if host in SPOTIFY_HOSTS or host in DEEZER_HOSTS:
         if url.scheme not in ("http", "https"):

@@ -19,7 +19,7 @@ Reading public pages is not Spotify's documented API, so a host can switch it of
 from __future__ import annotations
 
 import hashlib
-import json
+import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -27,6 +27,7 @@ from typing import Any
 
 from bot.errors import PlaylistUnavailable, ProviderDown
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
+from bot.net.answers import loads
 from bot.net.client import HttpClient, HttpError
 from bot.sources.deezer_match import DeezerMatcher
 
@@ -89,6 +90,15 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
+def _milliseconds(value: Any) -> int | None:
+    """A duration in ms if it is a plausible number (under 100 days), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not (math.isfinite(value) and 0 < value < 8.64e9):
+        return None
+    return int(value)
+
+
 def _entry(item: Any) -> Track | str:
     """One ``trackList`` entry as a Track, or why it is left out."""
     if not isinstance(item, dict):
@@ -113,9 +123,7 @@ def _entry(item: Any) -> Track | str:
         artists=tuple(a for a in artists if a),
         url=f"https://open.spotify.com/track/{sid}",
         spotify_id=sid,
-        duration_ms=int(duration)
-        if isinstance(duration, int | float) and not isinstance(duration, bool) and duration > 0
-        else None,
+        duration_ms=_milliseconds(duration),
         explicit=explicit if isinstance(explicit, bool) else None,
     )
 
@@ -136,10 +144,9 @@ def parse_embed_page(body: bytes) -> EmbedPlaylist:
     found = NEXT_DATA.search(html)
     if found is None:
         raise PageChanged(CHANGED)
-    try:
-        payload = json.loads(found.group(1))
-    except ValueError:
-        raise PageChanged(CHANGED) from None
+    payload = loads(found.group(1).encode("utf-8"))
+    if payload is None:  # not JSON, or nested past the parser's depth
+        raise PageChanged(CHANGED)
     entity = _entity(payload)
     kind = _text(entity.get("type"))
     if kind and kind != "playlist":

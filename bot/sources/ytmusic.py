@@ -50,7 +50,7 @@ NOT_FOUND = (
 )
 OFF = "This bot's host has switched off reading YouTube Music links. " + ALTERNATIVES
 #: What ytmusicapi raises when an answer is not shaped as it expects.
-_SHAPE_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError)
+_SHAPE_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError)
 #: ytmusicapi's constructor sets the process locale; it is put back under this lock.
 _LOCALE = threading.Lock()
 
