@@ -5,7 +5,7 @@ Every remote call of the bot goes through :class:`HttpClient`:
 - one ``aiohttp.ClientSession`` for the process (or the CLI run);
 - per host a semaphore of ``HTTP_CONCURRENCY`` requests in flight and a pace: Deezer's
   known budget (``DEEZER_RATE_PER_5S`` in any 5 s, a :class:`bot.net.ratelimit.WindowLimit`), an
-  adaptive one for Spotify and ReccoBeats, whose limits are unpublished
+  adaptive one for Spotify, ReccoBeats and the public pages, whose limits are unpublished
   (:class:`bot.net.ratelimit.AdaptiveRate`: unpaced until the first 429, then AIMD, with
   ``Retry-After`` pausing the whole host; ``SPOTIFY_RATE_PER_SECOND`` /
   ``RECCOBEATS_RATE_PER_SECOND`` are optional ceilings, 0 = none), and
@@ -79,8 +79,6 @@ BACKOFF_BASE = 0.5
 BACKOFF_MAX = 8.0
 #: The largest JSON answer read (a 100-item Spotify page is about 300 KB).
 MAX_JSON_BYTES = 20_000_000
-#: The largest public web page read (Spotify's embed page is about 100-300 KB).
-MAX_PAGE_BYTES = 5_000_000
 #: Answers at least this large are decoded in a worker thread, off the event loop.
 DECODE_IN_THREAD_BYTES = 64 * 1024
 #: Threads decoding large answers. One: decoding holds the GIL, so more threads would not
@@ -127,13 +125,7 @@ class HttpClient:
         self._deezer_keys: set[str] = set()
         #: Hosts with unpublished limits, paced adaptively (one pace per host, shared).
         self.adaptive: dict[str, AdaptiveRate] = {}
-        for base, name, ceiling in (
-            (s.spotify_api_base, "Spotify", s.spotify_rate_per_second),
-            (s.spotify_token_url, "Spotify", s.spotify_rate_per_second),
-            (s.reccobeats_api_base, "ReccoBeats", s.reccobeats_rate_per_second),
-            (s.spotify_embed_base, "Spotify", s.spotify_embed_rate_per_second),
-            (s.ytmusic_api_base, "YouTube Music", s.ytmusic_rate_per_second),
-        ):
+        for base, name, ceiling in s.adaptive_hosts():
             key = host_key(base)
             self._names.setdefault(key, name)
             self.adaptive.setdefault(key, AdaptiveRate(ceiling=ceiling))
@@ -387,25 +379,6 @@ class HttpClient:
         return await self._request(
             method, url, accept, params=params, headers=headers, data=data, json=json_body
         )
-
-    async def get_page(
-        self,
-        url: str,
-        decode: Callable[[bytes], T],
-        *,
-        headers: Mapping[str, str] | None = None,
-        max_bytes: int = MAX_PAGE_BYTES,
-    ) -> T:
-        """GET a public web page and return ``decode(body)`` (run in the decoding thread
-        for a large page), retrying as for JSON; an empty 2xx body is retried, any 4xx is
-        :class:`HttpError`. ``decode`` raises the caller's error for a page it cannot use."""
-
-        def accept(status: int, _headers: Mapping[str, str], body: bytes) -> T:
-            if not body.strip():
-                raise Retry("empty page", None)
-            return decode(body)
-
-        return await self._request("GET", url, accept, max_bytes=max_bytes, headers=headers)
 
     async def follow_once(self, url: str, *, max_bytes: int) -> tuple[str | None, str]:
         """One GET without following redirects: (Location header or None, page text).

@@ -57,6 +57,17 @@ class HttpSettings:
     ytmusic_api_base: str = "https://music.youtube.com/youtubei/v1"
     ytmusic_rate_per_second: float = 0.0
 
+    def adaptive_hosts(self) -> tuple[tuple[str, str, float], ...]:
+        """(base URL, provider name, ceiling in requests/s, 0 = none) of every host whose
+        limits are unpublished: paced adaptively (:class:`bot.net.ratelimit.AdaptiveRate`)."""
+        return (
+            (self.spotify_api_base, "Spotify", self.spotify_rate_per_second),
+            (self.spotify_token_url, "Spotify", self.spotify_rate_per_second),
+            (self.reccobeats_api_base, "ReccoBeats", self.reccobeats_rate_per_second),
+            (self.spotify_embed_base, "Spotify", self.spotify_embed_rate_per_second),
+            (self.ytmusic_api_base, "YouTube Music", self.ytmusic_rate_per_second),
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class SpotifySettings:

@@ -162,6 +162,11 @@ def parse_embed_page(body: bytes) -> EmbedPlaylist:
     )
 
 
+def _page_or_none(body: bytes) -> EmbedPlaylist | None:
+    """:func:`parse_embed_page`, or None for an empty body (the client asks again)."""
+    return parse_embed_page(body) if body.strip() else None
+
+
 def cap_note(read: int, listed: int | None) -> str:
     """The sentence saying that Spotify showed only the first 100 tracks ('' if not cut)."""
     if listed is not None and listed > read:
@@ -203,7 +208,9 @@ class SpotifyPageSource:
         """
         url = f"{self.embed_base}/playlist/{pid}"
         try:
-            return await self.http.get_page(url, parse_embed_page)
+            # the client's decode hook reads the HTML (in its decoding thread when large);
+            # an empty page is None: asked again like an empty JSON answer
+            return await self.http.get_json(url, decode=_page_or_none)
         except HttpError as exc:
             if exc.status in (400, 404):
                 raise PlaylistUnavailable(

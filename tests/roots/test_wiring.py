@@ -39,7 +39,7 @@ def test_providers_follow_the_configured_order(fake_settings, http) -> None:
     assert names == ["preview", "deezer", "reccobeats"]
     settings = fake_settings.model_copy(update={"feature_providers": ["deezer", "preview"]})
     assert [p.name for p in build_pipeline(settings, http).providers] == ["deezer", "preview"]
-    assert set(pipeline.sources) == {"spotify", "deezer"}
+    assert set(pipeline.sources) == {"spotify", "deezer", "ytmusic"}
 
 
 async def test_load_source_csv_and_links(fake_settings, http) -> None:
