@@ -149,14 +149,19 @@ class FakeDeezerSearch(FakeServer):
 
 
 def labelled_catalogue(
-    listing: list[Listing], *, missing_every: int = 20
+    listing: list[Listing],
+    *,
+    missing_every: int = 20,
+    fake: FakeDeezerSearch | None = None,
+    first_id: int = 10_000_000,
 ) -> tuple[FakeDeezerSearch, dict[str, int | None]]:
     """A fake holding each listed track's twin among decoys, and the labels: listing key
-    -> the twin's Deezer id (None where the twin is left out on purpose)."""
-    fake = FakeDeezerSearch()
+    -> the twin's Deezer id (None where the twin is left out on purpose). ``fake`` adds
+    to an existing catalogue (give another ``first_id`` so ids do not collide)."""
+    fake = fake if fake is not None else FakeDeezerSearch()
     labels: dict[str, int | None] = {}
     for n, item in enumerate(listing):
-        base = 10_000_000 + n * 10
+        base = first_id + n * 10
         artist = item.artists[0] if item.artists else "Unknown"
         album = base // 10
         # the look-alikes: same words in the title, another recording
