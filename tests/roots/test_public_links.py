@@ -47,27 +47,36 @@ async def page_fake() -> AsyncIterator[FakeSpotifyPage]:
         yield fake
 
 
-@pytest.fixture
-async def deezer_twins() -> AsyncIterator[FakeDeezerSearch]:
+def deezer_catalogue() -> FakeDeezerSearch:
     """Deezer with the twins of 95 of the 100 tracks among look-alikes."""
     shown = parse_embed_page(embed_page(hundred_entries(), pid=PID, name="x"))
     tracks = [t for t in shown.entries if isinstance(t, Track)]
     fake, _ = labelled_catalogue(
         [Listing(t.id, t.title, t.artists, round((t.duration_ms or 0) / 1000)) for t in tracks]
     )
+    return fake
+
+
+def recco_features() -> dict[str, dict[str, float]]:
+    """ReccoBeats knows 95 of the 100 tracks (it lacks some, as the real one does)."""
+    known = {}
+    for i, entry in enumerate(hundred_entries()):
+        if i % 20 != 19:
+            sid = entry["uri"].rsplit(":", 1)[1]
+            known[sid] = {k: v for k, v in features(i).items() if k not in {"key", "mode"}}
+    return known
+
+
+@pytest.fixture
+async def deezer_twins() -> AsyncIterator[FakeDeezerSearch]:
+    fake = deezer_catalogue()
     async with serve(fake):
         yield fake
 
 
 @pytest.fixture
 def recco_for_95(fake_reccobeats: FakeReccoBeats) -> FakeReccoBeats:
-    """ReccoBeats knows 95 of the 100 tracks (it lacks some, as the real one does)."""
-    for i, entry in enumerate(hundred_entries()):
-        if i % 20 != 19:
-            sid = entry["uri"].rsplit(":", 1)[1]
-            fake_reccobeats.features[sid] = {
-                k: v for k, v in features(i).items() if k not in {"key", "mode"}
-            }
+    fake_reccobeats.features.update(recco_features())
     return fake_reccobeats
 
 
