@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument(
         "source",
-        help="a Spotify or Deezer playlist link, or a playlist CSV file (Exportify or plain)",
+        help="a Spotify, Deezer or YouTube Music playlist link, or a playlist CSV file",
     )
     analyze.add_argument(
         "--clusters",
