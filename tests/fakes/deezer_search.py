@@ -33,6 +33,11 @@ _ALBUM = json.loads((DATA / "recorded" / "deezer_album_302127.json").read_bytes(
 NO_DATA = {"error": {"type": "DataException", "message": "no data", "code": 800}}
 _QUOTED = re.compile(r'(artist|track):"([^"]*)"')
 _WORD = re.compile(r"\w+", re.UNICODE)
+_VERSION_NOTE = re.compile(
+    r"\s*[\(\[](?![^\)\]]*(?:live|acoustic|remix|karaoke|instrumental|demo))"
+    r"[^\)\]]*(?:remaster|version|edit)[^\)\]]*[\)\]]",
+    re.I,
+)
 
 
 def _words(text: str) -> set[str]:
@@ -198,17 +203,10 @@ def labelled_catalogue(
         if missing_every and n % missing_every == missing_every - 1:
             labels[item.key] = None
             continue
-        # the twin: the title without version notes as Deezer often has it, the
-        # artist's accents dropped on every third, a second or two apart
-        title = (
-            re.sub(
-                r"\s*[\(\[][^\)\]]*(remaster|version|edit)[^\)\]]*[\)\]]",
-                "",
-                item.title,
-                flags=re.I,
-            )
-            or item.title
-        )
+        # the twin: the title without version notes as Deezer often has it (a note that
+        # names another recording, "Acoustic Version", stays), the artist's accents
+        # dropped on every third, a second or two apart
+        title = _VERSION_NOTE.sub("", item.title) or item.title
         name = artist.replace("é", "e").replace("ö", "o") if n % 3 == 0 else artist
         twin = search_entry(base, title, name, item.seconds + (n % 3) - 1, album, f"Album «{n}»")
         twin["rank"] = 900_000
