@@ -17,12 +17,14 @@ from bot.render.document import to_document
 from bot.render.pages import answer_text
 from bot.roots.wiring import build_pipeline
 from bot.sources.spotify_page import parse_embed_page
+from bot.sources.ytmusic import YTMusicSource
 from tests.fakes import make_settings
 from tests.fakes.base import serve
 from tests.fakes.data import features, spotify_id
 from tests.fakes.deezer_search import FakeDeezerSearch, Listing, labelled_catalogue
 from tests.fakes.public_pages import FakeSpotifyPage, embed_page, entry_like, real_entries
 from tests.fakes.reccobeats import FakeReccoBeats
+from tests.fakes.ytmusic import FEEL_GOOD, FakeYTMusic
 from tests.roots.test_wiring import _cli
 
 PID = spotify_id(4100)
@@ -130,3 +132,41 @@ async def test_the_bot_answer_says_what_was_read(
     assert "95 with audio features" in text
     assert "Only the first 100 tracks" in text
     assert to_document(analysis)["reading"]["read"] == 100
+
+
+async def test_cli_clusters_a_youtube_music_link(tmp_path) -> None:
+    ytm = FakeYTMusic()
+    async with serve(ytm):
+        settings = make_settings(ytmusic_api_base=ytm.api_base)
+        async with HttpClient(settings.http) as http:
+            source = YTMusicSource(http, api_base=ytm.api_base)
+            listed = await source.fetch(PlaylistRef("ytmusic", FEEL_GOOD))
+        deezer, labels = labelled_catalogue(
+            [
+                Listing(t.id, t.title, t.artists, round((t.duration_ms or 0) / 1000))
+                for t in listed.tracks
+            ]
+        )
+        async with serve(deezer):
+            env = {
+                "SPOTIFY_API_BASE": "http://127.0.0.1:9/v1",
+                "SPOTIFY_TOKEN_URL": "http://127.0.0.1:9/api/token",
+                "SPOTIFY_EMBED_BASE": "http://127.0.0.1:9/embed",
+                "RECCOBEATS_API_BASE": "http://127.0.0.1:9/v1",
+                "DEEZER_API_BASE": deezer.api_base,
+                "YTMUSIC_API_BASE": ytm.api_base,
+                "PREVIEW_HOSTS": "127.0.0.1",
+                "PYTHONIOENCODING": "utf-8",
+            }
+            link = f"https://music.youtube.com/playlist?list={FEEL_GOOD}"
+            code, out, err = await _cli(tmp_path, env, "analyze", link, "-q", "--out", "o")
+    assert code == 0, err
+    twins = sum(1 for v in labels.values() if v is not None)
+    assert "in “Feel-Good Classic Rock” (100 tracks)" in out
+    assert f"Read 100 of 101 tracks from YouTube Music; {twins} matched on Deezer" in out
+    assert "100 of 101 tracks: YouTube Music gave no more without an account" in out
+    document = json.loads((tmp_path / "o" / "clusters.json").read_text("utf-8"))
+    assert document["reading"]["matched"] == twins and document["reading"]["listed"] == 101
+    by_id = {t["id"]: t for c in document["clusters"] for t in c["tracks"]}
+    wrong = [k for k, v in labels.items() if by_id[k]["deezer_id"] not in (None, str(v))]
+    assert not wrong
