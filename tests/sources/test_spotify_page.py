@@ -256,3 +256,15 @@ async def test_nothing_wrong_is_cached_and_the_fixed_page_is_read(
         assert fetched and len(playlist.tracks) == 100
     finally:
         await database.close()
+
+
+def test_the_first_items_of_a_recorded_playlist_object_are_read() -> None:
+    """A real recorded playlist object (old shape, ``tracks``) embeds its first items."""
+    from bot.sources.spotify import _embedded_page
+    from tests.fakes.recorded import recorded_json
+
+    page = _embedded_page(recorded_json("spotify_playlist_old_shape.json"))
+    assert page is not None and page.total is not None
+    tracks = [e for e in page.entries if isinstance(e, Track)]
+    assert tracks and all(t.spotify_id and t.title for t in tracks)
+    assert _embedded_page({"name": "x"}) is None
