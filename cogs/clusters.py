@@ -45,7 +45,10 @@ class Clusters(commands.Cog):
 
     @app_commands.command(name="clusters", description="Cluster a playlist's tracks and show them")
     @app_commands.describe(
-        link="A Spotify or Deezer playlist link (once connected: your playlists, Liked Songs)",
+        link=(
+            "A Spotify, Deezer or YouTube Music playlist link "
+            "(once connected: your playlists, Liked Songs)"
+        ),
         file="A playlist CSV export (e.g. from Exportify) instead of a link",
         clusters="How many clusters (2-12); chosen automatically if left out",
         private="Only you see the answer",
@@ -69,7 +72,9 @@ class Clusters(commands.Cog):
                 f"{settings.csv_max_bytes / 1e6:g} MB."
             )
         if link is not None and not link.strip():
-            raise BadLink("That link is empty; paste a Spotify or Deezer playlist link.")
+            raise BadLink(
+                "That link is empty; paste a Spotify, Deezer or YouTube Music playlist link."
+            )
         self.bot.cooldown.check(interaction.user.id)
 
         await interaction.response.defer(thinking=True, ephemeral=private)

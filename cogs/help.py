@@ -13,7 +13,7 @@ HELP_TEXT = (
     "and shows them: a scatter picture, then one page per cluster with each track, "
     "its artists, album, label and 💚 for liked songs.\n\n"
     "**Use it**\n"
-    "• `/clusters link:<playlist link>`: a Deezer or Spotify playlist link.\n"
+    "• `/clusters link:<playlist link>`: a Deezer, Spotify or YouTube Music playlist link.\n"
     "• `/clusters file:<CSV>`: a playlist export, e.g. from Exportify (up to 10,000 rows).\n"
     "• `clusters:` picks the number of clusters (2-12); `private:` shows the answer "
     "only to you.\n"

@@ -231,7 +231,7 @@ class Schedules(commands.Cog):
 
     @schedule.command(name="add", description="Post a playlist's clusters every week")
     @app_commands.describe(
-        link="A Spotify or Deezer playlist link",
+        link="A Spotify, Deezer or YouTube Music playlist link",
         channel="Where to post",
         weekday="The day of the week",
         time="24-hour time, HH:MM (e.g. 18:00)",

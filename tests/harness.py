@@ -38,6 +38,8 @@ def bot_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "spotify_token_url": "http://127.0.0.1:9/api/token",
         "deezer_api_base": "http://127.0.0.1:9",
         "reccobeats_api_base": "http://127.0.0.1:9/v1",
+        "spotify_embed_base": "http://127.0.0.1:9/embed",
+        "ytmusic_api_base": "http://127.0.0.1:9/youtubei/v1",
         "http_timeout_seconds": 2.0,
         "database_path": tmp_path / "data" / "bot.db",
         "user_cooldown_seconds": 0,

@@ -23,6 +23,7 @@ from typing import Literal
 from urllib.parse import quote
 
 from bot.model import Analysis, Cluster, Track
+from bot.render.document import reading_sentences
 from bot.text import cut_utf16, describe_notes, describe_skips, utf16_len
 
 PER_PAGE = 10
@@ -311,6 +312,7 @@ def answer_text(analysis: Analysis, *, cached: bool = False) -> str:
         parts.append(fit(analysis.features.summary, 600))
     if analysis.note:
         parts.append(fit(analysis.note, 400))
+    parts.extend(fit(said, 400) for said in reading_sentences(analysis))
     for said in (
         describe_skips(analysis.playlist.skipped),
         describe_notes(analysis.playlist.notes),
