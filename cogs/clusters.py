@@ -21,7 +21,7 @@ from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.pager import reaction_action
 from bot.errors import BadInput, BadLink, InputTooLarge, UserError
 from bot.progress import ThrottledProgress
-from bot.render.pages import answer_text
+from bot.render.pages import INTRO_BUDGET, answer_text, fit_plain_lines
 from cogs.spotify_account import playlist_choices
 
 if TYPE_CHECKING:
@@ -136,7 +136,7 @@ class Clusters(commands.Cog):
             key=outcome.key,
             analysis=outcome.analysis,
             owner_id=user.id,
-            content=note + content,
+            content=fit_plain_lines([*note.splitlines(), *content.splitlines()], INTRO_BUDGET),
         )
         # The token may have expired; then the new message says it all.
         with contextlib.suppress(discord.HTTPException):

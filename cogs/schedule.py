@@ -30,7 +30,7 @@ from discord.ext import commands
 
 from bot.errors import BadInput, UserError
 from bot.net.links import resolve_link
-from bot.render.pages import answer_text, fit, fit_plain_lines
+from bot.render.pages import INTRO_BUDGET, answer_text, fit, fit_plain_lines
 from bot.shards import ShardPlan
 from bot.weekly import rules as weekly
 from bot.weekly.clock import Undeliverable, WeeklyClock, process_name
@@ -157,7 +157,9 @@ class Schedules(commands.Cog):
             schedule.last_track_ids, schedule.last_labels, track_ids, labels
         )
         answer = answer_text(analysis, cached=outcome.cached)
-        content = fit_plain_lines([f"📅 **Weekly post** · {change}", *answer.split("\n")], 2000)
+        content = fit_plain_lines(
+            [f"📅 **Weekly post** · {change}", *answer.split("\n")], INTRO_BUDGET
+        )
 
         async def send(**kwargs: Any) -> discord.Message:
             await self.clock.confirm(schedule)  # still ours? else ClaimLost: send nothing

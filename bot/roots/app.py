@@ -51,6 +51,7 @@ COGS: tuple[str, ...] = (
     "cogs.similar",
     "cogs.schedule",
     "cogs.spotify_account",
+    "cogs.hearts",
     "cogs.admin",
 )
 
@@ -173,6 +174,8 @@ class PlaylistBot(commands.Bot):
         )
         self.explorer = Explorer(self.analyzer, self.pipeline)
         self.pager = Pager(self.analyzer, self.storage.messages, self.explorer)
+        # 💚 on shared messages only with the owner's consent (storage.members, /hearts)
+        self.pager.consent = self.storage.members.shows_liked
         self.explore = ExploreActions(self.pager, self.explorer)
         self.accounts = build_accounts(settings.accounts, self.web, self.storage.accounts)
         self.personal = PersonalAnalyzer(
