@@ -8,6 +8,9 @@ IDENTIFY, READY, GUILD_CREATE, heartbeats), interaction callbacks, webhook edits
 edits. Everything the bot sends is recorded in :attr:`FakeDiscord.calls`.
 
 Traps it respects: JSON answers carry exactly ``Content-Type: application/json``.
+Layout messages (flag ``IS_COMPONENTS_V2``) are checked as Discord checks them (40
+components, 4,000 characters of text, no content or embeds, every ``attachment://``
+naming a file of the message) and refused with 400 ``Invalid Form Body`` otherwise.
 """
 
 from __future__ import annotations
@@ -15,10 +18,13 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.harness import discord_accepts
 
 APPLICATION_ID = 900_000_000_000_000_001
 BOT_ID = APPLICATION_ID
@@ -73,6 +79,8 @@ class FakeDiscord:
         self.cdn: dict[str, bytes] = {}
         self.ids = itertools.count(950_000_000_000_000_000)
         self.ws: web.WebSocketResponse | None = None
+        #: Why messages were refused (a test fails if this is not empty).
+        self.refused: list[str] = []
         self.sequence = 0
         self.ready = asyncio.Event()
         self.changed = asyncio.Event()
@@ -185,9 +193,9 @@ class FakeDiscord:
                 "webhook_id": str(APPLICATION_ID),
             },
         )
-        for key in ("content", "embeds", "components", "flags"):
-            if key in body and body[key] is not None:
-                message[key] = body[key]
+        for key, empty in (("content", ""), ("embeds", []), ("components", []), ("flags", 0)):
+            if key in body:  # null clears, as Discord does
+                message[key] = empty if body[key] is None else body[key]
         if files:
             message["attachments"] = [
                 {
@@ -201,6 +209,31 @@ class FakeDiscord:
             ]
         return message
 
+    def refusal(self, mid: int, body: dict[str, Any], files: dict[str, bytes]) -> str:
+        """Why Discord would refuse this message (or edit of ``mid``), '' if it would not."""
+        old = self.messages.get(mid, {})
+        flags = int(body.get("flags") or old.get("flags") or 0)
+        if not flags & (1 << 15):
+            return ""
+        content = body.get("content", old.get("content"))
+        if content or body.get("embeds"):
+            return "layout messages cannot have content or embeds"
+        components = body.get("components", old.get("components")) or []
+        try:
+            discord_accepts(components)
+        except ValueError as error:
+            return str(error)
+        names = set(files) or {a["filename"] for a in old.get("attachments", [])}
+        if "attachments" in body and not files:
+            names = {a.get("filename", "") for a in body["attachments"]} & names
+        wanted = set(re.findall(r"attachment://([^\"]+)", json.dumps(components)))
+        missing = wanted - names
+        return f"no attachment named {sorted(missing)}" if missing else ""
+
+    def invalid(self, reason: str) -> web.Response:
+        self.refused.append(reason)
+        return json_response({"code": 50035, "message": f"Invalid Form Body: {reason}"}, 400)
+
     async def callback(self, request: web.Request) -> web.Response:
         body, files = await self._body(request)
         self.record(Call("POST", request.path, body, files))
@@ -210,8 +243,12 @@ class FakeDiscord:
         if body.get("type") in (6, 7) and token in self.originals:  # a component's message
             mid = self.originals[token]
             if body.get("type") == 7:
+                if reason := self.refusal(mid, data, files):
+                    return self.invalid(reason)
                 self._message(mid, data, files)
         elif body.get("type") in (4, 5):  # a message (or a deferred one) answers the command
+            if reason := self.refusal(mid, data, files):
+                return self.invalid(reason)
             self._message(mid, data, files)
             self.originals[request.match_info["token"]] = mid
         return json_response(
@@ -234,12 +271,17 @@ class FakeDiscord:
         if request.method == "DELETE":
             self.messages.pop(mid, None)
             return web.Response(status=204)
+        if reason := self.refusal(mid, body or {}, files):
+            return self.invalid(reason)
         return json_response(self._message(mid, body or {}, files))
 
     async def followup(self, request: web.Request) -> web.Response:
         body, files = await self._body(request)
         self.record(Call("POST", request.path, body, files))
-        return json_response(self._message(next(self.ids), body or {}, files))
+        mid = next(self.ids)
+        if reason := self.refusal(mid, body or {}, files):
+            return self.invalid(reason)
+        return json_response(self._message(mid, body or {}, files))
 
     async def reaction(self, request: web.Request) -> web.Response:
         self.record(Call(request.method, request.path))
@@ -249,6 +291,8 @@ class FakeDiscord:
         body, files = await self._body(request)
         self.record(Call(request.method, request.path, body, files))
         mid = int(request.match_info["mid"])
+        if reason := self.refusal(mid, body or {}, files):
+            return self.invalid(reason)
         return json_response(self._message(mid, body or {}, files))
 
     async def cdn_file(self, request: web.Request) -> web.Response:
