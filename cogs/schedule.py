@@ -28,6 +28,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_ui.places import SERVER_INSTALL, SERVERS_ONLY
 from bot.errors import BadInput, UserError
 from bot.net.links import resolve_link
 from bot.render.pages import INTRO_BUDGET, answer_text, fit, fit_plain_lines
@@ -92,6 +93,9 @@ class Schedules(commands.Cog):
         name="schedule",
         description="Weekly posts of a playlist's clusters into a channel",
         guild_only=True,
+        # weekly posts need the bot in the server: never offered as a user app or in DMs
+        allowed_contexts=SERVERS_ONLY,
+        allowed_installs=SERVER_INSTALL,
         default_permissions=discord.Permissions(manage_guild=True),
     )
 

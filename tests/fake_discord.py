@@ -31,6 +31,8 @@ BOT_ID = APPLICATION_ID
 GUILD_ID = 900_000_000_000_000_010
 CHANNEL_ID = 900_000_000_000_000_011
 OWNER_ID = 900_000_000_000_000_020
+FRIEND_ID = 900_000_000_000_000_021
+DM_ID = 900_000_000_000_000_030
 TIMESTAMP = "2026-01-01T00:00:00+00:00"
 # View, send, embed, attach, read history, add reactions, manage messages.
 BOT_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 6) | (1 << 13)
@@ -441,7 +443,9 @@ class FakeDiscord:
         }
         return await self._command(options, resolved)
 
-    async def _command(self, options: list[dict[str, Any]], resolved: dict[str, Any]) -> str:
+    async def _command(
+        self, options: list[dict[str, Any]], resolved: dict[str, Any], *, dm: bool = False
+    ) -> str:
         token = f"token-{next(self.ids)}"
         data = {
             "id": str(next(self.ids)),
@@ -450,13 +454,82 @@ class FakeDiscord:
             "options": options,
             "resolved": resolved,
         }
-        await self.dispatch("INTERACTION_CREATE", self._interaction(2, token, data=data))
+        where = self._private_chat() if dm else {}
+        await self.dispatch("INTERACTION_CREATE", self._interaction(2, token, data=data, **where))
+        return token
+
+    def _private_chat(self) -> dict[str, Any]:
+        """The fields of an interaction in a private chat between two members (context 2),
+        through the bot installed by the member as a user app: no guild, no bot there."""
+        return {
+            "guild_id": None,
+            "member": None,
+            "user": OWNER_USER,
+            "channel_id": str(DM_ID),
+            "channel": {"id": str(DM_ID), "type": 1, "recipients": [user(FRIEND_ID, "bob")]},
+            "context": 2,
+            "authorizing_integration_owners": {"1": str(OWNER_ID)},
+            "app_permissions": str((1 << 11) | (1 << 15) | (1 << 14)),
+            "guild_locale": None,
+        }
+
+    async def send_clusters_in_dm(self, attachment: str, data: bytes) -> str:
+        """`/clusters file:<it>` in a private chat, as a user-installed app; the token."""
+        self.cdn[attachment] = data
+        attachment_id = str(next(self.ids))
+        options = [{"name": "file", "type": 11, "value": attachment_id}]
+        resolved = {
+            "attachments": {
+                attachment_id: {
+                    "id": attachment_id,
+                    "filename": attachment,
+                    "size": len(data),
+                    "url": f"{self.base}/cdn/{attachment}",
+                    "proxy_url": f"{self.base}/cdn/{attachment}",
+                    "content_type": "text/csv",
+                }
+            }
+        }
+        return await self._command(options, resolved, dm=True)
+
+    async def send_message_menu(self, content: str, *, dm: bool = False) -> str:
+        """Right-click a member's message saying ``content`` → Apps → Cluster this playlist."""
+        token = f"token-{next(self.ids)}"
+        target = str(next(self.ids))
+        where = self._private_chat() if dm else {}
+        channel_id = where.get("channel_id", str(CHANNEL_ID))
+        message = {
+            "id": target,
+            "channel_id": channel_id,
+            "author": user(FRIEND_ID, "bob"),
+            "content": content,
+            "embeds": [],
+            "attachments": [],
+            "components": [],
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+        }
+        data = {
+            "id": str(next(self.ids)),
+            "name": "Cluster this playlist",
+            "type": 3,
+            "target_id": target,
+            "resolved": {"messages": {target: message}},
+        }
+        await self.dispatch("INTERACTION_CREATE", self._interaction(2, token, data=data, **where))
         return token
 
     def _interaction(self, kind: int, token: str, **fields: Any) -> dict[str, Any]:
         """An INTERACTION_CREATE payload of ``kind`` (2 command, 3 component) from the
-        owner in the music channel, with ``fields`` (data, message) added."""
-        return {
+        owner in the music channel, with ``fields`` (data, message; None removes one) added."""
+        payload = {
             "id": str(next(self.ids)),
             "application_id": str(APPLICATION_ID),
             "type": kind,
@@ -480,6 +553,7 @@ class FakeDiscord:
             "attachment_size_limit": 26_214_400,
             **fields,
         }
+        return {key: value for key, value in payload.items() if value is not None}
 
     async def send_component(
         self, message_id: int, custom_id: str, values: list[str] | None = None

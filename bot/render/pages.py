@@ -286,7 +286,7 @@ def apart_text(cluster: Cluster, total: int) -> str:
     share = f"{cluster.size / total:.0%} of the playlist" if total else ""
     traits = fit(", ".join(cluster.traits), APART_BUDGET - 40) if cluster.traits else ""
     if traits:
-        return f"{share} · more {traits} than the rest" if share else traits
+        return f"Sets it apart: {traits}" + (f" · {share}" if share else "")
     return share
 
 

@@ -25,6 +25,7 @@ from bot.account.setup import Accounts, build_accounts
 from bot.discord_ui.explore import ExploreActions
 from bot.discord_ui.explore_items import DYNAMIC_ITEMS
 from bot.discord_ui.pager import PageButton, Pager
+from bot.discord_ui.places import ANY_INSTALL, EVERYWHERE
 from bot.jobs.client import JobClient
 from bot.net.client import HttpClient
 from bot.pipeline.runner import Pipeline
@@ -84,6 +85,9 @@ class PlaylistBot(commands.Bot):
             owner_ids=owner_ids or None,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            # every command, in servers, DMs and private chats, as a server or user app
+            allowed_contexts=EVERYWHERE,
+            allowed_installs=ANY_INSTALL,
             **self._shard_options(settings),
         )
         self.settings = settings

@@ -101,9 +101,7 @@ def seen_interactions(bot: PlaylistBot) -> list[int]:
 
 def component(message: dict, prefix: str) -> dict:
     rows = [c for c in message["components"] if c["type"] == 1]
-    return next(
-        c for row in rows for c in row["components"] if c["custom_id"].startswith(prefix)
-    )
+    return next(c for row in rows for c in row["components"] if c["custom_id"].startswith(prefix))
 
 
 async def test_a_sharded_process_runs_its_shard_and_names_it_in_the_heartbeat(

@@ -77,7 +77,7 @@ def test_first_page_shows_header_five_tracks_with_art_and_footer() -> None:
     assert page.title == "Cluster #1 · upbeat 1 · 23 tracks"
     assert page.header == (
         "### Cluster #1 · upbeat 1 · 23 tracks\n"
-        "82% of the playlist · more danceable, upbeat than the rest"
+        "Sets it apart: danceable, upbeat · 82% of the playlist"
     )
     assert len(page.cells) == 5
     assert page.lines[0] == (
