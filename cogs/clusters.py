@@ -21,6 +21,7 @@ from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.pager import reaction_action
 from bot.discord_ui.places import ELSEWHERE_NOTE, bot_present
 from bot.errors import BadInput, BadLink, InputTooLarge, UserError
+from bot.locales import N_, words_for
 from bot.net.links import first_playlist_link
 from bot.progress import ThrottledProgress
 from bot.render.pages import INTRO_BUDGET, answer_text, fit_plain_lines
@@ -51,7 +52,7 @@ class Clusters(commands.Cog):
     def __init__(self, bot: PlaylistBot) -> None:
         self.bot = bot
         self.menu = app_commands.ContextMenu(
-            name="Cluster this playlist", callback=self.cluster_message
+            name=N_("Cluster this playlist"), callback=self.cluster_message
         )
 
     async def cog_load(self) -> None:
@@ -147,10 +148,11 @@ class Clusters(commands.Cog):
         finally:
             await progress.close()
 
-        content = answer_text(outcome.analysis, cached=outcome.cached)
+        words = words_for(interaction.locale)
+        content = answer_text(outcome.analysis, cached=outcome.cached, words=words)
         present = bot_present(interaction)
         if not present and not private:
-            content = fit_plain_lines([*content.splitlines(), ELSEWHERE_NOTE], INTRO_BUDGET)
+            content = fit_plain_lines([*content.splitlines(), words(ELSEWHERE_NOTE)], INTRO_BUDGET)
         pager = self.bot.pager
         elapsed = time.monotonic() - started
         guild_id = interaction.guild_id
@@ -165,6 +167,7 @@ class Clusters(commands.Cog):
                 ephemeral=private,
                 editing=True,
                 reactions=present,
+                locale=str(interaction.locale.value),
             )
             return
         # The interaction token (15 minutes) may be gone: answer with a message of our own.
@@ -191,6 +194,7 @@ class Clusters(commands.Cog):
             key=outcome.key,
             analysis=outcome.analysis,
             owner_id=user.id,
+            locale=str(interaction.locale.value),
             content=fit_plain_lines([*note.splitlines(), *content.splitlines()], INTRO_BUDGET),
         )
         # The token may have expired; then the new message says it all.

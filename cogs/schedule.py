@@ -30,6 +30,7 @@ from discord.ext import commands
 
 from bot.discord_ui.places import SERVER_INSTALL, SERVERS_ONLY
 from bot.errors import BadInput, UserError
+from bot.locales import words_for
 from bot.net.links import resolve_link
 from bot.render.pages import INTRO_BUDGET, answer_text, fit, fit_plain_lines
 from bot.shards import ShardPlan
@@ -160,9 +161,13 @@ class Schedules(commands.Cog):
         change = weekly.change_line(
             schedule.last_track_ids, schedule.last_labels, track_ids, labels
         )
-        answer = answer_text(analysis, cached=outcome.cached)
+        # in the server's language (Server Settings → Community → Overview)
+        locale = str(getattr(getattr(channel, "guild", None), "preferred_locale", "") or "")
+        words = words_for(locale)
+        answer = answer_text(analysis, cached=outcome.cached, words=words)
         content = fit_plain_lines(
-            [f"📅 **Weekly post** · {change}", *answer.split("\n")], INTRO_BUDGET
+            [words("📅 **Weekly post** · {change}", change=change), *answer.split("\n")],
+            INTRO_BUDGET,
         )
 
         async def send(**kwargs: Any) -> discord.Message:
@@ -179,6 +184,7 @@ class Schedules(commands.Cog):
             owner_id=schedule.created_by,
             guild_id=schedule.guild_id,
             content=content,
+            locale=locale,
         )
         log.info("weekly post %s made in %s (message %s)", schedule.id, week, message.id)
         return message

@@ -20,6 +20,7 @@ from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.hearts import QUESTION, question_buttons
 from bot.discord_ui.items import PersistentItem, custom_id
 from bot.errors import UserError
+from bot.locales import words_for
 from bot.render.pages import Page
 from bot.services.analyzer import AnalysisExpired
 from bot.services.personal import LIKED_CHOICE
@@ -173,7 +174,7 @@ class SpotifyAccount(commands.GroupCog, group_name="spotify"):
         else:
             lines.append(url)
         # 💚 by consent: asked here, changed later with /hearts (bot/discord_ui/hearts.py)
-        lines.append(QUESTION)
+        lines.append(words_for(interaction.locale)(QUESTION))
         for item in question_buttons():
             view.add_item(item)
         await interaction.response.send_message(

@@ -16,7 +16,8 @@ if TYPE_CHECKING:
     from storage.backends.session import Sessions
 
 _COLUMNS = (
-    "message_id, channel_id, guild_id, analysis_key, owner_id, cluster, page, map_x, map_y, intro"
+    "message_id, channel_id, guild_id, analysis_key, owner_id, cluster, page, map_x, map_y, intro,"
+    " locale"
 )
 
 
@@ -36,6 +37,8 @@ class MessageState:
     map_y: str = ""
     #: The text above the page (a layout message has no separate content).
     intro: str = ""
+    #: The Discord locale it is shown in ('' = English).
+    locale: str = ""
 
 
 class MessageRepository:
@@ -51,12 +54,12 @@ class MessageRepository:
         async with self._db.write() as conn:
             await conn.execute(
                 f"INSERT INTO messages ({_COLUMNS}, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (message_id) DO UPDATE SET channel_id = excluded.channel_id,"
                 " guild_id = excluded.guild_id, analysis_key = excluded.analysis_key,"
                 " owner_id = excluded.owner_id, cluster = excluded.cluster,"
                 " page = excluded.page, map_x = excluded.map_x, map_y = excluded.map_y,"
-                " intro = excluded.intro,"
+                " intro = excluded.intro, locale = excluded.locale,"
                 " updated_at = excluded.updated_at",
                 (
                     state.message_id,
@@ -69,6 +72,7 @@ class MessageRepository:
                     state.map_x,
                     state.map_y,
                     state.intro,
+                    state.locale,
                     now,
                     now,
                 ),

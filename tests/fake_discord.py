@@ -81,6 +81,8 @@ class FakeDiscord:
         self.cdn: dict[str, bytes] = {}
         self.ids = itertools.count(950_000_000_000_000_000)
         self.ws: web.WebSocketResponse | None = None
+        #: The locale of the member's Discord in the next interactions.
+        self.locale = "en-US"
         #: Why messages were refused (a test fails if this is not empty).
         self.refused: list[str] = []
         self.sequence = 0
@@ -421,14 +423,18 @@ class FakeDiscord:
         ]
         return await self._command(options, {})
 
-    async def send_clusters_command(self, attachment: str, data: bytes, clusters: int) -> str:
-        """Put ``data`` on the CDN and dispatch `/clusters file:<it> clusters:<n>`; the token."""
+    async def send_clusters_command(
+        self, attachment: str, data: bytes, clusters: int, locale: str = "en-US"
+    ) -> str:
+        """Put ``data`` on the CDN and dispatch `/clusters file:<it> clusters:<n>` from a
+        member whose Discord speaks ``locale``; the token."""
         self.cdn[attachment] = data
         attachment_id = str(next(self.ids))
         options = [
             {"name": "file", "type": 11, "value": attachment_id},
             {"name": "clusters", "type": 4, "value": clusters},
         ]
+        self.locale = locale
         resolved = {
             "attachments": {
                 attachment_id: {
@@ -545,7 +551,7 @@ class FakeDiscord:
             },
             "member": self.member(),
             "app_permissions": str(BOT_PERMISSIONS),
-            "locale": "en-US",
+            "locale": self.locale,
             "guild_locale": "en-US",
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(GUILD_ID)},

@@ -27,6 +27,7 @@ from bot.discord_ui.answers import NO_MENTIONS, answer_error, sentence_for
 from bot.discord_ui.lens import Target, copy_target, shared_target
 from bot.discord_ui.page_layout import PNG_NAME
 from bot.errors import UserError
+from bot.locales import N_, Words, words_for
 from bot.render.pages import Position, answer_text, build_page, fit
 from bot.render.similar import similar_text
 from storage.messages import MessageState
@@ -39,7 +40,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COPY_NOTE = "Only the person who asked can change this message; here is your own copy."
+COPY_NOTE = N_("Only the person who asked can change this message; here is your own copy.")
 
 
 class Gone(UserError):
@@ -75,6 +76,14 @@ class ExploreActions:
             raise Gone("That message is gone; run /clusters again.")
         target = await shared_target(pager.messages, pager.analyzer, interaction.message.id)
         return target, pager.may_edit(interaction, target.state)
+
+    @staticmethod
+    def _words(
+        interaction: discord.Interaction[Any], here: Here, target: Target, mine: bool
+    ) -> Words:
+        """The language of what the press shows: the shared message's own, else the presser's."""
+        shared = mine and not here.source and interaction.message is not None
+        return words_for(target.state.locale if shared else interaction.locale)
 
     @staticmethod
     def _public(interaction: discord.Interaction[Any], mine: bool) -> bool:
@@ -141,7 +150,8 @@ class ExploreActions:
             outcome = await self.explorer.with_clusters(target.analysis, wanted)
             png = await self.explorer.picture(outcome.analysis, *target.axes)
             changed = Target(target.state, outcome.key, outcome.analysis, target.axes)
-            content = answer_text(outcome.analysis, cached=outcome.cached)
+            words = self._words(interaction, here, target, mine)
+            content = answer_text(outcome.analysis, cached=outcome.cached, words=words)
             await self._show(
                 interaction,
                 here,
@@ -193,17 +203,20 @@ class ExploreActions:
         shared = mine and not here.source and message is not None
         public = shared and message is not None and not message.flags.ephemeral
         owner = target.state.owner_id
+        words = self._words(interaction, here, target, mine)
         page = await self.pager.page_for(
             target.analysis,
             position,
             owner=owner,
             viewer=owner if public else interaction.user.id,
             private=not public,
+            words=words,
         )
         if shared:
             intro = target.state.intro if content is None else content
         else:
-            intro = COPY_NOTE if content is None else f"{COPY_NOTE}\n{content}"
+            note = words(COPY_NOTE)
+            intro = note if content is None else f"{note}\n{content}"
         source = here.source if mine else (message.id if message else 0)
         kwargs: dict[str, Any] = {
             "view": self.pager.layout(

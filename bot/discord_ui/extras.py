@@ -21,6 +21,7 @@ from typing import Any
 
 import discord
 
+from bot.locales import ENGLISH, Words
 from bot.model import Analysis
 from bot.render.pages import PER_PAGE, Page, Position, build_page, clamp, page_counts
 
@@ -83,6 +84,7 @@ async def viewer_page(
     owner: int,
     viewer: int,
     private: bool,
+    words: Words = ENGLISH,
 ) -> Page:
     """The page at ``position`` as it may be shown: on a shared message (``private``
     False) with the owner's 💚 only if they consented; privately with the viewer's
@@ -90,7 +92,7 @@ async def viewer_page(
     shows the page without its marks."""
     if not private:
         if not await consented(consent, owner):
-            return build_page(unmarked(analysis, position), position)
+            return build_page(unmarked(analysis, position), position, words=words)
         viewer = owner
     elif viewer != owner:
         analysis = unmarked(analysis, position)
@@ -99,4 +101,4 @@ async def viewer_page(
             analysis = await marker(viewer, analysis, position)
         except Exception:
             log.warning("could not mark the page for viewer %s", viewer, exc_info=True)
-    return build_page(analysis, position)
+    return build_page(analysis, position, words=words)

@@ -15,13 +15,14 @@ import discord
 
 from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.items import PersistentItem, custom_id
+from bot.locales import N_, words_for
 
-QUESTION = (
+QUESTION = N_(
     "May your 💚 (the tracks you like) show on answers others can see? Until you say yes, "
     "they show only in answers only you see. `/hearts` changes this later."
 )
-SHOWN = "Your 💚 now show on shared answers too. `/hearts show:False` hides them again."
-HIDDEN = "Your 💚 now show only in answers only you see. `/hearts show:True` shares them."
+SHOWN = N_("Your 💚 now show on shared answers too. `/hearts show:False` hides them again.")
+HIDDEN = N_("Your 💚 now show only in answers only you see. `/hearts show:True` shares them.")
 
 
 class _Members(Protocol):
@@ -40,8 +41,9 @@ async def answer_hearts(interaction: discord.Interaction[Any], show: bool) -> No
     """Store the member's answer and confirm it privately."""
     client = cast("_HasStorage", interaction.client)
     await client.storage.members.set_shows_liked(interaction.user.id, show)
+    words = words_for(interaction.locale)
     await interaction.response.send_message(
-        SHOWN if show else HIDDEN, ephemeral=True, allowed_mentions=NO_MENTIONS
+        words(SHOWN if show else HIDDEN), ephemeral=True, allowed_mentions=NO_MENTIONS
     )
 
 

@@ -44,6 +44,7 @@ from bot.discord_ui.page_items import (
     reaction_action,
 )
 from bot.discord_ui.page_layout import PNG_NAME, page_layout
+from bot.locales import ENGLISH, N_, Words, words_for
 from bot.render.pages import Action, Page, Position, page_counts, turn
 from bot.services.analyzer import AnalysisExpired
 from storage.messages import MessageState
@@ -58,7 +59,7 @@ log = logging.getLogger(__name__)
 
 __all__ = ["COPY_NOTE", "PNG_NAME", "PageButton", "Pager", "has_map", "reaction_action"]
 
-COPY_NOTE = "Only the person who asked can turn this message; here is your own copy."
+COPY_NOTE = N_("Only the person who asked can turn this message; here is your own copy.")
 
 SendFunction = Callable[..., Awaitable[discord.Message]]
 
@@ -80,9 +81,17 @@ class Pager:
         self.consent: Consent | None = None
 
     async def page_for(
-        self, analysis: Analysis, position: Position, *, owner: int, viewer: int, private: bool
+        self,
+        analysis: Analysis,
+        position: Position,
+        *,
+        owner: int,
+        viewer: int,
+        private: bool,
+        words: Words = ENGLISH,
     ) -> Page:
-        """The page at ``position`` as ``viewer`` may see it (💚 by consent, extras.py)."""
+        """The page at ``position`` as ``viewer`` may see it (💚 by consent, extras.py),
+        in ``words``' language."""
         return await viewer_page(
             self.marker,
             self.consent,
@@ -91,6 +100,7 @@ class Pager:
             owner=owner,
             viewer=viewer,
             private=private,
+            words=words,
         )
 
     def lock(self, message_id: int) -> asyncio.Lock:
@@ -165,6 +175,7 @@ class Pager:
         ephemeral: bool = False,
         editing: bool = False,
         reactions: bool = True,
+        locale: str = "",
     ) -> discord.Message:
         """Send the map and the first page with ``send``, store the state, add reactions.
 
@@ -173,9 +184,15 @@ class Pager:
         with ``view`` (the layout, ``content`` as its intro), ``allowed_mentions`` and
         the PNG as ``file`` (a new message) or ``attachments`` (an edit).
         ``reactions`` False: where the bot cannot react (it is not in that server).
+        ``locale``: the Discord locale the message is shown in (kept for every turn).
         """
         page = await self.page_for(
-            analysis, Position(0, 0), owner=owner_id, viewer=owner_id, private=ephemeral
+            analysis,
+            Position(0, 0),
+            owner=owner_id,
+            viewer=owner_id,
+            private=ephemeral,
+            words=words_for(locale),
         )
         png = bool(analysis.png)
         kwargs: dict[str, Any] = {
@@ -197,6 +214,7 @@ class Pager:
                 analysis_key=key,
                 owner_id=owner_id,
                 intro=content,
+                locale=locale,
             )
         )
         if reactions and not ephemeral:
@@ -211,6 +229,7 @@ class Pager:
         analysis: Analysis,
         owner_id: int,
         content: str,
+        locale: str = "",
     ) -> discord.Message:
         """Post ``analysis`` into ``channel`` as a paged message (used when no interaction
         can carry the answer: a long analysis or a scheduled post)."""
@@ -222,6 +241,7 @@ class Pager:
             owner_id=owner_id,
             guild_id=channel.guild.id if in_guild else None,
             content=content,
+            locale=locale,
         )
 
     @staticmethod
@@ -256,7 +276,14 @@ class Pager:
             if there == here:
                 return None
             owner = current.owner_id
-            page = await self.page_for(analysis, there, owner=owner, viewer=owner, private=False)
+            page = await self.page_for(
+                analysis,
+                there,
+                owner=owner,
+                viewer=owner,
+                private=False,
+                words=words_for(current.locale),
+            )
             partial = channel.get_partial_message(state.message_id)  # type: ignore[attr-defined]
             view = self.layout(
                 analysis, page, intro=current.intro, axes=axes_of(current), png=bool(analysis.png)
@@ -288,7 +315,12 @@ class Pager:
             return
         private = message.flags.ephemeral
         page = await self.page_for(
-            target.analysis, there, owner=state.owner_id, viewer=state.owner_id, private=private
+            target.analysis,
+            there,
+            owner=state.owner_id,
+            viewer=state.owner_id,
+            private=private,
+            words=words_for(state.locale),
         )
         view = self.layout(
             target.analysis, page, intro=state.intro, axes=target.axes, png=has_map(message)
@@ -315,11 +347,12 @@ class Pager:
             owner=target.state.owner_id,
             viewer=interaction.user.id,
             private=True,
+            words=words_for(interaction.locale),
         )
         view = self.layout(
             target.analysis,
             page,
-            intro=COPY_NOTE,
+            intro=words_for(interaction.locale)(COPY_NOTE),
             source=source,
             axes=target.axes,
             png=has_map(interaction.message),
@@ -338,14 +371,17 @@ class Pager:
         (with the map when it shows the automatic projection)."""
         state = await self.messages.get(source)
         owner = state.owner_id if state else 0
+        words = words_for(interaction.locale)
         page = await self.page_for(
-            analysis, position, owner=owner, viewer=interaction.user.id, private=True
+            analysis, position, owner=owner, viewer=interaction.user.id, private=True, words=words
         )
         png = bool(analysis.png) and axes == (None, None)
         kwargs: dict[str, Any] = {}
         if png:
             kwargs["file"] = discord.File(io.BytesIO(analysis.png), filename=PNG_NAME)
-        view = self.layout(analysis, page, intro=COPY_NOTE, source=source, axes=axes, png=png)
+        view = self.layout(
+            analysis, page, intro=words(COPY_NOTE), source=source, axes=axes, png=png
+        )
         await interaction.response.send_message(
             view=view, ephemeral=True, allowed_mentions=NO_MENTIONS, **kwargs
         )

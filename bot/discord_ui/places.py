@@ -14,6 +14,8 @@ from typing import Any
 import discord
 from discord import app_commands
 
+from bot.locales import N_
+
 #: What every command allows: server installs and user installs, in servers, the
 #: bot's DMs and private chats (Discord's defaults leave the last two out).
 EVERYWHERE = app_commands.AppCommandContext(guild=True, dm_channel=True, private_channel=True)
@@ -24,7 +26,7 @@ SERVERS_ONLY = app_commands.AppCommandContext(guild=True, dm_channel=False, priv
 SERVER_INSTALL = app_commands.AppInstallationType(guild=True, user=False)
 
 #: Said once, above the page, where the bot is not present.
-ELSEWHERE_NOTE = (
+ELSEWHERE_NOTE = N_(
     "*The bot is not in this chat, so the pages turn with the buttons only: reactions "
     "and weekly posts need the bot added to a server.*"
 )

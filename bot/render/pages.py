@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote
 
+from bot.locales import ENGLISH, Words
 from bot.model import Analysis, Cluster, Track
 from bot.text import cut_utf16, describe_notes, describe_skips, utf16_len
 
@@ -265,38 +266,48 @@ def track_text(number: int, track: Track, caps: tuple[int, int, int, int] = _CAP
     return bare if utf16_len(bare) <= TRACK_BUDGET else f"{number}. **{title}**{heart}"
 
 
-def track_cell(number: int, track: Track) -> TrackCell:
+def track_cell(number: int, track: Track, words: Words = ENGLISH) -> TrackCell:
     """The page cell of ``track``: text, art and the art's description."""
     image = safe_url(track.image)
-    alt = fit(f"Album art: {track.album or track.title or 'untitled'}", ALT_BUDGET, markdown=False)
+    album = track.album or track.title or "untitled"
+    alt = fit(words("Album art: {album}", album=album), ALT_BUDGET, markdown=False)
     return TrackCell(track_text(number, track), image, alt if image else "")
 
 
-def cluster_title(cluster: Cluster) -> str:
+def cluster_title(cluster: Cluster, words: Words = ENGLISH) -> str:
     """``Cluster #n · name · N tracks`` within the title budget."""
-    count = f"{cluster.size:,} track" + ("" if cluster.size == 1 else "s")
-    fixed = f"Cluster #{cluster.number} ·  · {count}"
-    name = fit(cluster.name, min(NAME_IN_TITLE, TITLE_BUDGET - utf16_len(fixed)))
-    return f"Cluster #{cluster.number} · {name} · {count}"
+    count = words.n("{count} track", "{count} tracks", cluster.size)
+    fixed = words(
+        "Cluster #{number} · {name} · {tracks}", number=cluster.number, name="", tracks=count
+    )
+    name = fit(words.name(cluster.name), min(NAME_IN_TITLE, TITLE_BUDGET - utf16_len(fixed)))
+    return words(
+        "Cluster #{number} · {name} · {tracks}", number=cluster.number, name=name, tracks=count
+    )
 
 
-def apart_text(cluster: Cluster, total: int) -> str:
-    """What sets the cluster apart: its share of the playlist and its traits (the
-    features where it differs most from the playlist, strongest first)."""
-    share = f"{cluster.size / total:.0%} of the playlist" if total else ""
-    traits = fit(", ".join(cluster.traits), APART_BUDGET - 40) if cluster.traits else ""
+def apart_text(cluster: Cluster, total: int, words: Words = ENGLISH) -> str:
+    """What sets the cluster apart: its traits (the features where it differs most
+    from the playlist, strongest first) and its share of the playlist."""
+    share = words("{share} of the playlist", share=words.percent(cluster.size / total))
+    share = share if total else ""
+    said = ", ".join(words.name(trait) for trait in cluster.traits)
+    traits = fit(said, APART_BUDGET - 60) if said else ""
     if traits:
-        return f"Sets it apart: {traits}" + (f" · {share}" if share else "")
+        return words("Sets it apart: {traits}", traits=traits) + (f" · {share}" if share else "")
     return share
 
 
-def footer_text(analysis: Analysis, position: Position, pages: int) -> str:
+def footer_text(analysis: Analysis, position: Position, pages: int, words: Words = ENGLISH) -> str:
     """``Page x/y · Cluster a/b · playlist · feature summary`` within the footer budget."""
-    head = (
-        f"Page {position.page + 1}/{pages} · Cluster {position.cluster + 1}/"
-        f"{len(analysis.clusters)} · "
+    head = words(
+        "Page {page}/{pages} · Cluster {cluster}/{clusters} · ",
+        page=position.page + 1,
+        pages=pages,
+        cluster=position.cluster + 1,
+        clusters=len(analysis.clusters),
     )
-    name = fit(analysis.playlist.name, 100, markdown=False) or "playlist"
+    name = fit(analysis.playlist.name, 100, markdown=False) or words("playlist")
     text = head + name
     summary = analysis.features.summary
     if summary:
@@ -307,15 +318,17 @@ def footer_text(analysis: Analysis, position: Position, pages: int) -> str:
     return text
 
 
-def build_page(analysis: Analysis, position: Position, per_page: int = PER_PAGE) -> Page:
-    """The page at ``position`` (clamped into range) of ``analysis``."""
+def build_page(
+    analysis: Analysis, position: Position, per_page: int = PER_PAGE, words: Words = ENGLISH
+) -> Page:
+    """The page at ``position`` (clamped into range) of ``analysis``, in ``words``."""
     counts = page_counts(analysis, per_page)
     here = clamp(counts, position)
     if not analysis.clusters:
         return Page(
-            title="No clusters",
+            title=words("No clusters"),
             apart="",
-            cells=(TrackCell("*Nothing to show.*", "", ""),),
+            cells=(TrackCell(words("*Nothing to show.*"), "", ""),),
             footer=fit(analysis.playlist.name, FOOTER_BUDGET, markdown=False),
             cluster=0,
             page=0,
@@ -325,12 +338,12 @@ def build_page(analysis: Analysis, position: Position, per_page: int = PER_PAGE)
     cluster = analysis.clusters[here.cluster]
     start = here.page * per_page
     tracks = cluster.tracks[start : start + per_page]
-    cells = tuple(track_cell(start + 1 + i, t) for i, t in enumerate(tracks))
+    cells = tuple(track_cell(start + 1 + i, t, words) for i, t in enumerate(tracks))
     return Page(
-        title=cluster_title(cluster),
-        apart=apart_text(cluster, analysis.track_count),
-        cells=cells or (TrackCell("*No tracks in this cluster.*", "", ""),),
-        footer=footer_text(analysis, here, counts[here.cluster]),
+        title=cluster_title(cluster, words),
+        apart=apart_text(cluster, analysis.track_count, words),
+        cells=cells or (TrackCell(words("*No tracks in this cluster.*"), "", ""),),
+        footer=footer_text(analysis, here, counts[here.cluster], words),
         cluster=here.cluster,
         page=here.page,
         page_count=counts[here.cluster],
@@ -338,17 +351,22 @@ def build_page(analysis: Analysis, position: Position, per_page: int = PER_PAGE)
     )
 
 
-def answer_text(analysis: Analysis, *, cached: bool = False, limit: int = INTRO_BUDGET) -> str:
-    """The message text above the picture: what was found, from what, and any note.
+def answer_text(
+    analysis: Analysis, *, cached: bool = False, limit: int = INTRO_BUDGET, words: Words = ENGLISH
+) -> str:
+    """The text above the first page: what was found, from what, and any note.
 
     Escaped and mention-free, at most ``limit`` UTF-16 units (:data:`INTRO_BUDGET`).
+    The feature summary and notes come from the pipeline, in English.
     """
-    n = len(analysis.clusters)
-    tracks = analysis.track_count
-    name = fit(analysis.playlist.name, 200) or "the playlist"
+    name = fit(analysis.playlist.name, 200) or words("the playlist")
     parts = [
-        f"**Clusters in {name}**: {tracks:,} track{'s' if tracks != 1 else ''} "
-        f"in {n} cluster{'s' if n != 1 else ''}."
+        words(
+            "**Clusters in {name}**: {tracks} in {clusters}.",
+            name=name,
+            tracks=words.n("{count} track", "{count} tracks", analysis.track_count),
+            clusters=words.n("{count} cluster", "{count} clusters", len(analysis.clusters)),
+        )
     ]
     if analysis.features.summary:
         parts.append(fit(analysis.features.summary, 600))
@@ -361,7 +379,7 @@ def answer_text(analysis: Analysis, *, cached: bool = False, limit: int = INTRO_
         if said:
             parts.append(fit(said[:1].upper() + said[1:], 400) + ".")
     if cached:
-        parts.append("*(from the cache: the playlist has not changed)*")
+        parts.append(words("*(from the cache: the playlist has not changed)*"))
     return fit_plain_lines(parts, limit)
 
 

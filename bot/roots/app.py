@@ -26,6 +26,7 @@ from bot.discord_ui.explore import ExploreActions
 from bot.discord_ui.explore_items import DYNAMIC_ITEMS
 from bot.discord_ui.pager import PageButton, Pager
 from bot.discord_ui.places import ANY_INSTALL, EVERYWHERE
+from bot.discord_ui.translator import CatalogTranslator
 from bot.jobs.client import JobClient
 from bot.net.client import HttpClient
 from bot.pipeline.runner import Pipeline
@@ -159,6 +160,8 @@ class PlaylistBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         settings = self.settings
+        # command names, descriptions and options in the member's language (bot/locales)
+        await self.tree.set_translator(CatalogTranslator())
         stored = settings.storage
         self.storage = await open_database(stored.location, cache_max_bytes=stored.cache_max_bytes)
         log.info("storage: %s (%s)", self.storage.location, self.storage.dialect)

@@ -87,3 +87,35 @@ async def test_clusters_in_a_private_chat_as_a_user_app_and_the_message_menu(
     finally:
         await bot.close()
         await asyncio.wait_for(runner, 10)
+
+
+async def test_a_japanese_member_gets_a_japanese_page_and_it_stays_japanese(
+    tmp_path: Path,
+    fake_discord: FakeDiscord,  # noqa: F811
+) -> None:
+    fake = fake_discord
+    bot = PlaylistBot(bot_settings(tmp_path), heartbeat=False, freeze_heap=False)
+    runner = asyncio.create_task(bot.start("fake-token"))
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), 10)
+        token = await fake.send_clusters_command("夜.csv", playlist_csv(), 2, locale="ja")
+        upload = await fake.wait_for(
+            lambda c: c.method == "PATCH" and token in c.path and bool(c.files)
+        )
+        page = seen(upload.json)
+        assert page.top.startswith("**夜 のクラスター**: 50 曲、2 個のクラスター。")
+        assert page.title.startswith("クラスター #1 · ") and page.title.endswith(" · 25 曲")
+        assert "特徴: " in page.top and "プレイリストの 50%" in page.top
+        assert page.footer.startswith("ページ 1/5 · クラスター 1/2 · 夜 · ")
+        # an English-speaking moderator's reaction turns it: it stays in Japanese
+        message_id = fake.originals[token]
+        fake.locale = "en-US"
+        await fake.react(message_id, "▶")
+        turned = await fake.wait_for(
+            lambda c: c.method == "PATCH" and c.path.endswith(f"/messages/{message_id}")
+        )
+        assert seen(turned.json).footer.startswith("ページ 2/5 · クラスター 1/2")
+        assert fake.refused == []
+    finally:
+        await bot.close()
+        await asyncio.wait_for(runner, 10)
