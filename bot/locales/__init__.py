@@ -1,6 +1,6 @@
 """Translations of what the bot says, from gettext catalogs a translator can edit.
 
-``bot/locales/<locale>/LC_MESSAGES/messages.po`` (es, ja, ...) translate the English
+``bot/locales/<locale>/LC_MESSAGES/messages.po`` (es, pt_BR, fr, de, ja, ko) translate the English
 message ids of ``bot/locales/messages.pot``; they are read with Babel at first use (no
 compile step: the ``.po`` files are the catalogs). :func:`words` gives the
 :class:`Words` of a Discord locale (``ja``, ``pt-BR``, ``es-ES`` ...): sentences with
@@ -25,7 +25,15 @@ log = logging.getLogger(__name__)
 
 FOLDER = Path(__file__).parent
 #: The locales with a catalog, as Discord names them.
-LOCALES: dict[str, str] = {"es-ES": "es", "ja": "ja"}
+LOCALES: dict[str, str] = {
+    "es-ES": "es",
+    "es-419": "es",
+    "pt-BR": "pt_BR",
+    "fr": "fr",
+    "de": "de",
+    "ja": "ja",
+    "ko": "ko",
+}
 
 
 def N_(message: str) -> str:
@@ -96,7 +104,7 @@ def load(code: str) -> Words:
         elif message.string:
             messages[message.id] = message.string
     rule = gettext.c2py(catalog.plural_expr)  # type: ignore[attr-defined]
-    return Words(code.replace("_", "-"), messages, plurals, rule)
+    return Words(code, messages, plurals, rule)
 
 
 def words_for(locale: object) -> Words:

@@ -33,7 +33,9 @@ async def test_a_japanese_member_sees_japanese_commands(tmp_path: Path) -> None:
     assert options["private"]["description_localizations"]["es-ES"] == "Solo tú ves la respuesta"
     menu = translated["Cluster this playlist"]
     assert menu["name_localizations"]["ja"] == "このプレイリストをクラスター分け"
-    assert "fr" not in clusters.get("name_localizations", {})  # no catalog: English
+    assert clusters["name_localizations"]["ko"] == "클러스터"
+    assert clusters["name_localizations"]["pt-BR"] == "grupos"
+    assert "it" not in clusters.get("name_localizations", {})  # no catalog: English
 
 
 async def test_names_discord_would_refuse_are_not_sent() -> None:

@@ -84,6 +84,11 @@ def test_plurals_numbers_and_fallback() -> None:
     assert es.n("{count} track", "{count} tracks", 1_000_000) == "1.000.000 de canciones"
     assert es.percent(0.5) == "50\u00a0%" and ja.percent(0.5) == "50%"
     assert ja.name("danceable · upbeat · k-pop") == "踊れる · 明るい · k-pop"  # genres stay
-    assert words_for("fr") is ENGLISH and words_for("") is ENGLISH  # no catalog: English
+    assert words_for("it") is ENGLISH and words_for("") is ENGLISH  # no catalog: English
+    pt, de, ko, fr = (words_for(x) for x in ("pt-BR", "de", "ko", "fr"))
+    assert pt.n("{count} track", "{count} tracks", 2500) == "2.500 faixas"
+    assert de.n("{count} cluster", "{count} clusters", 1) == "1 Gruppe"
+    assert ko.n("{count} track", "{count} tracks", 3) == "3곡"
+    assert fr.n("{count} track", "{count} tracks", 12345) == "12\u202f345 titres"
     assert ja("A message nobody translated {x}", x=1) == "A message nobody translated 1"
     assert load("ja") is load("ja")  # read once
