@@ -289,8 +289,9 @@ def cluster_title(cluster: Cluster, words: Words = ENGLISH) -> str:
 def apart_text(cluster: Cluster, total: int, words: Words = ENGLISH) -> str:
     """What sets the cluster apart: its traits (the features where it differs most
     from the playlist, strongest first) and its share of the playlist."""
-    share = words("{share} of the playlist", share=words.percent(cluster.size / total))
-    share = share if total else ""
+    share = (
+        words("{share} of the playlist", share=words.percent(cluster.size / total)) if total else ""
+    )
     said = ", ".join(words.name(trait) for trait in cluster.traits)
     traits = fit(said, APART_BUDGET - 60) if said else ""
     if traits:

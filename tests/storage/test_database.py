@@ -377,7 +377,7 @@ async def test_a_new_migration_applies_once_and_keeps_rows(
         await db.messages.save(MessageState(1, 2, 3, "k", 4))
     extra = _second_migration(
         backend,
-        "ALTER TABLE messages ADD COLUMN locale TEXT NOT NULL DEFAULT 'en';\n"
+        "ALTER TABLE messages ADD COLUMN test_note TEXT NOT NULL DEFAULT 'en';\n"
         "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);\n",
     )
     async with await Database.open(location, migrations=extra) as db:
