@@ -58,7 +58,7 @@ def describe_reading(
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units (an emoji counts 2), as Discord counts its limits."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def cut_utf16(text: str, limit: int) -> str:

@@ -303,3 +303,25 @@ async def resolve_link(
             return step
         url = step
     raise BadLink(f"That short link redirects more than {MAX_HOPS} times; paste the full link.")
+
+
+#: Link-like words of a message: URLs and playlist URIs (for "Cluster this playlist").
+_CANDIDATE = re.compile(r"https?://[^\s<>|]+|(?:spotify|deezer):playlist:[0-9A-Za-z]+", re.I)
+
+
+def first_playlist_link(text: str) -> str | None:
+    """The first playlist link (or short link) in a message's text, or None.
+
+    Words that are links to something else (a track, a profile, another site) are
+    skipped; trailing punctuation of the sentence is not part of the link.
+    """
+    for match in _CANDIDATE.finditer(text[:10_000]):
+        candidate = match.group(0).rstrip(".,;:!?)]}'\"*_~")
+        if short_link(candidate) is not None:
+            return candidate
+        try:
+            parse_link(candidate)
+        except BadLink:
+            continue
+        return candidate
+    return None
