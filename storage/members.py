@@ -12,13 +12,13 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from storage.database import Database
+    from storage.backends.session import Sessions
 
 
 class MemberSettingsRepository:
     """Typed access to the ``member_settings`` table."""
 
-    def __init__(self, db: Database, *, clock: Callable[[], float] = time.time) -> None:
+    def __init__(self, db: Sessions, *, clock: Callable[[], float] = time.time) -> None:
         self._db = db
         self.clock = clock
 
