@@ -1,7 +1,9 @@
 """The command line: `playlist-clusters analyze SOURCE` and friends.
 
 Exit status 0 on success, 2 with one line on stderr for anything the user can fix,
-and a traceback only for bugs.
+and a traceback only for bugs. Progress notes and warnings of the commands that end
+(``analyze``, ``cache``, ``db``) are logged, shown with ``-v`` (``-vv``: debug) or
+``LOG_LEVEL``; without either, stderr holds the progress bar and that one line only.
 """
 
 from __future__ import annotations
@@ -9,6 +11,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import logging
 import re
 import sys
 from collections.abc import Sequence
@@ -19,6 +22,7 @@ from bot.errors import UserError
 from bot.files.outputs import JSON_NAME, MD_NAME, PNG_NAME, check_folder, check_writable
 from bot.files.terminal import one_line, printable
 from bot.roots.cache_cli import add_cache_parser
+from bot.roots.db_cli import add_db_parser
 from bot.text import from_os
 
 if TYPE_CHECKING:
@@ -55,11 +59,27 @@ def _cluster_count(text: str) -> int:
     return value
 
 
+def verbose_option() -> argparse.ArgumentParser:
+    """``-v``/``--verbose`` (repeatable), shared by the commands that end."""
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument(
+        "--verbose",
+        "-v",
+        action="count",
+        default=0,
+        help="show progress notes and warnings on stderr (-vv: debug); or set LOG_LEVEL",
+    )
+    return common
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="playlist-clusters", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    verbose = verbose_option()
     analyze = commands.add_parser(
-        "analyze", help="cluster a playlist and write markdown, PNG and JSON"
+        "analyze",
+        help="cluster a playlist and write markdown, PNG and JSON",
+        parents=[verbose],
     )
     analyze.add_argument(
         "source",
@@ -86,9 +106,31 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--no-cache", action="store_true", help="neither read nor write the cache database"
     )
-    add_cache_parser(commands)
+    add_cache_parser(commands, parents=[verbose])
+    add_db_parser(commands, parents=[verbose])
     add_bot_commands(commands)
     return parser
+
+
+def log_level(verbose: int, settings: Settings) -> int:
+    """The log level of a command that ends: ``-v`` INFO, ``-vv`` DEBUG, else ``LOG_LEVEL``
+    when it is set, else nothing at all (a user error is the one line ``main`` prints;
+    a warning logged on the way to it would be a second)."""
+    if verbose:
+        return logging.DEBUG if verbose > 1 else logging.INFO
+    if "log_level" in settings.model_fields_set:
+        return int(getattr(logging, settings.log_level.upper(), logging.INFO))
+    return logging.CRITICAL + 1
+
+
+def configure_logging(verbose: int, settings: Settings) -> None:
+    """Log to stderr at :func:`log_level`; Python's warnings go the same way."""
+    logging.basicConfig(
+        level=log_level(verbose, settings),
+        format="playlist-clusters: %(levelname)s %(name)s: %(message)s",
+        force=True,
+    )
+    logging.captureWarnings(True)
 
 
 def add_bot_commands(commands: argparse._SubParsersAction) -> None:
@@ -324,6 +366,8 @@ def _run(args: argparse.Namespace) -> None:
     from bot.settings.env import get_settings
 
     settings = get_settings()
+    if args.command in ("analyze", "cache", "db"):
+        configure_logging(args.verbose, settings)
     if args.command == "analyze":
         from bot.threads import limit_native_threads, native_threads
 
@@ -333,6 +377,10 @@ def _run(args: argparse.Namespace) -> None:
         from bot.roots.cache_cli import run_cache
 
         print(printable(asyncio.run(run_cache(args, settings)), keep_newlines=True))
+    elif args.command == "db":
+        from bot.roots.db_cli import run_db
+
+        print(printable(asyncio.run(run_db(args, settings)), keep_newlines=True))
     elif args.command in ("bot", "sync-commands"):
         run_discord(args, settings)
     elif args.command == "worker":
