@@ -11,7 +11,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import logging
 import re
 import sys
 from collections.abc import Sequence
@@ -22,6 +21,7 @@ from bot.errors import UserError
 from bot.files.outputs import JSON_NAME, MD_NAME, PNG_NAME, check_folder, check_writable
 from bot.files.terminal import one_line, printable
 from bot.roots.cache_cli import add_cache_parser
+from bot.roots.cli_log import configure_logging, verbose_option
 from bot.roots.db_cli import add_db_parser
 from bot.text import from_os
 
@@ -57,19 +57,6 @@ def _cluster_count(text: str) -> int:
     if not 2 <= value <= 12:
         raise argparse.ArgumentTypeError("--clusters must be between 2 and 12")
     return value
-
-
-def verbose_option() -> argparse.ArgumentParser:
-    """``-v``/``--verbose`` (repeatable), shared by the commands that end."""
-    common = argparse.ArgumentParser(add_help=False)
-    common.add_argument(
-        "--verbose",
-        "-v",
-        action="count",
-        default=0,
-        help="show progress notes and warnings on stderr (-vv: debug); or set LOG_LEVEL",
-    )
-    return common
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,27 +97,6 @@ def build_parser() -> argparse.ArgumentParser:
     add_db_parser(commands, parents=[verbose])
     add_bot_commands(commands)
     return parser
-
-
-def log_level(verbose: int, settings: Settings) -> int:
-    """The log level of a command that ends: ``-v`` INFO, ``-vv`` DEBUG, else ``LOG_LEVEL``
-    when it is set, else nothing at all (a user error is the one line ``main`` prints;
-    a warning logged on the way to it would be a second)."""
-    if verbose:
-        return logging.DEBUG if verbose > 1 else logging.INFO
-    if "log_level" in settings.model_fields_set:
-        return int(getattr(logging, settings.log_level.upper(), logging.INFO))
-    return logging.CRITICAL + 1
-
-
-def configure_logging(verbose: int, settings: Settings) -> None:
-    """Log to stderr at :func:`log_level`; Python's warnings go the same way."""
-    logging.basicConfig(
-        level=log_level(verbose, settings),
-        format="playlist-clusters: %(levelname)s %(name)s: %(message)s",
-        force=True,
-    )
-    logging.captureWarnings(True)
 
 
 def add_bot_commands(commands: argparse._SubParsersAction) -> None:
