@@ -44,6 +44,23 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
+#: The start of a weekly post's text, with the schedule's id (the one /schedule list
+#: shows): how a post that was sent but not recorded is found again.
+POST_HEADER = "📅 **Weekly post #{id}**"
+#: Messages looked at when searching a channel for a weekly post sent but not recorded.
+FIND_POST_LIMIT = 100
+
+
+def post_nonce(schedule_id: int, week: str) -> str:
+    """The same nonce for every try of a schedule's week (Discord: at most 25 characters)."""
+    return f"w{schedule_id}-{week}"[:25]
+
+
+def is_weekly_post(message: discord.Message, schedule_id: int) -> bool:
+    """Whether ``message`` is a post of schedule ``schedule_id`` (by its text's header)."""
+    return message.content.startswith(POST_HEADER.format(id=schedule_id) + " ")
+
+
 #: What the bot needs in a channel to post a paged analysis there.
 POST_PERMISSIONS = {
     "view_channel": "View Channel",
@@ -113,6 +130,7 @@ class Schedules(commands.Cog):
             owns=bot.owns_guild,
             owner=f"{process_name()} {shards.label()}",
             lease=timedelta(seconds=settings.schedule_lease_seconds),
+            find_post=self.find_post,
         )
 
     @property
@@ -157,11 +175,15 @@ class Schedules(commands.Cog):
             schedule.last_track_ids, schedule.last_labels, track_ids, labels
         )
         answer = answer_text(analysis, cached=outcome.cached)
-        content = fit_plain_lines([f"📅 **Weekly post** · {change}", *answer.split("\n")], 2000)
+        header = POST_HEADER.format(id=schedule.id)
+        content = fit_plain_lines([f"{header} · {change}", *answer.split("\n")], 2000)
 
         async def send(**kwargs: Any) -> discord.Message:
-            await self.clock.confirm(schedule)  # still ours? else ClaimLost: send nothing
-            sent = await channel.send(**kwargs)
+            # Still ours? (else ClaimLost: send nothing); record that we are sending.
+            await self.clock.confirm(schedule, track_ids, labels)
+            # The same nonce for every try of this week: Discord answers a repeat within
+            # a few minutes with the first message (enforce_nonce) instead of a second.
+            sent = await channel.send(nonce=post_nonce(schedule.id, week), **kwargs)
             # At once, before the reactions: the week is posted for every process.
             await self.repo.mark_posted(schedule.id, week, track_ids, labels)
             return sent
@@ -176,6 +198,26 @@ class Schedules(commands.Cog):
         )
         log.info("weekly post %s made in %s (message %s)", schedule.id, week, message.id)
         return message
+
+    async def find_post(self, schedule: Schedule, week: str, since: datetime) -> bool:
+        """Whether this bot's weekly post of ``schedule`` is in its channel since
+        ``since`` (a minute's slack for clocks that differ): a try that sent it died
+        before recording it. Unreadable history counts as not found (it is sent)."""
+        try:
+            channel = await self._channel(schedule)
+            assert isinstance(channel, discord.abc.Messageable)
+            me = self.bot.user
+            after = since - timedelta(minutes=1)
+            async for message in channel.history(limit=FIND_POST_LIMIT, after=after):
+                if (
+                    me is not None
+                    and message.author.id == me.id
+                    and is_weekly_post(message, schedule.id)
+                ):
+                    return True
+        except (discord.HTTPException, Undeliverable):
+            log.warning("could not look for weekly post %s in its channel", schedule.id)
+        return False
 
     async def _channel(self, schedule: Schedule) -> discord.abc.GuildChannel:
         """The schedule's channel, checked before any work; :class:`Undeliverable` if not."""

@@ -243,6 +243,24 @@ async def _check_v6(db: Database) -> None:
     assert await db.schedules.claim(held.id, "2026-W48", "me", now=5000.0, until=9000.0)
 
 
+async def _seed_v7(conn: Session) -> None:
+    await _seed_v6(conn)
+    # guild 8's week 2026-W48 was being sent when the process died
+    await conn.execute(
+        "UPDATE schedules SET send_week = '2026-W48', send_started = 4000.0,"
+        " send_track_ids = '[\"夜\"]', send_labels = '{\"夜\": 1}' WHERE guild_id = 8"
+    )
+
+
+async def _check_v7(db: Database) -> None:
+    await _check_v6(db)
+    (held,) = await db.schedules.list_for_guild(8)
+    assert (held.send_week, held.send_started) == ("2026-W48", 4000.0)
+    assert (held.send_track_ids, held.send_labels) == (["夜"], {"夜": 1})
+    others = [s for s in await db.schedules.all_enabled() if s.guild_id != 8]
+    assert others and all(s.send_week is None and s.send_track_ids == [] for s in others)
+
+
 SEEDS: dict[int, Callable[[Session], Awaitable[None]]] = {
     1: _seed_v1,
     2: _seed_v2,
@@ -250,6 +268,7 @@ SEEDS: dict[int, Callable[[Session], Awaitable[None]]] = {
     4: _seed_v4,
     5: _seed_v5,
     6: _seed_v6,
+    7: _seed_v7,
 }
 CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
     1: _check_v1,
@@ -258,6 +277,7 @@ CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
     4: _check_v4,
     5: _check_v5,
     6: _check_v6,
+    7: _check_v7,
 }
 
 
