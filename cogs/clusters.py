@@ -70,7 +70,7 @@ class Clusters(commands.Cog):
             )
         if link is not None and not link.strip():
             raise BadLink("That link is empty; paste a Spotify or Deezer playlist link.")
-        self.bot.cooldown.check(interaction.user.id)
+        await self.bot.cooldown.check(interaction.user.id)
 
         await interaction.response.defer(thinking=True, ephemeral=private)
 
@@ -96,7 +96,7 @@ class Clusters(commands.Cog):
                 outcome = await line.link(interaction.user.id, link, options, progress, place)
         except UserError:
             # A mistake (private playlist, unreadable file) does not cost the cooldown.
-            self.bot.cooldown.reset(interaction.user.id)
+            await self.bot.cooldown.reset(interaction.user.id)
             raise
         finally:
             await progress.close()

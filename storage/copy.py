@@ -134,6 +134,7 @@ NOT_COPIED = {
     "cache_usage": "running totals the target's triggers keep",
     "spotify_pending": "sign-ins under way lapse within minutes",
     "schema_version": "each database has its own",
+    "leases": "page locks and cooldowns last seconds",
 }
 
 #: Rows per INSERT (a statement's parameters stay far below both drivers' limits).

@@ -10,17 +10,17 @@ the cached analysis), so paging keeps working after a restart.
   the message state and adds the reactions once.
 - :meth:`Pager.post_analysis` does the same into a channel (no interaction).
 - :class:`PageButton` is a persistent ``DynamicItem``; its custom id carries the
-  source message (0 = the message the button is on), cluster, page and action.
+  source message (0 = the message the button is on), cluster, page and action. A turn
+  of a shared message starts from its stored page, under a lock all processes share.
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 import re
-import weakref
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import discord
@@ -32,6 +32,7 @@ from bot.discord_ui.items import PersistentItem, custom_id
 from bot.discord_ui.lens import LENS_PATTERN, Lens, axes_of, copy_target, shared_target
 from bot.render.pages import ACTIONS, Action, Page, Position, page_counts, turn
 from bot.services.analyzer import AnalysisExpired
+from bot.services.leases import SharedLocks
 from storage.messages import MessageState
 
 if TYPE_CHECKING:
@@ -183,12 +184,17 @@ class Pager:
     """Shows analyses as paged messages and turns their pages."""
 
     def __init__(
-        self, analyzer: Analyzer, messages: MessageRepository, explorer: Explorer | None = None
+        self,
+        analyzer: Analyzer,
+        messages: MessageRepository,
+        explorer: Explorer | None = None,
+        locks: SharedLocks | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.messages = messages
         self.explorer = explorer
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        #: Page-turn locks shared by every process (in-process only when none are given).
+        self.locks = locks or SharedLocks(None)
         #: Components added under every page, and the viewer's 💚 (bot/discord_ui/extras.py).
         self.extra_items: list[ExtraItems] = []
         self.marker: Marker | None = None
@@ -201,13 +207,9 @@ class Pager:
         """The page at ``position`` with ``viewer``'s marks (:attr:`marker`)."""
         return await viewer_page(self.marker, analysis, position, viewer)
 
-    def lock(self, message_id: int) -> asyncio.Lock:
-        """The lock serialising edits of one shared message."""
-        lock = self._locks.get(message_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[message_id] = lock
-        return lock
+    def lock(self, message_id: int) -> AbstractAsyncContextManager[None]:
+        """The lock serialising edits of one shared message (across processes)."""
+        return self.locks.hold(f"page:{message_id}")
 
     def view(
         self,
@@ -368,24 +370,31 @@ class Pager:
         if message is None:
             raise AnalysisExpired()
         target = await shared_target(self.messages, self.analyzer, message.id)
+        if self.may_edit(interaction, target.state):
+            return await self._turn_shared(interaction, message.id, action)
         there = turn(page_counts(target.analysis), position, action)
-        may_edit = self.may_edit(interaction, target.state)
-        viewer = target.state.owner_id if may_edit else interaction.user.id
-        page = await self._page(target.analysis, there, viewer)
-        if not may_edit:
-            # Anyone may read: a stranger gets a private pager starting where they asked.
-            await interaction.response.send_message(
-                content="Only the person who asked can turn this message; here is your own copy.",
-                embed=page_embed(page),
-                view=self.view(target.analysis, page, source=message.id, axes=target.axes),
-                ephemeral=True,
-                allowed_mentions=NO_MENTIONS,
-            )
-            return
-        async with self.lock(message.id):
+        page = await self._page(target.analysis, there, interaction.user.id)
+        # Anyone may read: a stranger gets a private pager starting where they asked.
+        await interaction.response.send_message(
+            content="Only the person who asked can turn this message; here is your own copy.",
+            embed=page_embed(page),
+            view=self.view(target.analysis, page, source=message.id, axes=target.axes),
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+    async def _turn_shared(
+        self, interaction: discord.Interaction[Any], message_id: int, action: Action
+    ) -> None:
+        """Turn from the stored page, under the lock: once per press, in order."""
+        async with self.lock(message_id):
+            target = await shared_target(self.messages, self.analyzer, message_id)
+            here = Position(target.state.cluster, target.state.page)
+            there = turn(page_counts(target.analysis), here, action)
+            page = await self._page(target.analysis, there, target.state.owner_id)
             await interaction.response.edit_message(
                 embed=page_embed(page),
                 view=self.view(target.analysis, page, axes=target.axes),
                 allowed_mentions=NO_MENTIONS,
             )
-            await self.messages.update_position(message.id, there.cluster, there.page)
+            await self.messages.update_position(message_id, there.cluster, there.page)

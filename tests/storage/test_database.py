@@ -261,6 +261,16 @@ async def _check_v7(db: Database) -> None:
     assert others and all(s.send_week is None and s.send_track_ids == [] for s in others)
 
 
+async def _seed_v8(conn: Session) -> None:
+    await _seed_v7(conn)
+
+
+async def _check_v8(db: Database) -> None:
+    await _check_v7(db)
+    assert await db.leases.hold("page:1", "a", now=100.0, until=110.0) == 0.0
+    assert await db.leases.hold("page:1", "b", now=101.0, until=111.0) == 9.0
+
+
 SEEDS: dict[int, Callable[[Session], Awaitable[None]]] = {
     1: _seed_v1,
     2: _seed_v2,
@@ -269,6 +279,7 @@ SEEDS: dict[int, Callable[[Session], Awaitable[None]]] = {
     5: _seed_v5,
     6: _seed_v6,
     7: _seed_v7,
+    8: _seed_v8,
 }
 CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
     1: _check_v1,
@@ -278,6 +289,7 @@ CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
     5: _check_v5,
     6: _check_v6,
     7: _check_v7,
+    8: _check_v8,
 }
 
 
