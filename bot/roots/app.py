@@ -217,8 +217,12 @@ class PlaylistBot(commands.Bot):
 
     @tasks.loop(hours=6)
     async def _housekeeping(self) -> None:
-        """Forget the paging state of long-untouched messages (see :meth:`prune_messages`)."""
+        """Forget the paging state of long-untouched messages (see :meth:`prune_messages`)
+        and lapsed leases (cooldowns) of the database."""
         await self.prune_messages()
+        if self.storage is not None:
+            with contextlib.suppress(StorageError):
+                await self.storage.leases.prune(time.time())
 
     async def prune_messages(self) -> int:
         """Drop paging state untouched for ``MESSAGE_RETENTION_DAYS``; return how many went.
