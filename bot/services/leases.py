@@ -90,7 +90,9 @@ class DatabaseLeases:
 
     async def hold(self, name: str, owner: str, seconds: float) -> float:
         now = self.clock()
-        return await self.repo.hold(name, owner, now=now, until=now + seconds)
+        # another process may have taken it a moment after this clock was read: at most
+        # ``seconds`` are left, not ``seconds`` and that moment
+        return min(seconds, await self.repo.hold(name, owner, now=now, until=now + seconds))
 
     async def release(self, name: str, owner: str | None = None) -> None:
         await self.repo.release(name, owner)
