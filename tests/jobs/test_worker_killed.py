@@ -9,12 +9,14 @@ import asyncio
 import sys
 import time
 from pathlib import Path
+from types import SimpleNamespace
 
 import redis.asyncio as aredis
 
 from bot.jobs.errors import WorkerLost
-from bot.jobs.protocol import ABANDONED_PREFIX, RUNNING
-from bot.model import AnalysisOptions
+from bot.jobs.protocol import ABANDONED_PREFIX, RUNNING, AnalysisRequest, decode_event
+from bot.jobs.worker import MAX_BYTES, RUNNER, analyse_playlist
+from bot.model import AnalysisOptions, PlaylistRef
 from bot.settings.env import Settings
 from tests.jobs.conftest import HeldDeezer, bot_side, settings_for
 from tests.jobs.test_worker_process import child_env
@@ -109,3 +111,37 @@ async def test_with_no_worker_left_the_member_gets_one_sentence(
     assert str(outcome) == (
         "The worker running this analysis stopped before it finished. Please try again in a minute."
     )
+
+
+async def answers_of(redis_url: str, given_up: bool) -> tuple[dict, list[str]]:
+    """Run one job in this process, the bot giving it up meanwhile when ``given_up``;
+    returns the job's result and the types of the events the bot heard."""
+    client = aredis.Redis.from_url(redis_url)
+    await client.delete(ABANDONED_PREFIX + "job-1")
+    pubsub = client.pubsub()
+    await pubsub.subscribe("reply")
+    assert (await pubsub.get_message(timeout=5))["type"] == "subscribe"  # type: ignore[index]
+
+    async def run(request: AnalysisRequest, progress: object) -> SimpleNamespace:
+        if given_up:  # the worker stalled past the heartbeat window; the job ran elsewhere
+            await client.set(ABANDONED_PREFIX + "job-1", b"1")
+        return SimpleNamespace(key="key-1", cached=False)
+
+    ctx = {"job_id": "job-1", "redis": client, "score": 1.0, RUNNER: run, MAX_BYTES: 1000}
+    request = AnalysisRequest("ref", AnalysisOptions(k=2), ref=PlaylistRef("deezer", "1"))
+    try:
+        result = await analyse_playlist(ctx, {"request": request.to_wire(), "reply": "reply"})
+        heard = []
+        while message := await pubsub.get_message(ignore_subscribe_messages=True, timeout=0.5):
+            heard.append(decode_event(message["data"])["type"])  # type: ignore[index]
+        assert await client.hlen(RUNNING) == 0
+        return result, heard
+    finally:
+        await pubsub.aclose()
+        await client.aclose()
+
+
+async def test_a_stalled_worker_does_not_answer_a_job_given_up_on(redis_url: str) -> None:
+    assert await answers_of(redis_url, given_up=True) == ({"abandoned": "job-1"}, ["started"])
+    result, heard = await answers_of(redis_url, given_up=False)  # the control
+    assert (result, heard) == ({"key": "key-1", "cached": False}, ["started", "done"])
