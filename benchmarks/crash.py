@@ -78,6 +78,8 @@ def workers(runs: int) -> None:
     base, kill = [], []
     with tempfile.TemporaryDirectory() as tmp, redis_server(executable, Path(tmp)) as url:
         for run in range(runs):
+            for name in (f"base{run}", f"kill{run}"):
+                (Path(tmp) / name).mkdir()
             base.append(asyncio.run(baseline(Path(tmp) / f"base{run}", url)))
             kill.append(asyncio.run(killed(Path(tmp) / f"kill{run}", url)))
     print(f"worker SIGKILL, kill to answer ({runs} runs):   {said(kill)}")
