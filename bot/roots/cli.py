@@ -21,7 +21,7 @@ from bot.errors import UserError
 from bot.files.outputs import JSON_NAME, MD_NAME, PNG_NAME, check_folder, check_writable
 from bot.files.terminal import one_line, printable
 from bot.roots.cache_cli import add_cache_parser
-from bot.roots.cli_log import configure_logging, verbose_option
+from bot.roots.cli_log import command_logging, verbose_option
 from bot.roots.db_cli import add_db_parser
 from bot.text import from_os
 
@@ -327,26 +327,30 @@ async def _analyze(
     return summary(analysis, written)
 
 
+def _finite(args: argparse.Namespace, settings: Settings) -> str:
+    """`analyze`, `cache` or `db`: what to print."""
+    if args.command == "analyze":
+        from bot.threads import limit_native_threads, native_threads
+
+        limit_native_threads(native_threads(settings.native_threads, 1))
+        return asyncio.run(run_analyze(args, settings))
+    if args.command == "cache":
+        from bot.roots.cache_cli import run_cache
+
+        return printable(asyncio.run(run_cache(args, settings)), keep_newlines=True)
+    from bot.roots.db_cli import run_db
+
+    return printable(asyncio.run(run_db(args, settings)), keep_newlines=True)
+
+
 def _run(args: argparse.Namespace) -> None:
     """The chosen command, with settings read (and checked) first."""
     from bot.settings.env import get_settings
 
     settings = get_settings()
     if args.command in ("analyze", "cache", "db"):
-        configure_logging(args.verbose, settings)
-    if args.command == "analyze":
-        from bot.threads import limit_native_threads, native_threads
-
-        limit_native_threads(native_threads(settings.native_threads, 1))
-        print(asyncio.run(run_analyze(args, settings)))
-    elif args.command == "cache":
-        from bot.roots.cache_cli import run_cache
-
-        print(printable(asyncio.run(run_cache(args, settings)), keep_newlines=True))
-    elif args.command == "db":
-        from bot.roots.db_cli import run_db
-
-        print(printable(asyncio.run(run_db(args, settings)), keep_newlines=True))
+        with command_logging(args.verbose, settings):
+            print(_finite(args, settings))
     elif args.command in ("bot", "sync-commands"):
         run_discord(args, settings)
     elif args.command == "worker":

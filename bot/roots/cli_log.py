@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import logging
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from bot.settings.env import Settings
 
-__all__ = ["configure_logging", "log_level", "verbose_option"]
+__all__ = ["command_logging", "log_level", "verbose_option"]
 
 
 def verbose_option() -> argparse.ArgumentParser:
@@ -41,11 +43,31 @@ def log_level(verbose: int, settings: Settings) -> int:
     return logging.CRITICAL + 1
 
 
-def configure_logging(verbose: int, settings: Settings) -> None:
-    """Log to stderr at :func:`log_level`; Python's warnings go the same way."""
-    logging.basicConfig(
-        level=log_level(verbose, settings),
-        format="playlist-clusters: %(levelname)s %(name)s: %(message)s",
-        force=True,
-    )
+@contextmanager
+def command_logging(verbose: int, settings: Settings) -> Iterator[None]:
+    """For the block: log to stderr at :func:`log_level` (nothing at all by default: a
+    NullHandler keeps Python's last-resort handler from printing warnings), Python's
+    warnings included; the logging set-up is restored afterwards (the CLI also runs
+    in-process, in tests)."""
+    root = logging.getLogger()
+    level = log_level(verbose, settings)
+    handler: logging.Handler
+    if level > logging.CRITICAL:
+        handler = logging.NullHandler()
+    else:
+        handler = logging.StreamHandler()
+        handler.setLevel(level)
+        handler.setFormatter(
+            logging.Formatter("playlist-clusters: %(levelname)s %(name)s: %(message)s")
+        )
+    old_level = root.level
+    root.addHandler(handler)
+    if level <= logging.CRITICAL:
+        root.setLevel(level)
     logging.captureWarnings(True)
+    try:
+        yield
+    finally:
+        logging.captureWarnings(False)
+        root.removeHandler(handler)
+        root.setLevel(old_level)
