@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -27,31 +26,6 @@ class OnCooldown(UserError):
         super().__init__(
             f"You can start another analysis in {wait} second{'s' if wait != 1 else ''}."
         )
-
-
-class Cooldown:
-    """At most one analysis per user every ``seconds`` (0 switches it off)."""
-
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.seconds = seconds
-        self._clock = clock
-        self._last: dict[int, float] = {}
-
-    def check(self, user_id: int) -> None:
-        """Raise :class:`OnCooldown` if ``user_id`` must still wait; else start the wait."""
-        if self.seconds <= 0:
-            return
-        now = self._clock()
-        last = self._last.get(user_id)
-        if last is not None and now - last < self.seconds:
-            raise OnCooldown(self.seconds - (now - last))
-        self._last[user_id] = now
-        if len(self._last) > 10_000:  # forget users whose cooldown has long passed
-            self._last = {u: t for u, t in self._last.items() if now - t < self.seconds}
-
-    def reset(self, user_id: int) -> None:
-        """Give the user's attempt back (e.g. when their request failed on bad input)."""
-        self._last.pop(user_id, None)
 
 
 class AnalysisQueue:
