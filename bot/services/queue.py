@@ -1,7 +1,8 @@
-"""Fair use: a per-user cooldown and a global first-come line for analyses.
+"""Fair use: a global first-come line for analyses (the per-member cooldown, shared by
+every process, is in :mod:`bot.services.leases`; :class:`OnCooldown` is its error).
 
-Both are plain asyncio, independent of Discord, so the cogs stay thin and the
-rules can be tested directly. A request that cannot start at once is told its
+Plain asyncio, independent of Discord, so the cogs stay thin and the rules can be
+tested directly. A request that cannot start at once is told its
 place in line, and told again whenever the line moves.
 """
 
