@@ -122,7 +122,7 @@ class Clusters(commands.Cog):
             raise BadLink(
                 "That link is empty; paste a Spotify, Deezer or YouTube Music playlist link."
             )
-        self.bot.cooldown.check(interaction.user.id)
+        await self.bot.cooldown.check(interaction.user.id)
 
         await interaction.response.defer(thinking=True, ephemeral=private)
 
@@ -148,7 +148,7 @@ class Clusters(commands.Cog):
                 outcome = await line.link(interaction.user.id, link, options, progress, place)
         except UserError:
             # A mistake (private playlist, unreadable file) does not cost the cooldown.
-            self.bot.cooldown.reset(interaction.user.id)
+            await self.bot.cooldown.reset(interaction.user.id)
             raise
         finally:
             await progress.close()

@@ -21,6 +21,7 @@ message, so no other process can post the same week.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
@@ -30,7 +31,7 @@ from discord.ext import commands
 
 from bot.discord_ui.places import SERVER_INSTALL, SERVERS_ONLY
 from bot.errors import BadInput, UserError
-from bot.locales import words_for
+from bot.locales import N_, words_for
 from bot.net.links import resolve_link
 from bot.render.pages import INTRO_BUDGET, answer_text, fit, fit_plain_lines
 from bot.shards import ShardPlan
@@ -46,6 +47,36 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 NO_MENTIONS = discord.AllowedMentions.none()
+#: The first line of a weekly post, with the schedule's id (the one /schedule list
+#: shows): how a post that was sent but not recorded is found again, in any language
+#: (every translation keeps "📅 " first and "#{id}**" in the line).
+POST_HEADER = N_("📅 **Weekly post #{id}** · {change}")
+#: Messages looked at when searching a channel for a weekly post sent but not recorded.
+FIND_POST_LIMIT = 100
+
+
+def post_nonce(schedule_id: int, week: str) -> str:
+    """The same nonce for every try of a schedule's week (Discord: at most 25 characters)."""
+    return f"w{schedule_id}-{week}"[:25]
+
+
+def _texts(components: Sequence[Any]) -> Iterator[str]:
+    """Every text of a message's components, layout containers walked in order."""
+    for component in components:
+        content = getattr(component, "content", None)
+        if isinstance(content, str):
+            yield content
+        yield from _texts(getattr(component, "children", None) or ())
+
+
+def is_weekly_post(message: discord.Message, schedule_id: int) -> bool:
+    """Whether ``message`` is a post of schedule ``schedule_id``: its first text (the
+    layout's top, or plain content) is the post header with that id."""
+    first = message.content or next(_texts(message.components), "")
+    line = first.split("\n", 1)[0]
+    return line.startswith("📅 ") and f"#{schedule_id}**" in line
+
+
 #: What the bot needs in a channel to post a paged analysis there.
 POST_PERMISSIONS = {
     "view_channel": "View Channel",
@@ -118,6 +149,7 @@ class Schedules(commands.Cog):
             owns=bot.owns_guild,
             owner=f"{process_name()} {shards.label()}",
             lease=timedelta(seconds=settings.schedule_lease_seconds),
+            find_post=self.find_post,
         )
 
     @property
@@ -165,14 +197,15 @@ class Schedules(commands.Cog):
         locale = str(getattr(getattr(channel, "guild", None), "preferred_locale", "") or "")
         words = words_for(locale)
         answer = answer_text(analysis, cached=outcome.cached, words=words)
-        content = fit_plain_lines(
-            [words("📅 **Weekly post** · {change}", change=change), *answer.split("\n")],
-            INTRO_BUDGET,
-        )
+        header = words(POST_HEADER, id=schedule.id, change=change)
+        content = fit_plain_lines([header, *answer.split("\n")], INTRO_BUDGET)
 
         async def send(**kwargs: Any) -> discord.Message:
-            await self.clock.confirm(schedule)  # still ours? else ClaimLost: send nothing
-            sent = await channel.send(**kwargs)
+            # Still ours? (else ClaimLost: send nothing); record that we are sending.
+            await self.clock.confirm(schedule, track_ids, labels)
+            # The same nonce for every try of this week: Discord answers a repeat within
+            # a few minutes with the first message (enforce_nonce) instead of a second.
+            sent = await channel.send(nonce=post_nonce(schedule.id, week), **kwargs)
             # At once, before the reactions: the week is posted for every process.
             await self.repo.mark_posted(schedule.id, week, track_ids, labels)
             return sent
@@ -188,6 +221,26 @@ class Schedules(commands.Cog):
         )
         log.info("weekly post %s made in %s (message %s)", schedule.id, week, message.id)
         return message
+
+    async def find_post(self, schedule: Schedule, week: str, since: datetime) -> bool:
+        """Whether this bot's weekly post of ``schedule`` is in its channel since
+        ``since`` (a minute's slack for clocks that differ): a try that sent it died
+        before recording it. Unreadable history counts as not found (it is sent)."""
+        try:
+            channel = await self._channel(schedule)
+            assert isinstance(channel, discord.abc.Messageable)
+            me = self.bot.user
+            after = since - timedelta(minutes=1)
+            async for message in channel.history(limit=FIND_POST_LIMIT, after=after):
+                if (
+                    me is not None
+                    and message.author.id == me.id
+                    and is_weekly_post(message, schedule.id)
+                ):
+                    return True
+        except (discord.HTTPException, Undeliverable):
+            log.warning("could not look for weekly post %s in its channel", schedule.id)
+        return False
 
     async def _channel(self, schedule: Schedule) -> discord.abc.GuildChannel:
         """The schedule's channel, checked before any work; :class:`Undeliverable` if not."""

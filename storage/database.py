@@ -22,6 +22,7 @@ from storage.backends.session import Session
 from storage.backends.sqlite import SqliteBackend
 from storage.cache import CacheRepository
 from storage.guild_settings import GuildSettingsRepository
+from storage.leases import LeaseRepository
 from storage.members import MemberSettingsRepository
 from storage.messages import MessageRepository
 from storage.schedules import ScheduleRepository
@@ -92,6 +93,7 @@ class Database:
         self.guild_settings = GuildSettingsRepository(self)
         self.accounts = AccountRepository(self)
         self.members = MemberSettingsRepository(self)
+        self.leases = LeaseRepository(self)
 
     @classmethod
     async def open(

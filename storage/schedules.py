@@ -9,7 +9,10 @@ process claims the week (:meth:`~ScheduleRepository.claim`): one conditional UPD
 matches the row for one process only (the week is not posted, and nobody else holds a
 live claim on it). The claim lapses at ``claim_expires``, so a process that crashed
 before posting lets another one post; :meth:`~ScheduleRepository.renew` extends a
-claim its holder still has (checked just before sending).
+claim its holder still has, and :meth:`~ScheduleRepository.begin_send` does so while
+recording that the post is being sent (checked just before sending), so that a
+process taking over after a crash between sending and recording "posted" looks for
+the post before sending it again.
 """
 
 from __future__ import annotations
@@ -32,7 +35,8 @@ _TIME = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 _ISO_WEEK = re.compile(r"^\d{4}-W(0[1-9]|[1-4]\d|5[0-3])$")
 _COLUMNS = (
     "id, guild_id, channel_id, ref_source, ref_id, weekday, time, timezone, k, created_by,"
-    " enabled, disabled_reason, last_posted_week, last_track_ids, last_labels"
+    " enabled, disabled_reason, last_posted_week, last_track_ids, last_labels,"
+    " send_week, send_started, send_track_ids, send_labels"
 )
 
 
@@ -55,6 +59,12 @@ class Schedule:
     last_posted_week: str | None = None
     last_track_ids: list[str] = field(default_factory=list)
     last_labels: dict[str, int] = field(default_factory=dict)
+    #: The week a process last began sending (None: never), since when (Unix seconds),
+    #: and what that post shows: a process taking the week over looks for that post.
+    send_week: str | None = None
+    send_started: float = 0.0
+    send_track_ids: list[str] = field(default_factory=list)
+    send_labels: dict[str, int] = field(default_factory=dict)
 
     @property
     def ref(self) -> PlaylistRef:
@@ -93,6 +103,10 @@ def _from_row(row: Sequence[object]) -> Schedule:
         week,
         track_ids,
         labels,
+        send_week,
+        send_started,
+        send_track_ids,
+        send_labels,
     ) = row
     return Schedule(
         id=int(id_),  # type: ignore[arg-type]
@@ -110,6 +124,10 @@ def _from_row(row: Sequence[object]) -> Schedule:
         last_posted_week=None if week is None else str(week),
         last_track_ids=list(json.loads(str(track_ids))),
         last_labels=dict(json.loads(str(labels))),
+        send_week=None if send_week is None else str(send_week),
+        send_started=float(send_started),  # type: ignore[arg-type]
+        send_track_ids=list(json.loads(str(send_track_ids))),
+        send_labels=dict(json.loads(str(send_labels))),
     )
 
 
@@ -219,6 +237,39 @@ class ScheduleRepository:
             " WHERE id = ? AND enabled = 1 AND claim_week = ? AND claim_owner = ?"
             " AND (last_posted_week IS NULL OR last_posted_week < ?)",
             (until, schedule_id, iso_week, owner, iso_week),
+        )
+
+    async def begin_send(
+        self,
+        schedule_id: int,
+        iso_week: str,
+        owner: str,
+        *,
+        until: float,
+        at: float,
+        track_ids: Sequence[str],
+        labels: Mapping[str, int],
+    ) -> bool:
+        """:meth:`renew` ``owner``'s claim, and record in the same UPDATE that ``owner``
+        begins sending ``iso_week`` at ``at`` with these tracks and labels (so a process
+        taking the week over after a crash knows to look for the post first). False,
+        recording nothing, if the claim is no longer ``owner``'s."""
+        return await self._change(
+            "UPDATE schedules SET claim_expires = ?, send_week = ?, send_started = ?,"
+            " send_track_ids = ?, send_labels = ?"
+            " WHERE id = ? AND enabled = 1 AND claim_week = ? AND claim_owner = ?"
+            " AND (last_posted_week IS NULL OR last_posted_week < ?)",
+            (
+                until,
+                iso_week,
+                at,
+                json.dumps(list(track_ids), ensure_ascii=False),
+                json.dumps({str(k): int(v) for k, v in labels.items()}, ensure_ascii=False),
+                schedule_id,
+                iso_week,
+                owner,
+                iso_week,
+            ),
         )
 
     async def disable(self, schedule_id: int, reason: str) -> bool:

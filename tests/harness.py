@@ -347,6 +347,11 @@ class World:
         self.env.backend.edit_channel(channel.id, {}, overwrites=overwrites)
         await self.env.settle()
 
+    async def delete_message(self, message_id: int, channel: Any | None = None) -> None:
+        """Delete a message as a moderator would (gone from the channel's history)."""
+        self.env.backend.delete_message((channel or self.channel).id, message_id)
+        await self.env.settle()
+
     def posts(self, channel: Any | None = None) -> list[discord.Message]:
         """The bot's messages in a channel, oldest first."""
         assert self.bot.user is not None

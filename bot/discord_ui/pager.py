@@ -16,16 +16,16 @@ this one".
   the message state and adds the reactions once.
 - :meth:`Pager.post_analysis` does the same into a channel (no interaction).
 - :class:`PageButton` is a persistent ``DynamicItem``; its custom id carries the
-  source message (0 = the message the button is on), cluster, page and action.
+  source message (0 = the message the button is on), cluster, page and action. A turn
+  of a shared message starts from its stored page, under a lock all processes share.
 """
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
-import weakref
 from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -47,6 +47,7 @@ from bot.discord_ui.page_layout import PNG_NAME, page_layout
 from bot.locales import ENGLISH, N_, Words, words_for
 from bot.render.pages import Action, Page, Position, page_counts, turn
 from bot.services.analyzer import AnalysisExpired
+from bot.services.leases import SharedLocks
 from storage.messages import MessageState
 
 if TYPE_CHECKING:
@@ -68,12 +69,17 @@ class Pager:
     """Shows analyses as paged layout messages and turns their pages."""
 
     def __init__(
-        self, analyzer: Analyzer, messages: MessageRepository, explorer: Explorer | None = None
+        self,
+        analyzer: Analyzer,
+        messages: MessageRepository,
+        explorer: Explorer | None = None,
+        locks: SharedLocks | None = None,
     ) -> None:
         self.analyzer = analyzer
         self.messages = messages
         self.explorer = explorer
-        self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
+        #: Page-turn locks shared by every process (in-process only when none are given).
+        self.locks = locks or SharedLocks(None)
         #: Controls added to every page, the viewer's 💚 and the members' consent to
         #: show it on shared messages (bot/discord_ui/extras.py).
         self.extra_items: list[ExtraItems] = []
@@ -103,13 +109,9 @@ class Pager:
             words=words,
         )
 
-    def lock(self, message_id: int) -> asyncio.Lock:
-        """The lock serialising edits of one shared message."""
-        lock = self._locks.get(message_id)
-        if lock is None:
-            lock = asyncio.Lock()
-            self._locks[message_id] = lock
-        return lock
+    def lock(self, message_id: int) -> AbstractAsyncContextManager[None]:
+        """The lock serialising edits of one shared message (across processes)."""
+        return self.locks.hold(f"page:{message_id}")
 
     def controls(
         self,
@@ -308,26 +310,35 @@ class Pager:
         if message is None:
             raise AnalysisExpired()
         target = await shared_target(self.messages, self.analyzer, message.id)
+        if self.may_edit(interaction, target.state):
+            return await self._turn_shared(interaction, message.id, action)
         there = turn(page_counts(target.analysis), position, action)
-        state = target.state
-        if not self.may_edit(interaction, state):
-            await self._open_copy(interaction, target.analysis, there, message.id, target.axes)
-            return
-        private = message.flags.ephemeral
-        page = await self.page_for(
-            target.analysis,
-            there,
-            owner=state.owner_id,
-            viewer=state.owner_id,
-            private=private,
-            words=words_for(state.locale),
-        )
-        view = self.layout(
-            target.analysis, page, intro=state.intro, axes=target.axes, png=has_map(message)
-        )
-        async with self.lock(message.id):
+        await self._open_copy(interaction, target.analysis, there, message.id, target.axes)
+
+    async def _turn_shared(
+        self, interaction: discord.Interaction[Any], message_id: int, action: Action
+    ) -> None:
+        """Turn from the stored page, under the lock every process shares: once per
+        press, in order."""
+        message = interaction.message
+        async with self.lock(message_id):
+            target = await shared_target(self.messages, self.analyzer, message_id)
+            state = target.state
+            here = Position(state.cluster, state.page)
+            there = turn(page_counts(target.analysis), here, action)
+            page = await self.page_for(
+                target.analysis,
+                there,
+                owner=state.owner_id,
+                viewer=state.owner_id,
+                private=bool(message is not None and message.flags.ephemeral),
+                words=words_for(state.locale),
+            )
+            view = self.layout(
+                target.analysis, page, intro=state.intro, axes=target.axes, png=has_map(message)
+            )
             await interaction.response.edit_message(view=view, allowed_mentions=NO_MENTIONS)
-            await self.messages.update_position(message.id, there.cluster, there.page)
+            await self.messages.update_position(message_id, there.cluster, there.page)
 
     async def _turn_copy(
         self,

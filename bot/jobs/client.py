@@ -27,15 +27,29 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from arq.connections import ArqRedis, RedisSettings, create_pool
-from arq.constants import job_key_prefix, result_key_prefix
+from arq.constants import (
+    in_progress_key_prefix,
+    job_key_prefix,
+    result_key_prefix,
+    retry_key_prefix,
+)
 from arq.jobs import Job
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
 
-from bot.errors import ProviderDown, UserError
+from bot.jobs.errors import (
+    JobFailed,
+    JobTimedOut,
+    QueueDown,
+    QueueUnreachable,
+    WorkerLost,
+    WorkersDown,
+)
 from bot.jobs.protocol import (
+    ABANDONED_PREFIX,
     JOB_FUNCTION,
     QUEUE,
+    RUNNING,
     STARTED,
     WORKER_ALIVE_SECONDS,
     WORKERS,
@@ -46,50 +60,18 @@ from bot.jobs.protocol import (
 )
 from bot.model import ProgressCallback, no_progress
 
+__all__ = ["JobClient", "JobDone", "check_redis", "where"]
+
 log = logging.getLogger(__name__)
 
 PlaceCallback = Callable[[int], Awaitable[object]]
 #: Past its own timeout, a started job gets this much longer before the bot gives up on
 #: it (the worker records the timeout itself; this covers a worker that vanished).
 GRACE_SECONDS = 30.0
-
-
-class WorkersDown(ProviderDown):
-    """No analysis worker has been alive recently."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "No analysis worker is running right now, so this cannot be analysed. "
-            "Please try again in a few minutes."
-        )
-
-
-class QueueDown(ProviderDown):
-    """Redis (the job queue) cannot be reached."""
-
-    def __init__(self) -> None:
-        super().__init__(
-            "The analysis queue cannot be reached right now. Please try again in a few minutes."
-        )
-
-
-class JobTimedOut(ProviderDown):
-    """A job ran past JOB_TIMEOUT_SECONDS (and was stopped by its worker)."""
-
-    def __init__(self, seconds: float) -> None:
-        span = f"{seconds:g} seconds" if seconds < 120 else f"{round(seconds / 60)} minutes"
-        super().__init__(
-            f"The analysis took longer than {span} and was stopped. "
-            "Please try again later, or with a smaller playlist."
-        )
-
-
-class JobFailed(Exception):
-    """A bug in the worker; its log has the traceback under the job id."""
-
-
-class QueueUnreachable(UserError):
-    """REDIS_URL is set but Redis does not answer when the process starts."""
+#: A request whose worker died runs again at most this many times.
+MAX_RERUNS = 1
+#: How long a given-up job is remembered (a stalled worker checks before answering).
+ABANDONED_SECONDS = 3600
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,11 +87,14 @@ class _Waiter:
     """One request waiting for its job: events arrive in ``inbox``."""
 
     job_id: str
+    request: AnalysisRequest | None = None
     inbox: asyncio.Queue[dict[str, Any]] = field(default_factory=asyncio.Queue)
     score: float | None = None
     started_at: float | None = None
     place: int | None = None
     closed: bool = False
+    #: How many times the job was run again after its worker died.
+    reruns: int = 0
 
     def put(self, event: dict[str, Any]) -> None:
         if not self.closed:
@@ -221,7 +206,7 @@ class JobClient:
     ) -> JobDone:
         """Run ``request`` on a worker; its progress and place in line come through the
         callbacks. Raises the worker's user error, or WorkersDown/QueueDown/JobTimedOut."""
-        waiter = _Waiter(uuid.uuid4().hex)
+        waiter = _Waiter(uuid.uuid4().hex, request)
         self._waiting[waiter.job_id] = waiter
         try:
             await self._enqueue(waiter, request)
@@ -330,12 +315,16 @@ class JobClient:
                 below = f"({waiter.score}" if waiter.score is not None else "-inf"
                 pipe.zcount(QUEUE, "-inf", below)
                 pipe.zcount(STARTED, "-inf", below)
+                pipe.hget(RUNNING, waiter.job_id)
             answers = await pipe.execute()
         alive = int(answers[0])
+        lost = await self._dead_workers([answers[4 + 4 * i] for i in range(len(waiters))], now)
         for i, waiter in enumerate(waiters):
-            has_result, ahead, running = answers[1 + 3 * i : 4 + 3 * i]
+            has_result, ahead, running, worker = answers[1 + 4 * i : 5 + 4 * i]
             if has_result:
                 await self._collect(waiter)
+            elif worker is not None and worker in lost:
+                await self._worker_died(waiter, alive)
             elif not alive:
                 waiter.fail(WorkersDown())
             elif waiter.started_at is None:
@@ -345,6 +334,44 @@ class JobClient:
                     waiter.put({"type": "place", "place": place})
             elif self._clock() - waiter.started_at > self.job_timeout + GRACE_SECONDS:
                 waiter.fail(JobTimedOut(self.job_timeout))
+
+    async def _dead_workers(self, workers: list[bytes | None], now: float) -> set[bytes]:
+        """Which of ``workers`` (running waiting requests' jobs) have not beaten within
+        WORKER_ALIVE_SECONDS: they died (SIGKILL, a lost machine) holding the job."""
+        named = sorted({w for w in workers if w})
+        if not named:
+            return set()
+        beats = await self.redis.zmscore(WORKERS, named)
+        return {
+            w
+            for w, beat in zip(named, beats, strict=True)
+            if beat is None or beat < now - WORKER_ALIVE_SECONDS
+        }
+
+    async def _worker_died(self, waiter: _Waiter, alive: int) -> None:
+        """The worker running ``waiter``'s job died: give the job up (arq never runs it
+        again; the worker, were it only stalled, does not answer it) and run the request
+        once more on a live worker, else tell the member in one sentence."""
+        old = waiter.job_id
+        async with self.redis.pipeline(transaction=True) as pipe:
+            pipe.set(ABANDONED_PREFIX + old, b"1", ex=ABANDONED_SECONDS)
+            pipe.zrem(QUEUE, old)
+            pipe.zrem(STARTED, old)
+            pipe.hdel(RUNNING, old)
+            pipe.delete(job_key_prefix + old, in_progress_key_prefix + old, retry_key_prefix + old)
+            await pipe.execute()
+        log.warning("the worker running analysis job %s died", old)
+        if waiter.reruns >= MAX_RERUNS or not alive or waiter.request is None:
+            waiter.fail(WorkerLost())
+            return
+        waiter.reruns += 1
+        waiter.job_id, waiter.started_at, waiter.place = uuid.uuid4().hex, None, None
+        self._waiting[waiter.job_id] = self._waiting.pop(old)
+        try:
+            await self._enqueue(waiter, waiter.request)
+        except (WorkersDown, QueueDown) as error:
+            waiter.fail(error)
+        log.info("analysis job %s runs again as job %s", old, waiter.job_id)
 
     async def _collect(self, waiter: _Waiter) -> None:
         """The result arq stored (the ``done`` event was missed, or the job never ran)."""

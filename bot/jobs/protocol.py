@@ -33,6 +33,12 @@ JOB_FUNCTION = "analyse_playlist"
 STARTED = "playlist-clusters:started"
 #: Live workers: worker id -> time of its last heartbeat (Unix seconds).
 WORKERS = "playlist-clusters:workers"
+#: Jobs being run: job id -> the id of the worker running it (a hash), so a bot can
+#: tell from the heartbeats that the worker running its job died.
+RUNNING = "playlist-clusters:running"
+#: A job given up on because its worker died (prefix + job id): a worker that was only
+#: stalled and comes back does not answer it (the job was run again elsewhere).
+ABANDONED_PREFIX = "playlist-clusters:abandoned:"
 #: A bot process's pub/sub channel is this prefix + its instance id.
 REPLY_PREFIX = "playlist-clusters:reply:"
 #: A worker beats this often; one silent for WORKER_ALIVE_SECONDS counts as gone.

@@ -25,7 +25,9 @@ from redis.exceptions import RedisError
 
 from bot.errors import UserError
 from bot.jobs.protocol import (
+    ABANDONED_PREFIX,
     HEARTBEAT_SECONDS,
+    RUNNING,
     STARTED,
     WORKER_ALIVE_SECONDS,
     WORKERS,
@@ -40,6 +42,7 @@ log = logging.getLogger(__name__)
 #: Keys of arq's ``ctx`` the worker's composition root fills in.
 RUNNER = "playlist_clusters_runner"
 MAX_BYTES = "playlist_clusters_max_bytes"
+WORKER_ID = "playlist_clusters_worker_id"
 #: At most one progress event per this many seconds (the bot throttles its edits itself).
 PROGRESS_SECONDS = 0.25
 
@@ -120,17 +123,27 @@ async def analyse_playlist(ctx: dict[str, Any], job: dict[str, Any]) -> dict[str
     redis: Redis = ctx["redis"]
     channel = str(job["reply"])
     publisher = ProgressPublisher(redis, channel, job_id)
-    await redis.zadd(STARTED, {job_id: ctx["score"]})
+    async with redis.pipeline(transaction=True) as pipe:
+        pipe.zadd(STARTED, {job_id: ctx["score"]})
+        pipe.hset(RUNNING, job_id, str(ctx.get(WORKER_ID, "")))
+        await pipe.execute()
     try:
         await redis.publish(channel, encode_event(job_id, "started"))
         result = await _run(ctx, job, publisher)
         await publisher.flush()
+        if await redis.exists(ABANDONED_PREFIX + job_id):
+            # The bot took this worker for dead and ran the job again elsewhere.
+            log.warning("analysis job %s was given to another worker; not answering it", job_id)
+            return {"abandoned": job_id}
         await redis.publish(channel, encode_event(job_id, "done", result=result))
         return result
     finally:
         publisher.cancel()
         with contextlib.suppress(RedisError, OSError):
-            await redis.zrem(STARTED, job_id)
+            async with redis.pipeline(transaction=True) as pipe:
+                pipe.zrem(STARTED, job_id)
+                pipe.hdel(RUNNING, job_id)
+                await pipe.execute()
 
 
 async def _run(ctx: dict[str, Any], job: dict[str, Any], progress: ProgressCallback) -> dict:

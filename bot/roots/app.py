@@ -33,9 +33,10 @@ from bot.pipeline.runner import Pipeline
 from bot.roots.wiring import build_pipeline, close_providers
 from bot.services.analyzer import Analyzer
 from bot.services.explorer import Explorer
+from bot.services.leases import DatabaseLeases, RedisLeases, SharedCooldown, SharedLocks
 from bot.services.lines import JobLine, LocalLine
 from bot.services.personal import PersonalAnalyzer
-from bot.services.queue import AnalysisQueue, Cooldown
+from bot.services.queue import AnalysisQueue
 from bot.settings.env import Settings
 from bot.shards import ShardPlan
 from bot.threads import limit_native_threads, native_threads, tune_interpreter
@@ -103,7 +104,8 @@ class PlaylistBot(commands.Bot):
         #: Run the 6-hourly housekeeping loop (off under SimCord's virtual clock, where
         #: weeks pass in seconds and each run would be a real database wait).
         self.housekeeping_enabled = housekeeping
-        self.cooldown = Cooldown(settings.user_cooldown_seconds)
+        #: The member cooldown, shared by every process (set up in setup_hook).
+        self.cooldown: SharedCooldown
         self.queue = AnalysisQueue(settings.max_concurrent_analyses)
         self.storage: Database | None = None
         #: Members' own Spotify accounts (off until setup_hook finds them configured).
@@ -180,10 +182,6 @@ class PlaylistBot(commands.Bot):
             http=self.web,
         )
         self.explorer = Explorer(self.analyzer, self.pipeline)
-        self.pager = Pager(self.analyzer, self.storage.messages, self.explorer)
-        # 💚 on shared messages only with the owner's consent (storage.members, /hearts)
-        self.pager.consent = self.storage.members.shows_liked
-        self.explore = ExploreActions(self.pager, self.explorer)
         self.accounts = build_accounts(settings.accounts, self.web, self.storage.accounts)
         self.personal = PersonalAnalyzer(
             self.analyzer, self.accounts.library, settings.spotify, self.web
@@ -194,6 +192,13 @@ class PlaylistBot(commands.Bot):
             self.line = JobLine(self.analyzer, self.personal, self.jobs)
         else:
             self.line = LocalLine(self.analyzer, self.personal, self.queue)
+        # Page locks and the cooldown hold for every process: in Redis, else the database.
+        leases = RedisLeases(self.jobs.redis) if self.jobs else DatabaseLeases(self.storage.leases)
+        self.cooldown = SharedCooldown(leases, settings.user_cooldown_seconds)
+        self.pager = Pager(self.analyzer, self.storage.messages, self.explorer, SharedLocks(leases))
+        # 💚 on shared messages only with the owner's consent (storage.members, /hearts)
+        self.pager.consent = self.storage.members.shows_liked
+        self.explore = ExploreActions(self.pager, self.explorer)
         self.add_dynamic_items(PageButton, *DYNAMIC_ITEMS)
         for name in self.cog_names:
             await self.load_extension(name)
@@ -222,8 +227,12 @@ class PlaylistBot(commands.Bot):
 
     @tasks.loop(hours=6)
     async def _housekeeping(self) -> None:
-        """Forget the paging state of long-untouched messages (see :meth:`prune_messages`)."""
+        """Forget the paging state of long-untouched messages (see :meth:`prune_messages`)
+        and lapsed leases (cooldowns) of the database."""
         await self.prune_messages()
+        if self.storage is not None:
+            with contextlib.suppress(StorageError):
+                await self.storage.leases.prune(time.time())
 
     async def prune_messages(self) -> int:
         """Drop paging state untouched for ``MESSAGE_RETENTION_DAYS``; return how many went.

@@ -6,6 +6,7 @@ Kept apart from :mod:`bot.roots.cli` so that module only wires it in.
 from __future__ import annotations
 
 import argparse
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,13 +26,19 @@ async def open_database(settings: Settings) -> Database:
     return await open_storage(stored.location, cache_max_bytes=stored.cache_max_bytes)
 
 
-def add_cache_parser(commands: argparse._SubParsersAction) -> None:  # type: ignore[type-arg]
+def add_cache_parser(
+    commands: argparse._SubParsersAction,  # type: ignore[type-arg]
+    parents: Sequence[argparse.ArgumentParser] = (),
+) -> None:
     """Add `cache stats` and `cache clear` to the CLI's subcommands."""
     cache = commands.add_parser("cache", help="show or clear the cache of playlists and analyses")
     actions = cache.add_subparsers(dest="cache_command", metavar="stats|clear", required=True)
-    actions.add_parser("stats", help="what the cache holds and how big it is")
+    actions.add_parser(
+        "stats", help="what the cache holds and how big it is", parents=list(parents)
+    )
     actions.add_parser(
         "clear",
+        parents=list(parents),
         help="remove cached features, playlists and analyses "
         "(except what posted messages and schedules still need)",
     )

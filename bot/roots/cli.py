@@ -1,7 +1,9 @@
 """The command line: `playlist-clusters analyze SOURCE` and friends.
 
 Exit status 0 on success, 2 with one line on stderr for anything the user can fix,
-and a traceback only for bugs.
+and a traceback only for bugs. Progress notes and warnings of the commands that end
+(``analyze``, ``cache``, ``db``) are logged, shown with ``-v`` (``-vv``: debug) or
+``LOG_LEVEL``; without either, stderr holds the progress bar and that one line only.
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from bot.errors import UserError
 from bot.files.outputs import JSON_NAME, MD_NAME, PNG_NAME, check_folder, check_writable
 from bot.files.terminal import one_line, printable
 from bot.roots.cache_cli import add_cache_parser
+from bot.roots.cli_log import command_logging, verbose_option
+from bot.roots.db_cli import add_db_parser
 from bot.text import from_os
 
 if TYPE_CHECKING:
@@ -58,8 +62,11 @@ def _cluster_count(text: str) -> int:
 def build_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog="playlist-clusters", description=__doc__.splitlines()[0])
     commands = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    verbose = verbose_option()
     analyze = commands.add_parser(
-        "analyze", help="cluster a playlist and write markdown, PNG and JSON"
+        "analyze",
+        help="cluster a playlist and write markdown, PNG and JSON",
+        parents=[verbose],
     )
     analyze.add_argument(
         "source",
@@ -86,7 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--no-cache", action="store_true", help="neither read nor write the cache database"
     )
-    add_cache_parser(commands)
+    add_cache_parser(commands, parents=[verbose])
+    add_db_parser(commands, parents=[verbose])
     add_bot_commands(commands)
     return parser
 
@@ -321,20 +329,30 @@ async def _analyze(
     return summary(analysis, written)
 
 
+def _finite(args: argparse.Namespace, settings: Settings) -> str:
+    """`analyze`, `cache` or `db`: what to print."""
+    if args.command == "analyze":
+        from bot.threads import limit_native_threads, native_threads
+
+        limit_native_threads(native_threads(settings.native_threads, 1))
+        return asyncio.run(run_analyze(args, settings))
+    if args.command == "cache":
+        from bot.roots.cache_cli import run_cache
+
+        return printable(asyncio.run(run_cache(args, settings)), keep_newlines=True)
+    from bot.roots.db_cli import run_db
+
+    return printable(asyncio.run(run_db(args, settings)), keep_newlines=True)
+
+
 def _run(args: argparse.Namespace) -> None:
     """The chosen command, with settings read (and checked) first."""
     from bot.settings.env import get_settings
 
     settings = get_settings()
-    if args.command == "analyze":
-        from bot.threads import limit_native_threads, native_threads
-
-        limit_native_threads(native_threads(settings.native_threads, 1))
-        print(asyncio.run(run_analyze(args, settings)))
-    elif args.command == "cache":
-        from bot.roots.cache_cli import run_cache
-
-        print(printable(asyncio.run(run_cache(args, settings)), keep_newlines=True))
+    if args.command in ("analyze", "cache", "db"):
+        with command_logging(args.verbose, settings):
+            print(_finite(args, settings))
     elif args.command in ("bot", "sync-commands"):
         run_discord(args, settings)
     elif args.command == "worker":

@@ -25,9 +25,10 @@ from arq.worker import Worker, func
 from redis.exceptions import RedisError
 
 from bot.account.setup import build_accounts
-from bot.jobs.client import QueueUnreachable, where
+from bot.jobs.client import where
+from bot.jobs.errors import QueueUnreachable
 from bot.jobs.protocol import JOB_FUNCTION, QUEUE
-from bot.jobs.worker import MAX_BYTES, RUNNER, Heartbeat, analyse_playlist
+from bot.jobs.worker import MAX_BYTES, RUNNER, WORKER_ID, Heartbeat, analyse_playlist
 from bot.net.client import HttpClient
 from bot.pipeline.runner import Pipeline
 from bot.roots.wiring import build_pipeline, close_providers
@@ -101,6 +102,7 @@ async def open_worker(settings: Settings, **overrides: Any) -> AsyncIterator[Wor
             heartbeat = Heartbeat(ctx["redis"])
             await heartbeat.start()
             heartbeats.append(heartbeat)
+            ctx[WORKER_ID] = heartbeat.id
             log.info("worker %s is taking analysis jobs", heartbeat.id)
 
         async def shutdown(ctx: dict[str, Any]) -> None:

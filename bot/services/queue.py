@@ -1,7 +1,8 @@
-"""Fair use: a per-user cooldown and a global first-come line for analyses.
+"""Fair use: a global first-come line for analyses (the per-member cooldown, shared by
+every process, is in :mod:`bot.services.leases`; :class:`OnCooldown` is its error).
 
-Both are plain asyncio, independent of Discord, so the cogs stay thin and the
-rules can be tested directly. A request that cannot start at once is told its
+Plain asyncio, independent of Discord, so the cogs stay thin and the rules can be
+tested directly. A request that cannot start at once is told its
 place in line, and told again whenever the line moves.
 """
 
@@ -9,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import math
-import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
@@ -27,31 +27,6 @@ class OnCooldown(UserError):
         super().__init__(
             f"You can start another analysis in {wait} second{'s' if wait != 1 else ''}."
         )
-
-
-class Cooldown:
-    """At most one analysis per user every ``seconds`` (0 switches it off)."""
-
-    def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic) -> None:
-        self.seconds = seconds
-        self._clock = clock
-        self._last: dict[int, float] = {}
-
-    def check(self, user_id: int) -> None:
-        """Raise :class:`OnCooldown` if ``user_id`` must still wait; else start the wait."""
-        if self.seconds <= 0:
-            return
-        now = self._clock()
-        last = self._last.get(user_id)
-        if last is not None and now - last < self.seconds:
-            raise OnCooldown(self.seconds - (now - last))
-        self._last[user_id] = now
-        if len(self._last) > 10_000:  # forget users whose cooldown has long passed
-            self._last = {u: t for u, t in self._last.items() if now - t < self.seconds}
-
-    def reset(self, user_id: int) -> None:
-        """Give the user's attempt back (e.g. when their request failed on bad input)."""
-        self._last.pop(user_id, None)
 
 
 class AnalysisQueue:

@@ -95,6 +95,7 @@ class Columns:
 
     def __init__(self, header: list[str]) -> None:
         folded = [fold(h) for h in header]
+        self.folded = folded
         self.index: dict[str, int] = {}
         self.genre_indexes: list[int] = []
         taken: set[int] = set()
@@ -113,6 +114,11 @@ class Columns:
         if i is None or i >= len(row):
             return ""
         return row[i].strip()
+
+    def header_of(self, field: str) -> str:
+        """The folded header of ``field``'s column ('' when there is none)."""
+        i = self.index.get(field)
+        return "" if i is None else self.folded[i]
 
     def missing(self, *fields: str) -> list[str]:
         """Which of ``fields`` have no column."""

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Iterable
 from datetime import UTC, datetime
+from typing import Literal
 
 SPOTIFY_ID = re.compile(r"^[0-9A-Za-z]{22}$")
 SPOTIFY_TRACK_URI = re.compile(r"^spotify:track:([0-9A-Za-z]{22})$")
@@ -26,6 +28,11 @@ MAX_SECONDS = 3 * 3600
 #: Words that rarely start an artist name of their own after a comma: "Tyler, The
 #: Creator", "Earth, Wind & Fire", "Crosby, Stills & Nash", "Sly & the Family Stone".
 _CONTINUATIONS = ("the ", "wind ", "jr", "sr", "& ", "and ")
+#: How a file without an artist-id column joined the names of one track's artists
+#: (decided from the whole column by :func:`artist_join`).
+ArtistJoin = Literal["semicolon", "comma", "any"]
+#: A comma neither escaped (``\,``) nor followed by a space: exportify.net's join until 2025.
+TIGHT_COMMA = re.compile(r"(?<!\\),(?! )")
 
 
 def parse_float(value: str) -> float | None:
@@ -139,17 +146,48 @@ def _merge_to(parts: list[str], count: int) -> list[str]:
     return parts
 
 
-def split_artists(names: str, ids: tuple[str, ...] = ()) -> tuple[str, ...]:
+def artist_join(cells: Iterable[str], *, exportify_net: bool = False) -> ArtistJoin:
+    """How a file's artist cells join several artists, read from all of them at once.
+
+    One cell cannot tell "Earth, Wind & Fire" (one band) from "Earth" and "Wind & Fire"
+    (two artists); the file can, since an exporter joins every row the same way:
+
+    - a ``;`` in any cell: names are joined with ";" (exportify.net since July 2025),
+      and a comma, with or without a space, is part of a name ("THRIVE(cv. A,B)");
+    - else a comma directly followed by a non-space in any cell ("Channel Tres,Tyler,
+      The Creator"): names are joined with "," (exportify.net until July 2025), and a
+      comma followed by a space belongs to a name;
+    - else, for exportify.net's layout (``exportify_net``: "Artist Name(s)" without an
+      artist-id column, whose exports never joined with ", "): "comma" as well;
+    - else "any": a cell is split on ";" when it has one, else on every comma.
+    """
+    tight = False
+    for cell in cells:
+        if ";" in cell:
+            return "semicolon"
+        tight = tight or TIGHT_COMMA.search(cell) is not None
+    return "comma" if tight or exportify_net else "any"
+
+
+def split_artists(
+    names: str, ids: tuple[str, ...] = (), join: ArtistJoin = "any"
+) -> tuple[str, ...]:
     r"""Artist names of a cell, using the artist id column (when there is one) to count them.
 
-    Exportify joins names with ", " and escapes commas inside a name as ``\,``; other
-    exporters join with ";" or ",". With ids, "Earth, Wind & Fire" next to one id is one
-    artist, and a list is split so that it has as many names as there are ids.
+    watsonbox's Exportify joins names with ", " and escapes commas inside a name as
+    ``\,``; exportify.net joins with "," (until July 2025) or ";"; other exporters join
+    with ";" or ",". With ids, "Earth, Wind & Fire" next to one id is one artist, and a
+    list is split so that it has as many names as there are ids. Without ids, ``join``
+    (the file's way, :func:`artist_join`) decides.
     """
     if not names:
         return ()
     if len(ids) == 1:
         return _dedupe([names.replace("\\,", ",")])
+    if not ids and join == "semicolon":
+        return _dedupe(names.split(";"))
+    if not ids and join == "comma":
+        return _dedupe([p.replace("\\,", ",") for p in TIGHT_COMMA.split(names)])
     if ";" in names:
         return _dedupe(_split_unescaped(names, ";"))
     tight = _split_unescaped(names, ",")

@@ -21,7 +21,9 @@ from bot.errors import CsvError, InputTooLarge
 from bot.model import PROVIDER_AUDIO_FEATURES, Playlist, PlaylistRef, Track
 from bot.sources.csv_headers import Columns
 from bot.sources.csv_values import (
+    ArtistJoin,
     artist_ids,
+    artist_join,
     parse_bool,
     parse_duration,
     parse_float,
@@ -200,14 +202,14 @@ def _skip_reason(uri: str, title: str) -> str | None:
     return None
 
 
-def _track_from_row(row: list[str], cols: Columns) -> Track | str:
-    """A Track, or the reason the row is skipped."""
+def _track_from_row(row: list[str], cols: Columns, join: ArtistJoin = "any") -> Track | str:
+    """A Track, or the reason the row is skipped (``join``: how the file joins artists)."""
     uri = cols.get(row, "uri")
     title = cols.get(row, "title")
     reason = _skip_reason(uri, title)
     if reason:
         return reason
-    artists = split_artists(cols.get(row, "artists"), artist_ids(cols.get(row, "artist_ids")))
+    artists = split_artists(cols.get(row, "artists"), artist_ids(cols.get(row, "artist_ids")), join)
     url = _safe_url(cols.get(row, "url"))
     spotify_id = spotify_track_id(uri, url)
     if spotify_id and not url:
@@ -255,13 +257,39 @@ def _header_columns(header: list[str] | None) -> Columns:
     return cols
 
 
+def _bounded(records: Iterator[list[str] | None], max_rows: int) -> list[list[str] | None]:
+    """The data rows, read ahead (the artist column is judged as a whole); reading stops
+    past ``max_rows`` non-blank rows, where the collector refuses the file."""
+    rows: list[list[str] | None] = []
+    counted = 0
+    for row in records:
+        rows.append(row)
+        if row is None or any(cell.strip() for cell in row):
+            counted += 1
+            if counted > max_rows:
+                break
+    return rows
+
+
+def _file_join(rows: list[list[str] | None], cols: Columns) -> ArtistJoin:
+    """How this file joins several artists in one cell (:func:`artist_join`)."""
+    if "artist_ids" in cols.index:
+        return "any"  # the ids count the artists, row by row
+    exportify_net = cols.header_of("artists") == "artistnames"
+    cells = (cols.get(row, "artists") for row in rows if row is not None)
+    return artist_join(cells, exportify_net=exportify_net)
+
+
 class _Collector:
     """Adds rows to a playlist: skips unusable ones and merges repeats, counting both."""
 
-    def __init__(self, playlist: Playlist, cols: Columns, max_rows: int) -> None:
+    def __init__(
+        self, playlist: Playlist, cols: Columns, max_rows: int, join: ArtistJoin = "any"
+    ) -> None:
         self.playlist = playlist
         self.cols = cols
         self.max_rows = max_rows
+        self.join = join
         self.rows = 0
         self.seen_ids: set[str] = set()
         self.seen_names: set[tuple[str, ...]] = set()
@@ -274,7 +302,7 @@ class _Collector:
             raise InputTooLarge(
                 f"The file has more than {self.max_rows:,} tracks; the limit is {self.max_rows:,}."
             )
-        result = BROKEN_ROW if row is None else _track_from_row(row, self.cols)
+        result = BROKEN_ROW if row is None else _track_from_row(row, self.cols, self.join)
         if isinstance(result, str):
             self.playlist.skip(result)
             return
@@ -316,8 +344,9 @@ def parse_playlist_csv(
     playlist = Playlist(
         ref=PlaylistRef("csv", ref_id), name=name, tracks=[], snapshot=content_snapshot(data)
     )
-    collector = _Collector(playlist, cols, max_rows)
-    for row in records:
+    rows = _bounded(records, max_rows)
+    collector = _Collector(playlist, cols, max_rows, _file_join(rows, cols))
+    for row in rows:
         collector.add(row)
     if not playlist.tracks:
         detail = f" ({describe_skips(playlist.skipped)})" if playlist.skipped else ""

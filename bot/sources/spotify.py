@@ -225,7 +225,7 @@ class SpotifySource:
             except HttpError as exc:
                 if not (exc.status == 400 and _about_limit(exc)):
                     raise refusal(exc) from None
-                log.warning("Spotify refused limit=%d; trying a smaller page", size)
+                log.info("Spotify refused limit=%d; trying a smaller page", size)
                 continue
             self.page_size = size
             return page

@@ -25,6 +25,12 @@ Policy:
   post confirms the claim (:meth:`WeeklyClock.confirm`, which also extends it) just
   before sending, so a process whose claim was taken over while it analysed sends
   nothing. A week held by another process is looked at again ``retry_delay`` later.
+- **Sent, not recorded** (the process died, or the database write failed, between
+  Discord accepting the post and "posted" being recorded): the confirmation records
+  that the week is being sent. Whoever tries the week again (the same process after
+  ``retry_delay``, another after the lease) first asks ``find_post`` whether the post
+  is in the channel since then; if it is, the week is recorded as posted and nothing
+  is sent again.
 - **Sleeping**: the schedules are read only when something may be due. The clock
   remembers the earliest next due instant and sleeps until then, at most
   ``max_sleep`` at a time (a wall-clock check that survives a suspended machine)
@@ -40,8 +46,8 @@ import logging
 import os
 import secrets
 import socket
-from collections.abc import Awaitable, Callable
-from datetime import datetime, timedelta
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING
 
 from bot.errors import ProviderDown, UserError
@@ -57,6 +63,8 @@ REREAD = timedelta(days=7)
 
 Post = Callable[["Schedule", datetime], Awaitable[object]]
 Notify = Callable[["Schedule", str], Awaitable[None]]
+#: Whether this schedule's post of the week is in its channel since the instant given.
+FindPost = Callable[["Schedule", str, datetime], Awaitable[bool]]
 
 
 #: How long a claim holds by default before another process may take it over.
@@ -102,6 +110,7 @@ class WeeklyClock:
         owns: Callable[[int], bool] = lambda guild_id: True,
         owner: str | None = None,
         lease: timedelta = DEFAULT_LEASE,
+        find_post: FindPost | None = None,
     ) -> None:
         self.repo = repo
         self.post = post
@@ -115,6 +124,7 @@ class WeeklyClock:
         self.owns = owns
         self.owner = owner or process_name()
         self.lease = lease
+        self.find_post = find_post
         #: The week each schedule being posted is claimed for (confirmed before sending).
         self._claimed: dict[int, str] = {}
         #: Nothing is due before this instant (None: read the schedules at the next check).
@@ -248,6 +258,8 @@ class WeeklyClock:
         """Run ``post`` under the claim; the failures with a policy of their own end here."""
         assert schedule.id is not None
         try:
+            if await self._sent_before(schedule, week):
+                return True
             await self.post(schedule, now)
         except ClaimLost:
             self._held_elsewhere(schedule.id, week, now)
@@ -261,6 +273,21 @@ class WeeklyClock:
         except UserError as error:
             await self.disable(schedule, str(error))
             return False
+        return True
+
+    async def _sent_before(self, schedule: Schedule, week: str) -> bool:
+        """Whether an earlier try sent this week's post without recording it: then it
+        is recorded now (with what that post showed) and nothing is sent again."""
+        assert schedule.id is not None
+        if schedule.send_week != week or self.find_post is None:
+            return False
+        since = datetime.fromtimestamp(schedule.send_started, UTC)
+        if not await self.find_post(schedule, week, since):
+            return False
+        await self.repo.mark_posted(
+            schedule.id, week, schedule.send_track_ids, schedule.send_labels
+        )
+        log.info("weekly post %s of %s was already sent; recorded it", schedule.id, week)
         return True
 
     async def _claim(self, schedule_id: int, week: str, now: datetime) -> bool:
@@ -281,14 +308,35 @@ class WeeklyClock:
             self.retry_at[schedule_id].isoformat(),
         )
 
-    async def confirm(self, schedule: Schedule) -> None:
+    async def confirm(
+        self,
+        schedule: Schedule,
+        track_ids: Sequence[str] | None = None,
+        labels: Mapping[str, int] | None = None,
+    ) -> None:
         """Called by ``post`` just before it sends: check that this clock still holds the
         week's claim and extend it by ``lease``; :class:`ClaimLost` if another process
-        took it over (or the week was posted meanwhile)."""
+        took it over (or the week was posted meanwhile). With ``track_ids`` and
+        ``labels`` (what the post shows) it also records that the week is being sent."""
         assert schedule.id is not None
         week = self._claimed.get(schedule.id)
-        until = (self.now() + self.lease).timestamp()
-        if week is None or not await self.repo.renew(schedule.id, week, self.owner, until=until):
+        now = self.now()
+        until = (now + self.lease).timestamp()
+        if week is None:
+            held = False
+        elif track_ids is None:
+            held = await self.repo.renew(schedule.id, week, self.owner, until=until)
+        else:
+            held = await self.repo.begin_send(
+                schedule.id,
+                week,
+                self.owner,
+                until=until,
+                at=now.timestamp(),
+                track_ids=track_ids,
+                labels=labels or {},
+            )
+        if not held:
             raise ClaimLost(f"weekly post {schedule.id} is no longer claimed by {self.owner}")
 
     async def _retry_later(self, schedule: Schedule, now: datetime, error: BaseException) -> None:

@@ -191,7 +191,7 @@ async def test_a_schedule_created_on_thursday_for_friday_posts_on_friday(tmp_pat
         await w.advance(120)
         [post] = w.posts()
         assert when(post) == "Friday 18:00"
-        assert top(post).startswith("📅 **Weekly post** · First weekly post.\n")
+        assert top(post).startswith("📅 **Weekly post #1** · First weekly post.\n")
         assert "**Clusters in Community ✨ Mix**: 50 tracks in 2 clusters." in top(post)
         assert [a.filename for a in post.attachments] == ["clusters.png"]
         assert footer(post).startswith("Page 1/5 · Cluster 1/2")
@@ -229,7 +229,7 @@ async def test_exactly_one_post_a_week_saying_what_changed(tmp_path: Path) -> No
         assert [when(p) for p in posts] == ["Friday 18:00", "Friday 18:00"]
         assert posts[1].created_at - posts[0].created_at == timedelta(weeks=1)
         assert top(posts[1]).startswith(
-            "📅 **Weekly post** · Since the last post: +12 new, 3 removed; 5 changed cluster.\n"
+            "📅 **Weekly post #1** · Since the last post: +12 new, 3 removed; 5 changed cluster.\n"
         )
         assert "59 tracks in 2 clusters" in top(posts[1])
         assert fake.fetches == 2
@@ -240,7 +240,7 @@ async def test_exactly_one_post_a_week_saying_what_changed(tmp_path: Path) -> No
         posts = w.posts()
         assert [when(p) for p in posts] == ["Friday 18:00"] * 4
         for post in posts[2:]:
-            assert top(post).startswith("📅 **Weekly post** · No changes since the last post.\n")
+            assert top(post).startswith("📅 **Weekly post #1** · No changes since the last post.\n")
             assert "from the cache" in top(post)
         assert (fake.fetches, fake.enriched) == (2, enriched)
         [schedule] = await stored(w)
@@ -255,7 +255,7 @@ async def test_a_post_missed_during_downtime_is_made_once_at_start(tmp_path: Pat
         await bot_down(w, DAY)  # down from Friday 12:00 to Saturday 12:00
         [post] = w.posts()
         assert when(post) == "Saturday 12:00"
-        assert top(post).startswith("📅 **Weekly post** · First weekly post.")
+        assert top(post).startswith("📅 **Weekly post #1** · First weekly post.")
         await w.advance(DAY)
         await w.restart()
         await w.advance(3600)

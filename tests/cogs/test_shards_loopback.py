@@ -256,7 +256,9 @@ async def test_a_weekly_post_is_made_once_across_two_processes(
 
     (post,) = fake.posts()
     assert post.path == f"/api/v10/channels/{CHANNEL_ID}/messages"
-    assert page_seen(post.json).top.startswith("📅 **Weekly post** · First weekly post.")
+    assert page_seen(post.json).top.startswith(
+        f"📅 **Weekly post #{schedule_id}** · First weekly post."
+    )
     assert post.files["clusters.png"].startswith(b"\x89PNG")
     assert sorted(first_checks["posts"].values()) == [0, 1]
     if shards == (OURS, OTHER):  # the owner of the guild's shard made it

@@ -230,6 +230,28 @@ def links_cases() -> list[Case]:
     return cases
 
 
+def db_copy_cases() -> list[Case]:
+    """`db copy` (issue 25) with sources and targets that are not databases."""
+
+    def copy(source: ARGV, target: ARGV) -> list[ARGV]:
+        return ["db", "copy", "--from", source, "--to", target]
+
+    garbage = write_bytes("junk.db", seeded_bytes(4096, 25))
+    plain: list[tuple[str, list[ARGV], Setup | None]] = [
+        ("missing-source", copy("no/such.db", "t.db"), None),
+        ("source-is-garbage", copy("junk.db", "t.db"), garbage),
+        ("source-is-a-csv", copy("f.csv", "t.db"), write_bytes("f.csv", GOOD_BYTES)),
+        ("source-is-a-folder", copy("sub", "t.db"), lambda w, o: (w / "sub").mkdir()),
+        ("same-file", copy("junk.db", "junk.db"), garbage),
+        ("target-is-garbage", copy("f.csv", "junk.db"), garbage),
+        ("target-unreachable-url", copy("no.db", "postgresql://u:pw@127.0.0.1:9/x"), None),
+        ("target-bad-url", copy("no.db", "postgresql://[::1"), None),
+        ("target-in-dev-null", copy("no.db", "/dev/null/t.db"), None),
+        ("empty-args", copy("", ""), None),
+    ]  # fmt: skip
+    return [Case(f"db-copy-{key}", "files", argv, setup=setup) for key, argv, setup in plain]
+
+
 def all_cases() -> list[Case]:
     """The whole corpus, in a fixed order."""
     return (
@@ -240,4 +262,5 @@ def all_cases() -> list[Case]:
         + links_cases()
         + options_cases()
         + settings_cases()
+        + db_copy_cases()
     )

@@ -15,7 +15,8 @@ from typing import Any
 import pytest
 
 from bot.errors import CsvError, PlaylistUnavailable, UserError
-from bot.jobs.client import JobClient, JobFailed, JobTimedOut, WorkersDown
+from bot.jobs.client import JobClient
+from bot.jobs.errors import JobFailed, JobTimedOut, WorkersDown
 from bot.jobs.protocol import QUEUE, STARTED, WORKERS
 from bot.jobs.worker import RUNNER
 from bot.model import AnalysisOptions, PlaylistRef

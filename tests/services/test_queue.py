@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import asyncio
 
-import pytest
-
 from bot.progress import ThrottledProgress, progress_line
-from bot.services.queue import AnalysisQueue, Cooldown, OnCooldown
+from bot.services.queue import AnalysisQueue
 
 
 def test_progress_line_shows_counts_and_a_ten_segment_bar() -> None:
@@ -54,20 +52,6 @@ async def test_a_failing_edit_does_not_stop_the_analysis() -> None:
     await asyncio.sleep(0)
     await progress.close()
     assert progress.sent == []
-
-
-def test_cooldown_refuses_a_second_request_until_it_passes() -> None:
-    now = [100.0]
-    cooldown = Cooldown(30, clock=lambda: now[0])
-    cooldown.check(1)
-    cooldown.check(2)  # another user is not affected
-    now[0] = 110.2
-    with pytest.raises(OnCooldown, match="in 20 seconds"):
-        cooldown.check(1)
-    now[0] = 130.0
-    cooldown.check(1)
-    cooldown.reset(1)
-    cooldown.check(1)
 
 
 async def test_the_line_runs_the_limit_at_once_and_tells_the_others_their_place() -> None:

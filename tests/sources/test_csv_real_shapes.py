@@ -287,3 +287,38 @@ def test_any_language_column_order_and_delimiter_read_the_same(
         ("classic rock", "glam rock"),
     )
     assert track.audio == {"danceability": 0.414, "tempo": 143.883}
+
+
+# -- how a file without artist ids joins its artists (issue 25) ------------------------
+
+NET = "Track URI,Track Name,Album Name,Artist Name(s)\n"
+
+
+def artists(text: str) -> list[tuple[str, ...]]:
+    return [t.artists for t in parse(text).tracks]
+
+
+def test_a_semicolon_anywhere_makes_every_comma_part_of_a_name() -> None:
+    text = NET + (
+        'spotify:track:0000000000000000000001,A,X,"THRIVE(cv. Toshiyuki Toyonaga,Natsuki Hanae)"\n'
+        'spotify:track:0000000000000000000002,B,X,"Bluey;Joff Bush"\n'
+    )
+    assert artists(text) == [
+        ("THRIVE(cv. Toshiyuki Toyonaga,Natsuki Hanae)",),
+        ("Bluey", "Joff Bush"),
+    ]
+
+
+def test_exportify_net_layout_never_splits_at_a_comma_and_a_space() -> None:
+    text = NET + 'spotify:track:0000000000000000000001,September,X,"Earth, Wind & Fire"\n'
+    assert artists(text) == [("Earth, Wind & Fire",)]
+
+
+def test_a_plain_csv_joined_with_comma_space_still_splits() -> None:
+    text = 'Title,Artist\nSong,"Simon, Garfunkel"\nOther,Solo\n'
+    assert artists(text) == [("Simon", "Garfunkel"), ("Solo",)]
+
+
+def test_a_plain_csv_with_a_tight_comma_elsewhere_keeps_spaced_names_whole() -> None:
+    text = 'Title,Artist\nA,"Channel Tres,Tyler, The Creator"\nB,"Hank Williams, Jr."\n'
+    assert artists(text) == [("Channel Tres", "Tyler, The Creator"), ("Hank Williams, Jr.",)]

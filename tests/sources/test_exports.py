@@ -15,6 +15,10 @@ EXPORTS = Path(__file__).parent.parent / "data" / "exports"
 #: file -> (data rows, tracks, skipped by reason)
 EXPECTED = {
     "exportify_net_track_uri.csv": (6, 6, {}),
+    "exportify_net_comma_channel_tres.csv": (29, 29, {}),
+    "exportify_net_comma_dad_pattis.csv": (59, 59, {}),
+    "exportify_net_comma_vivs_party.csv": (50, 50, {}),
+    "exportify_net_semicolon_awesome_mix.csv": (44, 44, {}),
     "exportify_spotify_id_artist_ids.csv": (9, 8, {"duplicate": 1}),
     "exportify_track_id.csv": (4, 4, {}),
     "exportify_watsonbox_de.csv": (9, 7, {"local file": 1, "duplicate": 1}),
@@ -48,7 +52,7 @@ def test_every_row_becomes_a_track_or_is_counted(name: str) -> None:
         assert (
             track.spotify_id and track.url == f"https://open.spotify.com/track/{track.spotify_id}"
         )
-        assert track.duration_ms and 20_000 < track.duration_ms < 600_000
+        assert track.duration_ms and 20_000 < track.duration_ms < 1_800_000  # ms, not s
 
 
 def test_german_exportify_export_reads_every_column() -> None:
@@ -113,3 +117,38 @@ async def test_bare_ids_of_an_export_get_features_looked_up(fake_settings, http,
         assert track.audio_provider == "reccobeats"
         assert track.audio is not None
         assert track.audio["tempo"] == known[track.spotify_id]["tempo"]
+
+
+# -- real published exportify.net exports (copied byte for byte; see the README) --------
+
+
+def artists_of(name: str) -> dict[str, tuple[str, ...]]:
+    return {t.title: t.artists for t in load(name).tracks}
+
+
+def test_comma_joined_exports_keep_names_with_a_comma_and_a_space_whole() -> None:
+    """exportify.net until July 2025: artists joined with "," and no space."""
+    tres = artists_of("exportify_net_comma_channel_tres.csv")
+    assert tres["fuego (feat. Tyler, The Creator)"] == ("Channel Tres", "Tyler, The Creator")
+    assert tres["take your time (feat. Tinashe)"] == ("Channel Tres", "Tinashe")
+    party = artists_of("exportify_net_comma_vivs_party.csv")
+    assert party["September"] == ("Earth, Wind & Fire",)
+    dad = artists_of("exportify_net_comma_dad_pattis.csv")
+    assert ("Hank Williams, Jr.",) in dad.values()
+    assert sum(len(a) > 1 for a in dad.values()) == 11  # every joined row still splits
+
+
+def test_semicolon_joined_export_keeps_a_name_with_a_comma_whole() -> None:
+    """exportify.net since July 2025: ";" between artists, so every comma is a name's."""
+    mix = artists_of("exportify_net_semicolon_awesome_mix.csv")
+    assert mix["Reasons"] == ("Earth, Wind & Fire",)
+    assert sum(len(a) > 1 for a in mix.values()) == 3
+    assert all(a and all(";" not in n for n in a) for a in mix.values())
+
+
+@pytest.mark.parametrize("name", sorted(n for n in EXPECTED if n.startswith("exportify_net_")))
+def test_no_real_exportify_net_export_splits_a_name_at_its_comma(name: str) -> None:
+    """No artist of these files starts with a space or is a bare suffix ("Jr.")."""
+    for artists in artists_of(name).values():
+        for artist in artists:
+            assert artist == artist.strip() and artist not in ("Jr.", "The Creator", "Wind & Fire")

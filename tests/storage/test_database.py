@@ -260,6 +260,34 @@ async def _check_v7(db: Database) -> None:
     assert await db.members.shows_liked(98) is None
 
 
+async def _seed_v8(conn: Session) -> None:
+    await _seed_v7(conn)
+    # guild 8's week 2026-W48 was being sent when the process died
+    await conn.execute(
+        "UPDATE schedules SET send_week = '2026-W48', send_started = 4000.0,"
+        " send_track_ids = '[\"夜\"]', send_labels = '{\"夜\": 1}' WHERE guild_id = 8"
+    )
+
+
+async def _check_v8(db: Database) -> None:
+    await _check_v7(db)
+    (held,) = await db.schedules.list_for_guild(8)
+    assert (held.send_week, held.send_started) == ("2026-W48", 4000.0)
+    assert (held.send_track_ids, held.send_labels) == (["夜"], {"夜": 1})
+    others = [s for s in await db.schedules.all_enabled() if s.guild_id != 8]
+    assert others and all(s.send_week is None and s.send_track_ids == [] for s in others)
+
+
+async def _seed_v9(conn: Session) -> None:
+    await _seed_v8(conn)
+
+
+async def _check_v9(db: Database) -> None:
+    await _check_v8(db)
+    assert await db.leases.hold("page:1", "a", now=100.0, until=110.0) == 0.0
+    assert await db.leases.hold("page:1", "b", now=101.0, until=111.0) == 9.0
+
+
 SEEDS: dict[int, Callable[[Session], Awaitable[None]]] = {
     1: _seed_v1,
     2: _seed_v2,
@@ -268,6 +296,8 @@ SEEDS: dict[int, Callable[[Session], Awaitable[None]]] = {
     5: _seed_v5,
     6: _seed_v6,
     7: _seed_v7,
+    8: _seed_v8,
+    9: _seed_v9,
 }
 CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
     1: _check_v1,
@@ -277,6 +307,8 @@ CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
     5: _check_v5,
     6: _check_v6,
     7: _check_v7,
+    8: _check_v8,
+    9: _check_v9,
 }
 
 
