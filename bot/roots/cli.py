@@ -19,6 +19,7 @@ from bot.errors import UserError
 from bot.files.outputs import JSON_NAME, MD_NAME, PNG_NAME, check_folder, check_writable
 from bot.files.terminal import one_line, printable
 from bot.roots.cache_cli import add_cache_parser
+from bot.roots.compare_cli import add_compare_parser
 from bot.text import from_os
 
 if TYPE_CHECKING:
@@ -86,6 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--no-cache", action="store_true", help="neither read nor write the cache database"
     )
+    add_compare_parser(commands)
     add_cache_parser(commands)
     add_bot_commands(commands)
     return parser
@@ -329,6 +331,12 @@ def _run(args: argparse.Namespace) -> None:
 
         limit_native_threads(native_threads(settings.native_threads, 1))
         print(asyncio.run(run_analyze(args, settings)))
+    elif args.command == "compare":
+        from bot.roots.compare_cli import run_compare
+        from bot.threads import limit_native_threads, native_threads
+
+        limit_native_threads(native_threads(settings.native_threads, 1))
+        print(asyncio.run(run_compare(args, settings)))
     elif args.command == "cache":
         from bot.roots.cache_cli import run_cache
 

@@ -1,0 +1,128 @@
+"""How much playlists overlap in sound: a 0-100 score from nearest neighbours (pure).
+
+All playlists being compared are put in one feature space (the lead audio columns of
+:func:`bot.analysis.features.build_feature_table` on all their tracks together). For
+two playlists A and B, every track of A looks at its ``k`` nearest tracks among A and
+B together (itself left out) and counts how many belong to B; and the same from B's
+side. If A and B were two random halves of one playlist, a track of A would find B's
+tracks among its neighbours in proportion to B's size: |B| / (|A| + |B| - 1). The
+score is the observed share divided by that expected share, averaged over both
+sides, capped at 1 and shown as 0..100: 100 means "as mixed as two halves of one
+playlist", 0 means no track of either has a neighbour in the other. docs/taste.md
+explains the choice and gives the validation figures.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Neighbours each track looks at (fewer when the two playlists are smaller).
+K_NEIGHBOURS = 10
+#: A playlist needs at least this many tracks with features to be scored.
+MIN_TRACKS = 3
+#: Rows per block when computing distances (keeps memory flat for big maps).
+_BLOCK = 2048
+
+
+@dataclass(frozen=True, slots=True)
+class NearestByGroup:
+    """Per playlist p, every track's distances to p's ``k`` nearest tracks, sorted.
+
+    ``distances[p]`` has shape (n, k) over all n rows; a row of p does not count
+    itself; slots past p's size are ``inf``. ``groups[i]`` is row i's playlist.
+    """
+
+    distances: list[np.ndarray]
+    indices: list[np.ndarray]
+    groups: np.ndarray
+    k: int
+
+
+def nearest_by_group(
+    matrix: np.ndarray, groups: np.ndarray, count: int, k: int = K_NEIGHBOURS
+) -> NearestByGroup:
+    """The ``k`` nearest rows of each of ``count`` groups for every row of ``matrix``.
+
+    ``matrix`` has shape (n, d); ``groups[i]`` in 0..count-1 is row i's playlist.
+
+    Exact Euclidean distances, computed block by block with one matrix product per
+    group, which for 10 playlists of 500 tracks is faster than a tree per pair.
+    """
+    groups = np.asarray(groups)
+    n = matrix.shape[0]
+    norms = np.einsum("ij,ij->i", matrix, matrix)
+    distances, indices = [], []
+    for group in range(count):
+        members = np.flatnonzero(groups == group)
+        width = min(k, len(members))
+        out_d = np.full((n, k), np.inf)
+        out_i = np.full((n, k), -1, dtype=np.int64)
+        if width:
+            target = matrix[members]
+            for start in range(0, n, _BLOCK):
+                rows = slice(start, min(n, start + _BLOCK))
+                sq = norms[rows, None] + norms[members][None, :] - 2.0 * matrix[rows] @ target.T
+                np.maximum(sq, 0.0, out=sq)
+                own = np.flatnonzero(groups[rows] == group)
+                if own.size:
+                    # a track is not its own neighbour
+                    sq[own, np.searchsorted(members, start + own)] = np.inf
+                take = min(width, sq.shape[1])
+                part = np.argpartition(sq, take - 1, axis=1)[:, :take]
+                picked = np.take_along_axis(sq, part, axis=1)
+                order = np.argsort(picked, axis=1, kind="stable")
+                out_d[rows, :take] = np.sqrt(np.take_along_axis(picked, order, axis=1))
+                out_i[rows, :take] = members[np.take_along_axis(part, order, axis=1)]
+        distances.append(out_d)
+        indices.append(out_i)
+    return NearestByGroup(distances, indices, groups, k)
+
+
+def share_near_other(near: NearestByGroup, a: int, b: int) -> np.ndarray:
+    """For each track of ``a``: the share of its k nearest tracks in a ∪ b that are b's."""
+    rows = np.flatnonzero(near.groups == a)
+    size = len(rows) + int(np.sum(near.groups == b)) - 1
+    k = min(near.k, size)
+    if not len(rows) or k <= 0:
+        return np.zeros(len(rows))
+    both = np.concatenate([near.distances[a][rows], near.distances[b][rows]], axis=1)
+    order = np.argsort(both, axis=1, kind="stable")[:, :k]
+    return np.mean(order >= near.k, axis=1)
+
+
+def pair_score(near: NearestByGroup, a: int, b: int) -> float | None:
+    """Overlap of playlists ``a`` and ``b`` in sound, 0..100; None if either is too small."""
+    n_a = int(np.sum(near.groups == a))
+    n_b = int(np.sum(near.groups == b))
+    if n_a < MIN_TRACKS or n_b < MIN_TRACKS:
+        return None
+    ratios = []
+    for one, other, n_one, n_other in ((a, b, n_a, n_b), (b, a, n_b, n_a)):
+        expected = n_other / (n_one + n_other - 1)
+        ratios.append(float(share_near_other(near, one, other).mean()) / expected)
+    return round(100.0 * min(1.0, sum(ratios) / 2), 1)
+
+
+def score_matrix(near: NearestByGroup) -> np.ndarray:
+    """Symmetric (g, g) scores; NaN where a playlist is too small; 100 on the diagonal."""
+    count = len(near.distances)
+    scores = np.full((count, count), np.nan)
+    for a in range(count):
+        scores[a, a] = 100.0
+        for b in range(a + 1, count):
+            value = pair_score(near, a, b)
+            if value is not None:
+                scores[a, b] = scores[b, a] = value
+    return scores
+
+
+def closeness_to(near: NearestByGroup, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``a`` and their mean distance to b's nearest tracks, closest first."""
+    rows = np.flatnonzero(near.groups == a)
+    d = near.distances[b][rows]
+    finite = np.where(np.isfinite(d), d, np.nan)
+    mean = np.nanmean(finite, axis=1) if d.size else np.zeros(len(rows))
+    order = np.argsort(mean, kind="stable")
+    return rows[order], mean[order]
