@@ -87,9 +87,18 @@ def share_near_other(near: NearestByGroup, a: int, b: int) -> np.ndarray:
     k = min(near.k, size)
     if not len(rows) or k <= 0:
         return np.zeros(len(rows))
-    both = np.concatenate([near.distances[a][rows], near.distances[b][rows]], axis=1)
-    order = np.argsort(both, axis=1, kind="stable")[:, :k]
-    return np.mean(order >= near.k, axis=1)
+    own = near.distances[a][rows]
+    other = near.distances[b][rows]
+    both = np.sort(np.concatenate([own, other], axis=1), axis=1)
+    # Ties at the k-th distance (a track in both playlists, repeated values) are
+    # shared in proportion, so identical playlists mix exactly like two halves.
+    edge = both[:, k - 1 : k]
+    below_all = np.sum(both < edge, axis=1)
+    below_other = np.sum(other < edge, axis=1)
+    tied_all = np.sum(both == edge, axis=1)
+    tied_other = np.sum(other == edge, axis=1)
+    found = below_other + (k - below_all) * tied_other / np.maximum(tied_all, 1)
+    return found / k
 
 
 def pair_score(near: NearestByGroup, a: int, b: int) -> float | None:
@@ -118,11 +127,18 @@ def score_matrix(near: NearestByGroup) -> np.ndarray:
     return scores
 
 
-def closeness_to(near: NearestByGroup, a: int, b: int) -> tuple[np.ndarray, np.ndarray]:
-    """Rows of ``a`` and their mean distance to b's nearest tracks, closest first."""
+def closeness_to(
+    near: NearestByGroup, a: int, b: int, count: int = 3
+) -> tuple[np.ndarray, np.ndarray]:
+    """Rows of ``a`` and their mean distance to b's ``count`` nearest tracks, closest first.
+
+    A few neighbours rather than all ``k``: a track next to a small corner of b's
+    music is close to it, even if most of b is elsewhere.
+    """
     rows = np.flatnonzero(near.groups == a)
-    d = near.distances[b][rows]
-    finite = np.where(np.isfinite(d), d, np.nan)
-    mean = np.nanmean(finite, axis=1) if d.size else np.zeros(len(rows))
+    d = near.distances[b][rows][:, :count]
+    if not d.size or not np.isfinite(d[:, 0]).any():
+        return rows[:0], np.zeros(0)
+    mean = np.nanmean(np.where(np.isfinite(d), d, np.nan), axis=1)
     order = np.argsort(mean, kind="stable")
     return rows[order], mean[order]
