@@ -22,7 +22,7 @@ import numpy as np
 K_NEIGHBOURS = 10
 #: A playlist needs at least this many tracks with features to be scored.
 MIN_TRACKS = 3
-#: Rows per block when computing distances (keeps memory flat for big maps).
+#: Rows per block of distances (bounds memory: 2,048 x 500 doubles = 8 MB).
 _BLOCK = 2048
 
 
@@ -35,49 +35,46 @@ class NearestByGroup:
     """
 
     distances: list[np.ndarray]
-    indices: list[np.ndarray]
     groups: np.ndarray
     k: int
+
+
+def _nearest_in(matrix: np.ndarray, norms: np.ndarray, members: np.ndarray, k: int) -> np.ndarray:
+    """Sorted distances of every row to its ``k`` nearest ``members`` (itself excluded)."""
+    n = matrix.shape[0]
+    out = np.full((n, k), np.inf)
+    width = min(k, len(members))
+    for start in range(0, n, _BLOCK):
+        rows = slice(start, min(n, start + _BLOCK))
+        sq = norms[rows, None] + norms[members][None, :] - 2.0 * (matrix[rows] @ matrix[members].T)
+        np.maximum(sq, 0.0, out=sq)
+        inside = (members >= rows.start) & (members < rows.stop)
+        sq[members[inside] - rows.start, np.flatnonzero(inside)] = np.inf  # not itself
+        if width < len(members):
+            sq = np.partition(sq, width - 1, axis=1)[:, :width]
+        out[rows, : sq.shape[1]] = np.sqrt(np.sort(sq, axis=1))
+    return out
 
 
 def nearest_by_group(
     matrix: np.ndarray, groups: np.ndarray, count: int, k: int = K_NEIGHBOURS
 ) -> NearestByGroup:
-    """The ``k`` nearest rows of each of ``count`` groups for every row of ``matrix``.
+    """The distances to the ``k`` nearest rows of each of ``count`` groups, for every row.
 
     ``matrix`` has shape (n, d); ``groups[i]`` in 0..count-1 is row i's playlist.
-
-    Exact Euclidean distances, computed block by block with one matrix product per
-    group, which for 10 playlists of 500 tracks is faster than a tree per pair.
+    Exact Euclidean distances by blocks of matrix products and a partial sort, once
+    per group (not per pair): for 10 playlists of 500 tracks, 10 passes over 5,000.
     """
     groups = np.asarray(groups)
-    n = matrix.shape[0]
     norms = np.einsum("ij,ij->i", matrix, matrix)
-    distances, indices = [], []
+    distances = []
     for group in range(count):
         members = np.flatnonzero(groups == group)
-        width = min(k, len(members))
-        out_d = np.full((n, k), np.inf)
-        out_i = np.full((n, k), -1, dtype=np.int64)
-        if width:
-            target = matrix[members]
-            for start in range(0, n, _BLOCK):
-                rows = slice(start, min(n, start + _BLOCK))
-                sq = norms[rows, None] + norms[members][None, :] - 2.0 * matrix[rows] @ target.T
-                np.maximum(sq, 0.0, out=sq)
-                own = np.flatnonzero(groups[rows] == group)
-                if own.size:
-                    # a track is not its own neighbour
-                    sq[own, np.searchsorted(members, start + own)] = np.inf
-                take = min(width, sq.shape[1])
-                part = np.argpartition(sq, take - 1, axis=1)[:, :take]
-                picked = np.take_along_axis(sq, part, axis=1)
-                order = np.argsort(picked, axis=1, kind="stable")
-                out_d[rows, :take] = np.sqrt(np.take_along_axis(picked, order, axis=1))
-                out_i[rows, :take] = members[np.take_along_axis(part, order, axis=1)]
-        distances.append(out_d)
-        indices.append(out_i)
-    return NearestByGroup(distances, indices, groups, k)
+        if len(members) and matrix.shape[1]:
+            distances.append(_nearest_in(matrix, norms, members, k))
+        else:
+            distances.append(np.full((matrix.shape[0], k), np.inf))
+    return NearestByGroup(distances, groups, k)
 
 
 def share_near_other(near: NearestByGroup, a: int, b: int) -> np.ndarray:

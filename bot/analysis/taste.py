@@ -9,13 +9,13 @@ every pair. :func:`meeting_points` and :func:`bridge` go deeper into one pair.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from bot.analysis.clustering import cluster_tracks
-from bot.analysis.features import build_feature_table
+from bot.analysis.features import build_feature_table, choose_family
 from bot.analysis.naming import cluster_traits, name_clusters
 from bot.analysis.overlap import NearestByGroup, closeness_to, nearest_by_group, score_matrix
 from bot.analysis.projection import project_2d
@@ -39,23 +39,42 @@ def track_key(track: Track) -> str:
     return f"text:{' '.join(track.title.casefold().split())}|{' '.join(artist.casefold().split())}"
 
 
-def _shared(
-    a: Sequence[Track], b: Sequence[Track], values: Callable[[Track], Iterable[str]]
-) -> tuple[str, ...]:
-    """Values (case-insensitive) found on both sides, most tracks first, as first written."""
-    display: dict[str, str] = {}
-    counts: list[Counter[str]] = []
-    for side in (a, b):
-        count: Counter[str] = Counter()
-        for track in side:
-            for value in values(track):
-                key = " ".join(value.casefold().split())
-                if key:
-                    display.setdefault(key, value.strip())
-                    count[key] += 1
-        counts.append(count)
-    common = set(counts[0]) & set(counts[1])
-    order = sorted(common, key=lambda k: (-(counts[0][k] + counts[1][k]), k))
+def _norm(value: str) -> str:
+    return " ".join(value.casefold().split())
+
+
+@dataclass(slots=True)
+class Names:
+    """One playlist's names, counted once for all its pairs: recordings (in order),
+    artists and labels (normalised key -> count, and as first written)."""
+
+    tracks: dict[str, str]
+    artists: Counter[str]
+    labels: Counter[str]
+    display: dict[str, str]
+
+    @classmethod
+    def of(cls, tracks: Sequence[Track]) -> Names:
+        keyed: dict[str, str] = {}
+        artists: Counter[str] = Counter()
+        labels: Counter[str] = Counter()
+        display: dict[str, str] = {}
+        for t in tracks:
+            keyed.setdefault(
+                track_key(t), f"{t.title} – {', '.join(t.artists)}" if t.artists else t.title
+            )
+            for counter, values in ((artists, t.artists), (labels, (t.label,))):
+                for value in values:
+                    key = _norm(value)
+                    if key:
+                        display.setdefault(key, value.strip())
+                        counter[key] += 1
+        return cls(keyed, artists, labels, display)
+
+
+def _common(a: Counter[str], b: Counter[str], display: dict[str, str]) -> tuple[str, ...]:
+    """Keys on both sides, most tracks first (then alphabetically), as first written."""
+    order = sorted(set(a) & set(b), key=lambda k: (-(a[k] + b[k]), k))
     return tuple(display[k] for k in order)
 
 
@@ -70,19 +89,18 @@ class Shared:
     artist_count: int
 
 
+def shared_names(a: Names, b: Names, limit: int = MAX_SHARED) -> Shared:
+    """The tracks, artists and labels two playlists share (at most ``limit`` of each)."""
+    tracks = [shown for key, shown in a.tracks.items() if key in b.tracks]
+    display = {**b.display, **a.display}
+    artists = _common(a.artists, b.artists, display)
+    labels = _common(a.labels, b.labels, display)
+    return Shared(tuple(tracks[:limit]), artists[:limit], labels[:limit], len(tracks), len(artists))
+
+
 def shared_between(a: Sequence[Track], b: Sequence[Track], limit: int = MAX_SHARED) -> Shared:
     """The tracks, artists and labels ``a`` and ``b`` share (at most ``limit`` of each)."""
-    keys_b = {track_key(t) for t in b}
-    tracks: list[str] = []
-    seen: set[str] = set()
-    for t in a:
-        key = track_key(t)
-        if key in keys_b and key not in seen:
-            seen.add(key)
-            tracks.append(f"{t.title} – {', '.join(t.artists)}" if t.artists else t.title)
-    artists = _shared(a, b, lambda t: t.artists)
-    labels = _shared(a, b, lambda t: (t.label,) if t.label else ())
-    return Shared(tuple(tracks[:limit]), artists[:limit], labels[:limit], len(tracks), len(artists))
+    return shared_names(Names.of(a), Names.of(b), limit)
 
 
 @dataclass(slots=True)
@@ -140,18 +158,18 @@ def compare_playlists(
     without the leading family's features are left off the map and out of the
     scores (counted in ``placed``). CPU-bound: call it from a worker thread.
     """
-    every = [t for p in playlists for t in p]
-    family = build_feature_table(every[:2000] or every).family if every else "metadata"
+    family = choose_family([t for p in playlists for t in p])
     kept = [[t for t in p if _has_family(t, family)] for p in playlists]
     tracks = [t for p in kept for t in p]
     groups = np.array([g for g, p in enumerate(kept) for _ in p], dtype=np.int64)
-    table = build_feature_table(tracks, prefer=family)
+    table = build_feature_table(tracks, prefer=family, sound_only=True)
     lead = table.lead_columns or table.matrix.shape[1]
     matrix = table.matrix[:, :lead]
     near = nearest_by_group(matrix, groups, len(playlists))
     projection = project_2d(matrix, table.columns[:lead], random_state)
+    names_of = [Names.of(p) for p in playlists]
     shared = {
-        (a, b): shared_between(playlists[a], playlists[b])
+        (a, b): shared_names(names_of[a], names_of[b])
         for a in range(len(playlists))
         for b in range(a + 1, len(playlists))
     }

@@ -31,23 +31,30 @@ def density_level(
 ) -> tuple[np.ndarray, float] | None:
     """A playlist's density on the grid and the level enclosing CONTOUR_SHARE of its tracks.
 
-    A Gaussian kernel density estimate (Scott's bandwidth); the level is the density
-    at which (1 - CONTOUR_SHARE) of the playlist's own tracks lie lower. None when the
-    points are too few, lie on a line, or the level falls outside the grid.
+    A binned Gaussian kernel density estimate (the tracks counted per grid cell, then
+    smoothed with Scott's bandwidth per axis): milliseconds for 500 tracks, where an
+    exact estimate takes a quarter of a second. The level is the density at which
+    (1 - CONTOUR_SHARE) of the playlist's own tracks lie lower. None when the points
+    are too few, lie on a line, or the level falls outside the grid.
     """
-    from scipy.stats import gaussian_kde
+    from scipy.ndimage import gaussian_filter
 
     if len(points) < MIN_CONTOUR_POINTS or len(np.unique(points, axis=0)) < MIN_CONTOUR_POINTS:
         return None
-    try:
-        kde = gaussian_kde(points.T)
-    except (np.linalg.LinAlgError, ValueError):
+    xs, ys = grid_x[0], grid_y[:, 0]
+    step = np.array([xs[1] - xs[0], ys[1] - ys[0]])
+    spread = points.std(axis=0)
+    if np.any(spread <= 0) or np.any(step <= 0):
         return None
-    grid = kde(np.vstack([grid_x.ravel(), grid_y.ravel()])).reshape(grid_x.shape)
-    level = float(np.quantile(kde(points.T), 1.0 - CONTOUR_SHARE))
-    if not np.isfinite(level) or level <= grid.min() or level >= grid.max():
+    cells = np.clip(np.rint((points - [xs[0], ys[0]]) / step).astype(int), 0, GRID - 1)
+    counts = np.zeros((GRID, GRID))
+    np.add.at(counts, (cells[:, 1], cells[:, 0]), 1.0)
+    bandwidth = spread * len(points) ** (-1 / 6)  # Scott's rule in two dimensions
+    density = gaussian_filter(counts, sigma=(bandwidth[1] / step[1], bandwidth[0] / step[0]))
+    level = float(np.quantile(density[cells[:, 1], cells[:, 0]], 1.0 - CONTOUR_SHARE))
+    if not np.isfinite(level) or level <= density.min() or level >= density.max():
         return None
-    return grid, level
+    return density, level
 
 
 def _grid(points: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
