@@ -24,6 +24,7 @@ from storage.cache import CacheRepository
 from storage.guild_settings import GuildSettingsRepository
 from storage.messages import MessageRepository
 from storage.schedules import ScheduleRepository
+from storage.taste import TasteRepository
 
 __all__ = ["Backend", "Database", "is_postgres_url", "open_database"]
 
@@ -90,6 +91,7 @@ class Database:
         self.schedules = ScheduleRepository(self)
         self.guild_settings = GuildSettingsRepository(self)
         self.accounts = AccountRepository(self)
+        self.taste = TasteRepository(self)
 
     @classmethod
     async def open(
