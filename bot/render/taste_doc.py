@@ -7,10 +7,14 @@ same pair lines. Names come from users: markdown cells are escaped
 
 from __future__ import annotations
 
+import re
+import unicodedata
+from collections.abc import Sequence
 from typing import Any
 
 from bot.analysis.overlap import K_NEIGHBOURS, MIN_TRACKS
 from bot.analysis.taste import Shared, TasteMap
+from bot.model import Track
 from bot.render.markdown import escape_cell
 from bot.text import plural
 
@@ -114,4 +118,19 @@ def to_taste_document(taste: TasteMap) -> dict[str, Any]:
             }
             for a, b, score in taste.pairs()
         ],
+    }
+
+
+def bridge_files(a: str, b: str, tracks: Sequence[Track]) -> dict[str, bytes]:
+    """File name -> bytes: the bridge playlist of two members as CSV, M3U and XSPF."""
+    from bot.render.export import export_csv, export_m3u, export_xspf
+
+    folded = unicodedata.normalize("NFKD", f"{a} {b}").encode("ascii", "ignore").decode()
+    slug = re.sub(r"[^a-z0-9]+", "-", folded.lower()).strip("-")[:60].strip("-")
+    stem = f"bridge-{slug}" if slug else "bridge"
+    title = f"Bridge · {a} × {b}"
+    return {
+        f"{stem}.csv": export_csv(tracks),
+        f"{stem}.m3u8": export_m3u(title, tracks),
+        f"{stem}.xspf": export_xspf(title, tracks),
     }

@@ -34,6 +34,7 @@ from bot.services.explorer import Explorer
 from bot.services.lines import JobLine, LocalLine
 from bot.services.personal import PersonalAnalyzer
 from bot.services.queue import AnalysisQueue, Cooldown
+from bot.services.taste import TasteService
 from bot.settings.env import Settings
 from bot.shards import ShardPlan
 from bot.threads import limit_native_threads, native_threads, tune_interpreter
@@ -51,6 +52,7 @@ COGS: tuple[str, ...] = (
     "cogs.similar",
     "cogs.schedule",
     "cogs.spotify_account",
+    "cogs.taste",
     "cogs.admin",
 )
 
@@ -151,6 +153,8 @@ class PlaylistBot(commands.Bot):
     personal: PersonalAnalyzer
     #: Where /clusters and weekly posts run their analyses: here, or on workers.
     line: LocalLine | JobLine
+    #: Shared playlists of servers on taste maps (/taste).
+    taste: TasteService
 
     async def setup_hook(self) -> None:
         settings = self.settings
@@ -184,6 +188,7 @@ class PlaylistBot(commands.Bot):
             self.line = JobLine(self.analyzer, self.personal, self.jobs)
         else:
             self.line = LocalLine(self.analyzer, self.personal, self.queue)
+        self.taste = TasteService(self.line, self.storage.taste, self.analyzer.options(None))
         self.add_dynamic_items(PageButton, *DYNAMIC_ITEMS)
         for name in self.cog_names:
             await self.load_extension(name)
