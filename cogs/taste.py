@@ -26,24 +26,24 @@ from bot.discord_ui.taste import (
     map_embed,
     neighbours_embed,
     pair_embed,
+    week_changes,
 )
 from bot.errors import BadInput, InputTooLarge, UserError
-from bot.render.pages import fit
+from bot.render.pages import fit, fit_plain_lines
 from bot.render.taste_doc import bridge_files
-from bot.services.taste import Entry
+from bot.services.taste import Entry, pair_scores
 from cogs.spotify_account import _library, playlist_choices
 from storage.taste import TasteShare
 
 if TYPE_CHECKING:
     from bot.roots.app import PlaylistBot
     from bot.services.taste import TasteService
+    from bot.weekly.clock import WeeklyClock
+    from storage.schedules import Schedule
 
 
-class BridgeGone(UserError):
-    """The bridge's members unshared (or it was never kept)."""
-
-    def __init__(self) -> None:
-        super().__init__("This bridge playlist is gone: one of the two members unshared.")
+#: The ``ref_source`` of a weekly schedule that posts the server's taste map.
+TASTE = "taste"
 
 
 def _service(interaction: discord.Interaction[Any]) -> TasteService:
@@ -76,7 +76,7 @@ class BridgeButton(
     async def pressed(self, interaction: discord.Interaction[Any]) -> None:
         tracks = await _service(interaction).bridge_tracks(self.bridge)
         if tracks is None:
-            raise BridgeGone()
+            raise UserError("This bridge playlist is gone: one of the two members unshared.")
         title = _bridge_title(interaction)
         if self.action == "save":
             library = _library(interaction.client)
@@ -113,6 +113,14 @@ def _bridge_title(interaction: discord.Interaction[Any]) -> str:
 def _label(guild: discord.Guild | None, user_id: int, fallback: str = "") -> str:
     member = guild.get_member(user_id) if guild else None
     return member.display_name if member else (fallback or "a member")
+
+
+async def _labels_of(
+    service: TasteService, guild: discord.Guild | None, guild_id: int
+) -> dict[int, str]:
+    """Member id -> legend label ('alice · Road Trip') of every share of the server."""
+    shares = await service.repository.list_for_guild(guild_id)
+    return {s.user_id: entry_label(_label(guild, s.user_id, s.member_name), s.name) for s in shares}
 
 
 @app_commands.guild_only()
@@ -216,10 +224,7 @@ class Taste(
         return entries
 
     async def _labels(self, guild: discord.Guild | None, guild_id: int) -> dict[int, str]:
-        shares = await self.service.repository.list_for_guild(guild_id)
-        return {
-            s.user_id: entry_label(_label(guild, s.user_id, s.member_name), s.name) for s in shares
-        }
+        return await _labels_of(self.service, guild, guild_id)
 
     @app_commands.command(name="map", description="The server's shared playlists on one map")
     @app_commands.describe(
@@ -355,6 +360,36 @@ class Taste(
         await interaction.edit_original_response(
             embed=neighbours_embed(mine, ranked), allowed_mentions=NO_MENTIONS
         )
+
+
+async def post_taste(
+    bot: PlaylistBot, clock: WeeklyClock, schedule: Schedule, channel: Any, week: str
+) -> discord.Message:
+    """The weekly "Sounds of <server> this week": the map of the shared playlists and
+    the pairs that moved since last week's post (scores kept in ``taste_derived``)."""
+    guild = channel.guild
+    labels = await _labels_of(bot.taste, guild, schedule.guild_id)
+    entries, notes = await bot.taste.shared_entries(schedule.guild_id, labels)
+    title = f"Sounds of {guild.name} this week"
+    answer = await bot.taste.map(entries, title)
+    answer.notes[:0] = notes
+    scores = pair_scores(answer)
+    _, before = await bot.taste.repository.last_week(schedule.guild_id)
+    members = {e.user_id: e.label for e in entries if e.user_id is not None}
+    content = f"📅 **Weekly taste map** · {week_changes(before, scores, members)}"
+    await clock.confirm(schedule)  # still ours? else ClaimLost: send nothing
+    sent = await channel.send(
+        content=fit_plain_lines([content], 2000),
+        embed=map_embed(answer, title),
+        file=discord.File(io.BytesIO(answer.png), filename=MAP_FILE),
+        allowed_mentions=NO_MENTIONS,
+    )
+    assert schedule.id is not None
+    await bot.storage.schedules.mark_posted(schedule.id, week, [], {})
+    await bot.taste.repository.save_week(
+        schedule.guild_id, week, [(a, b, s) for (a, b), s in scores.items()]
+    )
+    return sent
 
 
 async def setup(bot: PlaylistBot) -> None:

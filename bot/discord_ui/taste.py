@@ -113,3 +113,32 @@ def neighbours_embed(me: Entry, ranked: Sequence[tuple[Entry, float]]) -> discor
         description="\n".join(lines) or "No other shared playlist could be compared yet.",
         colour=COLOUR,
     )
+
+
+def week_changes(
+    before: dict[tuple[int, int], float],
+    now: dict[tuple[int, int], float],
+    labels: dict[int, str],
+    limit: int = 5,
+) -> str:
+    """'alice × bob 83 (+12) · new: carol × bob 40': the pairs that moved most this week.
+
+    Pairs are keyed by member ids (smaller first); a pair without last week's score is
+    new (a member shared since); a pair that moved by less than 3 points is steady.
+    """
+    if not before:
+        return "The first taste map of this server: next week's post says what changed."
+    moved = []
+    for pair, score in now.items():
+        names = f"{fit(labels.get(pair[0], '?'), 60)} × {fit(labels.get(pair[1], '?'), 60)}"
+        if pair not in before:
+            moved.append((1000.0, f"new: {names} {score:.0f}"))
+        elif abs(score - before[pair]) >= 3:
+            delta = score - before[pair]
+            moved.append((abs(delta), f"{names} {score:.0f} ({delta:+.0f})"))
+    moved.sort(key=lambda item: -item[0])
+    gone = sum(1 for pair in before if pair not in now)
+    parts = [text for _, text in moved[:limit]]
+    if gone:
+        parts.append(f"{plural(gone, 'pair')} gone (a member unshared)")
+    return "This week: " + (" · ".join(parts) if parts else "no pair moved by 3 points or more.")

@@ -183,3 +183,13 @@ class TasteService:
         if found is None:
             return None
         return [Track.from_dict(d) for d in found[3]]
+
+
+def pair_scores(answer: MapAnswer) -> dict[tuple[int, int], float]:
+    """The map's scored pairs of members, keyed by member ids (smaller first)."""
+    found: dict[tuple[int, int], float] = {}
+    for a, b, score in answer.taste.pairs():
+        ua, ub = answer.entries[a].user_id, answer.entries[b].user_id
+        if score is not None and ua is not None and ub is not None:
+            found[(min(ua, ub), max(ua, ub))] = score
+    return found

@@ -188,3 +188,39 @@ async def test_member_names_never_mention_anyone(tmp_path: Path, fake: SharedDee
         text = result.response.embeds[0].description
         assert "@everyone" not in text and "<@1>" not in text
         assert "\\*\\*bold\\*\\*" in text
+
+
+async def test_the_weekly_taste_post_shows_the_map_and_what_changed(
+    tmp_path: Path, fake: SharedDeezer
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    def friday(week: int) -> datetime:
+        return datetime(2026, 1, 2, 18, 1, tzinfo=UTC) + timedelta(weeks=week)
+
+    async with world(
+        tmp_path,
+        pipeline_factory=lambda s, web, cache: Pipeline(
+            sources={"deezer": fake}, providers=[fake], cache=cache
+        ),
+        schedule_check_seconds=7 * 86400,
+    ) as w:
+        await share_all(w)
+        added = await w.schedule(
+            "add", channel=w.channel, weekday=4, time="18:00", timezone="UTC", kind="taste"
+        )
+        assert added.response.content.startswith("Weekly post #1 added: Fridays at 18:00 (UTC)")
+        await w.advance_to(friday(0))
+        [first] = w.posts()
+        assert first.content.startswith("📅 **Weekly taste map** · The first taste map")
+        assert first.embeds[0].title == "Sounds of Listening Club this week"
+        assert [a.filename for a in first.attachments] == ["taste_map.png"]
+        assert "Guitar Heroes" in first.embeds[0].description
+        await taste(w, "unshare", w.stranger)
+        await w.advance_to(friday(1))
+        second = w.posts()[-1]
+        assert second.id != first.id
+        assert second.content.startswith("📅 **Weekly taste map** · This week:")
+        assert "bob" not in second.content and "Guitar Heroes" not in second.embeds[0].description
+        week, kept = await w.bot.storage.taste.last_week(w.guild.id)
+        assert week == "2026-W02" and list(kept) == [tuple(sorted((w.owner.id, w.moderator.id)))]
