@@ -44,9 +44,14 @@ def _nearest_in(matrix: np.ndarray, norms: np.ndarray, members: np.ndarray, k: i
     n = matrix.shape[0]
     out = np.full((n, k), np.inf)
     width = min(k, len(members))
+    target = np.ascontiguousarray(matrix[members].T)
+    member_norms = norms[members][None, :]
     for start in range(0, n, _BLOCK):
         rows = slice(start, min(n, start + _BLOCK))
-        sq = norms[rows, None] + norms[members][None, :] - 2.0 * (matrix[rows] @ matrix[members].T)
+        sq = matrix[rows] @ target  # in place from here: no temporaries of this size
+        sq *= -2.0
+        sq += norms[rows, None]
+        sq += member_norms
         np.maximum(sq, 0.0, out=sq)
         inside = (members >= rows.start) & (members < rows.stop)
         sq[members[inside] - rows.start, np.flatnonzero(inside)] = np.inf  # not itself
