@@ -336,7 +336,12 @@ def _run(args: argparse.Namespace) -> None:
         from bot.threads import limit_native_threads, native_threads
 
         limit_native_threads(native_threads(settings.native_threads, 1))
-        print(asyncio.run(run_compare(args, settings)))
+        bar = ProgressBar(not args.quiet)
+        try:
+            said = asyncio.run(run_compare(args, settings, bar))
+        finally:
+            bar.close()
+        print(said)
     elif args.command == "cache":
         from bot.roots.cache_cli import run_cache
 

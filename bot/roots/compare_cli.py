@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, TypeVar
 from bot.errors import BadInput, UserError
 from bot.files.terminal import printable, shown_path
 from bot.model import MAX_TASTE_PLAYLISTS as MAX_PLAYLISTS
+from bot.model import ProgressCallback as Progress
 from bot.text import from_os
 
 if TYPE_CHECKING:
@@ -141,8 +142,11 @@ def compute_taste(playlists: Sequence[Playlist]) -> tuple[TasteMap, dict[str, by
     return taste, taste_files(taste)
 
 
-async def run_compare(args: argparse.Namespace, settings: Settings) -> str:
-    """`compare`: load every source, compare, write the three files, return the summary."""
+async def run_compare(args: argparse.Namespace, settings: Settings, progress: Progress) -> str:
+    """`compare`: load every source, compare, write the three files, return the summary.
+
+    ``progress`` is the CLI's progress bar (:mod:`bot.roots.cli` owns and closes it).
+    """
     from bot.files.outputs import check_folder, write_results
     from bot.roots.cache_cli import open_database
 
@@ -151,7 +155,7 @@ async def run_compare(args: argparse.Namespace, settings: Settings) -> str:
     check_folder(out)
     database = None if args.no_cache else await open_database(settings)
     try:
-        playlists = await _load_all(args, settings, database.cache if database else None)
+        playlists = await _load_all(args, settings, database.cache if database else None, progress)
     finally:
         if database is not None:
             await database.close()
@@ -161,39 +165,37 @@ async def run_compare(args: argparse.Namespace, settings: Settings) -> str:
 
 
 async def _load_all(
-    args: argparse.Namespace, settings: Settings, cache: CacheRepository | None
+    args: argparse.Namespace,
+    settings: Settings,
+    cache: CacheRepository | None,
+    progress: Progress,
 ) -> list[Playlist]:
     """Every source as a playlist whose tracks carry their features (cached when known)."""
     from bot.model import AnalysisOptions, PlaylistRef
     from bot.net.client import HttpClient
-    from bot.roots.cli import ProgressBar
     from bot.roots.wiring import build_pipeline, close_providers, load_source
 
-    progress = ProgressBar(not args.quiet)
     options = AnalysisOptions(metadata_weight=settings.metadata_weight)
     loaded: list[Playlist] = []
     refs: dict[PlaylistRef, str] = {}
-    try:
-        async with HttpClient(settings.http) as http:
-            pipeline = build_pipeline(settings, http, cache)
-            try:
-                for text in args.sources:
-                    source = await _named(text, load_source(text, settings, http))
-                    if isinstance(source, PlaylistRef):
-                        if source in refs:
-                            raise BadInput(
-                                f"{_shown(text)} is the same playlist as {_shown(refs[source])}; "
-                                "give each playlist once."
-                            )
-                        refs[source] = text
-                        analysis = await _named(text, pipeline.run(source, options, progress))
-                    else:
-                        analysis = await _named(text, pipeline.analyze(source, options, progress))
-                    loaded.append(analysis.playlist)
-            finally:
-                await close_providers(pipeline)
-    finally:
-        progress.close()
+    async with HttpClient(settings.http) as http:
+        pipeline = build_pipeline(settings, http, cache)
+        try:
+            for text in args.sources:
+                source = await _named(text, load_source(text, settings, http))
+                if isinstance(source, PlaylistRef):
+                    if source in refs:
+                        raise BadInput(
+                            f"{_shown(text)} is the same playlist as {_shown(refs[source])}; "
+                            "give each playlist once."
+                        )
+                    refs[source] = text
+                    analysis = await _named(text, pipeline.run(source, options, progress))
+                else:
+                    analysis = await _named(text, pipeline.analyze(source, options, progress))
+                loaded.append(analysis.playlist)
+        finally:
+            await close_providers(pipeline)
     return loaded
 
 
