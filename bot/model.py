@@ -293,6 +293,8 @@ class Analysis:
 #: Bumped whenever the analysis (features, clustering, naming) changes its results,
 #: so cached analyses made by older code are not served (part of :func:`analysis_key`).
 ANALYSIS_VERSION = 2
+#: At most this many playlists on one taste map (colours and legend stay readable).
+MAX_TASTE_PLAYLISTS = 10
 
 
 def analysis_key(playlist: Playlist, options: AnalysisOptions) -> str:

@@ -32,11 +32,13 @@ from discord.ext import commands
 from bot.discord_ui.places import SERVER_INSTALL, SERVERS_ONLY
 from bot.errors import BadInput, UserError
 from bot.locales import N_, words_for
+from bot.model import PlaylistRef
 from bot.net.links import resolve_link
 from bot.render.pages import INTRO_BUDGET, answer_text, fit, fit_plain_lines
 from bot.shards import ShardPlan
 from bot.weekly import rules as weekly
 from bot.weekly.clock import Undeliverable, WeeklyClock, process_name
+from cogs.taste import TASTE, post_taste
 from storage.schedules import Schedule, ScheduleRepository
 
 if TYPE_CHECKING:
@@ -53,11 +55,6 @@ NO_MENTIONS = discord.AllowedMentions.none()
 POST_HEADER = N_("📅 **Weekly post #{id}** · {change}")
 #: Messages looked at when searching a channel for a weekly post sent but not recorded.
 FIND_POST_LIMIT = 100
-
-
-def post_nonce(schedule_id: int, week: str) -> str:
-    """The same nonce for every try of a schedule's week (Discord: at most 25 characters)."""
-    return f"w{schedule_id}-{week}"[:25]
 
 
 def _texts(components: Sequence[Any]) -> Iterator[str]:
@@ -178,6 +175,8 @@ class Schedules(commands.Cog):
         assert schedule.id is not None
         week, _ = weekly.this_weeks_slot(schedule, now)
         channel = await self._channel(schedule)
+        if schedule.ref_source == TASTE:
+            return await post_taste(self.bot, self.clock, schedule, channel, week)
         analyzer = self.bot.analyzer
         k = schedule.k
         if k is None:
@@ -205,7 +204,7 @@ class Schedules(commands.Cog):
             await self.clock.confirm(schedule, track_ids, labels)
             # The same nonce for every try of this week: Discord answers a repeat within
             # a few minutes with the first message (enforce_nonce) instead of a second.
-            sent = await channel.send(nonce=post_nonce(schedule.id, week), **kwargs)
+            sent = await channel.send(nonce=weekly.post_nonce(schedule.id, week), **kwargs)
             # At once, before the reactions: the week is posted for every process.
             await self.repo.mark_posted(schedule.id, week, track_ids, labels)
             return sent
@@ -296,7 +295,8 @@ class Schedules(commands.Cog):
 
     @schedule.command(name="add", description="Post a playlist's clusters every week")
     @app_commands.describe(
-        link="A Spotify, Deezer or YouTube Music playlist link",
+        link="A Spotify, Deezer or YouTube Music playlist link (for the clusters kind)",
+        kind="A playlist's clusters (default), or the server's taste map of shared playlists",
         channel="Where to post",
         weekday="The day of the week",
         time="24-hour time, HH:MM (e.g. 18:00)",
@@ -304,17 +304,22 @@ class Schedules(commands.Cog):
         clusters="How many clusters (2-12); chosen automatically if left out",
     )
     @app_commands.choices(
-        weekday=[app_commands.Choice(name=name, value=i) for i, name in enumerate(weekly.WEEKDAYS)]
+        weekday=[app_commands.Choice(name=name, value=i) for i, name in enumerate(weekly.WEEKDAYS)],
+        kind=[
+            app_commands.Choice(name="A playlist's clusters", value="clusters"),
+            app_commands.Choice(name="Sounds of this server (taste map)", value=TASTE),
+        ],
     )
     async def add(
         self,
         interaction: discord.Interaction[Any],
-        link: str,
         channel: discord.TextChannel,
         weekday: app_commands.Choice[int],
         time: str,
         timezone: str,
+        link: str | None = None,
         clusters: app_commands.Range[int, 2, 12] | None = None,
+        kind: app_commands.Choice[str] | None = None,
     ) -> None:
         guild = await self._require_manager(interaction)
         hhmm = weekly.parse_time(time)
@@ -330,8 +335,15 @@ class Schedules(commands.Cog):
                 f"This server already has {len(existing)} weekly posts (the limit is {limit}); "
                 "remove one with `/schedule remove` first."
             )
+        taste = kind is not None and kind.value == TASTE
+        if not taste and not (link and link.strip()):
+            raise BadInput("Give the playlist's `link:` (or choose the taste map `kind:`).")
         await interaction.response.defer(ephemeral=True, thinking=True)
-        ref = await resolve_link(link, self.bot.web)  # raises BadLink with a sentence
+        if taste:
+            ref = PlaylistRef(TASTE, str(guild.id))  # type: ignore[arg-type]
+        else:
+            assert link is not None
+            ref = await resolve_link(link, self.bot.web)  # raises BadLink with a sentence
         now = self.now()
         schedule = Schedule(
             guild_id=guild.id,

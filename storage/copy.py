@@ -118,6 +118,11 @@ TABLES: tuple[Table, ...] = (
     Table("guild_settings", ("guild_id",), ("default_k", "schedule_role_id", "updated_at")),
     Table("member_settings", ("user_id",), ("show_liked", "updated_at")),
     Table(
+        "taste_shares",
+        ("guild_id", "user_id"),
+        ("ref_source", "ref_id", "name", "member_name", "created_at"),
+    ),
+    Table(
         "spotify_accounts",
         ("discord_user_id",),
         (
@@ -138,6 +143,7 @@ NOT_COPIED = {
     "spotify_pending": "sign-ins under way lapse within minutes",
     "schema_version": "each database has its own",
     "leases": "page locks and cooldowns last seconds",
+    "taste_derived": "scores and bridges are computed again from the shares",
 }
 
 #: Rows per INSERT (a statement's parameters stay far below both drivers' limits).

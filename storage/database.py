@@ -26,6 +26,7 @@ from storage.leases import LeaseRepository
 from storage.members import MemberSettingsRepository
 from storage.messages import MessageRepository
 from storage.schedules import ScheduleRepository
+from storage.taste import TasteRepository
 
 __all__ = ["Backend", "Database", "is_postgres_url", "open_database"]
 
@@ -94,6 +95,7 @@ class Database:
         self.accounts = AccountRepository(self)
         self.members = MemberSettingsRepository(self)
         self.leases = LeaseRepository(self)
+        self.taste = TasteRepository(self)
 
     @classmethod
     async def open(

@@ -103,3 +103,36 @@ def sample_mix(
     tracks = [to_track(picked[i][0]) for i in order]
     truth = np.array([picked[i][1] for i in order])
     return Playlist(PlaylistRef("csv", f"{mix.name}-{seed}"), mix.name, tracks, "s"), truth
+
+
+def taste_pairs(
+    rows: list[dict[str, str]], column: str, size: int, seed: int
+) -> tuple[list[float], list[float], list[tuple[str, str, float]]]:
+    """Overlap scores of same-label and different-label playlist pairs on one map.
+
+    Per label two disjoint random playlists of ``size`` tracks (halves ``a`` and
+    ``b``) are drawn; all of them go into one comparison (as ``/taste map`` would).
+    Returns the same-label scores (a of x with b of x), the different-label scores
+    (a of x with b of y, x != y) and every different pair as (x, y, score).
+    """
+    from bot.analysis.taste import compare_playlists
+
+    rng = np.random.default_rng(seed)
+    labels = sorted({r[column] for r in rows})
+    playlists: list[list[Track]] = []
+    for label in labels:
+        pool = [r for r in rows if r[column] == label]
+        order = rng.permutation(len(pool))
+        for half in range(2):
+            chosen = order[half * size : (half + 1) * size]
+            playlists.append([to_track(pool[int(i)]) for i in chosen])
+    names = [f"{label} {half}" for label in labels for half in "ab"]
+    taste = compare_playlists(playlists, names)
+    same = [float(taste.scores[2 * x, 2 * x + 1]) for x in range(len(labels))]
+    different = [
+        (labels[x], labels[y], float(taste.scores[2 * x, 2 * y + 1]))
+        for x in range(len(labels))
+        for y in range(len(labels))
+        if x != y
+    ]
+    return same, [d[2] for d in different], different

@@ -26,7 +26,7 @@ from bot.account.api import UserAuth
 from bot.account.oauth import NotConnected
 from bot.account.service import AccountService
 from bot.errors import BadInput, ProviderDown, UserError
-from bot.model import Analysis
+from bot.model import Analysis, Track
 from bot.net.client import HttpClient, HttpError
 from bot.render.pages import PER_PAGE, Position, clamp, page_counts
 
@@ -215,26 +215,33 @@ class Library:
 
     async def save_cluster(self, discord_user_id: int, analysis: Analysis, index: int) -> Saved:
         """A private playlist in the member's account with cluster ``index``'s tracks."""
-        account = await self.service.account(discord_user_id)
-        if account is None:
-            raise NotConnected("save a cluster to Spotify")
         if not 0 <= index < len(analysis.clusters):
             raise BadInput("That cluster is not part of this analysis any more.")
         cluster = analysis.clusters[index]
-        uris = list(dict.fromkeys(u for t in cluster.tracks if (u := spotify_uri(t.spotify_id))))
+        name = f"{analysis.playlist.name} · #{cluster.number} {cluster.name}"
+        description = (
+            f"Cluster #{cluster.number} ({cluster.name}) of {analysis.playlist.name}, "
+            "made by playlist-clusters."
+        )
+        return await self.save_tracks(discord_user_id, name, description, cluster.tracks)
+
+    async def save_tracks(
+        self, discord_user_id: int, name: str, description: str, tracks: Sequence[Track]
+    ) -> Saved:
+        """A private playlist named ``name`` in the member's account with ``tracks``
+        (those with a Spotify id; the others are counted in ``left_out``)."""
+        account = await self.service.account(discord_user_id)
+        if account is None:
+            raise NotConnected("save a playlist to Spotify")
+        uris = list(dict.fromkeys(u for t in tracks if (u := spotify_uri(t.spotify_id))))
         if not uris:
             raise BadInput(
-                "None of this cluster's tracks has a Spotify id (they came from Deezer or a "
+                "None of these tracks has a Spotify id (they came from Deezer or a "
                 "file without Spotify links), so there is nothing to save."
             )
-        name = _cut(f"{analysis.playlist.name} · #{cluster.number} {cluster.name}", NAME_LIMIT)
-        description = _cut(
-            f"Cluster #{cluster.number} ({cluster.name}) of {analysis.playlist.name}, "
-            "made by playlist-clusters.",
-            300,
-        )
+        name = _cut(name, NAME_LIMIT)
         auth = self.auth(discord_user_id)
-        created = await self._create(auth, account.spotify_user_id, name, description)
+        created = await self._create(auth, account.spotify_user_id, name, _cut(description, 300))
         pid = str(created.get("id") or "")
         if not pid:
             raise ProviderDown("Spotify created no playlist; please try later.")
@@ -243,7 +250,7 @@ class Library:
         urls = created.get("external_urls")
         urls = urls if isinstance(urls, dict) else {}
         url = str(urls.get("spotify") or f"https://open.spotify.com/playlist/{pid}")
-        return Saved(name, url, len(uris), len(cluster.tracks) - len(uris))
+        return Saved(name, url, len(uris), len(tracks) - len(uris))
 
     async def _create(self, auth: UserAuth, user_id: str, name: str, description: str) -> Any:
         body = {"name": name, "description": description, "public": False}

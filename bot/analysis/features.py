@@ -337,7 +337,11 @@ class _Blocks:
 
 
 def build_feature_table(
-    tracks: Sequence[Track], *, metadata_weight: float = 0.5, prefer: str = "auto"
+    tracks: Sequence[Track],
+    *,
+    metadata_weight: float = 0.5,
+    prefer: str = "auto",
+    sound_only: bool = False,
 ) -> FeatureTable:
     """The weighted matrix for ``tracks``: shape (len(tracks), n_columns).
 
@@ -345,7 +349,8 @@ def build_feature_table(
     families are found on those alone); metadata columns get ``metadata_weight`` (weak
     ones less). When no audio family covers most tracks, metadata leads with weight 1.
     Multi-hot groups are divided by the square root of their width so a long genre
-    list cannot outvote the scalar columns.
+    list cannot outvote the scalar columns. ``sound_only`` leaves metadata out when
+    an audio family leads (the taste map compares sound only).
     """
     family = choose_family(tracks, prefer)
     blocks = _Blocks()
@@ -358,10 +363,12 @@ def build_feature_table(
     meta_weight = metadata_weight
     if family == "metadata":
         meta_weight, coverage = 1.0, len(tracks)
-    meta, meta_names, neutral = _metadata_block(tracks)
-    added = blocks.add(meta, meta_names, _metadata_weights(meta_names, meta_weight), neutral)
-    if family == "metadata":
-        lead = added
+    if not (sound_only and lead):
+        meta, meta_names, neutral = _metadata_block(tracks)
+        weights = _metadata_weights(meta_names, meta_weight)
+        added = blocks.add(meta, meta_names, weights, neutral)
+        if family == "metadata":
+            lead = added
     scaled, matrix, weights, spread = blocks.stacked(len(tracks))
     return FeatureTable(
         matrix=matrix,

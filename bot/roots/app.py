@@ -37,6 +37,7 @@ from bot.services.leases import DatabaseLeases, RedisLeases, SharedCooldown, Sha
 from bot.services.lines import JobLine, LocalLine
 from bot.services.personal import PersonalAnalyzer
 from bot.services.queue import AnalysisQueue
+from bot.services.taste import TasteService
 from bot.settings.env import Settings
 from bot.shards import ShardPlan
 from bot.threads import limit_native_threads, native_threads, tune_interpreter
@@ -55,6 +56,7 @@ COGS: tuple[str, ...] = (
     "cogs.schedule",
     "cogs.spotify_account",
     "cogs.hearts",
+    "cogs.taste",
     "cogs.admin",
 )
 
@@ -159,6 +161,8 @@ class PlaylistBot(commands.Bot):
     personal: PersonalAnalyzer
     #: Where /clusters and weekly posts run their analyses: here, or on workers.
     line: LocalLine | JobLine
+    #: Shared playlists of servers on taste maps (/taste).
+    taste: TasteService
 
     async def setup_hook(self) -> None:
         settings = self.settings
@@ -199,6 +203,7 @@ class PlaylistBot(commands.Bot):
         # 💚 on shared messages only with the owner's consent (storage.members, /hearts)
         self.pager.consent = self.storage.members.shows_liked
         self.explore = ExploreActions(self.pager, self.explorer)
+        self.taste = TasteService(self.line, self.storage.taste, self.analyzer.options(None))
         self.add_dynamic_items(PageButton, *DYNAMIC_ITEMS)
         for name in self.cog_names:
             await self.load_extension(name)

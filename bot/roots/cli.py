@@ -22,6 +22,7 @@ from bot.files.outputs import JSON_NAME, MD_NAME, PNG_NAME, check_folder, check_
 from bot.files.terminal import one_line, printable
 from bot.roots.cache_cli import add_cache_parser
 from bot.roots.cli_log import command_logging, verbose_option
+from bot.roots.compare_cli import add_compare_parser
 from bot.roots.db_cli import add_db_parser
 from bot.text import from_os
 
@@ -93,6 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "--no-cache", action="store_true", help="neither read nor write the cache database"
     )
+    add_compare_parser(commands, parents=[verbose])
     add_cache_parser(commands, parents=[verbose])
     add_db_parser(commands, parents=[verbose])
     add_bot_commands(commands)
@@ -330,12 +332,21 @@ async def _analyze(
 
 
 def _finite(args: argparse.Namespace, settings: Settings) -> str:
-    """`analyze`, `cache` or `db`: what to print."""
-    if args.command == "analyze":
+    """`analyze`, `compare`, `cache` or `db`: what to print."""
+    if args.command in ("analyze", "compare"):
         from bot.threads import limit_native_threads, native_threads
 
         limit_native_threads(native_threads(settings.native_threads, 1))
+    if args.command == "analyze":
         return asyncio.run(run_analyze(args, settings))
+    if args.command == "compare":
+        from bot.roots.compare_cli import run_compare
+
+        bar = ProgressBar(not args.quiet)
+        try:
+            return asyncio.run(run_compare(args, settings, bar))
+        finally:
+            bar.close()
     if args.command == "cache":
         from bot.roots.cache_cli import run_cache
 
@@ -350,7 +361,7 @@ def _run(args: argparse.Namespace) -> None:
     from bot.settings.env import get_settings
 
     settings = get_settings()
-    if args.command in ("analyze", "cache", "db"):
+    if args.command in ("analyze", "compare", "cache", "db"):
         with command_logging(args.verbose, settings):
             print(_finite(args, settings))
     elif args.command in ("bot", "sync-commands"):

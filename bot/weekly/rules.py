@@ -262,3 +262,8 @@ def playlist_url(ref: PlaylistRef) -> str:
     if ref.source == "ytmusic":
         return f"https://music.youtube.com/playlist?list={ref.id}"
     return f"{ref.source}:{ref.id}"
+
+
+def post_nonce(schedule_id: int, week: str) -> str:
+    """The same nonce for every try of a schedule's week (Discord: at most 25 characters)."""
+    return f"w{schedule_id}-{week}"[:25]

@@ -31,6 +31,7 @@ from tests.hostile.case import (
     write_bytes,
     write_playlist,
 )
+from tests.hostile.corpus_compare import compare_cases
 from tests.hostile.corpus_options import options_cases, settings_cases
 from tests.hostile.texts import (
     CONTROLS,
@@ -263,4 +264,5 @@ def all_cases() -> list[Case]:
         + options_cases()
         + settings_cases()
         + db_copy_cases()
+        + compare_cases()
     )

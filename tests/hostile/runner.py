@@ -30,6 +30,8 @@ from tests.hostile.corpus import Case
 
 ROOT = Path(__file__).resolve().parents[2]
 RESULT_NAMES = {"clusters.md", "clusters.json", "clusters_scatter.png"}
+#: What `compare` writes (issue 24).
+COMPARE_NAMES = {"taste.md", "taste.json", "taste_map.png"}
 #: Peak resident memory a child may reach (the analysis of a small playlist needs ~300 MB).
 MAX_RSS_BYTES = 1_500_000_000
 #: Address-space limit of a child: a read of /dev/zero fails fast instead of swapping.
@@ -151,7 +153,7 @@ def _half_written(before: dict, after: dict) -> list[str]:
     changed = [
         rel
         for rel in set(before) | set(after)
-        if os.path.basename(rel).decode(errors="replace") in RESULT_NAMES
+        if os.path.basename(rel).decode(errors="replace") in RESULT_NAMES | COMPARE_NAMES
         and before.get(rel) != after.get(rel)
     ]
     return [f"exit 2 but results changed: {os.fsdecode(changed[0])!r}"] if changed else []
@@ -162,18 +164,23 @@ def _results_problems(outcome: Outcome, folder: Path, before: dict, after: dict)
     case = outcome.case
     if outcome.code == 2:
         return _half_written(before, after)
-    if not case.out or os.path.isabs(case.out) or case.argv[:1] != ["analyze"]:
+    if not case.out or os.path.isabs(case.out) or case.argv[:1] not in (["analyze"], ["compare"]):
         return []
+    names, page = (
+        (RESULT_NAMES, "clusters.md")
+        if case.argv[:1] == ["analyze"]
+        else (COMPARE_NAMES, "taste.md")
+    )
     out = os.path.join(os.fsencode(folder / "work"), os.fsencode(case.out))
     if outcome.code == 0 and not os.path.isdir(out):
         return ["exit 0 but no output folder"]
     if outcome.code == 0:
-        missing = RESULT_NAMES - {os.fsdecode(n) for n in os.listdir(out)}
+        missing = names - {os.fsdecode(n) for n in os.listdir(out)}
         if missing:
             return [f"exit 0 but missing {sorted(missing)}"]
-        with open(os.path.join(out, b"clusters.md"), encoding="utf-8") as page:
-            if CONTROL & set(page.read()):
-                return ["control characters in clusters.md"]
+        with open(os.path.join(out, os.fsencode(page)), encoding="utf-8") as text:
+            if CONTROL & set(text.read()):
+                return [f"control characters in {page}"]
     return []
 
 

@@ -20,7 +20,7 @@ from tests.hostile.corpus import all_cases
 from tests.hostile.runner import offline_env, run
 
 CASES = all_cases()
-CLASSES = ("names", "numbers", "files", "special", "links", "options", "settings")
+CLASSES = ("names", "numbers", "files", "special", "links", "options", "settings", "compare")
 
 
 @pytest.fixture(scope="module")

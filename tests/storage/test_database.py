@@ -288,6 +288,27 @@ async def _check_v9(db: Database) -> None:
     assert await db.leases.hold("page:1", "b", now=101.0, until=111.0) == 9.0
 
 
+async def _seed_v10(conn: Session) -> None:
+    await _seed_v9(conn)
+    # alice (99) shared a playlist in guild 8; a bridge of hers with 77 was kept
+    await conn.execute(
+        "INSERT INTO taste_shares VALUES (8, 99, 'deezer', '908622995', 'Nuits ☾', 'アリス', 100.0)"
+    )
+    await conn.execute(
+        "INSERT INTO taste_derived (guild_id, user_a, user_b, kind, payload, created_at)"
+        ' VALUES (8, 77, 99, \'bridge\', \'[{"id": "t1", "title": "夜"}]\', 100.0)'
+    )
+
+
+async def _check_v10(db: Database) -> None:
+    await _check_v9(db)
+    share = await db.taste.get(8, 99)
+    assert share is not None and (share.name, share.member_name) == ("Nuits ☾", "アリス")
+    assert await db.taste.get_bridge(1) == (8, 77, 99, [{"id": "t1", "title": "夜"}])
+    assert await db.taste.unshare(8, 99) == 2
+    assert await db.taste.get_bridge(1) is None
+
+
 SEEDS: dict[int, Callable[[Session], Awaitable[None]]] = {
     1: _seed_v1,
     2: _seed_v2,
@@ -298,6 +319,7 @@ SEEDS: dict[int, Callable[[Session], Awaitable[None]]] = {
     7: _seed_v7,
     8: _seed_v8,
     9: _seed_v9,
+    10: _seed_v10,
 }
 CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
     1: _check_v1,
@@ -309,6 +331,7 @@ CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
     7: _check_v7,
     8: _check_v8,
     9: _check_v9,
+    10: _check_v10,
 }
 
 

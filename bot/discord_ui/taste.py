@@ -1,0 +1,144 @@
+"""What the /taste commands show: the map's embed, a pair side by side, neighbours.
+
+Names come from members and playlists: every one is escaped and mention-free
+(:func:`bot.render.pages.fit`), and answers are sent with ``NO_MENTIONS``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+import discord
+
+from bot.render.pages import fit, fit_plain_lines
+from bot.render.taste_doc import score_text, shared_text
+from bot.text import plural
+
+if TYPE_CHECKING:
+    from bot.analysis.taste import Meeting
+    from bot.services.taste import Entry, MapAnswer, PairAnswer
+
+MAP_FILE = "taste_map.png"
+COLOUR = discord.Colour(0x5865F2)
+#: A cluster "meets" when each side has at least this share of its tracks there.
+MEET_SHARE = 0.15
+DESCRIPTION_LIMIT = 4000
+
+
+def entry_label(member: str, playlist: str) -> str:
+    """'alice · Road Trip': the legend label of a member's playlist (raw text)."""
+    return f"{member} · {playlist}" if member else playlist
+
+
+def map_embed(answer: MapAnswer, title: str) -> discord.Embed:
+    """The map picture, then one line per pair: score and what the two share by name."""
+    taste = answer.taste
+    lines = []
+    for a, b, score in taste.pairs():
+        lines.append(
+            f"**{score_text(score)}** · {fit(taste.names[a], 80)} × {fit(taste.names[b], 80)}"
+            f" · {fit(shared_text(taste.shared[(a, b)], 3), 200)}"
+        )
+    notes = [fit(n, 300) for n in answer.notes]
+    text = fit_plain_lines(
+        ["Overlap in sound, 0-100 (100: they mix like two halves of one playlist).", *lines],
+        DESCRIPTION_LIMIT - sum(len(n) + 1 for n in notes),
+    )
+    embed = discord.Embed(
+        title=fit(title, 250), description="\n".join([text, *notes]), colour=COLOUR
+    )
+    embed.set_image(url=f"attachment://{MAP_FILE}")
+    placed, total = sum(taste.placed), sum(taste.sizes)
+    embed.set_footer(text=f"{placed:,} of {plural(total, 'track')} on the map")
+    return embed
+
+
+def _meeting_line(m: Meeting, size_a: int, size_b: int) -> str:
+    share_a = m.count_a / size_a if size_a else 0.0
+    share_b = m.count_b / size_b if size_b else 0.0
+    return f"{fit(m.name, 80)}: {share_a:.0%} / {share_b:.0%}"
+
+
+def meetings_text(meetings: Sequence[Meeting], size_a: int, size_b: int) -> tuple[str, str]:
+    """(where they meet, where they differ): clusters of both playlists together."""
+    meet, differ = [], []
+    for m in sorted(meetings, key=lambda m: -(m.count_a + m.count_b)):
+        share_a = m.count_a / size_a if size_a else 0.0
+        share_b = m.count_b / size_b if size_b else 0.0
+        line = _meeting_line(m, size_a, size_b)
+        (meet if min(share_a, share_b) >= MEET_SHARE else differ).append(line)
+    return "\n".join(meet[:6]) or "nowhere yet", "\n".join(differ[:6]) or "nowhere"
+
+
+def pair_embed(answer: PairAnswer) -> discord.Embed:
+    """Two members side by side: score, meeting points, shared names, the bridge."""
+    taste = answer.taste
+    a, b = taste.names
+    score = taste.pairs()[0][2]
+    shared = taste.shared[(0, 1)]
+    embed = discord.Embed(
+        title=fit(f"{a} × {b}", 250),
+        description=(
+            f"Overlap in sound: **{score_text(score)}** / 100. Shared by name: "
+            f"{fit(shared_text(shared, 5), 600)}."
+        ),
+        colour=COLOUR,
+    )
+    meet, differ = meetings_text(answer.meetings, *taste.placed)
+    embed.add_field(name="Where they meet (share of each)", value=fit(meet, 1000, markdown=False))
+    embed.add_field(name="Where they differ", value=fit(differ, 1000, markdown=False))
+    labels = ", ".join(shared.labels[:5])
+    if labels:
+        embed.add_field(name="Shared labels", value=fit(labels, 1000), inline=False)
+    bridge = [f"{fit(t.title, 60)} – {fit(', '.join(t.artists), 40)}" for t in answer.bridge[:10]]
+    embed.add_field(
+        name=f"Bridge playlist ({plural(len(answer.bridge), 'track')}, each side's closest "
+        "to the other)",
+        value="\n".join(bridge)[:1024] or "no tracks",
+        inline=False,
+    )
+    embed.set_image(url=f"attachment://{MAP_FILE}")
+    return embed
+
+
+def neighbours_embed(me: Entry, ranked: Sequence[tuple[Entry, float]]) -> discord.Embed:
+    """The invoker's closest members by sound, highest first."""
+    lines = [
+        f"{i}. **{score:.0f}** · {fit(entry.label, 120)}"
+        for i, (entry, score) in enumerate(ranked[:20], start=1)
+    ]
+    return discord.Embed(
+        title=fit(f"Closest to {me.label}", 250),
+        description="\n".join(lines) or "No other shared playlist could be compared yet.",
+        colour=COLOUR,
+    )
+
+
+def week_changes(
+    before: dict[tuple[int, int], float],
+    now: dict[tuple[int, int], float],
+    labels: dict[int, str],
+    limit: int = 5,
+) -> str:
+    """'alice × bob 83 (+12) · new: carol × bob 40': the pairs that moved most this week.
+
+    Pairs are keyed by member ids (smaller first); a pair without last week's score is
+    new (a member shared since); a pair that moved by less than 3 points is steady.
+    """
+    if not before:
+        return "The first taste map of this server: next week's post says what changed."
+    moved = []
+    for pair, score in now.items():
+        names = f"{fit(labels.get(pair[0], '?'), 60)} × {fit(labels.get(pair[1], '?'), 60)}"
+        if pair not in before:
+            moved.append((1000.0, f"new: {names} {score:.0f}"))
+        elif abs(score - before[pair]) >= 3:
+            delta = score - before[pair]
+            moved.append((abs(delta), f"{names} {score:.0f} ({delta:+.0f})"))
+    moved.sort(key=lambda item: -item[0])
+    gone = sum(1 for pair in before if pair not in now)
+    parts = [text for _, text in moved[:limit]]
+    if gone:
+        parts.append(f"{plural(gone, 'pair')} gone (a member unshared)")
+    return "This week: " + (" · ".join(parts) if parts else "no pair moved by 3 points or more.")

@@ -1,0 +1,195 @@
+"""The taste map's service: shared playlists in, comparisons and pictures out.
+
+What the /taste commands and the weekly post call. Playlists come through the
+analysis line like /clusters (so an unchanged playlist is answered from the cache,
+features included); consent lives in storage (:class:`storage.taste.TasteRepository`):
+only shared playlists of the server are read for others. The comparison and the
+picture are CPU work and run in a worker thread. No discord import here.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
+
+from bot.analysis.taste import (
+    MAX_PLAYLISTS,
+    Meeting,
+    TasteMap,
+    bridge,
+    compare_playlists,
+    meeting_points,
+    neighbours,
+)
+from bot.errors import BadInput, UserError
+from bot.model import AnalysisOptions, Playlist, Track
+from bot.render.taste_map import legend_names, render_taste_map
+
+if TYPE_CHECKING:
+    from bot.services.lines import JobLine, LocalLine
+    from storage.taste import TasteRepository, TasteShare
+
+log = logging.getLogger(__name__)
+#: /taste neighbours ranks at most this many other members' playlists.
+MAX_NEIGHBOURS = 50
+
+
+@dataclass(slots=True)
+class Entry:
+    """One playlist on a map: its legend label, its tracks, and whose share it is."""
+
+    label: str
+    playlist: Playlist
+    user_id: int | None = None
+
+
+@dataclass(slots=True)
+class MapAnswer:
+    """A compared set: the comparison, its picture, and sentences about what was left out."""
+
+    taste: TasteMap
+    entries: list[Entry]
+    png: bytes
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class PairAnswer:
+    """Two playlists side by side: the comparison, clusters of both, the bridge playlist."""
+
+    taste: TasteMap
+    entries: list[Entry]
+    png: bytes
+    meetings: list[Meeting]
+    bridge: list[Track]
+
+
+def _draw(taste: TasteMap, title: str) -> bytes:
+    return render_taste_map(
+        taste.points,
+        taste.groups,
+        legend_names(taste.names, taste.placed),
+        title=title,
+        x_label=taste.x_label,
+        y_label=taste.y_label,
+    )
+
+
+def _compute_map(entries: Sequence[Entry], title: str) -> tuple[TasteMap, bytes]:
+    taste = compare_playlists([e.playlist.tracks for e in entries], [e.label for e in entries])
+    return taste, _draw(taste, title)
+
+
+def _compute_pair(entries: Sequence[Entry], title: str) -> PairAnswer:
+    taste, png = _compute_map(entries, title)
+    return PairAnswer(taste, list(entries), png, meeting_points(taste, 0, 1), bridge(taste, 0, 1))
+
+
+class TasteService:
+    """Shared playlists of a server on maps, pairs and rankings."""
+
+    def __init__(
+        self, line: LocalLine | JobLine, repository: TasteRepository, options: AnalysisOptions
+    ) -> None:
+        self.line = line
+        self.repository = repository
+        self.options = options
+
+    async def playlist_of_link(self, user_id: int, link: str) -> Playlist:
+        """The playlist behind a link as ``user_id`` may read it (their Spotify if connected)."""
+        return (await self.line.link(user_id, link, self.options)).analysis.playlist
+
+    async def playlist_of_csv(self, data: bytes, name: str) -> Playlist:
+        """The playlist of an uploaded CSV export."""
+        return (await self.line.csv(data, name, self.options)).analysis.playlist
+
+    async def share(self, share: TasteShare) -> None:
+        """Store a member's consent (the playlist was read by the caller first)."""
+        await self.repository.share(share)
+
+    async def unshare(self, guild_id: int, user_id: int) -> bool:
+        """Remove the member's share and everything computed from it; False if none."""
+        return await self.repository.unshare(guild_id, user_id) > 0
+
+    async def shared_entries(
+        self, guild_id: int, labels: Mapping[int, str], *, skip: Sequence[int] = ()
+    ) -> tuple[list[Entry], list[str]]:
+        """The server's shared playlists (``labels``: member id -> legend label), read
+        through the cache, and a sentence per share that could not be read."""
+        entries: list[Entry] = []
+        notes: list[str] = []
+        for share in await self.repository.list_for_guild(guild_id):
+            if share.user_id in skip:
+                continue
+            label = labels.get(share.user_id) or share.member_name or "a member"
+            try:
+                outcome = await self.line.ref(share.ref, self.options)
+            except UserError as exc:
+                notes.append(f"{label}'s playlist could not be read: {exc}")
+                continue
+            entries.append(Entry(label, outcome.analysis.playlist, share.user_id))
+        return entries, notes
+
+    async def entry_of(self, guild_id: int, user_id: int, label: str) -> Entry | None:
+        """The member's shared playlist as an entry, or None if they shared none."""
+        share = await self.repository.get(guild_id, user_id)
+        if share is None:
+            return None
+        outcome = await self.line.ref(share.ref, self.options)
+        return Entry(label, outcome.analysis.playlist, user_id)
+
+    async def map(self, entries: Sequence[Entry], title: str) -> MapAnswer:
+        """Compare up to MAX_PLAYLISTS entries; the rest are left out with a note."""
+        if len(entries) < 2:
+            raise BadInput(
+                "A taste map needs at least two playlists: members share theirs with "
+                "/taste share, or give a link or a file."
+            )
+        kept = list(entries[:MAX_PLAYLISTS])
+        notes = []
+        if len(entries) > MAX_PLAYLISTS:
+            notes.append(
+                f"{len(entries) - MAX_PLAYLISTS} more shared playlists did not fit "
+                f"(at most {MAX_PLAYLISTS} on one map)."
+            )
+        taste, png = await asyncio.to_thread(_compute_map, kept, title)
+        return MapAnswer(taste, kept, png, notes)
+
+    async def pair(self, a: Entry, b: Entry, title: str) -> PairAnswer:
+        """Two entries side by side (CPU work in a thread)."""
+        return await asyncio.to_thread(_compute_pair, [a, b], title)
+
+    async def neighbours(self, me: Entry, others: Sequence[Entry]) -> list[tuple[Entry, float]]:
+        """The other entries ranked by overlap with ``me`` (unscorable ones left out)."""
+        if not others:
+            return []
+        everyone = [me, *others[:MAX_NEIGHBOURS]]
+        # one space per comparison, as on a map of all of them
+        taste = await asyncio.to_thread(
+            compare_playlists, [e.playlist.tracks for e in everyone], [e.label for e in everyone]
+        )
+        return [(everyone[i], score) for i, score in neighbours(taste, 0)]
+
+    async def keep_bridge(self, guild_id: int, a: int, b: int, tracks: Sequence[Track]) -> int:
+        """Store a bridge playlist for its buttons; removed when either member unshares."""
+        return await self.repository.put_bridge(guild_id, a, b, [t.to_dict() for t in tracks])
+
+    async def bridge_tracks(self, bridge_id: int) -> list[Track] | None:
+        """A kept bridge playlist's tracks, or None once a member unshared."""
+        found = await self.repository.get_bridge(bridge_id)
+        if found is None:
+            return None
+        return [Track.from_dict(d) for d in found[3]]
+
+
+def pair_scores(answer: MapAnswer) -> dict[tuple[int, int], float]:
+    """The map's scored pairs of members, keyed by member ids (smaller first)."""
+    found: dict[tuple[int, int], float] = {}
+    for a, b, score in answer.taste.pairs():
+        ua, ub = answer.entries[a].user_id, answer.entries[b].user_id
+        if score is not None and ua is not None and ub is not None:
+            found[(min(ua, ub), max(ua, ub))] = score
+    return found

@@ -1,0 +1,57 @@
+"""The /taste embeds: names escaped and mention-free, meeting points split by share."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from bot.analysis.taste import Meeting, compare_playlists
+from bot.discord_ui.taste import map_embed, meetings_text, neighbours_embed
+from bot.model import Playlist, PlaylistRef, Track
+from bot.services.taste import Entry, MapAnswer
+
+
+def _tracks(centre: float, n: int, artist: str) -> list[Track]:
+    rng = np.random.default_rng(int(centre * 10))
+    return [
+        Track(
+            id=f"{artist}{i}",
+            title=f"song {i}",
+            artists=(artist,),
+            audio={"energy": centre + rng.normal(0, 0.05), "tempo": 100 + rng.normal(0, 5)},
+            audio_provider="csv",
+        )
+        for i in range(n)
+    ]
+
+
+def test_the_map_embed_escapes_names_and_lists_every_pair() -> None:
+    names = ["@everyone · **x**", "<@123> · list", "bob · `code`"]
+    lists = [_tracks(0.2, 20, "A"), _tracks(0.25, 20, "A"), _tracks(0.9, 20, "C")]
+    taste = compare_playlists(lists, names)
+    answer = MapAnswer(taste, [], b"", ["mod's playlist could not be read: @here gone."])
+    embed = map_embed(answer, "Sounds of @everyone")
+    text = embed.description
+    assert "@everyone" not in text and "<@123>" not in text and "@here" not in text
+    assert "\\*\\*x\\*\\*" in text
+    assert len(text.splitlines()) == 1 + 3 + 1  # the legend line, three pairs, the note
+    assert "20 tracks, 1 artist" in text  # the first two share tracks and an artist
+    assert embed.image.url == "attachment://taste_map.png"
+
+
+def test_meeting_points_split_by_the_share_of_each_side() -> None:
+    meetings = [
+        Meeting("calm", ("calm",), 40, 10),  # 40% / 20%: both well present
+        Meeting("loud", ("loud",), 55, 2),  # 55% / 4%: mostly the first
+        Meeting("fast", ("fast",), 5, 38),
+    ]
+    meet, differ = meetings_text(meetings, 100, 50)
+    assert meet == "calm: 40% / 20%"
+    assert differ.splitlines() == ["loud: 55% / 4%", "fast: 5% / 76%"]
+
+
+def test_neighbours_rank_highest_first_with_escaped_labels() -> None:
+    playlist = Playlist(PlaylistRef("csv", "x"), "x", [], "s")
+    me = Entry("alice · mine", playlist, 1)
+    ranked = [(Entry("bob · _under_", playlist, 2), 81.4), (Entry("eve", playlist, 3), 12.0)]
+    lines = neighbours_embed(me, ranked).description.splitlines()
+    assert lines == ["1. **81** · bob · \\_under\\_", "2. **12** · eve"]
