@@ -42,9 +42,8 @@ from typing import Protocol
 import aiohttp
 from yarl import URL
 
-from bot.analysis.decode import analyse_audio_bytes
 from bot.analysis.features import MIN_FAMILY_COVERAGE
-from bot.analysis.signal import FEATURE_VERSION, Skipped
+from bot.analysis.preview_result import FEATURE_VERSION, Skipped
 from bot.features.cache import FeatureCache
 from bot.features.preview_failures import DAY_SECONDS, FailureMemory
 from bot.model import ProgressCallback, Track
@@ -332,6 +331,10 @@ class PreviewAudioProvider:
         if isinstance(data, str):
             return data
         pool = self._pool()
+        # imported here: the decoder and scipy.signal cost about a second of start-up
+        # that a run analysing no preview should not pay
+        from bot.analysis.decode import analyse_audio_bytes
+
         try:
             result = await asyncio.get_running_loop().run_in_executor(
                 pool, analyse_audio_bytes, data
