@@ -31,6 +31,11 @@ PROVIDER_AUDIO_FEATURES: tuple[str, ...] = (
 )
 
 
+#: The "Sound Features" cell of an exported track that no provider could describe:
+#: reading the file back then asks no provider again (blank feature cells would).
+NO_SOUND = "none"
+
+
 @dataclass(frozen=True, slots=True)
 class PlaylistRef:
     """Where a playlist lives: a source and that source's id (a file path for CSV)."""
@@ -222,6 +227,10 @@ class Cluster:
     name: str
     tracks: list[Track]
     traits: list[str] = field(default_factory=list)
+    #: Tracks placed without sound features: track id -> how ("album" or "artist":
+    #: with most of the same album's / artist's tracks; "none": in the group
+    #: "not enough to hear"). Empty when every track was placed by its sound.
+    unheard: dict[str, str] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -279,7 +288,7 @@ class Analysis:
 
 #: Bumped whenever the analysis (features, clustering, naming) changes its results,
 #: so cached analyses made by older code are not served (part of :func:`analysis_key`).
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 
 
 def analysis_key(playlist: Playlist, options: AnalysisOptions) -> str:

@@ -203,6 +203,19 @@ def _automatic_k(
     return k, note
 
 
+def canonical_order(matrix: np.ndarray) -> np.ndarray:
+    """A row order that depends only on the rows' values, not on where they stand.
+
+    Rows are sorted by their sum, then their sum of squares, then their sorted values
+    (all unchanged when the columns are reordered), so a playlist whose tracks are
+    shuffled is clustered as exactly the same set of rows: same k, same clusters.
+    """
+    rounded = np.round(matrix, 9)
+    keys = [np.sort(rounded, axis=1)[:, j] for j in range(rounded.shape[1] - 1, -1, -1)]
+    keys += [np.round((matrix**2).sum(axis=1), 9), np.round(matrix.sum(axis=1), 9)]
+    return np.lexsort(keys)
+
+
 def cluster_tracks(
     matrix: np.ndarray,
     *,
@@ -217,10 +230,28 @@ def cluster_tracks(
     The first ``lead_columns`` columns (0: all) define the sound families. The note
     says how k was chosen; tiny or degenerate inputs give one cluster with a note
     saying why; a requested k above what the data supports is lowered, with a note.
+    The order of the rows does not matter (see :func:`canonical_order`).
     """
     special = _degenerate(matrix)
     if special is not None:
         return special
+    order = canonical_order(matrix)
+    result = _cluster_ordered(matrix[order], k, k_min, k_max, random_state, lead_columns)
+    labels = np.empty_like(result.labels)
+    labels[order] = result.labels
+    result.labels = labels
+    return result
+
+
+def _cluster_ordered(
+    matrix: np.ndarray,
+    k: int | None,
+    k_min: int,
+    k_max: int,
+    random_state: int,
+    lead_columns: int,
+) -> Clustering:
+    """:func:`cluster_tracks` on rows already in canonical order."""
     n, width = matrix.shape
     lead = lead_columns if 0 < lead_columns <= width else width
     limit = min(k_max if k is None else k, n - 1)

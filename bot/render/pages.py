@@ -17,7 +17,7 @@ share one definition of "next page".
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote
@@ -188,8 +188,18 @@ def turn(counts: Sequence[int], position: Position, action: Action) -> Position:
     raise ValueError(f"unknown page action {action!r}")
 
 
-def _track_line(number: int, track: Track, budget: int, caps: tuple[int, int, int, int]) -> str:
-    """``number. [title](url) — artists · album · label 💚`` within ``budget`` units."""
+#: Marks a track placed without sound features (by album or artist, or "not enough to hear").
+UNHEARD_MARK = "🔇"
+
+
+def _track_line(
+    number: int,
+    track: Track,
+    budget: int,
+    caps: tuple[int, int, int, int],
+    unheard: bool = False,
+) -> str:
+    """``number. [title](url) — artists · album · label 💚 🔇`` within ``budget`` units."""
     title_cap, artist_cap, album_cap, label_cap = caps
     url = safe_url(track.url, LINK_URL_LIMIT)
     title = fit(track.title or "untitled", title_cap) or "…"
@@ -204,15 +214,12 @@ def _track_line(number: int, track: Track, budget: int, caps: tuple[int, int, in
     label = fit(track.label, label_cap)
     if label:
         parts.append(label)
-    line = head + (" — " + " · ".join(parts) if parts else "")
-    if track.liked:
-        line += " 💚"
+    marks = (" 💚" if track.liked else "") + (f" {UNHEARD_MARK}" if unheard else "")
+    line = head + (" — " + " · ".join(parts) if parts else "") + marks
     if utf16_len(line) <= budget:
         return line
     # Too long even with the caps: drop the link, then fall back to the title alone.
-    bare = f"{number}. **{title}**" + (" — " + " · ".join(parts) if parts else "")
-    if track.liked:
-        bare += " 💚"
+    bare = f"{number}. **{title}**" + (" — " + " · ".join(parts) if parts else "") + marks
     if utf16_len(bare) <= budget:
         return bare
     prefix = f"{number}. "
@@ -228,12 +235,17 @@ _CAP_STEPS: tuple[tuple[int, int, int, int], ...] = (
 )
 
 
-def _lines(tracks: Sequence[Track], first_number: int) -> tuple[str, ...]:
+def _lines(
+    tracks: Sequence[Track], first_number: int, unheard: Collection[str] = ()
+) -> tuple[str, ...]:
     if not tracks:
         return ("*No tracks in this cluster.*",)
     budget = (DESCRIPTION_LIMIT - len(tracks)) // len(tracks)
     for caps in _CAP_STEPS:
-        lines = tuple(_track_line(first_number + i, t, budget, caps) for i, t in enumerate(tracks))
+        lines = tuple(
+            _track_line(first_number + i, t, budget, caps, t.id in unheard)
+            for i, t in enumerate(tracks)
+        )
         if utf16_len("\n".join(lines)) <= DESCRIPTION_LIMIT:
             return lines
     return lines  # each line is within its budget, so the join fits too
@@ -285,7 +297,7 @@ def build_page(analysis: Analysis, position: Position, per_page: int = PER_PAGE)
     thumbnail = safe_url(tracks[0].image) if tracks else ""
     return Page(
         title=cluster_title(cluster),
-        lines=_lines(tracks, start + 1),
+        lines=_lines(tracks, start + 1, cluster.unheard),
         thumbnail=thumbnail,
         footer=footer_text(analysis, here, counts[here.cluster]),
         cluster=here.cluster,
