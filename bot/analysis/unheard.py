@@ -16,7 +16,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bot.model import Track
+from bot.analysis.features import MIN_FAMILY_COVERAGE
+from bot.model import PROVIDER_AUDIO_FEATURES, Track
 
 #: A track is heard when it has at least this share of the lead sound columns.
 MIN_HEARD_SHARE = 0.5
@@ -97,3 +98,19 @@ def place_unheard(
         else:
             labels[i], how[int(i)] = alone, ALONE
     return Placement(labels, how, alone)
+
+
+def can_place_by_sound(tracks: Sequence[Track], width: int) -> bool:
+    """Whether features filling only ``width`` of the provider columns (Deezer: tempo and
+    loudness, 2) could let any track of ``tracks`` be placed by its sound.
+
+    Not when tracks described on most columns already cover at least
+    MIN_FAMILY_COVERAGE of the playlist: every column is then kept, and a track with
+    ``width`` of them is below MIN_HEARD_SHARE, so it is placed by album or artist
+    whatever those values are. Waiting for such lookups only delays the answer.
+    """
+    full = MIN_HEARD_SHARE * len(PROVIDER_AUDIO_FEATURES)
+    if width >= full:
+        return True
+    described = sum(1 for t in tracks if t.audio and len(t.audio) >= full)
+    return described < MIN_FAMILY_COVERAGE * max(1, len(tracks))

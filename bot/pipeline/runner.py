@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from bot.analysis.unheard import can_place_by_sound
 from bot.errors import BadInput
 from bot.features import (
     BudgetedProvider,
@@ -238,6 +239,11 @@ class Pipeline:
         deferred: list[str] = []
         for provider in self.providers:
             if provider.name in playlist.enriched_by:
+                continue
+            width = getattr(provider, "width", None)
+            if isinstance(width, int) and not can_place_by_sound(playlist.tracks, width):
+                # so few columns could not place any track by sound (it would be placed
+                # by album or artist anyway): nobody waits for these lookups
                 continue
             if isinstance(provider, BudgetedProvider):
                 _, left = await provider.enrich_bounded(playlist.tracks, progress)
