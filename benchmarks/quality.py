@@ -67,6 +67,12 @@ class SourceResult:
     shuffle_same_k: list[bool] = field(default_factory=list)
     other_k: list[int] = field(default_factory=list)  # automatic k on non-separable samples
     other_truth: list[int] = field(default_factory=list)
+    #: Whether the answer said "do not fall into clear groups": separable / other samples.
+    loose: dict[bool, list[bool]] = field(default_factory=lambda: {True: [], False: []})
+
+    def loose_share(self, separable: bool) -> float:
+        said = self.loose[separable]
+        return float(np.mean(said)) if said else float("nan")
 
     def mean(self, method: str) -> float:
         return float(np.mean(self.ari[method])) if self.ari.get(method) else float("nan")
@@ -126,11 +132,15 @@ def choose_mixes(source: Source, pool: list) -> list[tuple[tuple[str, ...], bool
     return chosen
 
 
-def _auto(playlist: Playlist) -> tuple[np.ndarray, int, np.ndarray, int]:
-    """Automatic-k labels (as a user gets them) and k, and the table's lead columns."""
+LOOSE = "do not fall into clear groups"
+
+
+def _auto(playlist: Playlist) -> tuple[np.ndarray, int, np.ndarray, int, bool]:
+    """Automatic-k labels (as a user gets them) and k, the table and its lead columns,
+    and whether the answer said the tracks do not fall into clear groups."""
     table = build_feature_table(playlist.tracks)
     result = cluster_tracks(table.matrix, lead_columns=table.lead_columns)
-    return result.labels, result.k, table.matrix, table.lead_columns
+    return result.labels, result.k, table.matrix, table.lead_columns, LOOSE in result.note
 
 
 def score_sample(result: SourceResult, playlist: Playlist, truth: np.ndarray) -> None:
@@ -138,7 +148,8 @@ def score_sample(result: SourceResult, playlist: Playlist, truth: np.ndarray) ->
     k = len(np.unique(truth))
     baseline = standardised_audio(playlist)
     separable = kmeans_true(baseline, truth) >= SEPARABLE_ARI
-    labels, chosen, matrix, lead = _auto(playlist)
+    labels, chosen, matrix, lead, loose = _auto(playlist)
+    result.loose[separable].append(loose)
     if not separable:
         result.other_k.append(chosen)
         result.other_truth.append(k)
@@ -155,7 +166,7 @@ def score_sample(result: SourceResult, playlist: Playlist, truth: np.ndarray) ->
         result.ari.setdefault(method, []).append(adjusted_rand_score(truth, found))
     order = np.random.default_rng(k).permutation(len(playlist.tracks))
     shuffled = Playlist(playlist.ref, playlist.name, [playlist.tracks[i] for i in order], "s")
-    again, again_k, _, _ = _auto(shuffled)
+    again, again_k, _, _, _ = _auto(shuffled)
     back = np.empty_like(again)
     back[order] = again
     result.shuffle_ari.append(adjusted_rand_score(labels, back))
@@ -207,6 +218,13 @@ def print_table(results: list[SourceResult]) -> None:
         "(separable samples only; cells: mean ARI against the genres; shuffle: lowest ARI\n"
         " between the answers for the playlist and for its rows shuffled)"
     )
+    print()
+    print(f"{'source':<26} 'do not fall into clear groups' said on: separable / other samples")
+    for r in results:
+        print(
+            f"{r.source.name:<26} {r.loose_share(True):.0%} of {len(r.loose[True])} / "
+            f"{r.loose_share(False):.0%} of {len(r.loose[False])}"
+        )
     print()
     print(f"{'source':<26} non-separable samples: chosen k (true k)")
     for r in results:

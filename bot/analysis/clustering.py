@@ -33,6 +33,10 @@ GAP_TOLERANCE = 0.5
 #: ... and a step to k+1 must also gain at least this share of the previous step's gain
 #: (parsimony: three clear groups are not split into four for a sliver of dispersion).
 GAP_MIN_GAIN_SHARE = 0.15
+#: Below this mean silhouette an automatic answer says the tracks do not fall into
+#: clear groups (chosen on the tuning source of benchmarks/quality.py: the median of
+#: its separable mixes is 0.19, of its other mixes 0.15; see docs/clustering.md).
+LOOSE_SILHOUETTE = 0.16
 #: Above this many rows the final fit uses mini-batch k-means.
 MINIBATCH_ABOVE = 20_000
 #: Playlists smaller than this are shown as one cluster.
@@ -272,7 +276,13 @@ def _cluster_ordered(
     found = int(labels.max()) + 1
     if found < chosen:
         note = f"{found} clusters: the tracks did not support {chosen}."
-    return Clustering(labels, found, _silhouette(matrix, labels, random_state), "kmeans", note)
+    silhouette = _silhouette(matrix, labels, random_state)
+    if k is None and silhouette is not None and silhouette < LOOSE_SILHOUETTE:
+        note += (
+            f" These tracks do not fall into clear groups (silhouette {silhouette:.2f}):"
+            " the clusters are loose, neighbours in sound rather than separate kinds."
+        )
+    return Clustering(labels, found, silhouette, "kmeans", note)
 
 
 def _silhouette(matrix: np.ndarray, labels: np.ndarray, random_state: int) -> float | None:
