@@ -29,6 +29,7 @@ import itertools
 import sys
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -105,8 +106,14 @@ def kmeans_true(matrix: np.ndarray, truth: np.ndarray) -> float:
     return adjusted_rand_score(truth, KMeans(k, n_init=10, random_state=0).fit_predict(matrix))
 
 
-def choose_mixes(source: Source, pool: list) -> list[tuple[tuple[str, ...], bool]]:
-    """Up to SEPARABLE_PER_SIZE separable and OTHER_PER_SIZE other mixes per size.
+def choose_mixes(
+    source: Source,
+    pool: list,
+    sizes: tuple[int, ...] = SIZES,
+    separable_per_size: int = SEPARABLE_PER_SIZE,
+    other_per_size: int = OTHER_PER_SIZE,
+) -> list[tuple[tuple[str, ...], bool]]:
+    """Up to ``separable_per_size`` separable and ``other_per_size`` other mixes per size.
 
     Combinations are tried in a seeded random order and judged on one sample (seed 0).
     """
@@ -116,17 +123,17 @@ def choose_mixes(source: Source, pool: list) -> list[tuple[tuple[str, ...], bool
     labels = sorted(label for label, n in counts.items() if n >= PER_LABEL)
     rng = np.random.default_rng(22)
     chosen = []
-    for size in SIZES:
+    for size in sizes:
         combos = list(itertools.combinations(labels, size))
         separable, other = [], []
         for i in rng.permutation(len(combos))[:SCAN_PER_SIZE]:
             combo = combos[int(i)]
             playlist, truth = sample_labels(pool, combo, 0, PER_LABEL, source.name)
             apart = kmeans_true(standardised_audio(playlist), truth) >= SEPARABLE_ARI
-            bucket, limit = (separable, SEPARABLE_PER_SIZE) if apart else (other, OTHER_PER_SIZE)
+            bucket, limit = (separable, separable_per_size) if apart else (other, other_per_size)
             if len(bucket) < limit:
                 bucket.append((combo, apart))
-            if len(separable) >= SEPARABLE_PER_SIZE and len(other) >= OTHER_PER_SIZE:
+            if len(separable) >= separable_per_size and len(other) >= other_per_size:
                 break
         chosen += separable + other
     return chosen
@@ -173,11 +180,12 @@ def score_sample(result: SourceResult, playlist: Playlist, truth: np.ndarray) ->
     result.shuffle_same_k.append(again_k == chosen)
 
 
-def run_source(source: Source, samples: int) -> SourceResult:
-    """Score every chosen mix of ``source`` over ``samples`` random samples."""
+def run_source(source: Source, samples: int, **mixes: Any) -> SourceResult:
+    """Score every chosen mix of ``source`` over ``samples`` random samples
+    (``mixes``: arguments of :func:`choose_mixes`, for a shorter run)."""
     pool = source.pool()
     result = SourceResult(source)
-    for combo, _ in choose_mixes(source, pool):
+    for combo, _ in choose_mixes(source, pool, **mixes):
         for seed in range(samples):
             playlist, truth = sample_labels(pool, combo, seed, PER_LABEL, source.name)
             score_sample(result, playlist, truth)

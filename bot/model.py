@@ -236,6 +236,11 @@ class Cluster:
     def size(self) -> int:
         return len(self.tracks)
 
+    @property
+    def unheard_only(self) -> bool:
+        """The group "not enough to hear": every track placed without sound or kin."""
+        return bool(self.tracks) and all(self.unheard.get(t.id) == "none" for t in self.tracks)
+
 
 @dataclass(slots=True)
 class AnalysisOptions:
@@ -284,6 +289,11 @@ class Analysis:
     @property
     def track_count(self) -> int:
         return len(self.playlist.tracks)
+
+    @property
+    def sound_cluster_count(self) -> int:
+        """Clusters found by sound: all but a group "not enough to hear" (what k counts)."""
+        return sum(1 for c in self.clusters if not c.unheard_only)
 
 
 #: Bumped whenever the analysis (features, clustering, naming) changes its results,

@@ -27,8 +27,8 @@ _SPEC.loader.exec_module(quality)
 @pytest.mark.parametrize("name", ["tidytuesday", "fma"])
 def test_automatic_k_holds_on_a_tuned_and_an_untouched_source(name: str) -> None:
     source = next(s for s in SOURCES if s.name == name)
-    result = quality.run_source(source, samples=1)
-    assert result.count >= 5, "too few separable samples to judge"
+    result = quality.run_source(source, samples=1, sizes=(2, 3), other_per_size=0)
+    assert result.count >= 6, "too few separable samples to judge"
     assert result.share(1) >= 0.7, list(zip(result.chosen_k, result.truth_k, strict=True))
     assert result.mean("auto k") >= 0.8 * result.mean("true k")
     assert result.mean("true k") >= result.mean("KMeans") - 0.05
