@@ -114,3 +114,14 @@ def can_place_by_sound(tracks: Sequence[Track], width: int) -> bool:
         return True
     described = sum(1 for t in tracks if t.audio and len(t.audio) >= full)
     return described < MIN_FAMILY_COVERAGE * max(1, len(tracks))
+
+
+def skipped_lookups_note(provider: str, width: int, count: int) -> str:
+    """The answer's sentence when a provider of ``width`` columns was not asked (see
+    :func:`can_place_by_sound`) for the ``count`` tracks nothing else described."""
+    noun = "track" if count == 1 else "tracks"
+    return (
+        f"{provider.capitalize()}'s {width} columns were not looked up for the {count:,} "
+        f"{noun} without other features: too few to place a track by its sound, so "
+        "they join their album's or artist's tracks."
+    )

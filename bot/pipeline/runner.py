@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
-from bot.analysis.unheard import can_place_by_sound
+from bot.analysis.unheard import can_place_by_sound, skipped_lookups_note
 from bot.errors import BadInput
 from bot.features import (
     BudgetedProvider,
@@ -242,8 +242,9 @@ class Pipeline:
                 continue
             width = getattr(provider, "width", None)
             if isinstance(width, int) and not can_place_by_sound(playlist.tracks, width):
-                # so few columns could not place any track by sound (it would be placed
-                # by album or artist anyway): nobody waits for these lookups
+                # too few columns to place any track by sound: nobody waits for them
+                if missing := sum(1 for t in playlist.tracks if not t.audio):
+                    deferred.append(skipped_lookups_note(provider.name, width, missing))
                 continue
             if isinstance(provider, BudgetedProvider):
                 _, left = await provider.enrich_bounded(playlist.tracks, progress)
