@@ -214,8 +214,8 @@ def canonical_order(matrix: np.ndarray) -> np.ndarray:
     (all unchanged when the columns are reordered), so a playlist whose tracks are
     shuffled is clustered as exactly the same set of rows: same k, same clusters.
     """
-    rounded = np.round(matrix, 9)
-    keys = [np.sort(rounded, axis=1)[:, j] for j in range(rounded.shape[1] - 1, -1, -1)]
+    values = np.sort(np.round(matrix, 9), axis=1)
+    keys = [values[:, j] for j in range(values.shape[1] - 1, -1, -1)]
     keys += [np.round((matrix**2).sum(axis=1), 9), np.round(matrix.sum(axis=1), 9)]
     return np.lexsort(keys)
 
