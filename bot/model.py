@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import numpy as np
 
-Source = Literal["spotify", "deezer", "csv"]
+Source = Literal["spotify", "deezer", "csv", "ytmusic", "match"]
 
 #: The audio-feature columns in Spotify's scale (danceability 0..1, tempo in BPM, ...).
 #: Spotify, ReccoBeats and Exportify CSV columns all share this family.
@@ -76,6 +76,8 @@ class Track:
     audio: dict[str, float] | None = None
     audio_provider: str | None = None
     preview_features: dict[str, float] | None = None
+    #: The Deezer twin of a track from another service (:mod:`bot.sources.deezer_match`).
+    deezer_id: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON shape of a track (without the transient preview URL)."""
@@ -99,6 +101,7 @@ class Track:
             "audio": self.audio,
             "audio_provider": self.audio_provider,
             "preview_features": self.preview_features,
+            "deezer_id": self.deezer_id,
         }
 
     @classmethod
@@ -124,6 +127,7 @@ class Track:
             audio=data.get("audio"),
             audio_provider=data.get("audio_provider"),
             preview_features=data.get("preview_features"),
+            deezer_id=data.get("deezer_id"),
         )
 
 
@@ -147,6 +151,15 @@ class Playlist:
     url: str = ""
     skipped: dict[str, int] = field(default_factory=dict)
     notes: dict[str, int] = field(default_factory=dict)
+    #: How many tracks the service says the playlist has (None: it does not say).
+    listed: int | None = None
+    #: Where the tracks were read from when it is not the service's API
+    #: ("Spotify's public embed page"); "" for the usual place.
+    origin: str = ""
+    #: Why fewer tracks were read than the playlist has (said to the user as it is).
+    limit_note: str = ""
+    #: How many tracks were matched to Deezer (None: no matching was needed).
+    matched: int | None = None
     #: Feature providers that already looked at every track while the pages arrived
     #: (:mod:`bot.features.stream`); not stored: a cached playlist starts empty.
     enriched_by: frozenset[str] = field(default_factory=frozenset, compare=False, repr=False)

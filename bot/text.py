@@ -35,9 +35,30 @@ def describe_notes(notes: Mapping[str, int]) -> str:
     return ", ".join(plural(n, what) for what, n in notes.items()) + " (kept in the analysis)"
 
 
+def describe_reading(
+    *,
+    listed: int | None,
+    read: int,
+    matched: int | None,
+    with_features: int,
+    origin: str,
+) -> str:
+    """'Read 100 of 312 tracks from Spotify's public embed page; 96 matched on Deezer;
+    94 with audio features', or '' for a playlist read whole from its service's API
+    (whose feature summary already says the rest)."""
+    if not origin and matched is None and (listed is None or listed == read):
+        return ""
+    counted = plural(read, "track") if listed is None else f"{read:,} of {plural(listed, 'track')}"
+    parts = [f"Read {counted}" + (f" from {origin}" if origin else "")]
+    if matched is not None:
+        parts.append(f"{matched:,} matched on Deezer")
+    parts.append(f"{with_features:,} with audio features")
+    return "; ".join(parts)
+
+
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units (an emoji counts 2), as Discord counts its limits."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def cut_utf16(text: str, limit: int) -> str:

@@ -19,9 +19,12 @@ from discord.ext import commands
 
 from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.pager import reaction_action
+from bot.discord_ui.places import ELSEWHERE_NOTE, bot_present
 from bot.errors import BadInput, BadLink, InputTooLarge, UserError
+from bot.locales import N_, words_for
+from bot.net.links import first_playlist_link
 from bot.progress import ThrottledProgress
-from bot.render.pages import answer_text
+from bot.render.pages import INTRO_BUDGET, answer_text, fit_plain_lines
 from cogs.spotify_account import playlist_choices
 
 if TYPE_CHECKING:
@@ -29,6 +32,12 @@ if TYPE_CHECKING:
     from bot.services.analyzer import Outcome
 
 log = logging.getLogger(__name__)
+
+
+def is_csv(attachment: discord.Attachment) -> bool:
+    """Whether an attachment looks like a playlist CSV (by name or type)."""
+    kind = (attachment.content_type or "").split(";")[0].strip().lower()
+    return attachment.filename.lower().endswith(".csv") or kind in ("text/csv", "text/plain")
 
 
 def ordinal(n: int) -> str:
@@ -42,10 +51,40 @@ class Clusters(commands.Cog):
 
     def __init__(self, bot: PlaylistBot) -> None:
         self.bot = bot
+        self.menu = app_commands.ContextMenu(
+            name=N_("Cluster this playlist"), callback=self.cluster_message
+        )
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+
+    async def cluster_message(
+        self, interaction: discord.Interaction[Any], message: discord.Message
+    ) -> None:
+        """Right-click a message → Apps → Cluster this playlist: its first playlist link,
+        else its first CSV attachment, answered like `/clusters`."""
+        link = first_playlist_link(message.content)
+        if link is None:
+            for embed in message.embeds:
+                link = first_playlist_link(f"{embed.url or ''} {embed.description or ''}")
+                if link:
+                    break
+        csv = next((a for a in message.attachments if is_csv(a)), None)
+        if link is None and csv is None:
+            raise BadInput(
+                "That message has no playlist link (Spotify or Deezer) or CSV file to cluster."
+            )
+        await self.run(interaction, link, None if link else csv, None, False)
 
     @app_commands.command(name="clusters", description="Cluster a playlist's tracks and show them")
     @app_commands.describe(
-        link="A Spotify or Deezer playlist link (once connected: your playlists, Liked Songs)",
+        link=(
+            "A Spotify, Deezer or YouTube Music playlist link "
+            "(once connected: your playlists, Liked Songs)"
+        ),
         file="A playlist CSV export (e.g. from Exportify) instead of a link",
         clusters="How many clusters (2-12); chosen automatically if left out",
         private="Only you see the answer",
@@ -58,6 +97,17 @@ class Clusters(commands.Cog):
         clusters: app_commands.Range[int, 2, 12] | None = None,
         private: bool = False,
     ) -> None:
+        await self.run(interaction, link, file, clusters, private)
+
+    async def run(
+        self,
+        interaction: discord.Interaction[Any],
+        link: str | None,
+        file: discord.Attachment | None,
+        clusters: int | None,
+        private: bool,
+    ) -> None:
+        """Check, defer, analyse in line with progress, and answer with the pages."""
         started = time.monotonic()
         settings = self.bot.settings
         # Cheap checks first, so a mistake is answered privately before anything is shown.
@@ -69,7 +119,9 @@ class Clusters(commands.Cog):
                 f"{settings.csv_max_bytes / 1e6:g} MB."
             )
         if link is not None and not link.strip():
-            raise BadLink("That link is empty; paste a Spotify or Deezer playlist link.")
+            raise BadLink(
+                "That link is empty; paste a Spotify, Deezer or YouTube Music playlist link."
+            )
         self.bot.cooldown.check(interaction.user.id)
 
         await interaction.response.defer(thinking=True, ephemeral=private)
@@ -101,7 +153,11 @@ class Clusters(commands.Cog):
         finally:
             await progress.close()
 
-        content = answer_text(outcome.analysis, cached=outcome.cached)
+        words = words_for(interaction.locale)
+        content = answer_text(outcome.analysis, cached=outcome.cached, words=words)
+        present = bot_present(interaction)
+        if not present and not private:
+            content = fit_plain_lines([*content.splitlines(), words(ELSEWHERE_NOTE)], INTRO_BUDGET)
         pager = self.bot.pager
         elapsed = time.monotonic() - started
         guild_id = interaction.guild_id
@@ -115,6 +171,8 @@ class Clusters(commands.Cog):
                 content=content,
                 ephemeral=private,
                 editing=True,
+                reactions=present,
+                locale=str(interaction.locale.value),
             )
             return
         # The interaction token (15 minutes) may be gone: answer with a message of our own.
@@ -126,7 +184,12 @@ class Clusters(commands.Cog):
         user = interaction.user
         channel = interaction.channel
         target: discord.abc.Messageable | None
-        if private or channel is None or not isinstance(channel, discord.abc.Messageable):
+        if (
+            private
+            or not bot_present(interaction)  # the bot cannot post there: the member's DMs
+            or channel is None
+            or not isinstance(channel, discord.abc.Messageable)
+        ):
             target = user
         else:
             target = channel
@@ -136,7 +199,8 @@ class Clusters(commands.Cog):
             key=outcome.key,
             analysis=outcome.analysis,
             owner_id=user.id,
-            content=note + content,
+            locale=str(interaction.locale.value),
+            content=fit_plain_lines([*note.splitlines(), *content.splitlines()], INTRO_BUDGET),
         )
         # The token may have expired; then the new message says it all.
         with contextlib.suppress(discord.HTTPException):

@@ -28,9 +28,11 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.discord_ui.places import SERVER_INSTALL, SERVERS_ONLY
 from bot.errors import BadInput, UserError
+from bot.locales import words_for
 from bot.net.links import resolve_link
-from bot.render.pages import answer_text, fit, fit_plain_lines
+from bot.render.pages import INTRO_BUDGET, answer_text, fit, fit_plain_lines
 from bot.shards import ShardPlan
 from bot.weekly import rules as weekly
 from bot.weekly.clock import Undeliverable, WeeklyClock, process_name
@@ -92,6 +94,9 @@ class Schedules(commands.Cog):
         name="schedule",
         description="Weekly posts of a playlist's clusters into a channel",
         guild_only=True,
+        # weekly posts need the bot in the server: never offered as a user app or in DMs
+        allowed_contexts=SERVERS_ONLY,
+        allowed_installs=SERVER_INSTALL,
         default_permissions=discord.Permissions(manage_guild=True),
     )
 
@@ -156,8 +161,14 @@ class Schedules(commands.Cog):
         change = weekly.change_line(
             schedule.last_track_ids, schedule.last_labels, track_ids, labels
         )
-        answer = answer_text(analysis, cached=outcome.cached)
-        content = fit_plain_lines([f"📅 **Weekly post** · {change}", *answer.split("\n")], 2000)
+        # in the server's language (Server Settings → Community → Overview)
+        locale = str(getattr(getattr(channel, "guild", None), "preferred_locale", "") or "")
+        words = words_for(locale)
+        answer = answer_text(analysis, cached=outcome.cached, words=words)
+        content = fit_plain_lines(
+            [words("📅 **Weekly post** · {change}", change=change), *answer.split("\n")],
+            INTRO_BUDGET,
+        )
 
         async def send(**kwargs: Any) -> discord.Message:
             await self.clock.confirm(schedule)  # still ours? else ClaimLost: send nothing
@@ -173,6 +184,7 @@ class Schedules(commands.Cog):
             owner_id=schedule.created_by,
             guild_id=schedule.guild_id,
             content=content,
+            locale=locale,
         )
         log.info("weekly post %s made in %s (message %s)", schedule.id, week, message.id)
         return message
@@ -231,7 +243,7 @@ class Schedules(commands.Cog):
 
     @schedule.command(name="add", description="Post a playlist's clusters every week")
     @app_commands.describe(
-        link="A Spotify or Deezer playlist link",
+        link="A Spotify, Deezer or YouTube Music playlist link",
         channel="Where to post",
         weekday="The day of the week",
         time="24-hour time, HH:MM (e.g. 18:00)",

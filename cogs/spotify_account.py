@@ -17,8 +17,10 @@ from discord.ext import commands
 
 from bot.account.oauth import NotConnected
 from bot.discord_ui.answers import NO_MENTIONS
+from bot.discord_ui.hearts import QUESTION, question_buttons
 from bot.discord_ui.items import PersistentItem, custom_id
 from bot.errors import UserError
+from bot.locales import words_for
 from bot.render.pages import Page
 from bot.services.analyzer import AnalysisExpired
 from bot.services.personal import LIKED_CHOICE
@@ -52,7 +54,6 @@ class SaveButton(
                 emoji="💾",
                 style=discord.ButtonStyle.success,
                 custom_id=custom_id("sv", source, cluster),
-                row=1,
             )
         )
         self.source = source
@@ -167,11 +168,15 @@ class SpotifyAccount(commands.GroupCog, group_name="spotify"):
                 f"You are connected as **{discord.utils.escape_markdown(account.display_name)}**"
                 "; connecting again replaces that."
             )
-        view = discord.ui.View()
+        view = discord.ui.View(timeout=None)
         if len(url) <= LINK_BUTTON_LIMIT:
             view.add_item(discord.ui.Button(label="Connect Spotify", url=url))
         else:
             lines.append(url)
+        # 💚 by consent: asked here, changed later with /hearts (bot/discord_ui/hearts.py)
+        lines.append(words_for(interaction.locale)(QUESTION))
+        for item in question_buttons():
+            view.add_item(item)
         await interaction.response.send_message(
             "\n".join(lines), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
         )

@@ -255,6 +255,10 @@ def _playlist_header(playlist: Playlist) -> dict[str, Any]:
         "url": playlist.url,
         "skipped": dict(playlist.skipped),
         "notes": dict(playlist.notes),
+        "listed": playlist.listed,
+        "origin": playlist.origin,
+        "limit_note": playlist.limit_note,
+        "matched": playlist.matched,
     }
 
 
@@ -269,6 +273,10 @@ def _playlist_from(header: dict[str, Any], tracks: list[Track]) -> Playlist:
         url=header.get("url", ""),
         skipped=dict(header.get("skipped", {})),
         notes=dict(header.get("notes", {})),
+        listed=header.get("listed"),
+        origin=header.get("origin", ""),
+        limit_note=header.get("limit_note", ""),
+        matched=header.get("matched"),
     )
 
 

@@ -22,6 +22,7 @@ from storage.backends.session import Session
 from storage.backends.sqlite import SqliteBackend
 from storage.cache import CacheRepository
 from storage.guild_settings import GuildSettingsRepository
+from storage.members import MemberSettingsRepository
 from storage.messages import MessageRepository
 from storage.schedules import ScheduleRepository
 
@@ -90,6 +91,7 @@ class Database:
         self.schedules = ScheduleRepository(self)
         self.guild_settings = GuildSettingsRepository(self)
         self.accounts = AccountRepository(self)
+        self.members = MemberSettingsRepository(self)
 
     @classmethod
     async def open(

@@ -15,7 +15,10 @@ from typing import TYPE_CHECKING
 if TYPE_CHECKING:
     from storage.backends.session import Sessions
 
-_COLUMNS = "message_id, channel_id, guild_id, analysis_key, owner_id, cluster, page, map_x, map_y"
+_COLUMNS = (
+    "message_id, channel_id, guild_id, analysis_key, owner_id, cluster, page, map_x, map_y, intro,"
+    " locale"
+)
 
 
 @dataclass(slots=True)
@@ -32,6 +35,10 @@ class MessageState:
     #: The feature on each map axis; '' is the automatic projection's axis.
     map_x: str = ""
     map_y: str = ""
+    #: The text above the page (a layout message has no separate content).
+    intro: str = ""
+    #: The Discord locale it is shown in ('' = English).
+    locale: str = ""
 
 
 class MessageRepository:
@@ -47,11 +54,12 @@ class MessageRepository:
         async with self._db.write() as conn:
             await conn.execute(
                 f"INSERT INTO messages ({_COLUMNS}, created_at, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (message_id) DO UPDATE SET channel_id = excluded.channel_id,"
                 " guild_id = excluded.guild_id, analysis_key = excluded.analysis_key,"
                 " owner_id = excluded.owner_id, cluster = excluded.cluster,"
                 " page = excluded.page, map_x = excluded.map_x, map_y = excluded.map_y,"
+                " intro = excluded.intro, locale = excluded.locale,"
                 " updated_at = excluded.updated_at",
                 (
                     state.message_id,
@@ -63,6 +71,8 @@ class MessageRepository:
                     state.page,
                     state.map_x,
                     state.map_y,
+                    state.intro,
+                    state.locale,
                     now,
                     now,
                 ),

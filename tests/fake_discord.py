@@ -8,6 +8,9 @@ IDENTIFY, READY, GUILD_CREATE, heartbeats), interaction callbacks, webhook edits
 edits. Everything the bot sends is recorded in :attr:`FakeDiscord.calls`.
 
 Traps it respects: JSON answers carry exactly ``Content-Type: application/json``.
+Layout messages (flag ``IS_COMPONENTS_V2``) are checked as Discord checks them (40
+components, 4,000 characters of text, no content or embeds, every ``attachment://``
+naming a file of the message) and refused with 400 ``Invalid Form Body`` otherwise.
 """
 
 from __future__ import annotations
@@ -15,16 +18,21 @@ from __future__ import annotations
 import asyncio
 import itertools
 import json
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import WSMsgType, web
+
+from tests.harness import discord_accepts
 
 APPLICATION_ID = 900_000_000_000_000_001
 BOT_ID = APPLICATION_ID
 GUILD_ID = 900_000_000_000_000_010
 CHANNEL_ID = 900_000_000_000_000_011
 OWNER_ID = 900_000_000_000_000_020
+FRIEND_ID = 900_000_000_000_000_021
+DM_ID = 900_000_000_000_000_030
 TIMESTAMP = "2026-01-01T00:00:00+00:00"
 # View, send, embed, attach, read history, add reactions, manage messages.
 BOT_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 6) | (1 << 13)
@@ -73,6 +81,10 @@ class FakeDiscord:
         self.cdn: dict[str, bytes] = {}
         self.ids = itertools.count(950_000_000_000_000_000)
         self.ws: web.WebSocketResponse | None = None
+        #: The locale of the member's Discord in the next interactions.
+        self.locale = "en-US"
+        #: Why messages were refused (a test fails if this is not empty).
+        self.refused: list[str] = []
         self.sequence = 0
         self.ready = asyncio.Event()
         self.changed = asyncio.Event()
@@ -185,9 +197,9 @@ class FakeDiscord:
                 "webhook_id": str(APPLICATION_ID),
             },
         )
-        for key in ("content", "embeds", "components", "flags"):
-            if key in body and body[key] is not None:
-                message[key] = body[key]
+        for key, empty in (("content", ""), ("embeds", []), ("components", []), ("flags", 0)):
+            if key in body:  # null clears, as Discord does
+                message[key] = empty if body[key] is None else body[key]
         if files:
             message["attachments"] = [
                 {
@@ -201,6 +213,31 @@ class FakeDiscord:
             ]
         return message
 
+    def refusal(self, mid: int, body: dict[str, Any], files: dict[str, bytes]) -> str:
+        """Why Discord would refuse this message (or edit of ``mid``), '' if it would not."""
+        old = self.messages.get(mid, {})
+        flags = int(body.get("flags") or old.get("flags") or 0)
+        if not flags & (1 << 15):
+            return ""
+        content = body.get("content", old.get("content"))
+        if content or body.get("embeds"):
+            return "layout messages cannot have content or embeds"
+        components = body.get("components", old.get("components")) or []
+        try:
+            discord_accepts(components)
+        except ValueError as error:
+            return str(error)
+        names = set(files) or {a["filename"] for a in old.get("attachments", [])}
+        if "attachments" in body and not files:
+            names = {a.get("filename", "") for a in body["attachments"]} & names
+        wanted = set(re.findall(r"attachment://([^\"]+)", json.dumps(components)))
+        missing = wanted - names
+        return f"no attachment named {sorted(missing)}" if missing else ""
+
+    def invalid(self, reason: str) -> web.Response:
+        self.refused.append(reason)
+        return json_response({"code": 50035, "message": f"Invalid Form Body: {reason}"}, 400)
+
     async def callback(self, request: web.Request) -> web.Response:
         body, files = await self._body(request)
         self.record(Call("POST", request.path, body, files))
@@ -210,8 +247,12 @@ class FakeDiscord:
         if body.get("type") in (6, 7) and token in self.originals:  # a component's message
             mid = self.originals[token]
             if body.get("type") == 7:
+                if reason := self.refusal(mid, data, files):
+                    return self.invalid(reason)
                 self._message(mid, data, files)
         elif body.get("type") in (4, 5):  # a message (or a deferred one) answers the command
+            if reason := self.refusal(mid, data, files):
+                return self.invalid(reason)
             self._message(mid, data, files)
             self.originals[request.match_info["token"]] = mid
         return json_response(
@@ -234,12 +275,17 @@ class FakeDiscord:
         if request.method == "DELETE":
             self.messages.pop(mid, None)
             return web.Response(status=204)
+        if reason := self.refusal(mid, body or {}, files):
+            return self.invalid(reason)
         return json_response(self._message(mid, body or {}, files))
 
     async def followup(self, request: web.Request) -> web.Response:
         body, files = await self._body(request)
         self.record(Call("POST", request.path, body, files))
-        return json_response(self._message(next(self.ids), body or {}, files))
+        mid = next(self.ids)
+        if reason := self.refusal(mid, body or {}, files):
+            return self.invalid(reason)
+        return json_response(self._message(mid, body or {}, files))
 
     async def reaction(self, request: web.Request) -> web.Response:
         self.record(Call(request.method, request.path))
@@ -249,6 +295,8 @@ class FakeDiscord:
         body, files = await self._body(request)
         self.record(Call(request.method, request.path, body, files))
         mid = int(request.match_info["mid"])
+        if reason := self.refusal(mid, body or {}, files):
+            return self.invalid(reason)
         return json_response(self._message(mid, body or {}, files))
 
     async def cdn_file(self, request: web.Request) -> web.Response:
@@ -375,14 +423,18 @@ class FakeDiscord:
         ]
         return await self._command(options, {})
 
-    async def send_clusters_command(self, attachment: str, data: bytes, clusters: int) -> str:
-        """Put ``data`` on the CDN and dispatch `/clusters file:<it> clusters:<n>`; the token."""
+    async def send_clusters_command(
+        self, attachment: str, data: bytes, clusters: int, locale: str = "en-US"
+    ) -> str:
+        """Put ``data`` on the CDN and dispatch `/clusters file:<it> clusters:<n>` from a
+        member whose Discord speaks ``locale``; the token."""
         self.cdn[attachment] = data
         attachment_id = str(next(self.ids))
         options = [
             {"name": "file", "type": 11, "value": attachment_id},
             {"name": "clusters", "type": 4, "value": clusters},
         ]
+        self.locale = locale
         resolved = {
             "attachments": {
                 attachment_id: {
@@ -397,7 +449,9 @@ class FakeDiscord:
         }
         return await self._command(options, resolved)
 
-    async def _command(self, options: list[dict[str, Any]], resolved: dict[str, Any]) -> str:
+    async def _command(
+        self, options: list[dict[str, Any]], resolved: dict[str, Any], *, dm: bool = False
+    ) -> str:
         token = f"token-{next(self.ids)}"
         data = {
             "id": str(next(self.ids)),
@@ -406,13 +460,82 @@ class FakeDiscord:
             "options": options,
             "resolved": resolved,
         }
-        await self.dispatch("INTERACTION_CREATE", self._interaction(2, token, data=data))
+        where = self._private_chat() if dm else {}
+        await self.dispatch("INTERACTION_CREATE", self._interaction(2, token, data=data, **where))
+        return token
+
+    def _private_chat(self) -> dict[str, Any]:
+        """The fields of an interaction in a private chat between two members (context 2),
+        through the bot installed by the member as a user app: no guild, no bot there."""
+        return {
+            "guild_id": None,
+            "member": None,
+            "user": OWNER_USER,
+            "channel_id": str(DM_ID),
+            "channel": {"id": str(DM_ID), "type": 1, "recipients": [user(FRIEND_ID, "bob")]},
+            "context": 2,
+            "authorizing_integration_owners": {"1": str(OWNER_ID)},
+            "app_permissions": str((1 << 11) | (1 << 15) | (1 << 14)),
+            "guild_locale": None,
+        }
+
+    async def send_clusters_in_dm(self, attachment: str, data: bytes) -> str:
+        """`/clusters file:<it>` in a private chat, as a user-installed app; the token."""
+        self.cdn[attachment] = data
+        attachment_id = str(next(self.ids))
+        options = [{"name": "file", "type": 11, "value": attachment_id}]
+        resolved = {
+            "attachments": {
+                attachment_id: {
+                    "id": attachment_id,
+                    "filename": attachment,
+                    "size": len(data),
+                    "url": f"{self.base}/cdn/{attachment}",
+                    "proxy_url": f"{self.base}/cdn/{attachment}",
+                    "content_type": "text/csv",
+                }
+            }
+        }
+        return await self._command(options, resolved, dm=True)
+
+    async def send_message_menu(self, content: str, *, dm: bool = False) -> str:
+        """Right-click a member's message saying ``content`` → Apps → Cluster this playlist."""
+        token = f"token-{next(self.ids)}"
+        target = str(next(self.ids))
+        where = self._private_chat() if dm else {}
+        channel_id = where.get("channel_id", str(CHANNEL_ID))
+        message = {
+            "id": target,
+            "channel_id": channel_id,
+            "author": user(FRIEND_ID, "bob"),
+            "content": content,
+            "embeds": [],
+            "attachments": [],
+            "components": [],
+            "timestamp": TIMESTAMP,
+            "edited_timestamp": None,
+            "tts": False,
+            "mention_everyone": False,
+            "mentions": [],
+            "mention_roles": [],
+            "pinned": False,
+            "type": 0,
+            "flags": 0,
+        }
+        data = {
+            "id": str(next(self.ids)),
+            "name": "Cluster this playlist",
+            "type": 3,
+            "target_id": target,
+            "resolved": {"messages": {target: message}},
+        }
+        await self.dispatch("INTERACTION_CREATE", self._interaction(2, token, data=data, **where))
         return token
 
     def _interaction(self, kind: int, token: str, **fields: Any) -> dict[str, Any]:
         """An INTERACTION_CREATE payload of ``kind`` (2 command, 3 component) from the
-        owner in the music channel, with ``fields`` (data, message) added."""
-        return {
+        owner in the music channel, with ``fields`` (data, message; None removes one) added."""
+        payload = {
             "id": str(next(self.ids)),
             "application_id": str(APPLICATION_ID),
             "type": kind,
@@ -428,7 +551,7 @@ class FakeDiscord:
             },
             "member": self.member(),
             "app_permissions": str(BOT_PERMISSIONS),
-            "locale": "en-US",
+            "locale": self.locale,
             "guild_locale": "en-US",
             "entitlements": [],
             "authorizing_integration_owners": {"0": str(GUILD_ID)},
@@ -436,6 +559,7 @@ class FakeDiscord:
             "attachment_size_limit": 26_214_400,
             **fields,
         }
+        return {key: value for key, value in payload.items() if value is not None}
 
     async def send_component(
         self, message_id: int, custom_id: str, values: list[str] | None = None

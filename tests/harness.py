@@ -22,11 +22,20 @@ from typing import Any
 
 import discord
 import simcord
+from simcord.components import validate_message_state
 
 from bot.roots.app import PipelineFactory, PlaylistBot
 from bot.settings.env import Settings
+from tests.pages_seen import V2_FLAG, Seen, seen
 
 BOT_PERMISSIONS_WITHOUT_MANAGE = discord.PermissionOverwrite(manage_messages=False)
+
+
+def discord_accepts(components: list[dict[str, Any]]) -> None:
+    """Raise ``ValueError`` unless Discord (as SimCord models its rules: 40 components,
+    4,000 characters of text, lengths of every field, unique ids) would accept a layout
+    message with these components."""
+    validate_message_state(components, flags=V2_FLAG, content=None, embeds=[])
 
 
 def bot_settings(tmp_path: Path, **overrides: Any) -> Settings:
@@ -38,6 +47,8 @@ def bot_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "spotify_token_url": "http://127.0.0.1:9/api/token",
         "deezer_api_base": "http://127.0.0.1:9",
         "reccobeats_api_base": "http://127.0.0.1:9/v1",
+        "spotify_embed_base": "http://127.0.0.1:9/embed",
+        "ytmusic_api_base": "http://127.0.0.1:9/youtubei/v1",
         "http_timeout_seconds": 2.0,
         "database_path": tmp_path / "data" / "bot.db",
         "user_cooldown_seconds": 0,
@@ -204,13 +215,23 @@ class World:
         return message
 
     def component(self, message: Any, prefix: str) -> Any:
-        """The first component (button or select) whose custom id starts with ``prefix``."""
+        """The first component (button or select) whose custom id starts with ``prefix``,
+        in a plain message's rows or anywhere in a layout message."""
         target = self._target(message)
-        for row in target.components:
-            for child in row.children:
-                if (child.custom_id or "").startswith(prefix):
-                    return child
+        stack = list(reversed(target.components))
+        while stack:
+            child = stack.pop()
+            if (getattr(child, "custom_id", None) or "").startswith(prefix):
+                return child
+            inner = list(getattr(child, "children", None) or [])
+            if getattr(child, "accessory", None) is not None:
+                inner.append(child.accessory)
+            stack.extend(reversed(inner))
         raise LookupError(f"no component {prefix!r} on message {target.id}")
+
+    def page(self, message: Any) -> Seen:
+        """What a member sees of the layout page on a message (or an interaction's answer)."""
+        return seen(self._target(message))
 
     def files(self, message: Any) -> dict[str, bytes]:
         """File name -> bytes of a message's attachments, as Discord's CDN serves them."""
@@ -372,7 +393,7 @@ async def world(
             housekeeping=False,
         )
         if intended_queue_waits:
-            bot.services.queue.wait = lambda waiting: env_holder[0].external_wait(
+            bot.queue.wait = lambda waiting: env_holder[0].external_wait(
                 waiting, reason="waiting in the analysis line"
             )
         return bot

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import io
 import logging
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -24,8 +25,9 @@ import discord
 from bot.analysis.axes import axis_choices
 from bot.discord_ui.answers import NO_MENTIONS, answer_error, sentence_for
 from bot.discord_ui.lens import Target, copy_target, shared_target
-from bot.discord_ui.pager import PNG_NAME, page_embed
+from bot.discord_ui.page_layout import PNG_NAME
 from bot.errors import UserError
+from bot.locales import N_, Words, words_for
 from bot.render.pages import Position, answer_text, build_page, fit
 from bot.render.similar import similar_text
 from storage.messages import MessageState
@@ -38,7 +40,7 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-COPY_NOTE = "Only the person who asked can change this message; here is your own copy."
+COPY_NOTE = N_("Only the person who asked can change this message; here is your own copy.")
 
 
 class Gone(UserError):
@@ -74,6 +76,14 @@ class ExploreActions:
             raise Gone("That message is gone; run /clusters again.")
         target = await shared_target(pager.messages, pager.analyzer, interaction.message.id)
         return target, pager.may_edit(interaction, target.state)
+
+    @staticmethod
+    def _words(
+        interaction: discord.Interaction[Any], here: Here, target: Target, mine: bool
+    ) -> Words:
+        """The language of what the press shows: the shared message's own, else the presser's."""
+        shared = mine and not here.source and interaction.message is not None
+        return words_for(target.state.locale if shared else interaction.locale)
 
     @staticmethod
     def _public(interaction: discord.Interaction[Any], mine: bool) -> bool:
@@ -122,9 +132,9 @@ class ExploreActions:
         x, y = target.axes
         axes = (chosen, y) if axis == "x" else (x, chosen)
         png = await self.explorer.picture(target.analysis, *axes)
-        page = build_page(target.analysis, Position(here.cluster, here.page))
+        position = Position(here.cluster, here.page)
         await self._show(
-            interaction, here, target, mine, page=page, axes=axes, png=png, locked=locked
+            interaction, here, target, mine, position=position, axes=axes, png=png, locked=locked
         )
 
     async def on_count(self, interaction: discord.Interaction[Any], here: Here, delta: int) -> None:
@@ -139,15 +149,15 @@ class ExploreActions:
         try:
             outcome = await self.explorer.with_clusters(target.analysis, wanted)
             png = await self.explorer.picture(outcome.analysis, *target.axes)
-            page = build_page(outcome.analysis, Position(0, 0))
             changed = Target(target.state, outcome.key, outcome.analysis, target.axes)
-            content = answer_text(outcome.analysis, cached=outcome.cached)
+            words = self._words(interaction, here, target, mine)
+            content = answer_text(outcome.analysis, cached=outcome.cached, words=words)
             await self._show(
                 interaction,
                 here,
                 changed,
                 mine,
-                page=page,
+                position=Position(0, 0),
                 axes=target.axes,
                 png=png,
                 content=content,
@@ -180,7 +190,7 @@ class ExploreActions:
         target: Target,
         mine: bool,
         *,
-        page: Any,
+        position: Position,
         axes: tuple[str | None, str | None],
         png: bytes,
         content: str | None = None,
@@ -190,54 +200,56 @@ class ExploreActions:
 
         ``locked``: the caller already holds the shared message's lock."""
         message = interaction.message
-        shared = not here.source and message is not None
+        shared = mine and not here.source and message is not None
+        public = shared and message is not None and not message.flags.ephemeral
+        owner = target.state.owner_id
+        words = self._words(interaction, here, target, mine)
+        page = await self.pager.page_for(
+            target.analysis,
+            position,
+            owner=owner,
+            viewer=owner if public else interaction.user.id,
+            private=not public,
+            words=words,
+        )
+        if shared:
+            intro = target.state.intro if content is None else content
+        else:
+            note = words(COPY_NOTE)
+            intro = note if content is None else f"{note}\n{content}"
         source = here.source if mine else (message.id if message else 0)
         kwargs: dict[str, Any] = {
-            "embed": page_embed(page),
-            "view": self.pager.view(target.analysis, page, source=source, axes=axes),
+            "view": self.pager.layout(
+                target.analysis, page, intro=intro, source=source, axes=axes, png=True
+            ),
             "attachments": [discord.File(io.BytesIO(png), filename=PNG_NAME)],
             "allowed_mentions": NO_MENTIONS,
         }
-        if not mine:
-            kwargs["content"] = COPY_NOTE if content is None else f"{COPY_NOTE}\n{content}"
-            await interaction.edit_original_response(**kwargs)
-            return
-        if content is not None:
-            kwargs["content"] = content
         if not shared:
             await interaction.edit_original_response(**kwargs)
             return
         assert message is not None
+        state = replace(
+            target.state,
+            analysis_key=target.key,
+            cluster=page.cluster,
+            page=page.page,
+            map_x=axes[0] or "",
+            map_y=axes[1] or "",
+            intro=intro,
+        )
         if locked:
-            await self._edit_shared(interaction, target, page, axes, kwargs)
+            await self._edit_shared(interaction, state, kwargs)
             return
         async with self.pager.lock(message.id):
-            await self._edit_shared(interaction, target, page, axes, kwargs)
+            await self._edit_shared(interaction, state, kwargs)
 
     async def _edit_shared(
-        self,
-        interaction: discord.Interaction[Any],
-        target: Target,
-        page: Any,
-        axes: tuple[str | None, str | None],
-        kwargs: dict[str, Any],
+        self, interaction: discord.Interaction[Any], state: MessageState, kwargs: dict[str, Any]
     ) -> None:
         """Edit the shared message and store what it now shows (under its lock)."""
         await interaction.edit_original_response(**kwargs)
-        state = target.state
-        await self.pager.messages.save(
-            MessageState(
-                message_id=state.message_id,
-                channel_id=state.channel_id,
-                guild_id=state.guild_id,
-                analysis_key=target.key,
-                owner_id=state.owner_id,
-                cluster=page.cluster,
-                page=page.page,
-                map_x=axes[0] or "",
-                map_y=axes[1] or "",
-            )
-        )
+        await self.pager.messages.save(state)
 
     # -- replies: similar tracks, files, the bar chart ----------------------------------
 
@@ -277,8 +289,7 @@ class ExploreActions:
                 discord.File(io.BytesIO(data), filename=name) for name, data in files.items()
             ],
             # e.g. Save to Spotify (Pager.extra_items), for the shared message's cluster
-            view=self.pager.add_extras(
-                discord.ui.View(timeout=None),
+            view=self.pager.extras_view(
                 build_page(target.analysis, Position(cluster, 0)),
                 here.source or (interaction.message.id if interaction.message else 0),
             ),

@@ -15,7 +15,7 @@ private copy showed. The callbacks hand over to :class:`bot.discord_ui.explore.E
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol, cast
 
 import discord
@@ -25,13 +25,12 @@ from bot.analysis.similar import cut
 from bot.discord_ui.items import PersistentItem, custom_id
 from bot.discord_ui.lens import HERE_PATTERN as HERE
 from bot.discord_ui.lens import Lens
+from bot.render.pages import PER_PAGE
 from bot.render.similar import track_name
 
 if TYPE_CHECKING:
     from bot.model import Analysis
     from bot.render.pages import Page
-
-PER_PAGE = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -198,6 +197,16 @@ def _similar_select(here: Here, analysis: Analysis, page: Page) -> SimilarSelect
     return item if item.item.options else None
 
 
+@dataclass(slots=True)
+class ExploreControls:
+    """The explore components of a page, placed by the pager: 📊 beside the page moves,
+    ➖ ➕ 📥 beside the cluster moves, then one row per select."""
+
+    first: list[discord.ui.Item[Any]] = field(default_factory=list)
+    second: list[discord.ui.Item[Any]] = field(default_factory=list)
+    selects: list[discord.ui.Item[Any]] = field(default_factory=list)
+
+
 def explore_items(
     analysis: Analysis,
     page: Page,
@@ -206,11 +215,10 @@ def explore_items(
     lens: Lens,
     axes: tuple[str | None, str | None],
     counts: tuple[int, int],
-) -> list[tuple[discord.ui.Item[Any], int]]:
-    """The explore components of a page, each with its row (rows 0-1 hold the page
-    buttons, so buttons go there; the selects take rows 2-4)."""
+) -> ExploreControls:
+    """The explore components of a page (none for an analysis without clusters)."""
     if not analysis.clusters:
-        return []
+        return ExploreControls()
     here = Here(source, page.cluster, page.page, lens)
     shown = analysis.sound_cluster_count
     low, high = counts
@@ -218,17 +226,14 @@ def explore_items(
     fewer, more = CountButton(here, "m"), CountButton(here, "p")
     fewer.item.disabled = not splittable or shown <= low
     more.item.disabled = not splittable or shown >= high
-    items: list[tuple[discord.ui.Item[Any], int]] = [
-        (ClusterButton(here, "why"), 0),
-        (fewer, 1),
-        (more, 1),
-        (ClusterButton(here, "home"), 1),
-    ]
+    controls = ExploreControls(
+        first=[ClusterButton(here, "why")], second=[fewer, more, ClusterButton(here, "home")]
+    )
     choices = axis_choices(analysis.features.columns)
     if choices:
-        items.append((_axis_select(here, "x", axes[0], choices), 2))
-        items.append((_axis_select(here, "y", axes[1], choices), 3))
+        controls.selects.append(_axis_select(here, "x", axes[0], choices))
+        controls.selects.append(_axis_select(here, "y", axes[1], choices))
     similar = _similar_select(here, analysis, page)
     if similar is not None:
-        items.append((similar, 4))
-    return items
+        controls.selects.append(similar)
+    return controls

@@ -1,12 +1,18 @@
-"""Paged cluster messages on Discord: embeds, buttons, reactions and stored state.
+"""Paged cluster messages on Discord: layout pages, buttons, reactions and stored state.
 
 Not a cog: the Discord side shared by the clusters and schedule cogs (and the explore
 components) for showing an analysis as a message whose pages turn with reactions and
 buttons. The app builds one :class:`Pager`; the cogs use it as ``bot.pager``.
-Everything a turn needs lives in storage (the message's :class:`MessageState` and
-the cached analysis), so paging keeps working after a restart.
+Everything a turn needs lives in storage (the message's :class:`MessageState`, with
+the intro text above the page, and the cached analysis), so paging keeps working
+after a restart.
 
-- :meth:`Pager.publish` sends an analysis (picture + first page + buttons), stores
+A page is a layout message (``bot/discord_ui/layout.py``): the map, one section per
+track, then the controls: page and cluster moves, what sets it apart, fewer/more
+clusters, take home, the extras (Save to Spotify), the map's axes and "tracks like
+this one".
+
+- :meth:`Pager.publish` sends an analysis (map + first page + controls), stores
   the message state and adds the reactions once.
 - :meth:`Pager.post_analysis` does the same into a channel (no interaction).
 - :class:`PageButton` is a persistent ``DynamicItem``; its custom id carries the
@@ -18,19 +24,28 @@ from __future__ import annotations
 import asyncio
 import io
 import logging
-import re
 import weakref
-from collections.abc import Awaitable, Callable, Sequence
-from typing import TYPE_CHECKING, Any, Protocol, cast
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.explore_items import explore_items
-from bot.discord_ui.extras import ExtraItems, Marker, add_extras, viewer_page
-from bot.discord_ui.items import PersistentItem, custom_id
-from bot.discord_ui.lens import LENS_PATTERN, Lens, axes_of, copy_target, shared_target
-from bot.render.pages import ACTIONS, Action, Page, Position, page_counts, turn
+from bot.discord_ui.extras import Consent, ExtraItems, Marker, extra_row, viewer_page
+from bot.discord_ui.lens import Lens, axes_of, copy_target, shared_target
+from bot.discord_ui.page_items import (
+    CLUSTER_BUTTONS,
+    PAGE_BUTTONS,
+    REACTIONS,
+    PageButton,
+    has_map,
+    page_buttons,
+    reaction_action,
+)
+from bot.discord_ui.page_layout import PNG_NAME, page_layout
+from bot.locales import ENGLISH, N_, Words, words_for
+from bot.render.pages import Action, Page, Position, page_counts, turn
 from bot.services.analyzer import AnalysisExpired
 from storage.messages import MessageState
 
@@ -42,145 +57,15 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-PNG_NAME = "clusters.png"
+__all__ = ["COPY_NOTE", "PNG_NAME", "PageButton", "Pager", "has_map", "reaction_action"]
 
-#: Reactions in the order they are added, and what each does.
-REACTIONS: dict[str, Action] = {
-    "⏪": "prev_cluster",
-    "⏮": "first",
-    "◀": "prev",
-    "▶": "next",
-    "⏭": "last",
-    "⏩": "next_cluster",
-}
-#: Button label, row and action; rows keep the within-cluster moves together.
-BUTTONS: tuple[tuple[str, int, Action], ...] = (
-    ("⏮", 0, "first"),
-    ("◀", 0, "prev"),
-    ("▶", 0, "next"),
-    ("⏭", 0, "last"),
-    ("⏪ Cluster", 1, "prev_cluster"),
-    ("Cluster ⏩", 1, "next_cluster"),
-)
-ACTION_CODES: dict[Action, str] = {
-    "first": "f",
-    "prev": "p",
-    "next": "n",
-    "last": "l",
-    "prev_cluster": "P",
-    "next_cluster": "N",
-}
-CODE_ACTIONS: dict[str, Action] = {code: action for action, code in ACTION_CODES.items()}
-assert set(ACTION_CODES) == set(ACTIONS)
-
-
-def reaction_action(emoji: str) -> Action | None:
-    """The page action of a reaction, ignoring emoji variation selectors."""
-    return REACTIONS.get(emoji.replace("\ufe0f", ""))
-
-
-def page_embed(page: Page) -> discord.Embed:
-    """The embed of one page."""
-    embed = discord.Embed(title=page.title, description=page.description, colour=0x5865F2)
-    if page.thumbnail:
-        embed.set_thumbnail(url=page.thumbnail)
-    embed.set_footer(text=page.footer)
-    return embed
-
-
-def _disabled(page: Page, action: Action) -> bool:
-    if action in ("first", "prev"):
-        return page.page == 0
-    if action in ("next", "last"):
-        return page.page >= page.page_count - 1
-    if action == "prev_cluster":
-        return page.cluster == 0
-    return page.cluster >= page.cluster_count - 1
-
-
-class PageButton(
-    PersistentItem[discord.ui.Button[Any]],
-    pattern=r"pg:(?P<source>[0-9]{1,20}):(?P<cluster>[0-9]{1,3}):(?P<page>[0-9]{1,5}):"
-    r"(?P<action>[fpnlPN])(?::" + LENS_PATTERN + ")?",
-):
-    """A page-turn button that survives restarts; the custom id holds all it needs
-    (a private copy's buttons also carry its :class:`~bot.discord_ui.lens.Lens`)."""
-
-    def __init__(
-        self,
-        source: int,
-        position: Position,
-        action: Action,
-        *,
-        label: str = "",
-        row: int | None = None,
-        disabled: bool = False,
-        lens: Lens | None = None,
-    ) -> None:
-        fields: list[object] = [source, position.cluster, position.page, ACTION_CODES[action]]
-        if lens is not None and lens != Lens():
-            fields.append(lens.token())
-        super().__init__(
-            discord.ui.Button(
-                label=label or action,
-                style=discord.ButtonStyle.secondary,
-                custom_id=custom_id("pg", *fields),
-                row=row,
-                disabled=disabled,
-            )
-        )
-        self.source = source
-        self.position = position
-        self.action = action
-        self.lens = lens or Lens()
-
-    @classmethod
-    def parse(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> PageButton:
-        return cls(
-            int(match["source"]),
-            Position(int(match["cluster"]), int(match["page"])),
-            CODE_ACTIONS[match["action"]],
-            label=item.label or "",
-            row=item.row,
-            lens=Lens.parse(match["k"], match["x"], match["y"]) if match["k"] else None,
-        )
-
-    async def pressed(self, interaction: discord.Interaction[Any]) -> None:
-        pager = cast("_HasPager", interaction.client).pager
-        await pager.on_button(interaction, self.source, self.position, self.action, self.lens)
-
-
-class _HasPager(Protocol):
-    pager: Pager
-
-
-def page_view(
-    page: Page,
-    source: int = 0,
-    *,
-    lens: Lens | None = None,
-    extras: Sequence[tuple[discord.ui.Item[Any], int]] = (),
-) -> discord.ui.View:
-    """The buttons under a page (moves that lead nowhere are disabled), then ``extras``
-    (component, row): the explore components."""
-    view = discord.ui.View(timeout=None)
-    here = Position(page.cluster, page.page)
-    for label, row, action in BUTTONS:
-        disabled = _disabled(page, action)
-        view.add_item(
-            PageButton(source, here, action, label=label, row=row, disabled=disabled, lens=lens)
-        )
-    for item, row in extras:
-        item.row = row
-        view.add_item(item)
-    return view
-
+COPY_NOTE = N_("Only the person who asked can turn this message; here is your own copy.")
 
 SendFunction = Callable[..., Awaitable[discord.Message]]
 
 
 class Pager:
-    """Shows analyses as paged messages and turns their pages."""
+    """Shows analyses as paged layout messages and turns their pages."""
 
     def __init__(
         self, analyzer: Analyzer, messages: MessageRepository, explorer: Explorer | None = None
@@ -189,17 +74,34 @@ class Pager:
         self.messages = messages
         self.explorer = explorer
         self._locks: weakref.WeakValueDictionary[int, asyncio.Lock] = weakref.WeakValueDictionary()
-        #: Components added under every page, and the viewer's 💚 (bot/discord_ui/extras.py).
+        #: Controls added to every page, the viewer's 💚 and the members' consent to
+        #: show it on shared messages (bot/discord_ui/extras.py).
         self.extra_items: list[ExtraItems] = []
         self.marker: Marker | None = None
+        self.consent: Consent | None = None
 
-    def add_extras(self, view: discord.ui.View, page: Page, source: int = 0) -> discord.ui.View:
-        """``view`` plus the :attr:`extra_items` that fit (``bot/discord_ui/extras.py``)."""
-        return add_extras(view, self.extra_items, page, source)
-
-    async def _page(self, analysis: Analysis, position: Position, viewer: int) -> Page:
-        """The page at ``position`` with ``viewer``'s marks (:attr:`marker`)."""
-        return await viewer_page(self.marker, analysis, position, viewer)
+    async def page_for(
+        self,
+        analysis: Analysis,
+        position: Position,
+        *,
+        owner: int,
+        viewer: int,
+        private: bool,
+        words: Words = ENGLISH,
+    ) -> Page:
+        """The page at ``position`` as ``viewer`` may see it (💚 by consent, extras.py),
+        in ``words``' language."""
+        return await viewer_page(
+            self.marker,
+            self.consent,
+            analysis,
+            position,
+            owner=owner,
+            viewer=viewer,
+            private=private,
+            words=words,
+        )
 
     def lock(self, message_id: int) -> asyncio.Lock:
         """The lock serialising edits of one shared message."""
@@ -209,28 +111,57 @@ class Pager:
             self._locks[message_id] = lock
         return lock
 
-    def view(
+    def controls(
         self,
         analysis: Analysis,
         page: Page,
         *,
         source: int = 0,
         axes: tuple[str | None, str | None] = (None, None),
-    ) -> discord.ui.View:
-        """Page buttons plus the explore components; a private copy (``source``) carries
-        its lens in every custom id, a shared message keeps it in the database."""
+    ) -> list[list[discord.ui.Item[Any]]]:
+        """The rows of controls under a page, most needed first: page moves (and 📊),
+        cluster moves (and ➖ ➕ 📥), the extras (Save), then the selects. A private
+        copy (``source``) carries its lens in every custom id; a shared message keeps
+        it in the database."""
         lens = Lens.of(analysis, axes) if source else Lens()
-        if self.explorer is None:
-            return self.add_extras(page_view(page, source, lens=lens), page, source)
-        extras = explore_items(
-            analysis,
-            page,
-            source=source,
-            lens=lens,
-            axes=axes,
-            counts=self.explorer.count_range(analysis),
-        )
-        return self.add_extras(page_view(page, source, lens=lens, extras=extras), page, source)
+        moves = page_buttons(page, PAGE_BUTTONS, source, lens)
+        jumps = page_buttons(page, CLUSTER_BUTTONS, source, lens)
+        selects: list[list[discord.ui.Item[Any]]] = []
+        if self.explorer is not None:
+            explore = explore_items(
+                analysis,
+                page,
+                source=source,
+                lens=lens,
+                axes=axes,
+                counts=self.explorer.count_range(analysis),
+            )
+            moves += explore.first
+            jumps += explore.second
+            selects = [[select] for select in explore.selects]
+        return [moves, jumps, extra_row(self.extra_items, page, source), *selects]
+
+    def extras_view(self, page: Page, source: int) -> discord.ui.View:
+        """The extras (Save to Spotify) alone, for answers that are not pages (📥)."""
+        view = discord.ui.View(timeout=None)
+        for item in extra_row(self.extra_items, page, source):
+            view.add_item(item)
+        return view
+
+    def layout(
+        self,
+        analysis: Analysis,
+        page: Page,
+        *,
+        intro: str = "",
+        source: int = 0,
+        axes: tuple[str | None, str | None] = (None, None),
+        png: bool = False,
+    ) -> discord.ui.LayoutView:
+        """The whole layout message of ``page``: intro, header, map (``png``: the message
+        carries it), tracks, footer, controls."""
+        rows = self.controls(analysis, page, source=source, axes=axes)
+        return page_layout(page, intro=intro, png=png, rows=rows)
 
     async def publish(
         self,
@@ -243,27 +174,37 @@ class Pager:
         content: str,
         ephemeral: bool = False,
         editing: bool = False,
+        reactions: bool = True,
+        locale: str = "",
     ) -> discord.Message:
-        """Send the picture and the first page with ``send``, store the state, add reactions.
+        """Send the map and the first page with ``send``, store the state, add reactions.
 
         ``send`` is e.g. ``channel.send``, or ``interaction.edit_original_response``
-        with ``editing=True``; it is called with ``content``, ``embed``, ``view``,
-        ``allowed_mentions`` and the PNG as ``file`` (a new message) or
-        ``attachments`` (an edit).
+        with ``editing=True`` (the progress text it showed is cleared); it is called
+        with ``view`` (the layout, ``content`` as its intro), ``allowed_mentions`` and
+        the PNG as ``file`` (a new message) or ``attachments`` (an edit).
+        ``reactions`` False: where the bot cannot react (it is not in that server).
+        ``locale``: the Discord locale the message is shown in (kept for every turn).
         """
-        page = await self._page(analysis, Position(0, 0), owner_id)
+        page = await self.page_for(
+            analysis,
+            Position(0, 0),
+            owner=owner_id,
+            viewer=owner_id,
+            private=ephemeral,
+            words=words_for(locale),
+        )
+        png = bool(analysis.png)
         kwargs: dict[str, Any] = {
-            "content": content,
-            "embed": page_embed(page),
-            "view": self.view(analysis, page),
+            "view": self.layout(analysis, page, intro=content, png=png),
             "allowed_mentions": NO_MENTIONS,
         }
-        if analysis.png:
-            png = discord.File(io.BytesIO(analysis.png), filename=PNG_NAME)
-            if editing:
-                kwargs["attachments"] = [png]
-            else:
-                kwargs["file"] = png
+        if editing:
+            kwargs["content"] = None
+            kwargs["embeds"] = []
+        if png:
+            file = discord.File(io.BytesIO(analysis.png), filename=PNG_NAME)
+            kwargs["attachments" if editing else "file"] = [file] if editing else file
         message = await send(**kwargs)
         await self.messages.save(
             MessageState(
@@ -272,11 +213,11 @@ class Pager:
                 guild_id=guild_id,
                 analysis_key=key,
                 owner_id=owner_id,
-                cluster=0,
-                page=0,
+                intro=content,
+                locale=locale,
             )
         )
-        if not ephemeral:
+        if reactions and not ephemeral:
             await self.add_reactions(message)
         return message
 
@@ -288,6 +229,7 @@ class Pager:
         analysis: Analysis,
         owner_id: int,
         content: str,
+        locale: str = "",
     ) -> discord.Message:
         """Post ``analysis`` into ``channel`` as a paged message (used when no interaction
         can carry the answer: a long analysis or a scheduled post)."""
@@ -299,6 +241,7 @@ class Pager:
             owner_id=owner_id,
             guild_id=channel.guild.id if in_guild else None,
             content=content,
+            locale=locale,
         )
 
     @staticmethod
@@ -332,13 +275,20 @@ class Pager:
             there = turn(page_counts(analysis), here, action)
             if there == here:
                 return None
-            page = await self._page(analysis, there, current.owner_id)
-            partial = channel.get_partial_message(state.message_id)  # type: ignore[attr-defined]
-            await partial.edit(
-                embed=page_embed(page),
-                view=self.view(analysis, page, axes=axes_of(current)),
-                allowed_mentions=NO_MENTIONS,
+            owner = current.owner_id
+            page = await self.page_for(
+                analysis,
+                there,
+                owner=owner,
+                viewer=owner,
+                private=False,
+                words=words_for(current.locale),
             )
+            partial = channel.get_partial_message(state.message_id)  # type: ignore[attr-defined]
+            view = self.layout(
+                analysis, page, intro=current.intro, axes=axes_of(current), png=bool(analysis.png)
+            )
+            await partial.edit(view=view, allowed_mentions=NO_MENTIONS)
             await self.messages.update_position(state.message_id, there.cluster, there.page)
             return there
 
@@ -353,39 +303,85 @@ class Pager:
         """A page button was pressed: turn the shared message, or the presser's own pager."""
         message = interaction.message
         if source:  # a private pager of the shared message ``source``
-            assert self.explorer is not None
-            target = await copy_target(
-                self.messages, self.analyzer, self.explorer, source, lens or Lens()
-            )
-            there = turn(page_counts(target.analysis), position, action)
-            page = await self._page(target.analysis, there, interaction.user.id)
-            await interaction.response.edit_message(
-                embed=page_embed(page),
-                view=self.view(target.analysis, page, source=source, axes=target.axes),
-                allowed_mentions=NO_MENTIONS,
-            )
+            await self._turn_copy(interaction, source, position, action, lens or Lens())
             return
         if message is None:
             raise AnalysisExpired()
         target = await shared_target(self.messages, self.analyzer, message.id)
         there = turn(page_counts(target.analysis), position, action)
-        may_edit = self.may_edit(interaction, target.state)
-        viewer = target.state.owner_id if may_edit else interaction.user.id
-        page = await self._page(target.analysis, there, viewer)
-        if not may_edit:
-            # Anyone may read: a stranger gets a private pager starting where they asked.
-            await interaction.response.send_message(
-                content="Only the person who asked can turn this message; here is your own copy.",
-                embed=page_embed(page),
-                view=self.view(target.analysis, page, source=message.id, axes=target.axes),
-                ephemeral=True,
-                allowed_mentions=NO_MENTIONS,
-            )
+        state = target.state
+        if not self.may_edit(interaction, state):
+            await self._open_copy(interaction, target.analysis, there, message.id, target.axes)
             return
+        private = message.flags.ephemeral
+        page = await self.page_for(
+            target.analysis,
+            there,
+            owner=state.owner_id,
+            viewer=state.owner_id,
+            private=private,
+            words=words_for(state.locale),
+        )
+        view = self.layout(
+            target.analysis, page, intro=state.intro, axes=target.axes, png=has_map(message)
+        )
         async with self.lock(message.id):
-            await interaction.response.edit_message(
-                embed=page_embed(page),
-                view=self.view(target.analysis, page, axes=target.axes),
-                allowed_mentions=NO_MENTIONS,
-            )
+            await interaction.response.edit_message(view=view, allowed_mentions=NO_MENTIONS)
             await self.messages.update_position(message.id, there.cluster, there.page)
+
+    async def _turn_copy(
+        self,
+        interaction: discord.Interaction[Any],
+        source: int,
+        position: Position,
+        action: Action,
+        lens: Lens,
+    ) -> None:
+        """Turn the presser's private copy of shared message ``source``."""
+        assert self.explorer is not None
+        target = await copy_target(self.messages, self.analyzer, self.explorer, source, lens)
+        there = turn(page_counts(target.analysis), position, action)
+        page = await self.page_for(
+            target.analysis,
+            there,
+            owner=target.state.owner_id,
+            viewer=interaction.user.id,
+            private=True,
+            words=words_for(interaction.locale),
+        )
+        view = self.layout(
+            target.analysis,
+            page,
+            intro=words_for(interaction.locale)(COPY_NOTE),
+            source=source,
+            axes=target.axes,
+            png=has_map(interaction.message),
+        )
+        await interaction.response.edit_message(view=view, allowed_mentions=NO_MENTIONS)
+
+    async def _open_copy(
+        self,
+        interaction: discord.Interaction[Any],
+        analysis: Analysis,
+        position: Position,
+        source: int,
+        axes: tuple[str | None, str | None],
+    ) -> None:
+        """Anyone may read: a stranger gets a private pager starting where they asked
+        (with the map when it shows the automatic projection)."""
+        state = await self.messages.get(source)
+        owner = state.owner_id if state else 0
+        words = words_for(interaction.locale)
+        page = await self.page_for(
+            analysis, position, owner=owner, viewer=interaction.user.id, private=True, words=words
+        )
+        png = bool(analysis.png) and axes == (None, None)
+        kwargs: dict[str, Any] = {}
+        if png:
+            kwargs["file"] = discord.File(io.BytesIO(analysis.png), filename=PNG_NAME)
+        view = self.layout(
+            analysis, page, intro=words(COPY_NOTE), source=source, axes=axes, png=png
+        )
+        await interaction.response.send_message(
+            view=view, ephemeral=True, allowed_mentions=NO_MENTIONS, **kwargs
+        )

@@ -45,7 +45,9 @@ DEEZER_TRACK_URL = re.compile(r"deezer\.com/(?:[a-z]{2}(?:-[a-z]{2})?/)?track/(\
 
 
 def deezer_track_id(track: Track) -> str | None:
-    """The Deezer id in the track's link, if it is a Deezer track."""
+    """The Deezer id of the track: its own (a Deezer track's link) or its match's."""
+    if track.deezer_id:
+        return track.deezer_id
     match = DEEZER_TRACK_URL.search(track.url)
     return match.group(1) if match else None
 

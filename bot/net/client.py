@@ -5,7 +5,7 @@ Every remote call of the bot goes through :class:`HttpClient`:
 - one ``aiohttp.ClientSession`` for the process (or the CLI run);
 - per host a semaphore of ``HTTP_CONCURRENCY`` requests in flight and a pace: Deezer's
   known budget (``DEEZER_RATE_PER_5S`` in any 5 s, a :class:`bot.net.ratelimit.WindowLimit`), an
-  adaptive one for Spotify and ReccoBeats, whose limits are unpublished
+  adaptive one for Spotify, ReccoBeats and the public pages, whose limits are unpublished
   (:class:`bot.net.ratelimit.AdaptiveRate`: unpaced until the first 429, then AIMD, with
   ``Retry-After`` pausing the whole host; ``SPOTIFY_RATE_PER_SECOND`` /
   ``RECCOBEATS_RATE_PER_SECOND`` are optional ceilings, 0 = none), and
@@ -125,11 +125,7 @@ class HttpClient:
         self._deezer_keys: set[str] = set()
         #: Hosts with unpublished limits, paced adaptively (one pace per host, shared).
         self.adaptive: dict[str, AdaptiveRate] = {}
-        for base, name, ceiling in (
-            (s.spotify_api_base, "Spotify", s.spotify_rate_per_second),
-            (s.spotify_token_url, "Spotify", s.spotify_rate_per_second),
-            (s.reccobeats_api_base, "ReccoBeats", s.reccobeats_rate_per_second),
-        ):
+        for base, name, ceiling in s.adaptive_hosts():
             key = host_key(base)
             self._names.setdefault(key, name)
             self.adaptive.setdefault(key, AdaptiveRate(ceiling=ceiling))

@@ -25,6 +25,12 @@ SPOTIFY_ID = re.compile(r"[0-9A-Za-z]{22}")
 DEEZER_ID = re.compile(r"[0-9]{1,19}")
 
 SPOTIFY_HOSTS = frozenset({"open.spotify.com", "play.spotify.com"})
+YOUTUBE_HOSTS = frozenset({"music.youtube.com", "youtube.com", "www.youtube.com", "m.youtube.com"})
+APPLE_HOSTS = frozenset({"music.apple.com", "embed.music.apple.com", "itunes.apple.com"})
+#: A YouTube playlist id (``PL…``, ``OLAK5uy_…``, ``RDCLAK5uy_…``, ...).
+YOUTUBE_LIST = re.compile(r"[A-Za-z0-9_-]{2,64}")
+#: A member's own lists, which no one else can read: Liked videos/music, Watch later.
+YOUTUBE_PRIVATE_LISTS = frozenset({"LL", "WL", "LM"})
 DEEZER_HOSTS = frozenset({"deezer.com", "www.deezer.com"})
 #: Short-link hosts a user may paste; they answer with a redirect.
 SHORT_LINK_HOSTS = frozenset({"spotify.link", "link.deezer.com", "deezer.page.link"})
@@ -56,8 +62,9 @@ PAGE_LINK = re.compile(
 )
 
 NOT_A_LINK = (
-    "That is not a playlist link I understand: paste a Spotify or Deezer playlist link "
-    "(like https://open.spotify.com/playlist/… or https://www.deezer.com/playlist/…), "
+    "That is not a playlist link I understand: paste a Spotify, Deezer or YouTube Music "
+    "playlist link (like https://open.spotify.com/playlist/…, "
+    "https://www.deezer.com/playlist/… or https://music.youtube.com/playlist?list=…), "
     "or upload a CSV export."
 )
 
@@ -154,8 +161,38 @@ def _safe_to_fetch(url: URL) -> bool:
     )
 
 
+def _youtube(url: URL) -> PlaylistRef:
+    """A YouTube (Music) playlist: ``/playlist?list=ID``, ``/watch?v=…&list=ID`` or
+    YouTube Music's ``/browse/VLID``."""
+    if url.scheme not in ("http", "https"):
+        raise BadLink(NOT_A_LINK)
+    segments = [s for s in url.path.split("/") if s]
+    listed = url.query.get("list", "")
+    if segments[:1] == ["browse"] and len(segments) == 2 and segments[1].startswith("VL"):
+        listed = segments[1][2:]
+    elif segments not in (["playlist"], ["watch"]):
+        raise BadLink("That YouTube link is not a playlist; paste a link with `list=` in it.")
+    if not listed:
+        raise BadLink("That YouTube link is not a playlist; paste a link with `list=` in it.")
+    if listed in YOUTUBE_PRIVATE_LISTS:
+        raise BadLink(
+            "That is a member's own YouTube list (liked or watch later), which only they "
+            "can see; paste a public playlist's link."
+        )
+    if not YOUTUBE_LIST.fullmatch(listed):
+        raise BadLink("That YouTube link has no valid playlist id.")
+    return PlaylistRef("ytmusic", listed)
+
+
 def _parse_url(url: URL) -> PlaylistRef:
     host = _host(url)
+    if host in YOUTUBE_HOSTS:
+        return _youtube(url)
+    if host in APPLE_HOSTS:
+        raise BadLink(
+            "Apple Music playlists cannot be read yet: paste a Spotify, Deezer or YouTube "
+            "Music link of the same playlist, or upload a CSV export."
+        )
     segments = [s for s in url.path.split("/") if s]
     if host in SPOTIFY_HOSTS or host in DEEZER_HOSTS:
         if url.scheme not in ("http", "https"):
@@ -266,3 +303,25 @@ async def resolve_link(
             return step
         url = step
     raise BadLink(f"That short link redirects more than {MAX_HOPS} times; paste the full link.")
+
+
+#: Link-like words of a message: URLs and playlist URIs (for "Cluster this playlist").
+_CANDIDATE = re.compile(r"https?://[^\s<>|]+|(?:spotify|deezer):playlist:[0-9A-Za-z]+", re.I)
+
+
+def first_playlist_link(text: str) -> str | None:
+    """The first playlist link (or short link) in a message's text, or None.
+
+    Words that are links to something else (a track, a profile, another site) are
+    skipped; trailing punctuation of the sentence is not part of the link.
+    """
+    for match in _CANDIDATE.finditer(text[:10_000]):
+        candidate = match.group(0).rstrip(".,;:!?)]}'\"*_~")
+        if short_link(candidate) is not None:
+            return candidate
+        try:
+            parse_link(candidate)
+        except BadLink:
+            continue
+        return candidate
+    return None

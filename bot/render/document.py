@@ -30,6 +30,41 @@ def _point(x: float, y: float) -> list[float] | None:
     return [round(float(x), 5), round(float(y), 5)]
 
 
+def reading(analysis: Analysis) -> dict[str, Any]:
+    """What could be read: tracks listed (None: the service does not say), read, matched
+    to Deezer (None: no matching needed), with audio features, and from where."""
+    playlist = analysis.playlist
+    return {
+        "listed": playlist.listed,
+        "read": len(playlist.tracks),
+        "matched": playlist.matched,
+        "with_features": with_audio(playlist),
+        "from": playlist.origin,
+        "limit": playlist.limit_note,
+    }
+
+
+def with_audio(playlist: Playlist) -> int:
+    """Tracks with audio features of either family (a provider's or the preview's)."""
+    return sum(1 for t in playlist.tracks if t.audio or t.preview_features)
+
+
+def reading_sentences(analysis: Analysis) -> list[str]:
+    """The counts of :func:`reading` as sentences for the CLI and the bot, then the
+    reason fewer tracks were read than listed (empty for a playlist read whole)."""
+    from bot.text import describe_reading
+
+    playlist = analysis.playlist
+    said = describe_reading(
+        listed=playlist.listed,
+        read=len(playlist.tracks),
+        matched=playlist.matched,
+        with_features=with_audio(playlist),
+        origin=playlist.origin,
+    )
+    return [s for s in (said + "." if said else "", playlist.limit_note) if s]
+
+
 def to_document(analysis: Analysis) -> dict[str, Any]:
     """A JSON-ready dict: playlist, clusters with their tracks, skipped rows, features."""
     playlist = analysis.playlist
@@ -59,6 +94,7 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
         ],
         "skipped": dict(playlist.skipped),
         "notes": dict(playlist.notes),
+        "reading": reading(analysis),
         "features": list(analysis.features.columns),
         "feature_family": analysis.features.family,
         "feature_coverage": analysis.features.coverage,
@@ -105,6 +141,10 @@ def from_document(doc: dict[str, Any], png: bytes = b"") -> Analysis:
         url=meta.get("url", ""),
         skipped=dict(doc.get("skipped", {})),
         notes=dict(doc.get("notes", {})),
+        listed=doc.get("reading", {}).get("listed"),
+        origin=doc.get("reading", {}).get("from", ""),
+        limit_note=doc.get("reading", {}).get("limit", ""),
+        matched=doc.get("reading", {}).get("matched"),
     )
     options = doc.get("options", {})
     return Analysis(

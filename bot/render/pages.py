@@ -1,14 +1,15 @@
 """Discord pages of an analysis as plain data (pure; no discord import).
 
-A page is what one embed shows: a title ``Cluster #n · name · N tracks``, up to
-:data:`PER_PAGE` track lines (the track linked, artists, album, label, 💚), the
-album art of the page's first track as thumbnail, and a footer with the page and
-cluster position, the playlist name and where the features came from.
+A page is what one layout message (Discord's Components V2) shows of a cluster: a
+header (``Cluster #n · name · N tracks`` and what sets the cluster apart), up to
+:data:`PER_PAGE` tracks, each with its album art, linked title (🔇: placed without
+sound), artists, album, label and 💚, and a footer with the page and cluster position,
+the playlist name and where the features came from (``discord_ui/layout.py``).
 
 Every piece of user-supplied text is escaped (markdown and mentions) and every
-embed limit holds for any input: long names are shortened, never rejected. Lengths
-are measured in UTF-16 code units, which is never less than what Discord counts,
-so emoji and astral characters cannot push an embed over a limit.
+text budget below holds for any input: long names are shortened, never rejected.
+Lengths are measured in UTF-16 code units, which is never less than what Discord
+counts, so emoji and astral characters cannot push a message over a limit.
 
 Navigation (:func:`turn`) is pure too, so reactions, buttons and private pagers
 share one definition of "next page".
@@ -17,27 +18,39 @@ share one definition of "next page".
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Literal
 from urllib.parse import quote
 
+from bot.locales import ENGLISH, Words
 from bot.model import Analysis, Cluster, Track
+from bot.render.document import reading_sentences
 from bot.text import cut_utf16, describe_notes, describe_skips, utf16_len
 
-PER_PAGE = 10
+#: Tracks per page: five sections of three components each leave room, within
+#: Discord's 40 components, for the map, the header, the footer and every control.
+PER_PAGE = 5
 
-#: Discord's embed limits.
-TITLE_LIMIT = 256
-DESCRIPTION_LIMIT = 4096
-FOOTER_LIMIT = 2048
-EMBED_TOTAL_LIMIT = 6000
+#: Discord's limits of a layout message.
+TEXT_LIMIT = 4000  # all text displays together
+COMPONENT_LIMIT = 40
+ALT_LIMIT = 1024  # a thumbnail's description
 URL_LIMIT = 2048
 
-#: Our own tighter budgets (title + description + footer stays under the 6000 total).
-FOOTER_BUDGET = 1024
+#: Our budgets (UTF-16 units); intro + header + tracks + footer stay under TEXT_LIMIT.
+INTRO_BUDGET = 1000
+TITLE_BUDGET = 256
+APART_BUDGET = 300
+TRACK_BUDGET = 420
+FOOTER_BUDGET = 300
+ALT_BUDGET = 200
 NAME_IN_TITLE = 150
 LINK_URL_LIMIT = 512
+#: The subtext mark the footer is shown with.
+FOOTER_MARK = "-# "
+#: Per-field caps of a track's text: title, artists, album, label.
+_CAPS = (100, 80, 60, 40)
 
 Action = Literal["first", "prev", "next", "last", "prev_cluster", "next_cluster"]
 ACTIONS: tuple[Action, ...] = ("first", "prev", "next", "last", "prev_cluster", "next_cluster")
@@ -87,6 +100,8 @@ def fit(text: str, limit: int, *, markdown: bool = True) -> str:
     """
     render = escape if markdown else plain
     raw = flatten(text)
+    if len(raw) > limit:  # more characters than units allowed: cut before escaping
+        raw = raw[: limit + 1]
     result = render(raw)
     keep = len(raw)
     while utf16_len(result) > limit and keep > 0:
@@ -116,12 +131,23 @@ def safe_url(url: str, limit: int = URL_LIMIT) -> str:
 
 
 @dataclass(frozen=True, slots=True)
+class TrackCell:
+    """One track of a page: its text (linked title, then artists · album · label), its
+    album art (an http(s) URL or '') and the art's description for screen readers."""
+
+    text: str
+    image: str
+    alt: str
+
+
+@dataclass(frozen=True, slots=True)
 class Page:
-    """What one embed shows; ``lines`` join into the description."""
+    """What one page shows: a header (title, what sets the cluster apart), up to
+    :data:`PER_PAGE` tracks, a footer; and where it stands."""
 
     title: str
-    lines: tuple[str, ...]
-    thumbnail: str
+    apart: str
+    cells: tuple[TrackCell, ...]
     footer: str
     cluster: int
     page: int
@@ -129,12 +155,32 @@ class Page:
     cluster_count: int
 
     @property
+    def header(self) -> str:
+        """``### title`` and, below it, what sets the cluster apart (markdown)."""
+        return f"### {self.title}" + (f"\n{self.apart}" if self.apart else "")
+
+    @property
+    def lines(self) -> tuple[str, ...]:
+        """The tracks' texts, in order."""
+        return tuple(cell.text for cell in self.cells)
+
+    @property
     def description(self) -> str:
         return "\n".join(self.lines)
 
-    def total_length(self) -> int:
-        """The embed's total length as Discord counts it (title + description + footer)."""
-        return utf16_len(self.title) + utf16_len(self.description) + utf16_len(self.footer)
+    @property
+    def thumbnail(self) -> str:
+        """The first track's art ('' when it has none)."""
+        return self.cells[0].image if self.cells else ""
+
+    def text_length(self) -> int:
+        """UTF-16 units of every text the page shows (header, tracks, footer line)."""
+        return (
+            utf16_len(self.header)
+            + sum(utf16_len(cell.text) for cell in self.cells)
+            + utf16_len(self.footer)
+            + len(FOOTER_MARK)
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -188,22 +234,8 @@ def turn(counts: Sequence[int], position: Position, action: Action) -> Position:
     raise ValueError(f"unknown page action {action!r}")
 
 
-#: Marks a track placed without sound features (by album or artist, or "not enough to hear").
-UNHEARD_MARK = "🔇"
-
-
-def _track_line(
-    number: int,
-    track: Track,
-    budget: int,
-    caps: tuple[int, int, int, int],
-    unheard: bool = False,
-) -> str:
-    """``number. [title](url) — artists · album · label 💚 🔇`` within ``budget`` units."""
-    title_cap, artist_cap, album_cap, label_cap = caps
-    url = safe_url(track.url, LINK_URL_LIMIT)
-    title = fit(track.title or "untitled", title_cap) or "…"
-    head = f"{number}. [{title}]({url})" if url else f"{number}. **{title}**"
+def _details(track: Track, caps: tuple[int, int, int]) -> list[str]:
+    artist_cap, album_cap, label_cap = caps
     parts = []
     artists = fit(", ".join(a for a in track.artists if a.strip()), artist_cap)
     if artists:
@@ -214,58 +246,69 @@ def _track_line(
     label = fit(track.label, label_cap)
     if label:
         parts.append(label)
-    marks = (" 💚" if track.liked else "") + (f" {UNHEARD_MARK}" if unheard else "")
-    line = head + (" — " + " · ".join(parts) if parts else "") + marks
-    if utf16_len(line) <= budget:
-        return line
-    # Too long even with the caps: drop the link, then fall back to the title alone.
-    bare = f"{number}. **{title}**" + (" — " + " · ".join(parts) if parts else "") + marks
-    if utf16_len(bare) <= budget:
-        return bare
-    prefix = f"{number}. "
-    return prefix + fit(track.title or "untitled", max(1, budget - utf16_len(prefix)))
+    return parts
 
 
-#: Per-field caps tried in order until a page's lines fit the description.
-_CAP_STEPS: tuple[tuple[int, int, int, int], ...] = (
-    (120, 100, 80, 60),
-    (80, 60, 50, 40),
-    (50, 40, 30, 25),
-    (30, 24, 20, 16),
-)
+def track_text(number: int, track: Track, caps: tuple[int, int, int, int] = _CAPS) -> str:
+    """``number. [title](url) 💚`` then ``artists · *album* · label``, within
+    :data:`TRACK_BUDGET` units for any input."""
+    title_cap, *rest = caps
+    url = safe_url(track.url, LINK_URL_LIMIT)
+    title = fit(track.title or "untitled", title_cap) or "…"
+    head = f"{number}. [{title}]({url})" if url else f"{number}. **{title}**"
+    heart = " 💚" if track.liked else ""
+    parts = _details(track, (rest[0], rest[1], rest[2]))
+    text = head + heart + ("\n" + " · ".join(parts) if parts else "")
+    if utf16_len(text) <= TRACK_BUDGET:
+        return text
+    # Only a URL near LINK_URL_LIMIT gets here: drop the link, keep the words.
+    bare = f"{number}. **{title}**" + heart + ("\n" + " · ".join(parts) if parts else "")
+    return bare if utf16_len(bare) <= TRACK_BUDGET else f"{number}. **{title}**{heart}"
 
 
-def _lines(
-    tracks: Sequence[Track], first_number: int, unheard: Collection[str] = ()
-) -> tuple[str, ...]:
-    if not tracks:
-        return ("*No tracks in this cluster.*",)
-    budget = (DESCRIPTION_LIMIT - len(tracks)) // len(tracks)
-    for caps in _CAP_STEPS:
-        lines = tuple(
-            _track_line(first_number + i, t, budget, caps, t.id in unheard)
-            for i, t in enumerate(tracks)
-        )
-        if utf16_len("\n".join(lines)) <= DESCRIPTION_LIMIT:
-            return lines
-    return lines  # each line is within its budget, so the join fits too
+def track_cell(number: int, track: Track, words: Words = ENGLISH) -> TrackCell:
+    """The page cell of ``track``: text, art and the art's description."""
+    image = safe_url(track.image)
+    album = track.album or track.title or "untitled"
+    alt = fit(words("Album art: {album}", album=album), ALT_BUDGET, markdown=False)
+    return TrackCell(track_text(number, track), image, alt if image else "")
 
 
-def cluster_title(cluster: Cluster) -> str:
-    """``Cluster #n · name · N tracks`` within the title limit."""
-    count = f"{cluster.size:,} track" + ("" if cluster.size == 1 else "s")
-    fixed = f"Cluster #{cluster.number} ·  · {count}"
-    name = fit(cluster.name, min(NAME_IN_TITLE, TITLE_LIMIT - utf16_len(fixed)))
-    return f"Cluster #{cluster.number} · {name} · {count}"
-
-
-def footer_text(analysis: Analysis, position: Position, pages: int) -> str:
-    """``Page x/y · Cluster a/b · playlist · feature summary`` within the footer budget."""
-    head = (
-        f"Page {position.page + 1}/{pages} · Cluster {position.cluster + 1}/"
-        f"{len(analysis.clusters)} · "
+def cluster_title(cluster: Cluster, words: Words = ENGLISH) -> str:
+    """``Cluster #n · name · N tracks`` within the title budget."""
+    count = words.n("{count} track", "{count} tracks", cluster.size)
+    fixed = words(
+        "Cluster #{number} · {name} · {tracks}", number=cluster.number, name="", tracks=count
     )
-    name = fit(analysis.playlist.name, 100, markdown=False) or "playlist"
+    name = fit(words.name(cluster.name), min(NAME_IN_TITLE, TITLE_BUDGET - utf16_len(fixed)))
+    return words(
+        "Cluster #{number} · {name} · {tracks}", number=cluster.number, name=name, tracks=count
+    )
+
+
+def apart_text(cluster: Cluster, total: int, words: Words = ENGLISH) -> str:
+    """What sets the cluster apart: its traits (the features where it differs most
+    from the playlist, strongest first) and its share of the playlist."""
+    share = (
+        words("{share} of the playlist", share=words.percent(cluster.size / total)) if total else ""
+    )
+    said = ", ".join(words.name(trait) for trait in cluster.traits)
+    traits = fit(said, APART_BUDGET - 60) if said else ""
+    if traits:
+        return words("Sets it apart: {traits}", traits=traits) + (f" · {share}" if share else "")
+    return share
+
+
+def footer_text(analysis: Analysis, position: Position, pages: int, words: Words = ENGLISH) -> str:
+    """``Page x/y · Cluster a/b · playlist · feature summary`` within the footer budget."""
+    head = words(
+        "Page {page}/{pages} · Cluster {cluster}/{clusters} · ",
+        page=position.page + 1,
+        pages=pages,
+        cluster=position.cluster + 1,
+        clusters=len(analysis.clusters),
+    )
+    name = fit(analysis.playlist.name, 100, markdown=False) or words("playlist")
     text = head + name
     summary = analysis.features.summary
     if summary:
@@ -276,15 +319,17 @@ def footer_text(analysis: Analysis, position: Position, pages: int) -> str:
     return text
 
 
-def build_page(analysis: Analysis, position: Position, per_page: int = PER_PAGE) -> Page:
-    """The page at ``position`` (clamped into range) of ``analysis``."""
+def build_page(
+    analysis: Analysis, position: Position, per_page: int = PER_PAGE, words: Words = ENGLISH
+) -> Page:
+    """The page at ``position`` (clamped into range) of ``analysis``, in ``words``."""
     counts = page_counts(analysis, per_page)
     here = clamp(counts, position)
     if not analysis.clusters:
         return Page(
-            title="No clusters",
-            lines=("*Nothing to show.*",),
-            thumbnail="",
+            title=words("No clusters"),
+            apart="",
+            cells=(TrackCell(words("*Nothing to show.*"), "", ""),),
             footer=fit(analysis.playlist.name, FOOTER_BUDGET, markdown=False),
             cluster=0,
             page=0,
@@ -294,12 +339,13 @@ def build_page(analysis: Analysis, position: Position, per_page: int = PER_PAGE)
     cluster = analysis.clusters[here.cluster]
     start = here.page * per_page
     tracks = cluster.tracks[start : start + per_page]
-    thumbnail = safe_url(tracks[0].image) if tracks else ""
+    tracks = [replace(t, title=f"{t.title} 🔇") if t.id in cluster.unheard else t for t in tracks]
+    cells = tuple(track_cell(start + 1 + i, t, words) for i, t in enumerate(tracks))
     return Page(
-        title=cluster_title(cluster),
-        lines=_lines(tracks, start + 1, cluster.unheard),
-        thumbnail=thumbnail,
-        footer=footer_text(analysis, here, counts[here.cluster]),
+        title=cluster_title(cluster, words),
+        apart=apart_text(cluster, analysis.track_count, words),
+        cells=cells or (TrackCell(words("*No tracks in this cluster.*"), "", ""),),
+        footer=footer_text(analysis, here, counts[here.cluster], words),
         cluster=here.cluster,
         page=here.page,
         page_count=counts[here.cluster],
@@ -307,22 +353,28 @@ def build_page(analysis: Analysis, position: Position, per_page: int = PER_PAGE)
     )
 
 
-def answer_text(analysis: Analysis, *, cached: bool = False) -> str:
-    """The message text above the picture: what was found, from what, and any note.
+def answer_text(
+    analysis: Analysis, *, cached: bool = False, limit: int = INTRO_BUDGET, words: Words = ENGLISH
+) -> str:
+    """The text above the first page: what was found, from what, and any note.
 
-    Escaped and mention-free, at most 2,000 characters (Discord's content limit).
+    Escaped and mention-free, at most ``limit`` UTF-16 units (:data:`INTRO_BUDGET`).
+    The feature summary and notes come from the pipeline, in English.
     """
-    n = len(analysis.clusters)
-    tracks = analysis.track_count
-    name = fit(analysis.playlist.name, 200) or "the playlist"
+    name = fit(analysis.playlist.name, 200) or words("the playlist")
     parts = [
-        f"**Clusters in {name}**: {tracks:,} track{'s' if tracks != 1 else ''} "
-        f"in {n} cluster{'s' if n != 1 else ''}."
+        words(
+            "**Clusters in {name}**: {tracks} in {clusters}.",
+            name=name,
+            tracks=words.n("{count} track", "{count} tracks", analysis.track_count),
+            clusters=words.n("{count} cluster", "{count} clusters", len(analysis.clusters)),
+        )
     ]
     if analysis.features.summary:
         parts.append(fit(analysis.features.summary, 600))
     if analysis.note:
         parts.append(fit(analysis.note, 400))
+    parts.extend(fit(said, 400) for said in reading_sentences(analysis))
     for said in (
         describe_skips(analysis.playlist.skipped),
         describe_notes(analysis.playlist.notes),
@@ -330,8 +382,8 @@ def answer_text(analysis: Analysis, *, cached: bool = False) -> str:
         if said:
             parts.append(fit(said[:1].upper() + said[1:], 400) + ".")
     if cached:
-        parts.append("*(from the cache: the playlist has not changed)*")
-    return fit_plain_lines(parts, 2000)
+        parts.append(words("*(from the cache: the playlist has not changed)*"))
+    return fit_plain_lines(parts, limit)
 
 
 def fit_plain_lines(parts: Sequence[str], limit: int) -> str:

@@ -8,14 +8,12 @@ from dataclasses import dataclass
 from bot.analysis.similar import Neighbour
 from bot.analysis.vocabulary import column_label, trait_word
 from bot.model import Analysis, Track
-from bot.render.pages import (
-    DESCRIPTION_LIMIT,
-    LINK_URL_LIMIT,
-    TITLE_LIMIT,
-    fit,
-    safe_url,
-)
+from bot.render.pages import LINK_URL_LIMIT, fit, safe_url
 from bot.text import utf16_len
+
+#: Discord's embed limits (this answer is an embed, not a layout page).
+TITLE_LIMIT = 256
+DESCRIPTION_LIMIT = 4096
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,8 @@ from bot.account.setup import Accounts, build_accounts
 from bot.discord_ui.explore import ExploreActions
 from bot.discord_ui.explore_items import DYNAMIC_ITEMS
 from bot.discord_ui.pager import PageButton, Pager
+from bot.discord_ui.places import ANY_INSTALL, EVERYWHERE
+from bot.discord_ui.translator import CatalogTranslator
 from bot.jobs.client import JobClient
 from bot.net.client import HttpClient
 from bot.pipeline.runner import Pipeline
@@ -51,6 +53,7 @@ COGS: tuple[str, ...] = (
     "cogs.similar",
     "cogs.schedule",
     "cogs.spotify_account",
+    "cogs.hearts",
     "cogs.admin",
 )
 
@@ -83,6 +86,9 @@ class PlaylistBot(commands.Bot):
             owner_ids=owner_ids or None,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
+            # every command, in servers, DMs and private chats, as a server or user app
+            allowed_contexts=EVERYWHERE,
+            allowed_installs=ANY_INSTALL,
             **self._shard_options(settings),
         )
         self.settings = settings
@@ -154,6 +160,8 @@ class PlaylistBot(commands.Bot):
 
     async def setup_hook(self) -> None:
         settings = self.settings
+        # command names, descriptions and options in the member's language (bot/locales)
+        await self.tree.set_translator(CatalogTranslator())
         stored = settings.storage
         self.storage = await open_database(stored.location, cache_max_bytes=stored.cache_max_bytes)
         log.info("storage: %s (%s)", self.storage.location, self.storage.dialect)
@@ -173,6 +181,8 @@ class PlaylistBot(commands.Bot):
         )
         self.explorer = Explorer(self.analyzer, self.pipeline)
         self.pager = Pager(self.analyzer, self.storage.messages, self.explorer)
+        # 💚 on shared messages only with the owner's consent (storage.members, /hearts)
+        self.pager.consent = self.storage.members.shows_liked
         self.explore = ExploreActions(self.pager, self.explorer)
         self.accounts = build_accounts(settings.accounts, self.web, self.storage.accounts)
         self.personal = PersonalAnalyzer(

@@ -63,7 +63,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument(
         "source",
-        help="a Spotify or Deezer playlist link, or a playlist CSV file (Exportify or plain)",
+        help="a Spotify, Deezer or YouTube Music playlist link, or a playlist CSV file",
     )
     analyze.add_argument(
         "--clusters",
@@ -227,6 +227,7 @@ def write_outputs(analysis: Analysis, out: Path, export: bool = False) -> list[P
 
 def summary(analysis: Analysis, written: Sequence[Path]) -> str:
     """The one-paragraph report printed after a successful analysis (no control characters)."""
+    from bot.render.document import reading_sentences
     from bot.text import describe_notes, describe_skips, plural
 
     clusters = ", ".join(f"#{c.number} {c.name} ({c.size})" for c in analysis.clusters)
@@ -237,6 +238,7 @@ def summary(analysis: Analysis, written: Sequence[Path]) -> str:
     ]
     if analysis.note:
         parts.append(analysis.note)
+    parts.extend(reading_sentences(analysis))
     for said in (
         describe_skips(analysis.playlist.skipped),
         describe_notes(analysis.playlist.notes),

@@ -26,7 +26,10 @@ from bot.net.spotify_auth import SpotifyAuth
 from bot.pipeline.runner import Pipeline
 from bot.settings.env import Settings
 from bot.sources.deezer import DeezerSource
+from bot.sources.deezer_match import DeezerMatcher
 from bot.sources.spotify import SpotifySource
+from bot.sources.spotify_page import SpotifyPageSource
+from bot.sources.ytmusic import YTMusicSource
 
 if TYPE_CHECKING:
     from storage.cache import CacheRepository
@@ -96,12 +99,33 @@ def build_pipeline(
     """
     auth = SpotifyAuth.from_settings(settings.spotify, http)
     if not auth.configured:
-        log.info("no Spotify credentials: Spotify links will explain what works instead")
+        log.info("no Spotify credentials: Spotify links are read from the public page")
     analysis = settings.analysis
+    public = settings.public
+    matcher = DeezerMatcher(
+        http,
+        api_base=public.deezer_api_base,
+        concurrency=public.concurrency,
+        cache=cache,
+        max_age_seconds=public.match_cache_seconds,
+    )
+    page = SpotifyPageSource(
+        http,
+        embed_base=public.spotify_embed_base,
+        enabled=public.spotify_page_reading,
+        matcher=matcher,
+    )
     return Pipeline(
         sources={
-            "spotify": SpotifySource.from_settings(settings.spotify, auth),
+            "spotify": SpotifySource.from_settings(settings.spotify, auth, page),
             "deezer": DeezerSource.from_settings(settings.deezer, http),
+            "ytmusic": YTMusicSource(
+                http,
+                api_base=public.ytmusic_api_base,
+                enabled=public.ytmusic_reading,
+                max_tracks=settings.deezer.max_tracks,
+                matcher=matcher,
+            ),
         },
         providers=build_providers(settings, http, auth, cache, background=background),
         k_min=analysis.k_min,

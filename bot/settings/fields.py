@@ -40,6 +40,9 @@ RANGES: dict[str, tuple[float, float]] = {
     "deezer_rate_per_5s": (1, 1e9),
     "spotify_rate_per_second": (0, 1e9),  # 0 = no ceiling on the adaptive pace
     "reccobeats_rate_per_second": (0, 1e9),
+    "spotify_embed_rate_per_second": (0, 1e9),
+    "ytmusic_rate_per_second": (0, 1e9),
+    "match_cache_days": (0, 3650),
     "deezer_track_budget_seconds": (0, 3600),
     "native_threads": (0, 1024),
     "csv_max_rows": (1, 10_000_000),
@@ -98,6 +101,14 @@ class EnvFields(BaseSettings):
     deezer_api_base: str = "https://api.deezer.com"
     reccobeats_api_base: str = "https://api.reccobeats.com/v1"
     preview_hosts: CommaList = Field(default_factory=lambda: list(DEEZER_PREVIEW_HOSTS))
+    # Public pages read without credentials (not the services' documented APIs: a host
+    # may switch each off; then such links are answered with what works instead)
+    spotify_embed_base: str = "https://open.spotify.com/embed"
+    spotify_page_reading: bool = True
+    ytmusic_api_base: str = "https://music.youtube.com/youtubei/v1"
+    ytmusic_reading: bool = True
+    # Days a track's Deezer match (or its absence) is remembered
+    match_cache_days: float = 30.0
 
     # HTTP behaviour
     http_timeout_seconds: float = 15.0
@@ -109,6 +120,8 @@ class EnvFields(BaseSettings):
     # bot/net/ratelimit.py); these are optional ceilings in requests per second, 0 = none.
     spotify_rate_per_second: float = 0.0
     reccobeats_rate_per_second: float = 0.0
+    spotify_embed_rate_per_second: float = 0.0
+    ytmusic_rate_per_second: float = 0.0
     # Seconds the Deezer tempo/loudness lookups (one request per track) may add to an
     # answer; the bot fetches the rest in the background into the feature cache.
     deezer_track_budget_seconds: float = 6.0
@@ -211,7 +224,12 @@ class EnvFields(BaseSettings):
         return value
 
     @field_validator(
-        "spotify_api_base", "spotify_token_url", "deezer_api_base", "reccobeats_api_base"
+        "spotify_api_base",
+        "spotify_token_url",
+        "deezer_api_base",
+        "reccobeats_api_base",
+        "spotify_embed_base",
+        "ytmusic_api_base",
     )
     @classmethod
     def _http_url(cls, value: str) -> str:

@@ -14,6 +14,7 @@ group                         who receives it
 :class:`SpotifySettings`      ``SpotifyAuth``, the Spotify source and feature provider,
                               the member's own sources (``bot/services/personal.py``)
 :class:`DeezerSettings`       the Deezer source and feature provider
+:class:`PublicSettings`       public pages (Spotify embed, YouTube Music), Deezer matching
 :class:`FeatureSettings`      the provider order (``bot/roots/wiring.py``), ReccoBeats, preview
                               audio (``bot/features/audio.py``)
 :class:`AnalysisSettings`     the pipeline (k range, seed, freshness) and the service
@@ -50,6 +51,22 @@ class HttpSettings:
     reccobeats_rate_per_second: float
     deezer_api_base: str
     deezer_rate_per_5s: int
+    #: Public pages read without credentials: paced adaptively like Spotify's API.
+    spotify_embed_base: str = "https://open.spotify.com/embed"
+    spotify_embed_rate_per_second: float = 0.0
+    ytmusic_api_base: str = "https://music.youtube.com/youtubei/v1"
+    ytmusic_rate_per_second: float = 0.0
+
+    def adaptive_hosts(self) -> tuple[tuple[str, str, float], ...]:
+        """(base URL, provider name, ceiling in requests/s, 0 = none) of every host whose
+        limits are unpublished: paced adaptively (:class:`bot.net.ratelimit.AdaptiveRate`)."""
+        return (
+            (self.spotify_api_base, "Spotify", self.spotify_rate_per_second),
+            (self.spotify_token_url, "Spotify", self.spotify_rate_per_second),
+            (self.reccobeats_api_base, "ReccoBeats", self.reccobeats_rate_per_second),
+            (self.spotify_embed_base, "Spotify", self.spotify_embed_rate_per_second),
+            (self.ytmusic_api_base, "YouTube Music", self.ytmusic_rate_per_second),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -73,6 +90,20 @@ class DeezerSettings:
     concurrency: int
     max_tracks: int
     track_budget_seconds: float
+
+
+@dataclass(frozen=True, slots=True)
+class PublicSettings:
+    """Reading public pages without credentials (Spotify's embed page, YouTube Music) and
+    matching their tracks to Deezer (``SPOTIFY_EMBED_BASE``, ``YTMUSIC_*``, ``MATCH_*``)."""
+
+    spotify_embed_base: str
+    spotify_page_reading: bool
+    ytmusic_api_base: str
+    ytmusic_reading: bool
+    deezer_api_base: str
+    concurrency: int
+    match_cache_seconds: float
 
 
 @dataclass(frozen=True, slots=True)

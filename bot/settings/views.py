@@ -16,6 +16,7 @@ from bot.settings.groups import (
     DeezerSettings,
     FeatureSettings,
     HttpSettings,
+    PublicSettings,
     SpotifySettings,
     StorageSettings,
 )
@@ -38,6 +39,22 @@ class GroupViews(EnvFields):
             reccobeats_rate_per_second=self.reccobeats_rate_per_second,
             deezer_api_base=self.deezer_api_base,
             deezer_rate_per_5s=self.deezer_rate_per_5s,
+            spotify_embed_base=self.spotify_embed_base,
+            spotify_embed_rate_per_second=self.spotify_embed_rate_per_second,
+            ytmusic_api_base=self.ytmusic_api_base,
+            ytmusic_rate_per_second=self.ytmusic_rate_per_second,
+        )
+
+    @property
+    def public(self) -> PublicSettings:
+        return PublicSettings(
+            spotify_embed_base=self.spotify_embed_base,
+            spotify_page_reading=self.spotify_page_reading,
+            ytmusic_api_base=self.ytmusic_api_base,
+            ytmusic_reading=self.ytmusic_reading,
+            deezer_api_base=self.deezer_api_base,
+            concurrency=self.http_concurrency,
+            match_cache_seconds=self.match_cache_days * 86_400,
         )
 
     @property

@@ -14,8 +14,13 @@ the accepted size kept. Every refusal (400, 403, 404, persisting 401, other 4xx)
 in a :class:`~bot.errors.UserError` with a sentence for the user.
 
 Development-mode apps (every new Spotify app) may only read the items of playlists the
-signed-in user owns: a 403 becomes :class:`~bot.errors.PlaylistUnavailable` explaining
-that and what works instead (a Deezer link or an Exportify CSV upload).
+signed-in user owns. On a 403 (and with no app configured at all) the source reads what
+Spotify shows anyone (:meth:`SpotifySource.without_access`): first the playlist object
+itself, which still carries its first items for such apps (ShareList#22); failing that,
+the public embed page (:mod:`bot.sources.spotify_page`, at most 100 tracks). Either
+way the playlist says how many of how many tracks were read and why. With page reading
+switched off (``SPOTIFY_PAGE_READING=false``), a 403 becomes
+:class:`~bot.errors.PlaylistUnavailable` explaining what works instead.
 """
 
 from __future__ import annotations
@@ -34,10 +39,12 @@ from bot.net.spotify_api import (
     Snapshot,
     best_image,
     parse_answer,
+    parse_entry,
     read_page,
 )
 from bot.net.spotify_auth import INSTEAD, SpotifyAuth, SpotifyNotConfigured
 from bot.settings.groups import SpotifySettings
+from bot.sources.spotify_page import SpotifyPageSource, cap_note
 from bot.tasks import TASKS_PER_REQUEST, gather_bounded
 
 log = logging.getLogger(__name__)
@@ -63,10 +70,18 @@ def _about_limit(exc: HttpError) -> bool:
     return isinstance(message, str) and "limit" in message.casefold()
 
 
+#: Where tracks come from when the playlist object's own first items are used.
+OBJECT_ORIGIN = "the first items Spotify's API gives this app"
+
+
+class NoAccess(PlaylistUnavailable):
+    """Spotify answered 403: this app may not read the playlist's items."""
+
+
 def refusal(exc: HttpError) -> UserError:
     """A refused Spotify call as the sentence its user should read."""
     if exc.status == 403:
-        return PlaylistUnavailable(DEV_MODE)
+        return NoAccess(DEV_MODE)
     if exc.status == 404:
         return PlaylistUnavailable(NOT_FOUND)
     if exc.status == 400 and _about_limit(exc):
@@ -86,6 +101,30 @@ def collect(playlist: Playlist, results: list[Track | str]) -> None:
         playlist.admit(result, seen)
 
 
+def _embedded_page(payload: Any) -> ReadPage | None:
+    """The page of first items a full playlist object embeds (``items`` in the 2026 shape,
+    ``tracks`` before), read entry by entry; None when it embeds none."""
+    if not isinstance(payload, dict):
+        return None
+    for key in ("items", "tracks"):
+        embedded = payload.get(key)
+        if isinstance(embedded, dict) and isinstance(embedded.get("items"), list):
+            total = embedded.get("total")
+            return ReadPage(
+                [parse_entry(raw) for raw in embedded["items"]],
+                total if isinstance(total, int) and not isinstance(total, bool) else None,
+                None,
+            )
+    return None
+
+
+def _handed(playlist: Playlist, on_tracks: Callable[[Sequence[Track]], None] | None) -> Playlist:
+    """``playlist``, its tracks first handed to ``on_tracks`` (as pages are, one by one)."""
+    if on_tracks is not None:
+        on_tracks(list(playlist.tracks))
+    return playlist
+
+
 def _ignore(_tracks: Sequence[Track]) -> None:
     """No one listens for pages."""
 
@@ -100,8 +139,11 @@ class SpotifySource:
         api_base: str,
         concurrency: int = 8,
         max_tracks: int = 10_000,
+        page: SpotifyPageSource | None = None,
     ) -> None:
         self.auth = auth
+        #: The public embed page, read when the API gives no access (None: never).
+        self.page = page if page is not None and page.enabled else None
         self.api_base = api_base.rstrip("/")
         self.concurrency = concurrency
         self.max_tracks = max_tracks
@@ -111,12 +153,15 @@ class SpotifySource:
         self.page_size = PAGE_SIZE
 
     @classmethod
-    def from_settings(cls, spotify: SpotifySettings, auth: SpotifyAuth) -> SpotifySource:
+    def from_settings(
+        cls, spotify: SpotifySettings, auth: SpotifyAuth, page: SpotifyPageSource | None = None
+    ) -> SpotifySource:
         return cls(
             auth,
             api_base=spotify.api_base,
             concurrency=spotify.concurrency,
             max_tracks=spotify.max_tracks,
+            page=page,
         )
 
     async def _get(self, url: str, params: dict[str, str | int] | None = None) -> Any:
@@ -131,7 +176,12 @@ class SpotifySource:
         return parse_answer(PlaylistMeta, payload, "that playlist")
 
     async def snapshot(self, ref: PlaylistRef) -> str:
-        """The playlist's ``snapshot_id``: one cheap call, changes with the content."""
+        """The playlist's ``snapshot_id``: one cheap call, changes with the content (without
+        an app: a hash of what the public page shows, one page request)."""
+        if not self.auth.configured:
+            if self.page is None:
+                raise SpotifyNotConfigured()
+            return await self.page.snapshot(ref)
         payload = await self._get(f"{self.api_base}/playlists/{ref.id}", {"fields": "snapshot_id"})
         return parse_answer(Snapshot, payload, "that playlist").snapshot_id or ""
 
@@ -205,10 +255,17 @@ class SpotifySource:
         in arrival order, duplicates included (the pipeline starts feature lookups).
         """
         if not self.auth.configured:
-            raise SpotifyNotConfigured()
+            if self.page is None:
+                raise SpotifyNotConfigured()
+            return await self.page.fetch(ref, progress, on_tracks=on_tracks)
         pid = ref.id
         progress("Fetching tracks", 0, 0)
-        meta, first = await self._meta_and_first(pid)
+        try:
+            meta, first = await self._meta_and_first(pid)
+        except NoAccess:
+            if self.page is None:
+                raise
+            return await self.without_access(ref, progress, on_tracks)
         total = max(first.total or 0, len(first.entries))
         if total > self.max_tracks:
             raise InputTooLarge(
@@ -218,8 +275,61 @@ class SpotifySource:
         results = await self._rest(
             pid, first, total, step or self.page_size, progress, on_tracks or _ignore
         )
+        playlist = self._playlist(ref, meta)
+        collect(playlist, results)
+        return playlist
+
+    async def without_access(
+        self,
+        ref: PlaylistRef,
+        progress: ProgressCallback,
+        on_tracks: Callable[[Sequence[Track]], None] | None = None,
+    ) -> Playlist:
+        """What Spotify shows an app without access to the items: the playlist object's
+        own first items if it still carries them, else the public embed page.
+
+        The object (asked without ``fields``) also tells the name, the snapshot id (so the
+        cache's cheap snapshot check keeps working) and how many tracks there are.
+        """
+        pid = ref.id
+        try:
+            payload = await self.auth.get(f"{self.api_base}/playlists/{pid}")
+        except HttpError as exc:
+            log.info("Spotify playlist object refused too (HTTP %d): reading the page", exc.status)
+            return await self.page_playlist(ref, progress, None, None, on_tracks)
+        meta = parse_answer(PlaylistMeta, payload, "that playlist")
+        page = _embedded_page(payload)
+        if page is None or not page.entries:
+            total = page.total if page else None
+            return await self.page_playlist(ref, progress, meta, total, on_tracks)
+        total = max(page.total or 0, len(page.entries))
+        playlist = self._playlist(ref, meta)
+        collect(playlist, page.entries)
+        playlist.origin = OBJECT_ORIGIN
+        playlist.listed = total if total > len(page.entries) else None
+        playlist.limit_note = cap_note(len(page.entries), total)
+        progress("Fetching tracks", len(page.entries), len(page.entries))
+        return _handed(playlist, on_tracks)
+
+    async def page_playlist(
+        self,
+        ref: PlaylistRef,
+        progress: ProgressCallback,
+        meta: PlaylistMeta | None,
+        total: int | None,
+        on_tracks: Callable[[Sequence[Track]], None] | None = None,
+    ) -> Playlist:
+        """The embed page's tracks, named and versioned by the API's metadata if known."""
+        assert self.page is not None
+        playlist = await self.page.fetch(ref, progress, listed=total, on_tracks=on_tracks)
+        if meta is not None and meta.snapshot_id:
+            playlist.snapshot = meta.snapshot_id
+            playlist.name = meta.name or playlist.name
+        return playlist
+
+    def _playlist(self, ref: PlaylistRef, meta: PlaylistMeta) -> Playlist:
         owner = meta.owner
-        playlist = Playlist(
+        return Playlist(
             ref=ref,
             name=meta.name or "Spotify playlist",
             tracks=[],
@@ -227,10 +337,8 @@ class SpotifySource:
             owner=(owner.display_name or owner.id or "") if owner else "",
             image=best_image(meta.images, prefer=640),
             url=(meta.external_urls and meta.external_urls.spotify)
-            or f"https://open.spotify.com/playlist/{pid}",
+            or f"https://open.spotify.com/playlist/{ref.id}",
         )
-        collect(playlist, results)
-        return playlist
 
     async def _rest(
         self,

@@ -259,4 +259,6 @@ def playlist_url(ref: PlaylistRef) -> str:
         return f"https://open.spotify.com/playlist/{ref.id}"
     if ref.source == "deezer":
         return f"https://www.deezer.com/playlist/{ref.id}"
+    if ref.source == "ytmusic":
+        return f"https://music.youtube.com/playlist?list={ref.id}"
     return f"{ref.source}:{ref.id}"

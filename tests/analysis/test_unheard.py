@@ -12,6 +12,7 @@ from bot.model import AnalysisOptions, Playlist, Track
 from bot.pipeline.compute import compute_analysis
 from bot.render.document import from_document, to_document
 from bot.render.markdown import render_markdown
+from bot.render.pages import Position, build_page
 from tests.conftest import blob_playlist
 
 
@@ -81,6 +82,8 @@ def test_strangers_without_features_get_their_own_group_marked_on_every_output()
     assert last.unheard == {"stranger": ALONE}
     assert np.isnan(analysis.points[3]).all() and not np.isnan(analysis.points[4]).any()
     assert analysis.png.startswith(b"\x89PNG")
+    card = build_page(analysis, Position(len(analysis.clusters) - 1, 0))
+    assert "Unknown 夜に駆ける 🎧 🔇" in card.cells[0].text
     page = render_markdown(analysis)
     assert "Unknown 夜に駆ける 🎧 🔇" in page and "1 🔇 without sound features" in page
     doc = json.loads(json.dumps(to_document(analysis), allow_nan=False))

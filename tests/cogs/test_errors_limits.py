@@ -104,14 +104,14 @@ async def test_a_bug_is_logged_with_an_id_the_user_sees(tmp_path: Path, caplog) 
 async def test_a_second_request_within_the_cooldown_is_refused(tmp_path: Path) -> None:
     async with world(tmp_path, user_cooldown_seconds=60) as w:
         first = await w.clusters(csv_bytes=playlist_csv(), clusters=2)
-        assert first.response.embeds
+        assert w.page(first).tracks
         second = await w.clusters(csv_bytes=playlist_csv(), clusters=3)
         assert second.ephemeral
         assert re.fullmatch(
             r"You can start another analysis in \d+ seconds\.", second.response.content
         )
         other = await w.clusters(w.stranger, csv_bytes=playlist_csv(), clusters=2)
-        assert other.response.embeds  # the cooldown is per user
+        assert w.page(other).tracks  # the cooldown is per user
 
 
 class GatedProvider:
@@ -149,10 +149,10 @@ async def test_a_full_line_tells_people_their_place_and_serves_them_in_turn(
         holder["world"] = w
         gate = holder["gate"]
         first = await w.clusters(csv_bytes=playlist_csv(), clusters=2)
-        assert not first.response.embeds  # still working
+        assert not first.response.components  # still working
         second = await w.clusters(w.stranger, csv_bytes=playlist_csv(groups=3), clusters=3)
         assert second.response.content == "Waiting for a free slot: you are 1st in line…"
         gate.set()
         await w.settle()
-        assert first.response.embeds[0].footer.text.startswith("Page 1/3 · Cluster 1/2")
-        assert second.response.embeds[0].footer.text.startswith("Page 1/3 · Cluster 1/3")
+        assert w.page(first).footer.startswith("Page 1/5 · Cluster 1/2")
+        assert w.page(second).footer.startswith("Page 1/5 · Cluster 1/3")

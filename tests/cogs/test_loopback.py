@@ -18,6 +18,7 @@ from bot.sources.csvfile import parse_playlist_csv
 from storage.database import Database
 from tests.fake_discord import CHANNEL_ID, FakeDiscord
 from tests.harness import bot_settings, playlist_csv
+from tests.pages_seen import count_components, is_layout, seen
 
 
 @pytest.fixture
@@ -59,12 +60,17 @@ async def test_slash_command_upload_and_reaction_over_real_http_and_gateway(
             lambda c: c.method == "PATCH" and token in c.path and bool(c.files)
         )
         assert upload.files["clusters.png"].startswith(b"\x89PNG\r\n\x1a\n")
-        embed = upload.json["embeds"][0]
-        assert embed["title"].startswith("Cluster #1 · ")
-        assert embed["title"].endswith(" · 25 tracks")
-        assert embed["footer"]["text"].startswith("Page 1/3 · Cluster 1/2 · Road Trip · ")
+        # a layout message: no content or embeds, the page in components (V2 flag)
+        assert is_layout(upload.json) and upload.json["content"] is None
+        assert not upload.json.get("embeds")
+        page = seen(upload.json)
+        assert page.title.startswith("Cluster #1 · ") and page.title.endswith(" · 25 tracks")
+        assert page.footer.startswith("Page 1/5 · Cluster 1/2 · Road Trip · ")
+        assert page.top.startswith("**Clusters in Road Trip**")
+        assert page.gallery == ["attachment://clusters.png"]
+        assert page.thumbnails == [f"https://img.example/{n}.jpg" for n in range(5)]
+        assert count_components(upload.json["components"]) <= 40
         assert upload.json["allowed_mentions"] == {"parse": []}
-        assert "Clusters in Road Trip" in upload.json["content"]
         message_id = fake.originals[token]
 
         reactions = f"/channels/{CHANNEL_ID}/messages/{message_id}/reactions/"
@@ -79,9 +85,20 @@ async def test_slash_command_upload_and_reaction_over_real_http_and_gateway(
                 and c.path.endswith(f"/channels/{CHANNEL_ID}/messages/{message_id}")
             )
         )
-        assert turned.json["embeds"][0]["footer"]["text"].startswith("Page 2/3 · Cluster 1/2")
+        assert seen(turned.json).footer.startswith("Page 2/5 · Cluster 1/2")
+        assert seen(turned.json).top.startswith("**Clusters in Road Trip**")  # kept
         removed = [c for c in fake.calls if c.method == "DELETE" and reactions in c.path]
         assert len(removed) == 1  # the bot may manage messages: it took the arrow back
+
+        # a button on the page turns it too (an update of the message, type 7)
+        page_ids = seen(fake.messages[message_id]).custom_ids
+        assert "pc:pg:0:0:1:n" in page_ids
+        pressed = await fake.send_component(message_id, "pc:pg:0:0:1:n")
+        update = await fake.wait_for(lambda c: c.path.endswith(f"/{pressed}/callback"))
+        assert update.json["type"] == 7
+        assert seen(update.json["data"]).footer.startswith("Page 3/5 · Cluster 1/2")
+        assert seen(fake.messages[message_id]).gallery  # the map still resolves
+        assert fake.refused == []
     finally:
         await bot.close()
         await asyncio.wait_for(runner, 10)
@@ -89,12 +106,8 @@ async def test_slash_command_upload_and_reaction_over_real_http_and_gateway(
 
 
 def _component(message: dict, prefix: str) -> dict:
-    return next(
-        c
-        for row in message["components"]
-        for c in row["components"]
-        if c["custom_id"].startswith(prefix)
-    )
+    rows = [c for c in message["components"] if c["type"] == 1]
+    return next(c for row in rows for c in row["components"] if c["custom_id"].startswith(prefix))
 
 
 async def test_explore_over_real_http_map_and_take_home_round_trip(
@@ -159,13 +172,13 @@ async def test_a_deezer_link_served_by_the_fake_deezer_api(
         upload = await fake.wait_for(
             lambda c: c.method == "PATCH" and token in c.path and bool(c.files)
         )
-        assert "Clusters in 夜のドライブ 🚗" in upload.json["content"]
-        assert "36 tracks in 3 clusters" in upload.json["content"]
-        assert "2 tracks not playable on Deezer in this server's region" in upload.json["content"]
-        embed = upload.json["embeds"][0]
-        assert embed["footer"]["text"].startswith("Page 1/")
-        assert "Cluster 1/3 · 夜のドライブ 🚗 · " in embed["footer"]["text"]
-        assert "](https://www.deezer.com/track/" in embed["description"]
+        page = seen(upload.json)
+        assert "Clusters in 夜のドライブ 🚗" in page.top
+        assert "36 tracks in 3 clusters" in page.top
+        assert "2 tracks not playable on Deezer in this server's region" in page.top
+        assert page.footer.startswith("Page 1/")
+        assert "Cluster 1/3 · 夜のドライブ 🚗 · " in page.footer
+        assert "](https://www.deezer.com/track/" in page.tracks[0]
         progress = [
             c.json.get("content")
             for c in fake.calls

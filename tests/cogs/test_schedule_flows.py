@@ -19,6 +19,7 @@ from bot.pipeline.runner import Pipeline
 from bot.sources.csvfile import parse_playlist_csv
 from storage.guild_settings import GuildSettings
 from tests.harness import world
+from tests.pages_seen import seen
 
 LINK = "https://www.deezer.com/playlist/4242"
 DAY = 86400
@@ -156,7 +157,12 @@ async def add(
 
 
 def footer(message) -> str:
-    return message.embeds[0].footer.text
+    return seen(message).footer
+
+
+def top(message) -> str:
+    """The text above the page: the weekly line, the answer's summary."""
+    return seen(message).top
 
 
 async def stored(w):
@@ -185,17 +191,19 @@ async def test_a_schedule_created_on_thursday_for_friday_posts_on_friday(tmp_pat
         await w.advance(120)
         [post] = w.posts()
         assert when(post) == "Friday 18:00"
-        assert post.content.startswith("📅 **Weekly post** · First weekly post.\n")
-        assert "**Clusters in Community ✨ Mix**: 50 tracks in 2 clusters." in post.content
+        assert top(post).startswith("📅 **Weekly post** · First weekly post.\n")
+        assert "**Clusters in Community ✨ Mix**: 50 tracks in 2 clusters." in top(post)
         assert [a.filename for a in post.attachments] == ["clusters.png"]
-        assert footer(post).startswith("Page 1/3 · Cluster 1/2")
+        assert footer(post).startswith("Page 1/5 · Cluster 1/2")
         # the same paging as /clusters: the creator turns it, a stranger gets a private copy
         await w.react(w.manager, post.id, "▶")
-        assert footer(w.message(post.id)).startswith("Page 2/3 · Cluster 1/2")
+        assert footer(w.message(post.id)).startswith("Page 2/5 · Cluster 1/2")
+        # a turned page keeps the weekly line above it (stored with the message)
+        assert top(w.message(post.id)).startswith("📅 **Weekly post** · First weekly post.\n")
         await w.click(w.manager, post.id, "Cluster ⏩")
-        assert footer(w.message(post.id)).startswith("Page 1/3 · Cluster 2/2")
+        assert footer(w.message(post.id)).startswith("Page 1/5 · Cluster 2/2")
         mine = await w.click(w.stranger, post.id, "⏭")
-        assert mine.ephemeral and footer(mine.response).startswith("Page 3/3 · Cluster 2/2")
+        assert mine.ephemeral and footer(mine.response).startswith("Page 5/5 · Cluster 2/2")
         [schedule] = await stored(w)
         assert schedule.last_posted_week == "2026-W01"
         assert sorted(schedule.last_labels.values()).count(0) == 25
@@ -220,10 +228,10 @@ async def test_exactly_one_post_a_week_saying_what_changed(tmp_path: Path) -> No
         posts = w.posts()
         assert [when(p) for p in posts] == ["Friday 18:00", "Friday 18:00"]
         assert posts[1].created_at - posts[0].created_at == timedelta(weeks=1)
-        assert posts[1].content.startswith(
+        assert top(posts[1]).startswith(
             "📅 **Weekly post** · Since the last post: +12 new, 3 removed; 5 changed cluster.\n"
         )
-        assert "59 tracks in 2 clusters" in posts[1].content
+        assert "59 tracks in 2 clusters" in top(posts[1])
         assert fake.fetches == 2
 
         # Unchanged: still posted, from the cache, without fetching or analysing again.
@@ -232,8 +240,8 @@ async def test_exactly_one_post_a_week_saying_what_changed(tmp_path: Path) -> No
         posts = w.posts()
         assert [when(p) for p in posts] == ["Friday 18:00"] * 4
         for post in posts[2:]:
-            assert post.content.startswith("📅 **Weekly post** · No changes since the last post.\n")
-            assert "from the cache" in post.content
+            assert top(post).startswith("📅 **Weekly post** · No changes since the last post.\n")
+            assert "from the cache" in top(post)
         assert (fake.fetches, fake.enriched) == (2, enriched)
         [schedule] = await stored(w)
         assert schedule.last_posted_week == "2026-W04"
@@ -247,7 +255,7 @@ async def test_a_post_missed_during_downtime_is_made_once_at_start(tmp_path: Pat
         await bot_down(w, DAY)  # down from Friday 12:00 to Saturday 12:00
         [post] = w.posts()
         assert when(post) == "Saturday 12:00"
-        assert post.content.startswith("📅 **Weekly post** · First weekly post.")
+        assert top(post).startswith("📅 **Weekly post** · First weekly post.")
         await w.advance(DAY)
         await w.restart()
         await w.advance(3600)

@@ -30,6 +30,7 @@ from tests.conftest import ROOT
 from tests.fake_discord import OWNER_ID
 from tests.fake_shards import CHANNEL_ID, GUILD_ID, ShardedFakeDiscord
 from tests.harness import bot_settings, playlist_csv
+from tests.pages_seen import seen as page_seen
 
 #: The shard that carries the fake's guild when there are two.
 OURS = shard_of(GUILD_ID, 2)
@@ -99,12 +100,8 @@ def seen_interactions(bot: PlaylistBot) -> list[int]:
 
 
 def component(message: dict, prefix: str) -> dict:
-    return next(
-        c
-        for row in message["components"]
-        for c in row["components"]
-        if c["custom_id"].startswith(prefix)
-    )
+    rows = [c for c in message["components"] if c["type"] == 1]
+    return next(c for row in rows for c in row["components"] if c["custom_id"].startswith(prefix))
 
 
 async def test_a_sharded_process_runs_its_shard_and_names_it_in_the_heartbeat(
@@ -173,7 +170,7 @@ async def test_pages_turn_in_a_process_other_than_the_one_that_posted(
     pressed = await fake.send_component(message_id, button["custom_id"])
     answer = await fake.wait_for(lambda c: c.path.endswith(f"/{pressed}/callback"))
     assert answer.json["type"] == 7  # the shared message itself changes
-    assert answer.json["data"]["embeds"][0]["footer"]["text"].startswith("Page 2/3 · Cluster 1/2")
+    assert page_seen(answer.json["data"]).footer.startswith("Page 2/5 · Cluster 1/2")
     assert len(seen_by_b) == 1 and len(seen_by_a) == 1  # A saw only its command
 
     assert b.storage is not None
@@ -192,8 +189,8 @@ async def test_pages_turn_in_a_process_other_than_the_one_that_posted(
     turned = await fake.wait_for(
         lambda c: c.method == "PATCH" and c.path.endswith(f"/messages/{message_id}")
     )
-    assert turned.json["embeds"][0]["footer"]["text"].startswith("Page 1/")
-    assert "Cluster 2/2" in turned.json["embeds"][0]["footer"]["text"]
+    assert page_seen(turned.json).footer.startswith("Page 1/")
+    assert "Cluster 2/2" in page_seen(turned.json).footer
     assert seen_by_b[-1] == message_id and len(seen_by_a) == 1
     state = await a.storage.messages.get(message_id)  # what A reads now is B's page
     assert state is not None and (state.cluster, state.page) == (1, 0)
@@ -259,7 +256,7 @@ async def test_a_weekly_post_is_made_once_across_two_processes(
 
     (post,) = fake.posts()
     assert post.path == f"/api/v10/channels/{CHANNEL_ID}/messages"
-    assert post.json["content"].startswith("📅 **Weekly post** · First weekly post.")
+    assert page_seen(post.json).top.startswith("📅 **Weekly post** · First weekly post.")
     assert post.files["clusters.png"].startswith(b"\x89PNG")
     assert sorted(first_checks["posts"].values()) == [0, 1]
     if shards == (OURS, OTHER):  # the owner of the guild's shard made it

@@ -11,6 +11,7 @@ from tests.account.conftest import account_settings, fake_accounts, free_port
 from tests.fakes.spotify import SpotifyPlaylist
 from tests.fakes.spotify_accounts import FakeSpotifyAccounts
 from tests.harness import World, playlist_csv, world
+from tests.pages_seen import seen
 
 __all__ = ["fake_accounts"]  # the fixture, shared with tests/account
 
@@ -41,7 +42,7 @@ def private_text(result: Any) -> str:
 
 
 def labels(message: Any) -> list[str]:
-    return [getattr(c, "label", None) or "" for row in message.components for c in row.children]
+    return seen(message).labels
 
 
 async def sign_in(w: World, member: Any) -> str:
@@ -82,11 +83,30 @@ async def test_connect_liked_songs_marks_and_save(tmp_path: Path, fake_accounts)
         offered = await w.autocomplete("clusters", "link", "", user=w.owner)
         assert offered[0] == "liked-songs"
         answer = (await w.clusters(link="liked-songs", clusters=2)).response
-        assert "Clusters in Liked Songs" in answer.content
-        lines = w.message(answer.id).embeds[0].description.splitlines()
-        assert lines and all(line.endswith("💚") for line in lines)
-        # with the explore components every row of the page is taken: the Save button is
-        # under the "Take home" answer (on the page itself when there is room)
+        assert "Clusters in Liked Songs" in w.page(answer).top
+        # 💚 by consent: never asked, so the shared answer shows none of them ...
+        assert not any("💚" in text for text in w.page(w.message(answer.id)).texts)
+        # ... while the same answer only she sees shows every one
+        mine = await w.clusters(link="liked-songs", clusters=2, private=True)
+        tracks = w.page(mine).tracks
+        assert tracks and all("💚" in line.split("\n")[0] for line in tracks)
+        # she says yes with the button of the connect answer: her next shared page shows them
+        connect = await w.owner.slash(w.channel, "spotify connect")
+        assert "May your 💚" in connect.response.content
+        said = await w.click(w.owner, connect, "Show my 💚 to others")
+        assert said.ephemeral and "now show on shared answers" in said.response.content
+        assert await w.bot.storage.members.shows_liked(w.owner.id) is True
+        await w.react(w.owner, answer.id, "▶")
+        assert all("💚" in line.split("\n")[0] for line in w.page(w.message(answer.id)).tracks)
+        # a stranger's private copy never shows her 💚 (he has no library of his own)
+        copy = await w.click(w.stranger, answer.id, "▶")
+        assert copy.ephemeral and not any("💚" in t for t in w.page(copy).tracks)
+        # and /hearts takes it back
+        await w.owner.slash(w.channel, "hearts", show=False)
+        await w.react(w.owner, answer.id, "◀")
+        assert not any("💚" in text for text in w.page(w.message(answer.id)).texts)
+        # Save to Spotify sits on the page itself, and under the "Take home" answer
+        assert "Save to Spotify" in w.page(w.message(answer.id)).labels
         home = await w.click(w.owner, answer.id, "📥 Take home")
         assert "Save to Spotify" in labels(home.response.message)
 
@@ -98,7 +118,7 @@ async def test_connect_liked_songs_marks_and_save(tmp_path: Path, fake_accounts)
         )
         (created,) = fake.created.values()
         assert created["owner"] == user.id and created["public"] is False
-        first_cluster = w.message(answer.id).embeds[0].title
+        first_cluster = w.page(w.message(answer.id)).title
         size = int(first_cluster.rsplit(" · ", 1)[1].split()[0])
         assert len(created["uris"]) == size
 
@@ -125,7 +145,7 @@ async def test_own_playlists_are_offered_and_a_revoked_grant_asks_to_connect_aga
         offered = await w.autocomplete("clusters", "link", "ドライブ", user=w.owner)
         assert offered == ["spotify:playlist:" + "7" * 22]
         answer = (await w.clusters(link=offered[0], clusters=2)).response
-        assert "夜のドライブ" in answer.content
+        assert "夜のドライブ" in w.page(answer).top
         fake.revoke(user.id)
         fake.expire_access_tokens()
         result = await w.clusters(link=offered[0], clusters=3)

@@ -20,7 +20,7 @@ from bot.discord_ui.explore_items import (
     explore_items,
 )
 from bot.discord_ui.lens import Lens
-from bot.discord_ui.pager import page_view
+from bot.discord_ui.pager import Pager
 from bot.render.pages import Position, build_page
 from tests.storage.helpers import analyse, synthetic_playlist
 
@@ -30,6 +30,17 @@ SOURCE = 1234567890123456789
 @pytest.fixture(scope="module")
 def analysis():
     return analyse(synthetic_playlist(60), k=3, png=False)
+
+
+def _items(controls: Any) -> list[Any]:
+    return [*controls.first, *controls.second, *controls.selects]
+
+
+class _Counts:
+    """The one thing the pager asks its explorer for while building controls."""
+
+    def count_range(self, analysis: Any) -> tuple[int, int]:
+        return (2, 8)
 
 
 async def _rebuilt(item: Any) -> Any:
@@ -49,7 +60,7 @@ async def test_every_component_survives_a_restart_with_its_place_and_lens(analys
     )
     here = Here(SOURCE, 1, 1, lens)
     seen = set()
-    for item, _ in items:
+    for item in _items(items):
         again = await _rebuilt(item)
         assert type(again) is type(item)
         assert again.here == here
@@ -67,10 +78,11 @@ async def test_every_component_survives_a_restart_with_its_place_and_lens(analys
     }
 
 
-def test_components_fit_under_the_page_buttons_in_discords_five_rows(analysis) -> None:
+def test_components_sit_beside_the_page_buttons_then_one_select_a_row(analysis) -> None:
     page = build_page(analysis, Position(0, 0))
-    extras = explore_items(analysis, page, source=0, lens=Lens(), axes=(None, None), counts=(2, 8))
-    rows = page_view(page, extras=extras).to_components()  # what Discord receives
+    pager = Pager(None, None, _Counts())  # type: ignore[arg-type]
+    view = pager.layout(analysis, page, png=True)
+    rows = [c for c in view.to_components() if c["type"] == 1]  # what Discord receives
     ids = [[c["custom_id"].split(":")[1] for c in row["components"]] for row in rows]
     assert ids == [
         ["pg", "pg", "pg", "pg", "why"],
@@ -79,14 +91,17 @@ def test_components_fit_under_the_page_buttons_in_discords_five_rows(analysis) -
         ["ax"],
         ["sim"],
     ]
+    assert view.total_children_count <= 40
 
 
 def test_the_axis_selects_offer_the_features_and_mark_the_current_one(analysis) -> None:
     page = build_page(analysis, Position(0, 0))
     items = dict(
         (item.axis, item)
-        for item, _ in explore_items(
-            analysis, page, source=0, lens=Lens(), axes=("tempo", None), counts=(2, 8)
+        for item in _items(
+            explore_items(
+                analysis, page, source=0, lens=Lens(), axes=("tempo", None), counts=(2, 8)
+            )
         )
         if isinstance(item, AxisSelect)
     )
@@ -102,8 +117,8 @@ def test_the_track_select_lists_this_page_of_the_cluster(analysis) -> None:
     page = build_page(analysis, Position(0, 1))
     similar = next(
         item
-        for item, _ in explore_items(
-            analysis, page, source=0, lens=Lens(), axes=(None, None), counts=(2, 8)
+        for item in _items(
+            explore_items(analysis, page, source=0, lens=Lens(), axes=(None, None), counts=(2, 8))
         )
         if isinstance(item, SimilarSelect)
     )
@@ -125,8 +140,8 @@ def test_fewer_and_more_are_offered_only_within_the_count_range(
     page = build_page(analysis, Position(0, 0))  # 3 clusters shown
     buttons = {
         item.delta: item
-        for item, _ in explore_items(
-            analysis, page, source=0, lens=Lens(), axes=(None, None), counts=counts
+        for item in _items(
+            explore_items(analysis, page, source=0, lens=Lens(), axes=(None, None), counts=counts)
         )
         if isinstance(item, CountButton)
     }
@@ -149,4 +164,4 @@ def test_an_analysis_without_clusters_gets_no_components(analysis) -> None:
     empty = dataclasses.replace(analysis, clusters=[])
     page = build_page(analysis, Position(0, 0))
     items = explore_items(empty, page, source=0, lens=Lens(), axes=(None, None), counts=(2, 8))
-    assert items == []
+    assert _items(items) == []

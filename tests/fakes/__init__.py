@@ -19,6 +19,8 @@ def make_settings(**overrides: Any) -> Settings:
         "spotify_token_url": "http://127.0.0.1:9/api/token",
         "deezer_api_base": "http://127.0.0.1:9",
         "reccobeats_api_base": "http://127.0.0.1:9/v1",
+        "spotify_embed_base": "http://127.0.0.1:9/embed",
+        "ytmusic_api_base": "http://127.0.0.1:9/youtubei/v1",
         "http_timeout_seconds": 2.0,
         # Deezer's real preview CDN must never be contacted from a test
         "preview_hosts": ["127.0.0.1"],

@@ -155,6 +155,9 @@ class SpotifyPlaylist:
     snapshot_id: str = "snap-1"
     owner: str = "テスト ユーザー"
     forbidden: bool = False
+    #: Whether the playlist object embeds its first items (ShareList#22 says it does for
+    #: development-mode apps; False: only their ``total``, in case Spotify stops that).
+    object_items: bool = True
 
     @classmethod
     def generated(
@@ -265,7 +268,7 @@ class FakeSpotify(FakeServer):
             "images": [{"url": f"https://mosaic.scdn.co/640/{found.id}", "width": 640}],
             "external_urls": {"spotify": f"https://open.spotify.com/playlist/{found.id}"},
             # the new shape: the first 100 items come with the metadata
-            "items": first,
+            "items": first if found.object_items else {"items": [], "total": first["total"]},
         }
         return web.json_response(select_fields(answer, request.query.get("fields")))
 

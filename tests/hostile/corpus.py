@@ -32,7 +32,15 @@ from tests.hostile.case import (
     write_playlist,
 )
 from tests.hostile.corpus_options import options_cases, settings_cases
-from tests.hostile.texts import CONTROLS, HOSTILE_TEXT, LINKS, MATHTEXT, NUMBERS, SCRIPTS
+from tests.hostile.texts import (
+    CONTROLS,
+    HOSTILE_TEXT,
+    LINKS,
+    MATHTEXT,
+    NUMBERS,
+    PUBLIC_LINKS,
+    SCRIPTS,
+)
 
 
 def _k(i: int) -> list[ARGV]:
@@ -228,6 +236,9 @@ def links_cases() -> list[Case]:
     cases.append(
         Case("links-spotify-no-credentials", "links", analyze(LINKS[-4]), env=no_credentials)
     )
+    cases += [
+        Case(f"links-public-{i:03d}", "links", analyze(link)) for i, link in enumerate(PUBLIC_LINKS)
+    ]
     return cases
 
 

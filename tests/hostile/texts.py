@@ -120,6 +120,20 @@ LINKS = [
 ]  # fmt: skip
 
 
+#: Links of the sources read without credentials (YouTube, Apple Music) and their misuses.
+PUBLIC_LINKS = [
+    "https://music.youtube.com/playlist?list=RDCLAK5uy_lWy02cQBnTVTlwuRauaGKeUDH3L6PXNxI",
+    "https://www.youtube.com/playlist?list=PL" + "x" * 5000, "https://youtube.com/playlist?list=",
+    "https://youtube.com/playlist?list=LL", "https://m.youtube.com/watch?v=abc",
+    "https://www.youtube.com/watch?v=a&list=OLAK5uy_n0x1TMX8DL2eli2g_LysCSg-6Nq5YQa1g",
+    "https://music.youtube.com/browse/VL", "https://music.youtube.com/browse/MPREb_x",
+    "https://youtube.com/playlist?list=%00%0a", "https://youtube.com/playlist?list=<script>",
+    "https://youtube.com/playlist?list=a&list=b", "youtube.com/playlist?list=PLé✓",
+    "https://music.apple.com/us/playlist/todays-hits/pl.f4d106fed2bd41149aaacabb233eb5eb",
+    "https://open.spotify.com/embed/playlist/37i9dQZF1DXcBWIGoYBM5M",
+]  # fmt: skip
+
+
 CLUSTERS = [
     "１２", "٣", "۳", "1_0", "-1", "0", "1", "13", "1e1", " 3", "3.0", "", "9" * 5000,
     "+3", "0x3", "३", "3\x00", "\udcff", "2", "12",

@@ -288,3 +288,38 @@ def test_only_allowlisted_hosts_are_fetched(text: str) -> None:
         assert u.host in SHORT_LINK_HOSTS
         assert u.port == 443
         assert u.user is None
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("https://music.youtube.com/playlist?list=PLabc_-1", PlaylistRef("ytmusic", "PLabc_-1")),
+        ("youtube.com/playlist?list=OLAK5uy_x&si=9", PlaylistRef("ytmusic", "OLAK5uy_x")),
+        ("https://m.youtube.com/watch?v=dQw4w9WgXcQ&list=PLq", PlaylistRef("ytmusic", "PLq")),
+        ("https://music.youtube.com/browse/VLPLzz", PlaylistRef("ytmusic", "PLzz")),
+        (
+            "https://open.spotify.com/embed/playlist/37i9dQZF1DXcBWIGoYBM5M?utm_source=x",
+            PlaylistRef("spotify", "37i9dQZF1DXcBWIGoYBM5M"),
+        ),
+    ],
+)
+def test_public_links(text: str, expected: PlaylistRef) -> None:
+    assert parse_link(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "said"),
+    [
+        ("https://www.youtube.com/watch?v=dQw4w9WgXcQ", "not a playlist"),
+        ("https://www.youtube.com/playlist?list=WL", "only they can see"),
+        ("https://youtube.com/playlist?list=a%20b", "no valid playlist id"),
+        ("https://music.youtube.com/channel/UC1", "not a playlist"),
+        (
+            "https://music.apple.com/fr/playlist/x/pl.u-abc",
+            "Apple Music playlists cannot be read yet",
+        ),
+    ],
+)
+def test_public_links_refused_with_a_reason(text: str, said: str) -> None:
+    with pytest.raises(BadLink, match=said):
+        parse_link(text)

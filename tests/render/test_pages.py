@@ -1,19 +1,22 @@
-"""Cluster pages: content, escaping, navigation, and the embed limits for any input."""
+"""Cluster pages: content, escaping, navigation, and the text budgets for any input."""
 
 from __future__ import annotations
 
-import discord
 import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.model import Analysis, AnalysisOptions, Cluster, FeatureInfo, Playlist, PlaylistRef, Track
 from bot.render.pages import (
-    DESCRIPTION_LIMIT,
-    EMBED_TOTAL_LIMIT,
-    FOOTER_LIMIT,
-    TITLE_LIMIT,
+    ALT_LIMIT,
+    FOOTER_BUDGET,
+    INTRO_BUDGET,
+    PER_PAGE,
+    TEXT_LIMIT,
+    TITLE_BUDGET,
+    TRACK_BUDGET,
     Position,
+    answer_text,
     build_page,
     escape,
     page_counts,
@@ -66,32 +69,33 @@ def make_analysis(
     )
 
 
-def as_embed(page) -> discord.Embed:
-    embed = discord.Embed(title=page.title, description=page.description)
-    embed.set_footer(text=page.footer)
-    return embed
-
-
-def test_first_page_shows_title_ten_tracks_art_and_footer() -> None:
+def test_first_page_shows_header_five_tracks_with_art_and_footer() -> None:
     analysis = make_analysis([23, 5])
+    analysis.clusters[0].traits = ["danceable", "upbeat"]
     page = build_page(analysis, Position(0, 0))
+    assert PER_PAGE == 5
     assert page.title == "Cluster #1 · upbeat 1 · 23 tracks"
-    assert len(page.lines) == 10
-    assert page.lines[0] == (
-        "1. [Song 0\\-0](https://www.deezer.com/track/00) — Artist · *Album* · Label 💚"
+    assert page.header == (
+        "### Cluster #1 · upbeat 1 · 23 tracks\n"
+        "Sets it apart: danceable, upbeat · 82% of the playlist"
     )
-    assert not page.lines[1].endswith("💚")
-    assert page.thumbnail == "https://img.example/0-0.jpg"
-    assert page.footer.startswith("Page 1/3 · Cluster 1/2 · Mix · 30 of 30 tracks")
+    assert len(page.cells) == 5
+    assert page.lines[0] == (
+        "1. [Song 0\\-0](https://www.deezer.com/track/00) 💚\nArtist · *Album* · Label"
+    )
+    assert "💚" not in page.lines[1]
+    assert [c.image for c in page.cells] == [f"https://img.example/0-{i}.jpg" for i in range(5)]
+    assert page.cells[0].alt == "Album art: Album"
+    assert page.footer.startswith("Page 1/5 · Cluster 1/2 · Mix · 30 of 30 tracks")
 
 
-def test_last_page_of_a_cluster_holds_the_rest_and_its_own_art() -> None:
+def test_last_page_of_a_cluster_holds_the_rest_and_their_own_art() -> None:
     analysis = make_analysis([23, 5])
-    page = build_page(analysis, Position(0, 2))
-    assert len(page.lines) == 3
+    page = build_page(analysis, Position(0, 4))
+    assert len(page.cells) == 3
     assert page.lines[0].startswith("21. ")
     assert page.thumbnail == "https://img.example/0-20.jpg"
-    assert page.footer.startswith("Page 3/3 · Cluster 1/2")
+    assert page.footer.startswith("Page 5/5 · Cluster 1/2")
 
 
 def test_unknown_fields_are_left_out() -> None:
@@ -99,7 +103,7 @@ def test_unknown_fields_are_left_out() -> None:
     analysis.clusters[0].tracks[0] = Track(id="t", title="Only title")
     page = build_page(analysis, Position(0, 0))
     assert page.lines == ("1. **Only title**",)
-    assert page.thumbnail == ""
+    assert page.thumbnail == "" and page.cells[0].alt == ""
 
 
 def test_hostile_names_are_escaped_and_mention_nobody() -> None:
@@ -109,7 +113,7 @@ def test_hostile_names_are_escaped_and_mention_nobody() -> None:
         t.title = hostile
         t.artists = ("@everyone",)
     page = build_page(analysis, Position(0, 0))
-    text = page.title + page.description + page.footer
+    text = page.header + page.description + page.footer
     assert "@everyone" not in text and "@here" not in text
     assert "<@1" not in text
     assert "](https://evil)" not in text
@@ -124,7 +128,7 @@ def test_escape_keeps_every_script_and_emoji() -> None:
 
 
 def test_navigation_turns_within_and_between_clusters() -> None:
-    counts = page_counts(make_analysis([23, 5, 12]))
+    counts = page_counts(make_analysis([13, 5, 8]))
     assert counts == [3, 1, 2]
     here = Position(0, 0)
     assert turn(counts, here, "next") == Position(0, 1)
@@ -161,8 +165,9 @@ hostile_text = st.one_of(
         st.just("https://x.example/" + "a" * 3000), hostile_text.map(lambda s: "https://e/" + s)
     ),
     summary=hostile_text,
+    traits=st.lists(hostile_text, max_size=8),
 )
-def test_every_embed_limit_holds_for_any_input(
+def test_every_text_budget_holds_for_any_input(
     name: str,
     cluster_name: str,
     title: str,
@@ -171,25 +176,35 @@ def test_every_embed_limit_holds_for_any_input(
     label: str,
     url: str,
     summary: str,
+    traits: list[str],
 ) -> None:
     analysis = make_analysis(
-        [12],
+        [7],
         name=name,
         cluster_name=cluster_name,
         summary=summary,
-        track={"artists": (artist, artist), "album": album, "label": label, "url": url},
+        track={
+            "artists": (artist, artist),
+            "album": album,
+            "label": label,
+            "url": url,
+            "image": url,
+        },
     )
+    analysis.clusters[0].traits = traits
     for t in analysis.clusters[0].tracks:
         t.title = title
+    intro = answer_text(analysis)
+    assert utf16_len(intro) <= INTRO_BUDGET
     for pos in (Position(0, 0), Position(0, 1)):
         page = build_page(analysis, pos)
-        assert 0 < utf16_len(page.title) <= TITLE_LIMIT
-        assert utf16_len(page.description) <= DESCRIPTION_LIMIT
-        assert utf16_len(page.footer) <= FOOTER_LIMIT
-        assert page.total_length() <= EMBED_TOTAL_LIMIT
-        assert len(as_embed(page)) <= EMBED_TOTAL_LIMIT
-        assert len(page.lines) == (10 if pos.page == 0 else 2)
-        text = page.title + page.description + page.footer
+        assert 0 < utf16_len(page.title) <= TITLE_BUDGET
+        assert all(0 < utf16_len(line) <= TRACK_BUDGET for line in page.lines)
+        assert all(utf16_len(c.alt) <= ALT_LIMIT for c in page.cells)
+        assert utf16_len(page.footer) <= FOOTER_BUDGET
+        assert utf16_len(intro) + 1 + page.text_length() <= TEXT_LIMIT
+        assert len(page.cells) == (5 if pos.page == 0 else 2)
+        text = page.header + page.description + page.footer
         assert "@everyone" not in text and "@here" not in text
-        assert page.title.startswith("Cluster #1 · ") and page.title.endswith(" · 12 tracks")
+        assert page.title.startswith("Cluster #1 · ") and page.title.endswith(" · 7 tracks")
         assert page.footer.startswith(f"Page {pos.page + 1}/2 · Cluster 1/1 · ")

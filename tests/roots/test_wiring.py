@@ -39,7 +39,7 @@ def test_providers_follow_the_configured_order(fake_settings, http) -> None:
     assert names == ["preview", "deezer", "reccobeats"]
     settings = fake_settings.model_copy(update={"feature_providers": ["deezer", "preview"]})
     assert [p.name for p in build_pipeline(settings, http).providers] == ["deezer", "preview"]
-    assert set(pipeline.sources) == {"spotify", "deezer"}
+    assert set(pipeline.sources) == {"spotify", "deezer", "ytmusic"}
 
 
 async def test_load_source_csv_and_links(fake_settings, http) -> None:
@@ -89,6 +89,8 @@ def _fake_env(fake_spotify, fake_deezer, fake_reccobeats) -> dict[str, str]:
         "SPOTIFY_TOKEN_URL": fake_spotify.token_url,
         "DEEZER_API_BASE": fake_deezer.api_base,
         "RECCOBEATS_API_BASE": fake_reccobeats.api_base,
+        "SPOTIFY_EMBED_BASE": "http://127.0.0.1:9/embed",
+        "YTMUSIC_API_BASE": "http://127.0.0.1:9/youtubei/v1",
         "PREVIEW_HOSTS": "127.0.0.1",
         "PYTHONIOENCODING": "utf-8",
     }
@@ -150,6 +152,7 @@ async def test_cli_spotify_link_without_credentials_explains(
     tmp_path, fake_spotify, fake_deezer, fake_reccobeats
 ) -> None:
     env = _fake_env(fake_spotify, fake_deezer, fake_reccobeats)
+    env["SPOTIFY_PAGE_READING"] = "false"
     code, _, err = await _cli(tmp_path, env, "analyze", f"spotify:playlist:{spotify_id(3)}", "-q")
     assert code == 2
     assert "no Spotify credentials" in err and "Deezer link" in err

@@ -11,7 +11,9 @@ from bot.render.document import to_document
 from storage.codec import (
     UnknownFormat,
     _pack,
+    decode_analysis,
     decode_playlist,
+    encode_analysis,
     encode_playlist,
     encode_tracks,
 )
@@ -117,3 +119,22 @@ def test_feature_dicts_with_gaps_and_absent_ones_come_back_as_they_were() -> Non
 def test_a_blob_that_is_not_ours_reads_as_unknown() -> None:
     with pytest.raises(UnknownFormat):
         decode_playlist(b"not zstd at all")
+
+
+def test_what_was_read_and_matched_comes_back_from_the_cache() -> None:
+    playlist = synthetic_playlist(4)
+    playlist.listed, playlist.matched = 312, 3
+    playlist.origin = "Spotify's public embed page"
+    playlist.limit_note = "100 of 312 tracks: Spotify shows apps without access only the first 100."
+    playlist.tracks[0].deezer_id = "3135556"
+    back = decode_playlist(encode_playlist(playlist))
+    assert (back.listed, back.matched, back.origin, back.limit_note) == (
+        312,
+        3,
+        playlist.origin,
+        playlist.limit_note,
+    )
+    assert back.tracks[0].deezer_id == "3135556" and back.tracks[1].deezer_id is None
+    analysis = analyse(playlist)
+    doc_back = decode_analysis(encode_analysis(analysis)).playlist
+    assert doc_back.listed == 312 and doc_back.matched == 3

@@ -185,8 +185,9 @@ async def _check_v3(db: Database) -> None:
 async def _seed_v4(conn: Session) -> None:
     await _seed_v3(conn)
     await conn.execute(
-        "INSERT INTO messages VALUES (1234567890123456790, 42, 7, ?, 99, 0, 0, 100.0, 100.0,"
-        " 'tempo', 'energy')",
+        "INSERT INTO messages (message_id, channel_id, guild_id, analysis_key, owner_id, cluster,"
+        " page, created_at, updated_at, map_x, map_y) VALUES (1234567890123456790, 42, 7, ?, 99,"
+        " 0, 0, 100.0, 100.0, 'tempo', 'energy')",
         (SEED_KEY,),
     )
 
@@ -243,6 +244,22 @@ async def _check_v6(db: Database) -> None:
     assert await db.schedules.claim(held.id, "2026-W48", "me", now=5000.0, until=9000.0)
 
 
+async def _seed_v7(conn: Session) -> None:
+    await _seed_v6(conn)
+    await conn.execute(
+        "INSERT INTO member_settings (user_id, show_liked, updated_at) VALUES (99, 1, 100.0)"
+    )
+
+
+async def _check_v7(db: Database) -> None:
+    await _check_v6(db)
+    # messages posted before 0007 show no intro text; 💚 answers are kept
+    state = await db.messages.get(1234567890123456790)
+    assert state is not None and state.intro == ""
+    assert await db.members.shows_liked(99) is True
+    assert await db.members.shows_liked(98) is None
+
+
 SEEDS: dict[int, Callable[[Session], Awaitable[None]]] = {
     1: _seed_v1,
     2: _seed_v2,
@@ -250,6 +267,7 @@ SEEDS: dict[int, Callable[[Session], Awaitable[None]]] = {
     4: _seed_v4,
     5: _seed_v5,
     6: _seed_v6,
+    7: _seed_v7,
 }
 CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
     1: _check_v1,
@@ -258,6 +276,7 @@ CHECKS: dict[int, Callable[[Database], Awaitable[None]]] = {
     4: _check_v4,
     5: _check_v5,
     6: _check_v6,
+    7: _check_v7,
 }
 
 
@@ -358,7 +377,7 @@ async def test_a_new_migration_applies_once_and_keeps_rows(
         await db.messages.save(MessageState(1, 2, 3, "k", 4))
     extra = _second_migration(
         backend,
-        "ALTER TABLE messages ADD COLUMN locale TEXT NOT NULL DEFAULT 'en';\n"
+        "ALTER TABLE messages ADD COLUMN test_note TEXT NOT NULL DEFAULT 'en';\n"
         "CREATE TABLE notes (id INTEGER PRIMARY KEY, text TEXT);\n",
     )
     async with await Database.open(location, migrations=extra) as db:

@@ -44,3 +44,13 @@ async def test_prune_forgets_only_untouched_states(db: Database) -> None:
     assert await db.messages.prune(older_than_seconds=3000) == 1
     assert await db.messages.get(1) is None
     assert await db.messages.get(2) is not None
+
+
+async def test_the_text_above_a_page_survives_a_restart(location: Location) -> None:
+    intro = "📅 **Weekly post** · Since the last post: +3 new. 夜に駆ける 👨‍👩‍👧"
+    async with await Database.open(location) as db:
+        await db.messages.save(MessageState(1, 2, None, "k", 3, intro=intro))
+        await db.messages.update_position(1, 1, 2)
+    async with await Database.open(location) as db:
+        state = await db.messages.get(1)
+    assert state is not None and state.intro == intro and (state.cluster, state.page) == (1, 2)

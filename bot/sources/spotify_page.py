@@ -1,0 +1,266 @@
+"""Spotify's public embed page as a playlist: the tracks anyone may see, without an app.
+
+``open.spotify.com/embed/playlist/{id}`` is the page Spotify serves for embedding a
+playlist in other sites. Its HTML carries the data it shows as JSON in
+``<script id="__NEXT_DATA__" type="application/json">``; the playlist is at
+``props.pageProps.state.data.entity`` and its ``trackList`` holds at most 100
+entries (``uri``, ``title``, ``subtitle`` = the artists joined by ",\u00a0",
+``duration`` in ms, ``isExplicit``, ``audioPreview.url``). There is no album, label,
+ISRC, nor the playlist's length (microlinkhq/spotify-url-info #67, #69, #132). Spotify's
+preview URLs are not kept: previews are analysed from the Deezer match's preview.
+
+:func:`parse_embed_page` is pure (it runs in the HTTP client's decoding thread for a
+real-size page). A page without that JSON, or whose JSON lacks the track list where it
+was, raises :class:`PageChanged`: one sentence naming Spotify and what works instead.
+Reading public pages is not Spotify's documented API, so a host can switch it off
+(``SPOTIFY_PAGE_READING=false``).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from bot.errors import PlaylistUnavailable, ProviderDown
+from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
+from bot.net.answers import loads
+from bot.net.client import HttpClient, HttpError
+from bot.sources.deezer_match import DeezerMatcher
+
+#: The most tracks the embed page lists (Spotify's cap, observed and documented by
+#: spotify-url-info's issues): a list this long may be cut.
+EMBED_CAP = 100
+NEXT_DATA = re.compile(
+    r"<script\b[^>]*\bid=[\"']?__NEXT_DATA__[\"']?[^>]*>(.*?)</script>", re.S | re.I
+)
+#: What separates artists in an entry's ``subtitle`` (a comma and a no-break space, so
+#: a comma inside a name such as "Tyler, The Creator" is not taken for one).
+ARTIST_SEPARATOR = ",\u00a0"
+TRACK_URI = re.compile(r"spotify:track:([0-9A-Za-z]{22})")
+ORIGIN = "Spotify's public embed page"
+ALTERNATIVES = (
+    "Connect your Spotify with `/spotify connect` (if the playlist is yours), paste a "
+    "Deezer link, or upload an Exportify CSV."
+)
+CHANGED = (
+    "Spotify's public page for that playlist has no track list I can read (Spotify may "
+    "have changed the page). " + ALTERNATIVES
+)
+EMPTY = "Spotify's public page shows no tracks for that playlist. " + ALTERNATIVES
+
+
+class PageChanged(PlaylistUnavailable):
+    """A public page without the data it used to carry (or with it in another shape)."""
+
+
+@dataclass(slots=True)
+class EmbedPlaylist:
+    """What the embed page shows: name, owner, cover and entries (Track or skip reason)."""
+
+    name: str
+    owner: str
+    image: str
+    entries: list[Track | str] = field(default_factory=list)
+
+    @property
+    def snapshot(self) -> str:
+        """A content hash of the entries shown (the page has no snapshot id)."""
+        digest = hashlib.sha256()
+        for entry in self.entries:
+            digest.update((entry.id if isinstance(entry, Track) else entry).encode())
+            digest.update(b"\0")
+        return "embed:" + digest.hexdigest()[:32]
+
+
+def _entity(payload: Any) -> dict[str, Any]:
+    """``props.pageProps.state.data.entity``, or PageChanged."""
+    node: Any = payload
+    for key in ("props", "pageProps", "state", "data", "entity"):
+        node = node.get(key) if isinstance(node, dict) else None
+    if not isinstance(node, dict) or not isinstance(node.get("trackList"), list):
+        raise PageChanged(CHANGED)
+    return node
+
+
+def _text(value: Any) -> str:
+    return value.strip() if isinstance(value, str) else ""
+
+
+def _milliseconds(value: Any) -> int | None:
+    """A duration in ms if it is a plausible number (under 100 days), else None."""
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return None
+    if not (math.isfinite(value) and 0 < value < 8.64e9):
+        return None
+    return int(value)
+
+
+def _entry(item: Any) -> Track | str:
+    """One ``trackList`` entry as a Track, or why it is left out."""
+    if not isinstance(item, dict):
+        return "unreadable entry"
+    uri = _text(item.get("uri"))
+    kind = _text(item.get("entityType")) or "track"
+    if kind == "episode" or uri.startswith("spotify:episode:"):
+        return "podcast episode"
+    if uri.startswith("spotify:local:"):
+        return "local file"
+    found = TRACK_URI.fullmatch(uri)
+    title = _text(item.get("title"))
+    if found is None or not title:
+        return "unreadable entry"
+    sid = found.group(1)
+    artists = tuple(a.strip() for a in _text(item.get("subtitle")).split(ARTIST_SEPARATOR))
+    duration = item.get("duration")
+    explicit = item.get("isExplicit")
+    return Track(
+        id=sid,
+        title=title,
+        artists=tuple(a for a in artists if a),
+        url=f"https://open.spotify.com/track/{sid}",
+        spotify_id=sid,
+        duration_ms=_milliseconds(duration),
+        explicit=explicit if isinstance(explicit, bool) else None,
+    )
+
+
+def _cover(entity: dict[str, Any]) -> str:
+    cover = entity.get("coverArt")
+    sources = cover.get("sources") if isinstance(cover, dict) else None
+    if isinstance(sources, list):
+        for source in sources:
+            if isinstance(source, dict) and _text(source.get("url")):
+                return _text(source.get("url"))
+    return ""
+
+
+def parse_embed_page(body: bytes) -> EmbedPlaylist:
+    """The playlist an embed page shows; PageChanged when the page has no usable list."""
+    html = body.decode("utf-8", errors="replace")
+    found = NEXT_DATA.search(html)
+    if found is None:
+        raise PageChanged(CHANGED)
+    payload = loads(found.group(1).encode("utf-8"))
+    if payload is None:  # not JSON, or nested past the parser's depth
+        raise PageChanged(CHANGED)
+    entity = _entity(payload)
+    kind = _text(entity.get("type"))
+    if kind and kind != "playlist":
+        raise PageChanged(CHANGED)
+    entries = [_entry(item) for item in entity["trackList"]]
+    if not any(isinstance(e, Track) for e in entries):
+        raise PlaylistUnavailable(EMPTY)
+    return EmbedPlaylist(
+        name=_text(entity.get("name")) or _text(entity.get("title")) or "Spotify playlist",
+        owner=_text(entity.get("subtitle")),
+        image=_cover(entity),
+        entries=entries,
+    )
+
+
+def _page_or_none(body: bytes) -> EmbedPlaylist | None:
+    """:func:`parse_embed_page`, or None for an empty body (the client asks again)."""
+    return parse_embed_page(body) if body.strip() else None
+
+
+def cap_note(read: int, listed: int | None) -> str:
+    """The sentence saying that Spotify showed only the first 100 tracks ('' if not cut)."""
+    if listed is not None and listed > read:
+        return (
+            f"{read:,} of {listed:,} tracks: Spotify shows apps without access only the "
+            f"first {read:,}. Connect your Spotify (if it is yours) or upload an Exportify "
+            "CSV for all of them."
+        )
+    if listed is None and read >= EMBED_CAP:
+        return (
+            f"Only the first {read:,} tracks: Spotify's public page shows at most "
+            f"{EMBED_CAP}, so the playlist may have more. Connect your Spotify (if it is "
+            "yours) or upload an Exportify CSV for all of them."
+        )
+    return ""
+
+
+class SpotifyPageSource:
+    """Reads a Spotify playlist from its public embed page (no app, no token)."""
+
+    def __init__(
+        self,
+        http: HttpClient,
+        *,
+        embed_base: str,
+        enabled: bool = True,
+        matcher: DeezerMatcher | None = None,
+    ) -> None:
+        self.http = http
+        self.embed_base = embed_base.rstrip("/")
+        self.enabled = enabled
+        #: Finds each track's Deezer twin for album, label and art (None: not looked up).
+        self.matcher = matcher
+
+    async def page(self, pid: str) -> EmbedPlaylist:
+        """The embed page of playlist ``pid``, parsed (in the decoding thread when large).
+
+        404 is "no such playlist"; other refusals are ProviderDown naming Spotify's page.
+        """
+        url = f"{self.embed_base}/playlist/{pid}"
+        try:
+            # the client's decode hook reads the HTML (in its decoding thread when large);
+            # an empty page is None: asked again like an empty JSON answer
+            return await self.http.get_json(url, decode=_page_or_none)
+        except HttpError as exc:
+            if exc.status in (400, 404):
+                raise PlaylistUnavailable(
+                    "Spotify's public page knows no playlist with that id: it was deleted, "
+                    "is private, or the link is wrong."
+                ) from None
+            raise ProviderDown(
+                f"Spotify's public page refused the request (HTTP {exc.status}); please try "
+                "again later. " + ALTERNATIVES
+            ) from None
+
+    async def fetch(
+        self,
+        ref: PlaylistRef,
+        progress: ProgressCallback = no_progress,
+        *,
+        listed: int | None = None,
+        on_tracks: Callable[[Sequence[Track]], None] | None = None,
+    ) -> Playlist:
+        """The first tracks (at most 100) of the playlist as Spotify's embed page shows
+        them; ``listed`` is the length when the API told it (else unknown).
+
+        The tracks go to ``on_tracks`` (feature lookups by Spotify id) before they are
+        matched to Deezer for album, label and art, so both run at once.
+        """
+        progress("Fetching tracks", 0, 0)
+        shown = await self.page(ref.id)
+        playlist = Playlist(
+            ref=ref,
+            name=shown.name,
+            tracks=[],
+            snapshot=shown.snapshot,
+            owner=shown.owner,
+            image=shown.image,
+            url=f"https://open.spotify.com/playlist/{ref.id}",
+            origin=ORIGIN,
+        )
+        seen: set[str] = set()
+        for entry in shown.entries:
+            playlist.admit(entry, seen)
+        entries = len(shown.entries)
+        playlist.listed = listed if listed is not None and listed > entries else None
+        playlist.limit_note = cap_note(entries, listed)
+        progress("Fetching tracks", entries, entries)
+        if on_tracks is not None:
+            on_tracks(list(playlist.tracks))
+        if self.matcher is not None:
+            await self.matcher.match(playlist, progress)
+        return playlist
+
+    async def snapshot(self, ref: PlaylistRef) -> str:
+        """A hash of what the page shows now (one page request)."""
+        return (await self.page(ref.id)).snapshot
