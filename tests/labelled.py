@@ -42,54 +42,6 @@ FMA_FEATURES = (
 )
 
 
-@dataclass(frozen=True, slots=True)
-class Mix:
-    """A benchmark playlist recipe: which labels, from which column, how separable."""
-
-    name: str
-    column: str  # "playlist_genre" or "playlist_subgenre"
-    labels: tuple[str, ...]
-    separable: bool  # clearly different genres (the automatic-k target applies)
-
-
-#: The hand-picked mixes of the TidyTuesday source (issue 12). The data's six top
-#: genres overlap heavily in audio features (plain k-means on 3 of them scores ARI
-#: 0.1), so "clearly different" mixes pair subgenres that sound apart.
-MIXES: tuple[Mix, ...] = (
-    Mix(
-        "3 distinct: big room, classic rock, gangster rap",
-        "playlist_subgenre",
-        ("big room", "classic rock", "gangster rap"),
-        True,
-    ),
-    Mix(
-        "3 distinct: big room, classic rock, reggaeton",
-        "playlist_subgenre",
-        ("big room", "classic rock", "reggaeton"),
-        True,
-    ),
-    Mix(
-        "3 distinct: classic rock, gangster rap, progressive electro house",
-        "playlist_subgenre",
-        ("classic rock", "gangster rap", "progressive electro house"),
-        True,
-    ),
-    Mix(
-        "5 genres: one subgenre of each of five genres",
-        "playlist_subgenre",
-        ("big room", "classic rock", "gangster rap", "neo soul", "reggaeton"),
-        False,
-    ),
-    Mix("6 genres", "playlist_genre", ("edm", "latin", "pop", "r&b", "rap", "rock"), False),
-    Mix(
-        "4 neighbours: rock subgenres",
-        "playlist_subgenre",
-        ("album rock", "classic rock", "hard rock", "permanent wave"),
-        False,
-    ),
-)
-
-
 def load_rows(path: Path = FIXTURE) -> list[dict[str, str]]:
     """The fixture's rows as dicts (UTF-8, header names as in the original data)."""
     with path.open(encoding="utf-8", newline="") as handle:
@@ -186,11 +138,3 @@ def sample_labels(
     tracks = [picked[i][0] for i in order]
     truth = np.array([picked[i][1] for i in order])
     return Playlist(PlaylistRef("csv", f"{name}-{seed}"), name, tracks, "s"), truth
-
-
-def sample_mix(
-    rows: list[dict[str, str]], mix: Mix, seed: int, per_label: int = 60
-) -> tuple[Playlist, np.ndarray]:
-    """A shuffled TidyTuesday playlist of one hand-picked mix, and the true labels."""
-    pool = [(row[mix.column], to_track(row)) for row in rows]
-    return sample_labels(pool, mix.labels, seed, per_label, mix.name)
