@@ -50,7 +50,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 from benchmarks.realistic import Served, inflate_deezer
 from bot.model import PlaylistRef
 from bot.net.client import HttpClient
-from bot.roots.wiring import build_pipeline
+from bot.roots.wiring import build_pipeline, close_providers
 from bot.settings.env import Settings
 from tests.fakes.base import FakeServer
 from tests.fakes.data import features, spotify_id
@@ -140,6 +140,7 @@ async def ours(urls: dict[str, str], ref: PlaylistRef, **lifted: Any) -> dict[st
         stage = await server_stats(urls)  # a few ms, outside the timed stage
         await pipeline.enrich(playlist)
         answer = time.perf_counter() - start
+        await close_providers(pipeline)  # as the CLI does: stops lookups nobody waits for
     return {
         "fetch": fetched,
         "answer": answer,

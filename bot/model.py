@@ -31,6 +31,11 @@ PROVIDER_AUDIO_FEATURES: tuple[str, ...] = (
 )
 
 
+#: The "Sound Features" cell of an exported track that no provider could describe:
+#: reading the file back then asks no provider again (blank feature cells would).
+NO_SOUND = "none"
+
+
 @dataclass(frozen=True, slots=True)
 class PlaylistRef:
     """Where a playlist lives: a source and that source's id (a file path for CSV)."""
@@ -235,10 +240,19 @@ class Cluster:
     name: str
     tracks: list[Track]
     traits: list[str] = field(default_factory=list)
+    #: Tracks placed without sound features: track id -> how ("album" or "artist":
+    #: with most of the same album's / artist's tracks; "none": in the group
+    #: "not enough to hear"). Empty when every track was placed by its sound.
+    unheard: dict[str, str] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
         return len(self.tracks)
+
+    @property
+    def unheard_only(self) -> bool:
+        """The group "not enough to hear": every track placed without sound or kin."""
+        return bool(self.tracks) and all(self.unheard.get(t.id) == "none" for t in self.tracks)
 
 
 @dataclass(slots=True)
@@ -289,10 +303,15 @@ class Analysis:
     def track_count(self) -> int:
         return len(self.playlist.tracks)
 
+    @property
+    def sound_cluster_count(self) -> int:
+        """Clusters found by sound: all but a group "not enough to hear" (what k counts)."""
+        return sum(1 for c in self.clusters if not c.unheard_only)
+
 
 #: Bumped whenever the analysis (features, clustering, naming) changes its results,
 #: so cached analyses made by older code are not served (part of :func:`analysis_key`).
-ANALYSIS_VERSION = 2
+ANALYSIS_VERSION = 3
 #: At most this many playlists on one taste map (colours and legend stay readable).
 MAX_TASTE_PLAYLISTS = 10
 

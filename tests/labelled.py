@@ -1,14 +1,26 @@
 """Real labelled playlists for benchmarks/quality.py and its CI test (no network).
 
-Reads ``tests/data/labelled/spotify_songs_sample.csv`` (2,400 real tracks of the
-TidyTuesday 2020-01-21 Spotify songs data, CC0; see the README beside it) and builds
-playlists that mix genres: 60 tracks per genre drawn at random per sample, so a mix
-of 3 genres is a 180-track playlist whose true grouping is known.
+Four independent sources of real tracks with real audio features and a genre each
+(``tests/data/labelled``; sources and licences in the README there):
+
+- ``tidytuesday``: TidyTuesday 2020-01-21 Spotify songs (Spotify features, playlist
+  subgenres). THE TUNING SOURCE: the method of choosing k and every constant of it
+  were chosen on this one only.
+- ``music-genre``: a Kaggle "music genre classification" export (Spotify features,
+  11 genres such as metal, bollywood, instrumental, hip hop).
+- ``fma``: the Free Music Archive's Echo Nest features with fma_small's top genres
+  (eight features, no loudness).
+- ``spotify-features``: a partial copy of the Kaggle "Spotify Tracks DB" (Spotify
+  features, six genres that overlap a lot).
+
+A playlist is a mix of genres of one source, ``per_label`` random tracks per genre,
+shuffled, so its true grouping is known.
 """
 
 from __future__ import annotations
 
 import csv
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,56 +28,17 @@ import numpy as np
 
 from bot.model import PROVIDER_AUDIO_FEATURES, Playlist, PlaylistRef, Track
 
-FIXTURE = (
-    Path(__file__).resolve().parents[1] / "tests" / "data" / "labelled" / "spotify_songs_sample.csv"
-)
-
-
-@dataclass(frozen=True, slots=True)
-class Mix:
-    """A benchmark playlist recipe: which labels, from which column, how separable."""
-
-    name: str
-    column: str  # "playlist_genre" or "playlist_subgenre"
-    labels: tuple[str, ...]
-    separable: bool  # clearly different genres (the automatic-k target applies)
-
-
-#: The mixes of the benchmark. The data's six top genres overlap heavily in audio
-#: features (plain k-means on 3 of them scores ARI 0.1), so "clearly different"
-#: mixes pair subgenres from different genres that sound apart (club, rock, rap).
-MIXES: tuple[Mix, ...] = (
-    Mix(
-        "3 distinct: big room, classic rock, gangster rap",
-        "playlist_subgenre",
-        ("big room", "classic rock", "gangster rap"),
-        True,
-    ),
-    Mix(
-        "3 distinct: big room, classic rock, reggaeton",
-        "playlist_subgenre",
-        ("big room", "classic rock", "reggaeton"),
-        True,
-    ),
-    Mix(
-        "3 distinct: classic rock, gangster rap, progressive electro house",
-        "playlist_subgenre",
-        ("classic rock", "gangster rap", "progressive electro house"),
-        True,
-    ),
-    Mix(
-        "5 genres: one subgenre of each of five genres",
-        "playlist_subgenre",
-        ("big room", "classic rock", "gangster rap", "neo soul", "reggaeton"),
-        False,
-    ),
-    Mix("6 genres", "playlist_genre", ("edm", "latin", "pop", "r&b", "rap", "rock"), False),
-    Mix(
-        "4 neighbours: rock subgenres",
-        "playlist_subgenre",
-        ("album rock", "classic rock", "hard rock", "permanent wave"),
-        False,
-    ),
+DATA = Path(__file__).resolve().parents[1] / "tests" / "data" / "labelled"
+FIXTURE = DATA / "spotify_songs_sample.csv"
+FMA_FEATURES = (
+    "acousticness",
+    "danceability",
+    "energy",
+    "instrumentalness",
+    "liveness",
+    "speechiness",
+    "tempo",
+    "valence",
 )
 
 
@@ -76,7 +49,7 @@ def load_rows(path: Path = FIXTURE) -> list[dict[str, str]]:
 
 
 def to_track(row: dict[str, str]) -> Track:
-    """One fixture row as the pipeline would see a track with provider audio features."""
+    """One TidyTuesday row as the pipeline would see a track with provider audio features."""
     return Track(
         id=f"row{row['row']}",
         title=row["track_name"],
@@ -89,20 +62,82 @@ def to_track(row: dict[str, str]) -> Track:
     )
 
 
-def sample_mix(
-    rows: list[dict[str, str]], mix: Mix, seed: int, per_label: int = 60
+def _music_genre_track(row: dict[str, str]) -> Track:
+    return Track(
+        id=f"mg{row['row']}",
+        title=f"track {row['row']}",
+        artists=(row["artist"],),
+        popularity=float(row["popularity"]),
+        audio={name: float(row[name]) for name in PROVIDER_AUDIO_FEATURES},
+        audio_provider="csv",
+    )
+
+
+def _fma_track(row: dict[str, str]) -> Track:
+    return Track(
+        id=f"fma{row['track_id']}",
+        title=f"FMA track {row['track_id']}",
+        audio={name: float(row[name]) for name in FMA_FEATURES},
+        audio_provider="csv",
+    )
+
+
+def _spotify_features_track(row: dict[str, str]) -> Track:
+    return Track(
+        id=f"sf{row['row']}",
+        title=row["track"],
+        artists=(row["artist"],),
+        duration_ms=int(row["duration_ms"]),
+        popularity=float(row["popularity"]),
+        audio={name: float(row[name]) for name in PROVIDER_AUDIO_FEATURES},
+        audio_provider="csv",
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """One labelled source: its file, the label column and how a row becomes a Track."""
+
+    name: str
+    file: str
+    column: str
+    track: Callable[[dict[str, str]], Track]
+    tuning: bool = False
+
+    @property
+    def path(self) -> Path:
+        return DATA / self.file
+
+    def available(self) -> bool:
+        return self.path.is_file()
+
+    def pool(self) -> list[tuple[str, Track]]:
+        """(label, track) for every row of the source's fixture."""
+        return [(row[self.column], self.track(row)) for row in load_rows(self.path)]
+
+
+SOURCES: tuple[Source, ...] = (
+    Source("tidytuesday", "spotify_songs_sample.csv", "playlist_subgenre", to_track, True),
+    Source("music-genre", "music_genre_sample.csv", "genre", _music_genre_track),
+    Source("fma", "fma_echonest_sample.csv", "genre_top", _fma_track),
+    Source("spotify-features", "spotify_features_sample.csv", "genre", _spotify_features_track),
+)
+
+
+def sample_labels(
+    pool: list[tuple[str, Track]], labels: tuple[str, ...], seed: int, per_label: int, name: str
 ) -> tuple[Playlist, np.ndarray]:
     """A shuffled playlist of ``per_label`` random tracks per label, and the true labels."""
     rng = np.random.default_rng(seed)
-    picked: list[tuple[dict[str, str], int]] = []
-    for index, label in enumerate(mix.labels):
-        pool = [r for r in rows if r[mix.column] == label]
-        for i in rng.choice(len(pool), size=min(per_label, len(pool)), replace=False):
-            picked.append((pool[int(i)], index))
+    picked: list[tuple[Track, int]] = []
+    for index, label in enumerate(labels):
+        tracks = [t for lab, t in pool if lab == label]
+        for i in rng.choice(len(tracks), size=min(per_label, len(tracks)), replace=False):
+            picked.append((tracks[int(i)], index))
     order = rng.permutation(len(picked))
-    tracks = [to_track(picked[i][0]) for i in order]
+    tracks = [picked[i][0] for i in order]
     truth = np.array([picked[i][1] for i in order])
-    return Playlist(PlaylistRef("csv", f"{mix.name}-{seed}"), mix.name, tracks, "s"), truth
+    return Playlist(PlaylistRef("csv", f"{name}-{seed}"), name, tracks, "s"), truth
 
 
 def taste_pairs(

@@ -33,6 +33,10 @@ GAP_TOLERANCE = 0.5
 #: ... and a step to k+1 must also gain at least this share of the previous step's gain
 #: (parsimony: three clear groups are not split into four for a sliver of dispersion).
 GAP_MIN_GAIN_SHARE = 0.15
+#: Below this mean silhouette an automatic answer says the tracks do not fall into
+#: clear groups (chosen on the tuning source of benchmarks/quality.py: the median of
+#: its separable mixes is 0.19, of its other mixes 0.15; see docs/clustering.md).
+LOOSE_SILHOUETTE = 0.16
 #: Above this many rows the final fit uses mini-batch k-means.
 MINIBATCH_ABOVE = 20_000
 #: Playlists smaller than this are shown as one cluster.
@@ -203,6 +207,19 @@ def _automatic_k(
     return k, note
 
 
+def canonical_order(matrix: np.ndarray) -> np.ndarray:
+    """A row order that depends only on the rows' values, not on where they stand.
+
+    Rows are sorted by their sum, then their sum of squares, then their sorted values
+    (all unchanged when the columns are reordered), so a playlist whose tracks are
+    shuffled is clustered as exactly the same set of rows: same k, same clusters.
+    """
+    values = np.sort(np.round(matrix, 9), axis=1)
+    keys = [values[:, j] for j in range(values.shape[1] - 1, -1, -1)]
+    keys += [np.round((matrix**2).sum(axis=1), 9), np.round(matrix.sum(axis=1), 9)]
+    return np.lexsort(keys)
+
+
 def cluster_tracks(
     matrix: np.ndarray,
     *,
@@ -217,10 +234,28 @@ def cluster_tracks(
     The first ``lead_columns`` columns (0: all) define the sound families. The note
     says how k was chosen; tiny or degenerate inputs give one cluster with a note
     saying why; a requested k above what the data supports is lowered, with a note.
+    The order of the rows does not matter (see :func:`canonical_order`).
     """
     special = _degenerate(matrix)
     if special is not None:
         return special
+    order = canonical_order(matrix)
+    result = _cluster_ordered(matrix[order], k, k_min, k_max, random_state, lead_columns)
+    labels = np.empty_like(result.labels)
+    labels[order] = result.labels
+    result.labels = labels
+    return result
+
+
+def _cluster_ordered(
+    matrix: np.ndarray,
+    k: int | None,
+    k_min: int,
+    k_max: int,
+    random_state: int,
+    lead_columns: int,
+) -> Clustering:
+    """:func:`cluster_tracks` on rows already in canonical order."""
     n, width = matrix.shape
     lead = lead_columns if 0 < lead_columns <= width else width
     limit = min(k_max if k is None else k, n - 1)
@@ -241,7 +276,13 @@ def cluster_tracks(
     found = int(labels.max()) + 1
     if found < chosen:
         note = f"{found} clusters: the tracks did not support {chosen}."
-    return Clustering(labels, found, _silhouette(matrix, labels, random_state), "kmeans", note)
+    silhouette = _silhouette(matrix, labels, random_state)
+    if k is None and silhouette is not None and silhouette < LOOSE_SILHOUETTE:
+        note += (
+            f" These tracks do not fall into clear groups (silhouette {silhouette:.2f}):"
+            " the clusters are loose, neighbours in sound rather than separate kinds."
+        )
+    return Clustering(labels, found, silhouette, "kmeans", note)
 
 
 def _silhouette(matrix: np.ndarray, labels: np.ndarray, random_state: int) -> float | None:

@@ -136,7 +136,9 @@ def _multi_hot(
     for vs in values:
         for v in vs:
             display.setdefault(v.casefold(), v)
-    common = [v for v, n in counts.most_common() if n >= 2][:limit]
+    # ties by name: the columns must not depend on the order of the tracks
+    common = sorted((v for v, n in counts.items() if n >= 2), key=lambda v: (-counts[v], v))
+    common = common[:limit]
     block = np.zeros((len(values), len(common)))
     index = {v: i for i, v in enumerate(common)}
     for row, vs in enumerate(values):
@@ -334,6 +336,22 @@ class _Blocks:
         weights = np.array(self.weights, dtype=float)
         scaled = np.column_stack(self.scaled)
         return scaled, np.column_stack(self.scores) * weights, weights, np.concatenate(self.spreads)
+
+
+def sound_known(tracks: Sequence[Track], family: str) -> tuple[np.ndarray, int, dict[str, int]]:
+    """Where each track has a value of the sound columns the table keeps, and the
+    family's coverage and providers over all ``tracks`` (as :class:`FeatureTable` says).
+
+    The mask has shape (n, d): d is the number of columns of ``family`` ("provider" or
+    "preview") known for enough tracks to be kept; for "metadata" d is 0.
+    """
+    if family not in {"provider", "preview"}:
+        return np.zeros((len(tracks), 0), dtype=bool), len(tracks), {}
+    block, names, coverage, providers = _audio_block(tracks, family)
+    _, _, _, keep = _keep_columns(block, names)
+    if keep.size == 0:
+        return np.zeros((len(tracks), 0), dtype=bool), coverage, providers
+    return np.asarray(~np.isnan(block[:, keep])), coverage, providers
 
 
 def build_feature_table(

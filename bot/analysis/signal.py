@@ -60,9 +60,7 @@ instead of a dict; nothing here raises on odd audio.
 
 from __future__ import annotations
 
-import enum
 import itertools
-from dataclasses import dataclass
 from functools import lru_cache
 
 import numpy as np
@@ -70,8 +68,11 @@ from scipy import fft as sp_fft
 from scipy.ndimage import gaussian_filter1d, maximum_filter1d, uniform_filter1d
 from scipy.signal import resample_poly
 
-#: Bump whenever a feature's formula, unit or a constant below changes.
-FEATURE_VERSION = 1
+# re-exported: they were defined here and are still read from here
+from bot.analysis.preview_result import FEATURE_VERSION as FEATURE_VERSION
+from bot.analysis.preview_result import Skipped as Skipped
+from bot.analysis.preview_result import SkipReason as SkipReason
+
 #: Analysis sample rate (Hz); decoders should produce it directly.
 SAMPLE_RATE = 22050
 #: STFT window and hop in samples at :data:`SAMPLE_RATE`.
@@ -123,22 +124,6 @@ FEATURE_NAMES: tuple[str, ...] = (
 )
 
 _EPS = 1e-10
-
-
-class SkipReason(enum.StrEnum):
-    """Why a piece of audio gave no features; the value is shown to users in counts."""
-
-    TOO_SHORT = "too short"
-    SILENT = "silent"
-    UNDECODABLE = "could not be decoded"
-
-
-@dataclass(frozen=True, slots=True)
-class Skipped:
-    """No features for this audio, and why (``detail`` is for logs)."""
-
-    reason: SkipReason
-    detail: str = ""
 
 
 def analyse_signal(samples: np.ndarray, sample_rate: int) -> dict[str, float] | Skipped:

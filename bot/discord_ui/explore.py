@@ -139,7 +139,7 @@ class ExploreActions:
 
     async def on_count(self, interaction: discord.Interaction[Any], here: Here, delta: int) -> None:
         target, mine = await self._target(interaction, here)
-        shown = len(target.analysis.clusters)
+        shown = target.analysis.sound_cluster_count
         low, high = self.explorer.count_range(target.analysis)
         wanted = shown + delta
         if not low <= wanted <= high:

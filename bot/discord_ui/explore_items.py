@@ -220,7 +220,7 @@ def explore_items(
     if not analysis.clusters:
         return ExploreControls()
     here = Here(source, page.cluster, page.page, lens)
-    shown = len(analysis.clusters)
+    shown = analysis.sound_cluster_count
     low, high = counts
     splittable = analysis.track_count >= 4
     fewer, more = CountButton(here, "m"), CountButton(here, "p")

@@ -2,8 +2,8 @@
 
 :class:`PreviewAudioProvider` downloads each preview (only from allowlisted hosts,
 with a size cap and a timeout, redirects followed only to allowlisted hosts),
-decodes and analyses it in a process pool (never on the event loop) and fills
-``Track.preview_features`` (see :mod:`bot.analysis.signal` for the features).
+decodes and analyses it in a process pool (never on the event loop; the decoder and
+scipy.signal are imported only then) and fills ``Track.preview_features``.
 
 - Memory stays bounded for any playlist size: a fixed number of tracks (twice the
   worker count) is in flight at a time, each holding at most ``max_bytes``.
@@ -14,8 +14,7 @@ decodes and analyses it in a process pool (never on the event loop) and fills
   downloads nothing. Previews that proved silent, too short or undecodable are
   remembered by reason (:mod:`bot.features.preview_failures`) and tried again only
   after ``failure_retry_seconds`` (a day by default); they still count in the report.
-  Preview URLs are signed and expire (Deezer: ~15 minutes): they are used
-  as given and never stored or logged.
+  Preview URLs are signed and expire (Deezer: ~15 minutes): used as given, never kept.
 - It runs last among the providers, and works only when the provider family will
   not be used: when provider audio features (``Track.audio``) cover at least
   :data:`~bot.analysis.features.MIN_FAMILY_COVERAGE` of the tracks, the pipeline
@@ -42,9 +41,8 @@ from typing import Protocol
 import aiohttp
 from yarl import URL
 
-from bot.analysis.decode import analyse_audio_bytes
 from bot.analysis.features import MIN_FAMILY_COVERAGE
-from bot.analysis.signal import FEATURE_VERSION, Skipped
+from bot.analysis.preview_result import FEATURE_VERSION, Skipped
 from bot.features.cache import FeatureCache
 from bot.features.preview_failures import DAY_SECONDS, FailureMemory
 from bot.model import ProgressCallback, Track
@@ -332,6 +330,8 @@ class PreviewAudioProvider:
         if isinstance(data, str):
             return data
         pool = self._pool()
+        from bot.analysis.decode import analyse_audio_bytes  # heavy: only when analysing
+
         try:
             result = await asyncio.get_running_loop().run_in_executor(
                 pool, analyse_audio_bytes, data

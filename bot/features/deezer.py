@@ -159,6 +159,8 @@ class DeezerFeatures:
     version = VERSION
     #: What this provider's features are, for the answer's summary.
     columns = "tempo and loudness only"
+    #: How many of the provider audio columns it fills (tempo, loudness).
+    width = 2
 
     def __init__(
         self,

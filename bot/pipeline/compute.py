@@ -10,10 +10,13 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Mapping, Sequence
 
+import numpy as np
+
 from bot.analysis.clustering import cluster_tracks
-from bot.analysis.features import build_feature_table
+from bot.analysis.features import build_feature_table, choose_family, sound_known
 from bot.analysis.naming import cluster_traits, name_clusters
 from bot.analysis.projection import project_2d
+from bot.analysis.unheard import ALONE, UNHEARD_NAME, heard_mask, place_unheard
 from bot.model import (
     Analysis,
     AnalysisOptions,
@@ -81,6 +84,40 @@ def describe_features(
     return f"{table.coverage:,} of {total:,} tracks had {FAMILY_WORDS[table.family]} ({sources})."
 
 
+def _unheard_sentence(how: Mapping[int, str]) -> str:
+    """'12 tracks had no sound features: 9 placed with their album's or artist's tracks,
+    3 in "not enough to hear".' (empty when every track was heard)."""
+    if not how:
+        return ""
+    alone = sum(1 for h in how.values() if h == ALONE)
+    placed = len(how) - alone
+    parts = []
+    if placed:
+        parts.append(f"{placed:,} placed with their album's or artist's tracks")
+    if alone:
+        parts.append(f'{alone:,} in "{UNHEARD_NAME}"')
+    noun = "track" if len(how) == 1 else "tracks"
+    return f"{len(how):,} {noun} had too few sound features (🔇): " + ", ".join(parts) + "."
+
+
+def _split_heard(
+    tracks: Sequence[Track], options: AnalysisOptions
+) -> tuple[np.ndarray, FeatureTable, tuple[int, dict[str, int]] | None]:
+    """Which tracks are heard, the feature table of those tracks, and when some are not,
+    the sound family's coverage and providers over all tracks (for the summary)."""
+    everyone = np.ones(len(tracks), dtype=bool)
+    family = choose_family(tracks)
+    known, coverage, providers = sound_known(tracks, family)
+    heard = heard_mask(known)
+    if family == "metadata" or heard.all() or not heard.any():
+        return everyone, build_feature_table(tracks, metadata_weight=options.metadata_weight), None
+    subset = [t for t, h in zip(tracks, heard, strict=True) if h]
+    heard_table = build_feature_table(
+        subset, metadata_weight=options.metadata_weight, prefer=family
+    )
+    return heard, heard_table, (coverage, providers)
+
+
 def compute_analysis(
     playlist: Playlist,
     options: AnalysisOptions,
@@ -90,8 +127,14 @@ def compute_analysis(
     random_state: int = 0,
     render_png: bool = True,
 ) -> Analysis:
-    """Cluster, name, project and draw ``playlist``. CPU-bound: call it from a thread."""
-    table = build_feature_table(playlist.tracks, metadata_weight=options.metadata_weight)
+    """Cluster, name, project and draw ``playlist``. CPU-bound: call it from a thread.
+
+    The clusters, their names and the picture come from the tracks that can be heard
+    (see :mod:`bot.analysis.unheard`); tracks with too few sound features are placed
+    afterwards by album or artist, or in a group "not enough to hear", and marked.
+    """
+    tracks = playlist.tracks
+    heard, table, whole = _split_heard(tracks, options)
     clustering = cluster_tracks(
         table.matrix,
         k=options.k,
@@ -100,35 +143,55 @@ def compute_analysis(
         random_state=random_state,
         lead_columns=table.lead_columns,
     )
-    labels = clustering.labels
-    traits = cluster_traits(table.scaled, table.columns, labels, table.spread)
+    traits = cluster_traits(table.scaled, table.columns, clustering.labels, table.spread)
     names = name_clusters(traits) if clustering.k > 1 else ["the whole playlist"]
+    placement = place_unheard(tracks, heard, clustering.labels)
+    labels = placement.labels
+    groups = clustering.k + (ALONE in placement.how.values())
+    names, traits = [*names, UNHEARD_NAME], [*traits, []]
+    how_by_id = {tracks[i].id: how for i, how in placement.how.items()}
     clusters = [
         Cluster(
             number=c + 1,
             name=names[c],
             tracks=sorted(
-                (t for t, label in zip(playlist.tracks, labels, strict=True) if label == c),
+                (t for t, label in zip(tracks, labels, strict=True) if label == c),
                 key=_track_sort_key,
             ),
             traits=traits[c] if c < len(traits) else [],
+            unheard={
+                t.id: how_by_id[t.id]
+                for t, label in zip(tracks, labels, strict=True)
+                if label == c and t.id in how_by_id
+            },
         )
-        for c in range(clustering.k)
+        for c in range(groups)
     ]
     projection = project_2d(table.matrix, table.columns, random_state)
+    points = np.full((len(tracks), 2), np.nan)
+    points[heard] = projection.points
+    coverage, providers = whole or (table.coverage, table.providers)
+    summary = (
+        describe_features(table, len(tracks), tracks)
+        if whole is None
+        else (
+            f"{coverage:,} of {len(tracks):,} tracks had {FAMILY_WORDS[table.family]} "
+            f"({_by_provider(providers)})."
+        )
+    )
     info = FeatureInfo(
         family=table.family,
         columns=table.columns,
-        coverage=table.coverage,
-        providers=table.providers,
+        coverage=coverage,
+        providers=providers,
         dropped=table.dropped,
-        summary=describe_features(table, len(playlist.tracks), playlist.tracks),
+        summary=" ".join(x for x in (summary, _unheard_sentence(placement.how)) if x),
     )
     analysis = Analysis(
         playlist=playlist,
         clusters=clusters,
         labels=[int(x) for x in labels],
-        points=projection.points,
+        points=points,
         x_label=projection.x_label,
         y_label=projection.y_label,
         features=info,
@@ -142,10 +205,13 @@ def compute_analysis(
 
 
 def draw(analysis: Analysis) -> bytes:
-    """The scatter PNG of an analysis."""
+    """The scatter PNG of an analysis: the tracks placed by their sound (others have no
+    position), with a legend of the clusters they form."""
+    points = np.asarray(analysis.points, dtype=float).reshape(-1, 2)
+    shown = ~np.isnan(points).any(axis=1)
     return render_scatter(
-        analysis.points,
-        analysis.labels,
+        points[shown],
+        np.asarray(analysis.labels)[shown].tolist(),
         legend_entries(
             [c.number for c in analysis.clusters],
             [c.name for c in analysis.clusters],

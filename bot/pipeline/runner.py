@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING
 
+from bot.analysis.unheard import can_place_by_sound, skipped_lookups_note
 from bot.errors import BadInput
 from bot.features import (
     BudgetedProvider,
@@ -238,6 +239,12 @@ class Pipeline:
         deferred: list[str] = []
         for provider in self.providers:
             if provider.name in playlist.enriched_by:
+                continue
+            width = getattr(provider, "width", None)
+            if isinstance(width, int) and not can_place_by_sound(playlist.tracks, width):
+                # too few columns to place any track by sound: nobody waits for them
+                if missing := sum(1 for t in playlist.tracks if not t.audio):
+                    deferred.append(skipped_lookups_note(provider.name, width, missing))
                 continue
             if isinstance(provider, BudgetedProvider):
                 _, left = await provider.enrich_bounded(playlist.tracks, progress)

@@ -6,6 +6,7 @@ cached analysis can be shown again without re-running anything.
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from bot.model import (
@@ -20,6 +21,13 @@ from bot.model import (
 )
 
 __all__ = ["ANALYSIS_VERSION", "from_document", "to_document"]
+
+
+def _point(x: float, y: float) -> list[float] | None:
+    """A position rounded for the file, or None for a track that has none (NaN)."""
+    if math.isnan(x) or math.isnan(y):
+        return None
+    return [round(float(x), 5), round(float(y), 5)]
 
 
 def reading(analysis: Analysis) -> dict[str, Any]:
@@ -79,6 +87,8 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
                 "size": c.size,
                 "traits": c.traits,
                 "tracks": [t.to_dict() for t in c.tracks],
+                # track id -> "album" / "artist" / "none": placed without sound features
+                "placed_without_sound": dict(c.unheard),
             }
             for c in analysis.clusters
         ],
@@ -100,7 +110,8 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
         "axes": {"x": analysis.x_label, "y": analysis.y_label},
         "order": [t.id for t in playlist.tracks],
         "labels": list(analysis.labels),
-        "points": [[round(float(x), 5), round(float(y), 5)] for x, y in analysis.points],
+        # tracks placed without sound features have no position: null
+        "points": [_point(x, y) for x, y in analysis.points],
     }
 
 
@@ -115,6 +126,7 @@ def from_document(doc: dict[str, Any], png: bytes = b"") -> Analysis:
             name=c["name"],
             tracks=[Track.from_dict(t) for t in c["tracks"]],
             traits=list(c.get("traits", [])),
+            unheard={str(k): str(v) for k, v in (c.get("placed_without_sound") or {}).items()},
         )
         for c in doc["clusters"]
     ]
@@ -139,7 +151,9 @@ def from_document(doc: dict[str, Any], png: bytes = b"") -> Analysis:
         playlist=playlist,
         clusters=clusters,
         labels=[int(x) for x in doc["labels"]],
-        points=np.array(doc["points"], dtype=float).reshape(-1, 2),
+        points=np.array(
+            [p if p is not None else [np.nan, np.nan] for p in doc["points"]], dtype=float
+        ).reshape(-1, 2),
         x_label=doc["axes"]["x"],
         y_label=doc["axes"]["y"],
         features=FeatureInfo(

@@ -21,7 +21,7 @@ import unicodedata
 from collections.abc import Sequence
 from xml.sax.saxutils import escape
 
-from bot.model import Track
+from bot.model import NO_SOUND, Track
 
 #: Exportify's header (the "new" style), then the extra columns our reader understands.
 EXPORTIFY_HEADER: tuple[str, ...] = (
@@ -50,7 +50,13 @@ EXPORTIFY_HEADER: tuple[str, ...] = (
     "Tempo",
     "Time Signature",
 )
-EXTRA_HEADER: tuple[str, ...] = ("Album Image URL", "ISRC", "Track URL", "Liked")
+EXTRA_HEADER: tuple[str, ...] = (
+    "Album Image URL",
+    "ISRC",
+    "Track URL",
+    "Liked",
+    "Sound Features",
+)
 #: CSV column -> provider audio feature (Spotify's scale).
 AUDIO_COLUMNS: dict[str, str] = {
     name: name.lower()
@@ -120,6 +126,7 @@ def _csv_row(track: Track) -> list[str]:
         "ISRC": track.isrc,
         "Track URL": track.url,
         "Liked": _flag(track.liked),
+        "Sound Features": "" if track.audio or track.preview_features else NO_SOUND,
         **{column: _number(audio.get(name)) for column, name in AUDIO_COLUMNS.items()},
     }
     # A NUL byte would make the whole file read as binary: it is the one character dropped.

@@ -46,12 +46,18 @@ def _safe_url(url: str) -> str:
     return quote(url, safe=":/?#@!$&'*+,;=%~-._")
 
 
-def _row(track: Track) -> str:
+#: Marks a track placed without sound features (as on the Discord pages).
+UNHEARD_MARK = "🔇"
+#: The ways of placing a track without sound next to tracks of its album or artist.
+_PLACED = frozenset({"album", "artist"})
+
+
+def _row(track: Track, unheard: bool = False) -> str:
     image = _safe_url(track.image)
     url = _safe_url(track.url)
     cells = [
         f'<img src="{image}" alt="" width="50" />' if image else "",
-        escape_cell(track.title),
+        escape_cell(track.title) + (f" {UNHEARD_MARK}" if unheard else ""),
         escape_cell(track.album),
         escape_cell(", ".join(track.artists)),
         escape_cell(track.label),
@@ -59,6 +65,15 @@ def _row(track: Track) -> str:
         f"[🔗]({url})" if url else "",
     ]
     return "|" + "|".join(f" {c} " if c else " " for c in cells) + "|"
+
+
+def _unheard_count(unheard: dict[str, str]) -> str:
+    """'2 🔇 without sound features, placed with their album's or artist's tracks'."""
+    placed = sum(1 for how in unheard.values() if how in _PLACED)
+    text = f"{len(unheard)} {UNHEARD_MARK} without sound features"
+    if placed:
+        text += f", {placed} placed with their album's or artist's tracks"
+    return text
 
 
 def render_markdown(analysis: Analysis, image: str = "clusters_scatter.png") -> str:
@@ -73,6 +88,8 @@ def render_markdown(analysis: Analysis, image: str = "clusters_scatter.png") -> 
         lines += [f"*{escape_cell(analysis.note)}*", ""]
     for cluster in analysis.clusters:
         count = f"{cluster.size} track" + ("" if cluster.size == 1 else "s")
+        if cluster.unheard:
+            count += f" ({_unheard_count(cluster.unheard)})"
         lines += [
             f"## Cluster #{cluster.number}: {escape_cell(cluster.name)}",
             "",
@@ -81,6 +98,6 @@ def render_markdown(analysis: Analysis, image: str = "clusters_scatter.png") -> 
             HEADER,
             RULE,
         ]
-        lines += [_row(track) for track in cluster.tracks]
+        lines += [_row(track, track.id in cluster.unheard) for track in cluster.tracks]
         lines.append("")
     return "\n".join(lines)

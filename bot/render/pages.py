@@ -2,10 +2,9 @@
 
 A page is what one layout message (Discord's Components V2) shows of a cluster: a
 header (``Cluster #n · name · N tracks`` and what sets the cluster apart), up to
-:data:`PER_PAGE` tracks, each with its album art, linked title, artists, album,
-label and 💚, and a footer with the page and cluster position, the playlist name
-and where the features came from. ``bot/discord_ui/layout.py`` turns it into
-components.
+:data:`PER_PAGE` tracks, each with its album art, linked title (🔇: placed without
+sound), artists, album, label and 💚, and a footer with the page and cluster position,
+the playlist name and where the features came from (``discord_ui/layout.py``).
 
 Every piece of user-supplied text is escaped (markdown and mentions) and every
 text budget below holds for any input: long names are shortened, never rejected.
@@ -20,7 +19,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
 from urllib.parse import quote
 
@@ -340,6 +339,7 @@ def build_page(
     cluster = analysis.clusters[here.cluster]
     start = here.page * per_page
     tracks = cluster.tracks[start : start + per_page]
+    tracks = [replace(t, title=f"{t.title} 🔇") if t.id in cluster.unheard else t for t in tracks]
     cells = tuple(track_cell(start + 1 + i, t, words) for i, t in enumerate(tracks))
     return Page(
         title=cluster_title(cluster, words),

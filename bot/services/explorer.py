@@ -108,7 +108,15 @@ class Explorer:
     async def apart(self, key: str, analysis: Analysis, cluster: int) -> bytes:
         """The bar chart of what sets cluster ``cluster`` (0-based) apart, as PNG."""
         table = await self.table(key, analysis)
-        found = differences(table.scaled, table.columns, np.asarray(analysis.labels), cluster)
+        unheard = {i for c in analysis.clusters for i in c.unheard}
+        heard = np.array([t.id not in unheard for t in analysis.playlist.tracks], dtype=bool)
+        found = differences(
+            table.scaled,
+            table.columns,
+            np.asarray(analysis.labels),
+            cluster,
+            rows=heard if unheard else None,
+        )
         info = analysis.clusters[cluster]
         title = f"Cluster #{info.number} · {shorten(info.name, 48)} · what sets it apart"
         return await asyncio.to_thread(render_apart, found, cluster=cluster, title=title)

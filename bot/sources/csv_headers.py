@@ -43,6 +43,8 @@ BASE_ALIASES: dict[str, tuple[str, ...]] = {
     "image": ("albumimageurl", "imageurl", "image", "art", "cover", "artwork"),
     "preview": ("trackpreviewurl", "previewurl", "preview"),
     "liked": ("liked", "💚", "likedsongs", "inlikedsongs", "saved", "loved"),
+    # our own export: "none" when no provider could describe the track
+    "sound": ("soundfeatures",),
     "tempo": ("tempo", "bpm", "tempobpm", "beatsperminute", "trackbpm", "songbpm"),
 }
 for _feature in PROVIDER_AUDIO_FEATURES:

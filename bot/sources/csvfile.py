@@ -18,7 +18,7 @@ import io
 from collections.abc import Iterator
 
 from bot.errors import CsvError, InputTooLarge
-from bot.model import PROVIDER_AUDIO_FEATURES, Playlist, PlaylistRef, Track
+from bot.model import NO_SOUND, PROVIDER_AUDIO_FEATURES, Playlist, PlaylistRef, Track
 from bot.sources.csv_headers import Columns
 from bot.sources.csv_values import (
     ArtistJoin,
@@ -214,7 +214,10 @@ def _track_from_row(row: list[str], cols: Columns, join: ArtistJoin = "any") -> 
     spotify_id = spotify_track_id(uri, url)
     if spotify_id and not url:
         url = f"https://open.spotify.com/track/{spotify_id}"
-    audio = _audio(row, cols)
+    audio: dict[str, float] | None = _audio(row, cols)
+    if not audio:
+        # blank cells ask the providers; our export's "none" says they were asked in vain
+        audio = {} if cols.get(row, "sound").strip().casefold() == NO_SOUND else None
     return Track(
         id=_track_id(spotify_id, uri, title, artists),
         title=title,
@@ -232,7 +235,7 @@ def _track_from_row(row: list[str], cols: Columns, join: ArtistJoin = "any") -> 
         popularity=parse_float(cols.get(row, "popularity")),
         genres=_genres(row, cols),
         preview_url=_safe_url(cols.get(row, "preview")),
-        audio=audio or None,
+        audio=audio,
         audio_provider="csv" if audio else None,
     )
 

@@ -104,3 +104,28 @@ def test_no_rows_is_a_clear_error() -> None:
 def test_no_columns_is_one_cluster() -> None:
     result = cluster_tracks(np.zeros((10, 0)))
     assert result.k == 1 and "No usable features" in result.note
+
+
+def test_shuffled_rows_give_the_same_clusters_and_the_same_k() -> None:
+    """Real-looking overlap (not clean blobs): the answer must not depend on row order."""
+    rng = np.random.default_rng(11)
+    matrix = np.vstack([rng.normal(c, 1.0, size=(70, 6)) for c in (0.0, 1.2, 2.4)])
+    first = cluster_tracks(matrix)
+    for seed in range(3):
+        order = np.random.default_rng(seed).permutation(len(matrix))
+        again = cluster_tracks(matrix[order])
+        back = np.empty_like(again.labels)
+        back[order] = again.labels
+        assert again.k == first.k and np.array_equal(back, first.labels)
+        assert again.note == first.note
+
+
+def test_a_cloud_without_groups_is_said_to_have_none() -> None:
+    cloud = np.random.default_rng(5).normal(size=(200, 6))
+    assert "do not fall into clear groups" in cluster_tracks(cloud).note
+    playlist, _ = blob_playlist()
+    table = build_feature_table(playlist.tracks)
+    clear = cluster_tracks(table.matrix, lead_columns=table.lead_columns)
+    assert "clear groups" not in clear.note
+    asked = cluster_tracks(cloud, k=3)
+    assert asked.note == "3 clusters, as asked."

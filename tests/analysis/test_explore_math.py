@@ -84,3 +84,15 @@ def test_choice_names_stay_within_discords_100_units_with_emoji() -> None:
     ((shown, value),) = track_choices(titles, "")
     assert utf16_units(shown) <= 100
     assert value == "#0"  # the id is over 100 units
+
+
+def test_bars_leave_out_the_rows_they_are_told_to() -> None:
+    """Tracks placed without sound had filled-in values: they must not shape the bars."""
+    from bot.analysis.apart import differences
+
+    scaled = np.array([[1.0, 0.0], [1.2, 0.1], [-1.0, 0.0], [-1.1, -0.1], [9.0, 9.0]])
+    labels = np.array([0, 0, 1, 1, 0])
+    everyone = differences(scaled, ["energy", "tempo"], labels, 0)
+    heard = differences(scaled, ["energy", "tempo"], labels, 0, rows=np.array([1, 1, 1, 1, 0]) > 0)
+    assert dict(everyone)["tempo"] > 1.0  # the filled-in row pulls tempo up
+    assert abs(dict(heard).get("tempo", 0.0)) < 1.0 and dict(heard)["energy"] > 0.9

@@ -181,7 +181,36 @@ async def test_deezer_bpm_and_gain_for_deezer_tracks(fake_settings, http, fake_d
 async def test_provider_chain_records_who_gave_what(
     fake_settings, auth, http, fake_spotify, fake_reccobeats, fake_deezer
 ) -> None:
-    """Spotify forbidden, ReccoBeats knows 60 of 80, Deezer fills by ISRC where it can."""
+    """Spotify forbidden, ReccoBeats knows 30 of 80, Deezer fills by ISRC where it can."""
+    fake_spotify.features_forbidden = True
+    tracks = await spotify_tracks(fake_settings, auth, fake_spotify, 80)
+    fake_reccobeats.features.update({spotify_id(i): expected(i) for i in range(30)})
+    fake_deezer.details.update(
+        {9_000 + i: {"bpm": 120.0, "gain": -8.0, "isrc": f"JPZZ{i:08d}"} for i in range(30, 75)}
+    )
+    pipeline = Pipeline(
+        providers=[
+            SpotifyFeatures.from_settings(fake_settings.spotify, auth),
+            ReccoBeatsFeatures.from_settings(fake_settings.features, http),
+            DeezerFeatures.from_settings(fake_settings.deezer, http),
+        ]
+    )
+    await pipeline.enrich(Playlist(PlaylistRef("spotify", PID), "x", tracks, "s"))
+    assert [t.audio_provider for t in tracks] == (
+        ["reccobeats"] * 30 + ["deezer"] * 45 + [None] * 5
+    )
+    table = build_feature_table(tracks)
+    assert describe_features(table, len(tracks)) == (
+        "75 of 80 tracks had audio features (Deezer 45 with tempo and loudness only, "
+        "ReccoBeats 30)."
+    )
+
+
+async def test_deezer_is_not_asked_when_its_two_columns_could_place_no_track(
+    fake_settings, auth, http, fake_spotify, fake_reccobeats, fake_deezer
+) -> None:
+    """ReccoBeats describes 60 of 80 on every column: a track with only Deezer's tempo
+    and loudness would still be placed by album or artist, so nobody waits for Deezer."""
     fake_spotify.features_forbidden = True
     tracks = await spotify_tracks(fake_settings, auth, fake_spotify, 80)
     fake_reccobeats.features.update({spotify_id(i): expected(i) for i in range(60)})
@@ -195,15 +224,13 @@ async def test_provider_chain_records_who_gave_what(
             DeezerFeatures.from_settings(fake_settings.deezer, http),
         ]
     )
-    await pipeline.enrich(Playlist(PlaylistRef("spotify", PID), "x", tracks, "s"))
-    assert [t.audio_provider for t in tracks] == (
-        ["reccobeats"] * 60 + ["deezer"] * 15 + [None] * 5
-    )
-    table = build_feature_table(tracks)
-    assert describe_features(table, len(tracks)) == (
-        "75 of 80 tracks had audio features (ReccoBeats 60, Deezer 15 with tempo and loudness "
-        "only)."
-    )
+    notes = await pipeline.enrich(Playlist(PlaylistRef("spotify", PID), "x", tracks, "s"))
+    assert [t.audio_provider for t in tracks] == ["reccobeats"] * 60 + [None] * 20
+    assert fake_deezer.count("track") == 0
+    assert notes == [
+        "Deezer's 2 columns were not looked up for the 20 tracks without other features: "
+        "too few to place a track by its sound, so they join their album's or artist's tracks."
+    ]
 
 
 async def test_deezer_features_wait_out_quota_errors(fake_settings, http, fake_deezer) -> None:

@@ -97,7 +97,19 @@ def files_cases() -> list[Case]:
     huge_rows = "Track Name,Artist Name(s),Energy\n" + "".join(
         f"t{i},a{i},{i % 7 / 7}\n" for i in range(10_050)
     )
+    marks = ["none", "NONE", " none ", "none\x00", "x" * 10_000, "", "🔇", "null"]
+    half_silent = "Track Name,Artist Name(s),Energy,Danceability,Sound Features\n" + "".join(
+        f"t{i},a{i % 5},{i % 7 / 7},{i % 3 / 3},\n"
+        if i % 2
+        else f"t{i},stranger {i},,,{marks[i // 2 % len(marks)]}\n"
+        for i in range(40)
+    )
     contents: dict[str, bytes] = {
+        "sound-features-marks": half_silent.encode(),
+        "sound-features-all-none": (
+            "Track Name,Artist Name(s),Energy,Sound Features\n"
+            + "".join(f"t{i},a{i},,none\n" for i in range(12))
+        ).encode(),
         "empty": b"",
         "bom-only": b"\xef\xbb\xbf",
         "header-only": b"Track Name,Artist Name(s)\n",

@@ -6,6 +6,7 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from bot.features.deezer import track_key as deezer_track_key
 from bot.render.export import export_csv, export_files, export_m3u, export_stem, export_xspf
 from bot.sources.csvfile import parse_playlist_csv
 from tests.storage.helpers import synthetic_playlist
@@ -27,9 +28,25 @@ def test_csv_round_trips_every_field_through_the_real_reader() -> None:
         assert new.release_year == old.release_year and new.duration_ms == old.duration_ms
         assert new.genres == old.genres
         if old.audio is None:
-            assert new.audio is None
+            assert new.audio == {}  # marked "none": the providers are not asked again
         else:
             assert new.audio == pytest.approx(old.audio)
+
+
+def test_a_track_without_sound_features_comes_back_marked_so_no_provider_is_asked() -> None:
+    playlist = synthetic_playlist(3, seed=1)
+    playlist.tracks[1].audio = None
+    playlist.tracks[1].isrc = "USRC17607839"
+    text = export_csv(playlist.tracks).decode("utf-8")
+    assert text.splitlines()[0].endswith(",Sound Features")
+    back = parse_playlist_csv(text.encode("utf-8"), name="x", ref_id="x").tracks
+    assert back[1].audio == {} and back[0].audio and back[2].audio
+    # every provider skips a track whose audio is known to be empty
+    assert deezer_track_key(back[1]) is None
+    # a file of our own with blank cells and no mark still asks (the old behaviour)
+    unmarked = text.replace(",none\r\n", ",\r\n")
+    again = parse_playlist_csv(unmarked.encode("utf-8"), name="x", ref_id="x").tracks
+    assert again[1].audio is None
 
 
 def test_csv_header_starts_with_exportifys() -> None:
