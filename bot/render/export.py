@@ -85,12 +85,20 @@ def _one_line(text: str) -> str:
     return _CONTROL.sub(" ", _LINE_BREAKS.sub(" ", text)).strip()
 
 
-def _join(values: Sequence[str]) -> str:
-    """Join a list cell with ',' as Exportify does, or ';' when a value holds a comma
-    (our reader splits on ';' when there is one, so such names survive)."""
+def _join(values: Sequence[str], separator: str | None = None) -> str:
+    """Join a list cell with ``separator``; by default ',' as Exportify does, or ';' when a
+    value holds a comma (our reader splits on ';' when there is one)."""
     items = [v for v in values if v]
-    separator = ";" if any("," in v for v in items) else ","
+    if separator is None:
+        separator = ";" if any("," in v for v in items) else ","
     return separator.join(items)
+
+
+def _artist_separator(tracks: Sequence[Track]) -> str:
+    """How the file joins artists, one way for every row: ';' when any name holds a
+    comma ("Tyler, The Creator"), else ',' as Exportify. The reader decides per file
+    (exportify.net's two styles), so a mixed file would misread one of them."""
+    return ";" if any("," in a for track in tracks for a in track.artists) else ","
 
 
 def _number(value: float | None) -> str:
@@ -109,13 +117,13 @@ def _flag(value: bool | None) -> str:
     return "" if value is None else ("true" if value else "false")
 
 
-def _csv_row(track: Track) -> list[str]:
+def _csv_row(track: Track, artists: str) -> list[str]:
     audio = track.audio or {}
     by_column = {
         "Track URI": _uri(track),
         "Track Name": track.title,
         "Album Name": track.album,
-        "Artist Name(s)": _join(track.artists),
+        "Artist Name(s)": _join(track.artists, artists),
         "Release Date": "" if track.release_year is None else str(track.release_year),
         "Duration (ms)": "" if track.duration_ms is None else str(track.duration_ms),
         "Popularity": _number(track.popularity),
@@ -141,8 +149,9 @@ def export_csv(tracks: Sequence[Track]) -> bytes:
     out = io.StringIO(newline="")
     writer = csv.writer(out)
     writer.writerow([*EXPORTIFY_HEADER, *EXTRA_HEADER])
+    artists = _artist_separator(tracks)
     for track in tracks:
-        writer.writerow(_csv_row(track))
+        writer.writerow(_csv_row(track, artists))
     return out.getvalue().encode("utf-8")
 
 
