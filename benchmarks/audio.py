@@ -27,7 +27,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bot.analysis.decode import analyse_audio_bytes, decode_audio
+from bot.analysis.audio.decode import analyse_audio_bytes, decode_audio
 from bot.features.audio import default_workers, make_executor
 
 RATE = 44100

@@ -24,7 +24,7 @@ CASES = {
     "bare interpreter": "pass",
     "analyze's imports (now)": "import bot.roots.wiring, bot.pipeline.compute",
     "... plus the preview modules (before)": (
-        "import bot.roots.wiring, bot.pipeline.compute, bot.analysis.decode"
+        "import bot.roots.wiring, bot.pipeline.compute, bot.analysis.audio.decode"
     ),
 }
 CHECK = (

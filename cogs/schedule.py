@@ -93,28 +93,6 @@ def missing_permissions(channel: discord.abc.GuildChannel, member: discord.Membe
     return [label for flag, label in POST_PERMISSIONS.items() if not getattr(granted, flag)]
 
 
-def describe(schedule: Schedule) -> str:
-    """A schedule in words: Fridays at 18:00 (Europe/Berlin)."""
-    return f"{weekly.weekday_name(schedule.weekday)}s at {schedule.time} ({schedule.timezone})"
-
-
-def stamp(moment: datetime) -> str:
-    """A Discord timestamp: shown in each reader's own time zone."""
-    seconds = int(moment.timestamp())
-    return f"<t:{seconds}:F> (<t:{seconds}:R>)"
-
-
-def stopped_text(schedule: Schedule, reason: str, guild: discord.Guild | None) -> str:
-    """The DM telling a schedule's creator (or the server owner) that it stopped."""
-    where = f"in **{fit(guild.name, 100)}**" if guild else f"in server {schedule.guild_id}"
-    return (
-        f"Your weekly post #{schedule.id} ({describe(schedule)}, "
-        f"<{weekly.playlist_url(schedule.ref)}>, channel <#{schedule.channel_id}>) {where} "
-        f"has stopped: {reason}\nA member with Manage Server can remove it and add it "
-        "again with `/schedule add`."
-    )
-
-
 class Schedules(commands.Cog):
     """The /schedule commands, and the Discord side of the weekly clock."""
 
@@ -264,7 +242,7 @@ class Schedules(commands.Cog):
     async def notify(self, schedule: Schedule, reason: str) -> None:
         """Tell a stopped schedule's creator by DM, or the server owner when that fails."""
         guild = self.bot.get_guild(schedule.guild_id)
-        text = stopped_text(schedule, reason, guild)
+        text = weekly.stopped_text(schedule, reason, fit(guild.name, 100) if guild else None)
         targets: list[int] = [schedule.created_by]
         if guild is not None and guild.owner_id and guild.owner_id != schedule.created_by:
             targets.append(guild.owner_id)
@@ -362,8 +340,9 @@ class Schedules(commands.Cog):
         first = weekly.next_due(schedule, now)
         await interaction.edit_original_response(
             content=(
-                f"Weekly post #{schedule.id} added: {describe(schedule)} in {channel.mention}, "
-                f"<{weekly.playlist_url(ref)}>.\nFirst post: {stamp(first)}."
+                f"Weekly post #{schedule.id} added: {weekly.describe(schedule)} "
+                f"in {channel.mention}, "
+                f"<{weekly.playlist_url(ref)}>.\nFirst post: {weekly.stamp(first)}."
             ),
             allowed_mentions=NO_MENTIONS,
         )
@@ -387,11 +366,11 @@ class Schedules(commands.Cog):
         lines = []
         for s in schedules:
             head = (
-                f"**#{s.id}** · {describe(s)} in <#{s.channel_id}> · "
+                f"**#{s.id}** · {weekly.describe(s)} in <#{s.channel_id}> · "
                 f"<{weekly.playlist_url(s.ref)}> · by <@{s.created_by}>"
             )
             if s.enabled:
-                tail = f"next: {stamp(weekly.next_due(s, now))}"
+                tail = f"next: {weekly.stamp(weekly.next_due(s, now))}"
             else:
                 tail = f"⏸ stopped: {fit(s.disabled_reason, 200, markdown=False)}"
             lines.append(f"{head}\n  {tail}")

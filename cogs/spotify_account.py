@@ -17,6 +17,7 @@ from discord.ext import commands
 
 from bot.account.oauth import NotConnected
 from bot.discord_ui.answers import NO_MENTIONS
+from bot.discord_ui.extras import spotify_library
 from bot.discord_ui.hearts import QUESTION, question_buttons
 from bot.discord_ui.items import PersistentItem, custom_id
 from bot.errors import UserError
@@ -26,19 +27,11 @@ from bot.services.analyzer import AnalysisExpired
 from bot.services.personal import LIKED_CHOICE
 
 if TYPE_CHECKING:
-    from bot.account.library import Library
     from bot.roots.app import PlaylistBot
 
 #: Discord allows link buttons up to this many characters.
 LINK_BUTTON_LIMIT = 512
 CHOICE_LIMIT = 25
-
-
-def _library(client: Any) -> Library:
-    library = client.accounts.library
-    if library is None:
-        raise UserError(client.accounts.off_reason)
-    return library
 
 
 class SaveButton(
@@ -77,7 +70,7 @@ def save_items(page: Page, source: int) -> list[discord.ui.Item[Any]]:
 async def save_cluster(interaction: discord.Interaction[Any], source: int, cluster: int) -> None:
     """Create the playlist and answer privately with its link."""
     bot: PlaylistBot = interaction.client  # type: ignore[assignment]
-    library = _library(bot)
+    library = spotify_library(bot)
     if await library.service.account(interaction.user.id) is None:
         raise NotConnected("save a cluster to Spotify")
     message_id = source or (interaction.message.id if interaction.message else 0)
@@ -155,7 +148,7 @@ class SpotifyAccount(commands.GroupCog, group_name="spotify"):
 
     @app_commands.command(name="connect", description="Connect your Spotify account")
     async def connect(self, interaction: discord.Interaction[Any]) -> None:
-        library = _library(self.bot)
+        library = spotify_library(self.bot)
         account = await library.service.account(interaction.user.id)
         url = await library.service.start(interaction.user.id)
         lines = [
@@ -183,7 +176,7 @@ class SpotifyAccount(commands.GroupCog, group_name="spotify"):
 
     @app_commands.command(name="disconnect", description="Disconnect your Spotify account")
     async def disconnect(self, interaction: discord.Interaction[Any]) -> None:
-        library = _library(self.bot)
+        library = spotify_library(self.bot)
         if await library.service.disconnect(interaction.user.id):
             text = (
                 "Disconnected: your Spotify tokens are deleted. To also remove the app from "

@@ -10,7 +10,6 @@ pasted link (the sharer's own account helps only when they share it).
 from __future__ import annotations
 
 import io
-import re
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -19,22 +18,21 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.discord_ui.answers import NO_MENTIONS
-from bot.discord_ui.items import PersistentItem, custom_id
 from bot.discord_ui.places import SERVER_INSTALL, SERVERS_ONLY
 from bot.discord_ui.taste import (
     MAP_FILE,
+    BridgeButton,
     entry_label,
     map_embed,
     neighbours_embed,
     pair_embed,
     week_changes,
 )
-from bot.errors import BadInput, InputTooLarge, UserError
+from bot.errors import BadInput, InputTooLarge
 from bot.render.pages import fit, fit_plain_lines
-from bot.render.taste_doc import bridge_files
 from bot.services.taste import Entry, pair_scores
 from bot.weekly import rules as weekly
-from cogs.spotify_account import _library, playlist_choices
+from cogs.spotify_account import playlist_choices
 from storage.taste import TasteShare
 
 if TYPE_CHECKING:
@@ -46,70 +44,6 @@ if TYPE_CHECKING:
 
 #: The ``ref_source`` of a weekly schedule that posts the server's taste map.
 TASTE = "taste"
-
-
-def _service(interaction: discord.Interaction[Any]) -> TasteService:
-    return interaction.client.taste  # type: ignore[attr-defined, no-any-return]
-
-
-class BridgeButton(
-    PersistentItem[discord.ui.Button[Any]],
-    pattern=r"tb:(?P<action>home|save):(?P<bridge>[0-9]{1,20})",
-):
-    """📥 the bridge playlist as files, or 💾 save it to the presser's Spotify."""
-
-    def __init__(self, action: str, bridge: int) -> None:
-        label, emoji = ("Take home", "📥") if action == "home" else ("Save to Spotify", "💾")
-        super().__init__(
-            discord.ui.Button(
-                label=label,
-                emoji=emoji,
-                style=discord.ButtonStyle.secondary,
-                custom_id=custom_id("tb", action, bridge),
-            )
-        )
-        self.action = action
-        self.bridge = bridge
-
-    @classmethod
-    def parse(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> BridgeButton:
-        return cls(match["action"], int(match["bridge"]))
-
-    async def pressed(self, interaction: discord.Interaction[Any]) -> None:
-        tracks = await _service(interaction).bridge_tracks(self.bridge)
-        if tracks is None:
-            raise UserError("This bridge playlist is gone: one of the two members unshared.")
-        title = _bridge_title(interaction)
-        if self.action == "save":
-            library = _library(interaction.client)
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            saved = await library.save_tracks(
-                interaction.user.id,
-                f"Bridge · {title}",
-                f"Tracks between {title}, made by playlist-clusters.",
-                tracks,
-            )
-            await interaction.followup.send(
-                f"Saved **{fit(saved.name, 200)}** ({saved.added:,} tracks) to your Spotify "
-                f"as a private playlist: {saved.url}",
-                ephemeral=True,
-                allowed_mentions=NO_MENTIONS,
-            )
-            return
-        a, _, b = title.partition(" × ")
-        files = bridge_files(a, b, tracks)
-        await interaction.response.send_message(
-            f"📥 The bridge playlist ({len(tracks)} tracks) as a CSV (upload it to "
-            "`/clusters file:`), and as M3U and XSPF playlists with links.",
-            files=[discord.File(io.BytesIO(d), filename=n) for n, d in files.items()],
-            ephemeral=True,
-            allowed_mentions=NO_MENTIONS,
-        )
-
-
-def _bridge_title(interaction: discord.Interaction[Any]) -> str:
-    embeds = interaction.message.embeds if interaction.message else []
-    return (embeds[0].title or "two members") if embeds else "two members"
 
 
 def _label(guild: discord.Guild | None, user_id: int, fallback: str = "") -> str:

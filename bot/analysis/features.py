@@ -14,14 +14,13 @@ speechiness) and outliers do not decide the grouping, times the column weights.
 
 from __future__ import annotations
 
-import functools
-import unicodedata
 from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
 from scipy.stats import norm, rankdata
 
+from bot.analysis.scripts import title_script
 from bot.model import FeatureTable, Track
 
 #: A column is kept only when at least this share of tracks has a value for it.
@@ -39,34 +38,6 @@ MIN_SCRIPT_SHARE = 0.1
 CLIP_PERCENTILES = (2.0, 98.0)
 
 
-#: Unicode name prefixes of the scripts a title can be counted in, and their weight.
-_SCRIPT_PREFIXES = (
-    ("HIRAGANA", "Japanese", 3),
-    ("KATAKANA", "Japanese", 3),
-    ("CJK", "Han", 1),
-    ("HANGUL", "Hangul", 1),
-    ("HEBREW", "Hebrew", 1),
-    ("THAI", "Thai", 1),
-    ("ARABIC", "Arabic", 1),
-    ("CYRILLIC", "Cyrillic", 1),
-    ("GREEK", "Greek", 1),
-    ("DEVANAGARI", "Devanagari", 1),
-    ("LATIN", "Latin", 1),
-)
-
-
-@functools.cache
-def _letter_script(ch: str) -> tuple[str, int] | None:
-    """(script, weight) of one letter, None for anything else (cached: titles repeat letters)."""
-    if not ch.isalpha():
-        return None
-    name = unicodedata.name(ch, "")
-    for prefix, script, weight in _SCRIPT_PREFIXES:
-        if name.startswith(prefix):
-            return script, weight
-    return None
-
-
 #: Values beyond this magnitude are treated as unknown: squaring them while scaling
 #: would overflow to inf/NaN, and no real feature or metadata value is that large.
 ABSURD = 1e12
@@ -79,24 +50,6 @@ def known_value(value: object) -> float:
     except (TypeError, ValueError, OverflowError):
         return np.nan
     return number if abs(number) <= ABSURD else np.nan
-
-
-def title_script(text: str) -> str | None:
-    """The dominant writing system of a title ('Latin', 'Japanese', 'Hangul', 'Han', ...).
-
-    Kana anywhere makes a title Japanese even when it also has Han characters. A
-    title without letters ("20", "1922") has no script.
-    """
-    counts: Counter[str] = Counter()
-    for ch, times in Counter(text).items():
-        found = _letter_script(ch)
-        if found:
-            counts[found[0]] += found[1] * times
-    if not counts:
-        return None
-    if counts["Japanese"]:
-        return "Japanese"
-    return counts.most_common(1)[0][0]
 
 
 def _audio_block(

@@ -17,13 +17,17 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.errors import UserError
 from bot.locales import ENGLISH, Words
 from bot.model import Analysis
 from bot.render.pages import PER_PAGE, Page, Position, build_page, clamp, page_counts
+
+if TYPE_CHECKING:
+    from bot.account.library import Library
 
 log = logging.getLogger(__name__)
 
@@ -102,3 +106,12 @@ async def viewer_page(
         except Exception:
             log.warning("could not mark the page for viewer %s", viewer, exc_info=True)
     return build_page(analysis, position, words=words)
+
+
+def spotify_library(client: Any) -> Library:
+    """The bot's Spotify library (members' accounts), or the sentence saying why the
+    feature is off (a :class:`~bot.errors.UserError`)."""
+    library = client.accounts.library
+    if library is None:
+        raise UserError(client.accounts.off_reason)
+    return library

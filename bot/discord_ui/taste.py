@@ -6,18 +6,24 @@ Names come from members and playlists: every one is escaped and mention-free
 
 from __future__ import annotations
 
+import io
+import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.discord_ui.answers import NO_MENTIONS
+from bot.discord_ui.extras import spotify_library
+from bot.discord_ui.items import PersistentItem, custom_id
+from bot.errors import UserError
 from bot.render.pages import fit, fit_plain_lines
-from bot.render.taste_doc import score_text, shared_text
+from bot.render.taste_doc import bridge_files, score_text, shared_text
 from bot.text import plural
 
 if TYPE_CHECKING:
     from bot.analysis.taste import Meeting
-    from bot.services.taste import Entry, MapAnswer, PairAnswer
+    from bot.services.taste import Entry, MapAnswer, PairAnswer, TasteService
 
 MAP_FILE = "taste_map.png"
 COLOUR = discord.Colour(0x5865F2)
@@ -142,3 +148,67 @@ def week_changes(
     if gone:
         parts.append(f"{plural(gone, 'pair')} gone (a member unshared)")
     return "This week: " + (" · ".join(parts) if parts else "no pair moved by 3 points or more.")
+
+
+def _service(interaction: discord.Interaction[Any]) -> TasteService:
+    return interaction.client.taste  # type: ignore[attr-defined, no-any-return]
+
+
+class BridgeButton(
+    PersistentItem[discord.ui.Button[Any]],
+    pattern=r"tb:(?P<action>home|save):(?P<bridge>[0-9]{1,20})",
+):
+    """📥 the bridge playlist as files, or 💾 save it to the presser's Spotify."""
+
+    def __init__(self, action: str, bridge: int) -> None:
+        label, emoji = ("Take home", "📥") if action == "home" else ("Save to Spotify", "💾")
+        super().__init__(
+            discord.ui.Button(
+                label=label,
+                emoji=emoji,
+                style=discord.ButtonStyle.secondary,
+                custom_id=custom_id("tb", action, bridge),
+            )
+        )
+        self.action = action
+        self.bridge = bridge
+
+    @classmethod
+    def parse(cls, match: re.Match[str], item: discord.ui.Button[Any]) -> BridgeButton:
+        return cls(match["action"], int(match["bridge"]))
+
+    async def pressed(self, interaction: discord.Interaction[Any]) -> None:
+        tracks = await _service(interaction).bridge_tracks(self.bridge)
+        if tracks is None:
+            raise UserError("This bridge playlist is gone: one of the two members unshared.")
+        title = _bridge_title(interaction)
+        if self.action == "save":
+            library = spotify_library(interaction.client)
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            saved = await library.save_tracks(
+                interaction.user.id,
+                f"Bridge · {title}",
+                f"Tracks between {title}, made by playlist-clusters.",
+                tracks,
+            )
+            await interaction.followup.send(
+                f"Saved **{fit(saved.name, 200)}** ({saved.added:,} tracks) to your Spotify "
+                f"as a private playlist: {saved.url}",
+                ephemeral=True,
+                allowed_mentions=NO_MENTIONS,
+            )
+            return
+        a, _, b = title.partition(" × ")
+        files = bridge_files(a, b, tracks)
+        await interaction.response.send_message(
+            f"📥 The bridge playlist ({len(tracks)} tracks) as a CSV (upload it to "
+            "`/clusters file:`), and as M3U and XSPF playlists with links.",
+            files=[discord.File(io.BytesIO(d), filename=n) for n, d in files.items()],
+            ephemeral=True,
+            allowed_mentions=NO_MENTIONS,
+        )
+
+
+def _bridge_title(interaction: discord.Interaction[Any]) -> str:
+    embeds = interaction.message.embeds if interaction.message else []
+    return (embeds[0].title or "two members") if embeds else "two members"

@@ -10,7 +10,7 @@ scipy.signal are imported only then) and fills ``Track.preview_features``.
 - A bad, silent, too large or unreachable preview is skipped and counted in a
   :class:`PreviewReport`, never fatal.
 - With a feature cache, features are stored per track id and
-  :data:`~bot.analysis.signal.FEATURE_VERSION`, so analysing the same tracks again
+  :data:`~bot.analysis.audio.signal.FEATURE_VERSION`, so analysing the same tracks again
   downloads nothing. Previews that proved silent, too short or undecodable are
   remembered by reason (:mod:`bot.features.preview_failures`) and tried again only
   after ``failure_retry_seconds`` (a day by default); they still count in the report.
@@ -41,8 +41,8 @@ from typing import Protocol
 import aiohttp
 from yarl import URL
 
+from bot.analysis.audio.preview_result import FEATURE_VERSION, Skipped
 from bot.analysis.features import MIN_FAMILY_COVERAGE
-from bot.analysis.preview_result import FEATURE_VERSION, Skipped
 from bot.features.cache import FeatureCache
 from bot.features.preview_failures import DAY_SECONDS, FailureMemory
 from bot.model import ProgressCallback, Track
@@ -61,7 +61,7 @@ CACHE_SOURCE = "preview"
 MAX_REDIRECTS = 3
 #: Features are written to the cache in batches of this many tracks.
 CACHE_BATCH = 50
-#: Why a preview was not analysed, besides the reasons of bot.analysis.signal.SkipReason.
+#: Why a preview was not analysed, besides the reasons of bot.analysis.audio.signal.SkipReason.
 HOST_NOT_ALLOWED = "host not allowed"
 TOO_LARGE = "too large"
 DOWNLOAD_FAILED = "download failed"
@@ -116,7 +116,7 @@ def _single_threaded_worker() -> None:
 
 
 def make_executor(workers: int | None = None) -> ProcessPoolExecutor:
-    """A process pool for :func:`~bot.analysis.decode.analyse_audio_bytes`.
+    """A process pool for :func:`~bot.analysis.audio.decode.analyse_audio_bytes`.
 
     Workers start from a clean interpreter (forkserver where available, else spawn)
     rather than a fork of a process that runs an event loop and threads, and use
@@ -125,7 +125,7 @@ def make_executor(workers: int | None = None) -> ProcessPoolExecutor:
     methods = multiprocessing.get_all_start_methods()
     context = multiprocessing.get_context("forkserver" if "forkserver" in methods else "spawn")
     if context.get_start_method() == "forkserver":
-        context.set_forkserver_preload(["bot.analysis.decode"])
+        context.set_forkserver_preload(["bot.analysis.audio.decode"])
     return ProcessPoolExecutor(
         max_workers=workers or default_workers(),
         mp_context=context,
@@ -330,7 +330,7 @@ class PreviewAudioProvider:
         if isinstance(data, str):
             return data
         pool = self._pool()
-        from bot.analysis.decode import analyse_audio_bytes  # heavy: only when analysing
+        from bot.analysis.audio.decode import analyse_audio_bytes  # heavy: only when analysing
 
         try:
             result = await asyncio.get_running_loop().run_in_executor(

@@ -16,7 +16,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Mapping, Sequence
 
-from bot.analysis.preview_result import FEATURE_VERSION, SkipReason
+from bot.analysis.audio.preview_result import FEATURE_VERSION, SkipReason
 from bot.features.cache import FeatureCache
 
 FAILURE_PROVIDER = "preview-failure"

@@ -367,7 +367,7 @@ def answer_text(
             "**Clusters in {name}**: {tracks} in {clusters}.",
             name=name,
             tracks=words.n("{count} track", "{count} tracks", analysis.track_count),
-            clusters=words.n("{count} cluster", "{count} clusters", len(analysis.clusters)),
+            clusters=words.n("{count} cluster", "{count} clusters", analysis.sound_cluster_count),
         )
     ]
     if analysis.features.summary:

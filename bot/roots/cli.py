@@ -242,7 +242,7 @@ def summary(analysis: Analysis, written: Sequence[Path]) -> str:
 
     clusters = ", ".join(f"#{c.number} {c.name} ({c.size})" for c in analysis.clusters)
     parts = [
-        f"Found {plural(len(analysis.clusters), 'cluster')} in “{analysis.playlist.name}” "
+        f"Found {plural(analysis.sound_cluster_count, 'cluster')} in “{analysis.playlist.name}” "
         f"({plural(analysis.track_count, 'track')}): {clusters}.",
         analysis.features.summary,
     ]

@@ -267,3 +267,43 @@ def playlist_url(ref: PlaylistRef) -> str:
 def post_nonce(schedule_id: int, week: str) -> str:
     """The same nonce for every try of a schedule's week (Discord: at most 25 characters)."""
     return f"w{schedule_id}-{week}"[:25]
+
+
+# -- words ------------------------------------------------------------------------------
+
+
+class Described(Protocol):
+    """What the wording functions read from a schedule (``storage.schedules.Schedule``)."""
+
+    id: int | None
+    guild_id: int
+    channel_id: int
+    weekday: int
+    time: str
+    timezone: str
+
+    @property
+    def ref(self) -> PlaylistRef: ...
+
+
+def describe(schedule: Described) -> str:
+    """A schedule in words: Fridays at 18:00 (Europe/Berlin)."""
+    return f"{weekday_name(schedule.weekday)}s at {schedule.time} ({schedule.timezone})"
+
+
+def stamp(moment: datetime) -> str:
+    """A Discord timestamp: shown in each reader's own time zone."""
+    seconds = int(moment.timestamp())
+    return f"<t:{seconds}:F> (<t:{seconds}:R>)"
+
+
+def stopped_text(schedule: Described, reason: str, server: str | None) -> str:
+    """The DM telling a schedule's creator (or the server owner) that it stopped;
+    ``server``: the server's name, already cut to fit (None: unknown)."""
+    where = f"in **{server}**" if server else f"in server {schedule.guild_id}"
+    return (
+        f"Your weekly post #{schedule.id} ({describe(schedule)}, "
+        f"<{playlist_url(schedule.ref)}>, channel <#{schedule.channel_id}>) {where} "
+        f"has stopped: {reason}\nA member with Manage Server can remove it and add it "
+        "again with `/schedule add`."
+    )

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from bot.analysis.features import build_feature_table, choose_family, title_script
+from bot.analysis.features import build_feature_table, choose_family
+from bot.analysis.scripts import title_script
 from bot.model import Track
 
 

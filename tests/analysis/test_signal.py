@@ -1,4 +1,4 @@
-"""Features computed from samples and from MP3 bytes (bot.analysis.signal / decode)."""
+"""Features computed from samples and from MP3 bytes (bot.analysis.audio.signal / decode)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import math
 import numpy as np
 import pytest
 
-from bot.analysis.decode import analyse_audio_bytes, decode_audio
-from bot.analysis.signal import (
+from bot.analysis.audio.decode import analyse_audio_bytes, decode_audio
+from bot.analysis.audio.signal import (
     FEATURE_NAMES,
     N_MFCC,
     SAMPLE_RATE,

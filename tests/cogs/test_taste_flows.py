@@ -212,7 +212,7 @@ async def test_the_weekly_taste_post_shows_the_map_and_what_changed(
         assert added.response.content.startswith("Weekly post #1 added: Fridays at 18:00 (UTC)")
         await w.advance_to(friday(0))
         [first] = w.posts()
-        assert first.content.startswith("📅 **Weekly taste map** · The first taste map")
+        assert first.content.startswith("📅 **Weekly taste map #1** · The first taste map")
         assert first.embeds[0].title == "Sounds of Listening Club this week"
         assert [a.filename for a in first.attachments] == ["taste_map.png"]
         assert "Guitar Heroes" in first.embeds[0].description
@@ -220,7 +220,7 @@ async def test_the_weekly_taste_post_shows_the_map_and_what_changed(
         await w.advance_to(friday(1))
         second = w.posts()[-1]
         assert second.id != first.id
-        assert second.content.startswith("📅 **Weekly taste map** · This week:")
+        assert second.content.startswith("📅 **Weekly taste map #1** · This week:")
         assert "bob" not in second.content and "Guitar Heroes" not in second.embeds[0].description
         week, kept = await w.bot.storage.taste.last_week(w.guild.id)
         assert week == "2026-W02" and list(kept) == [tuple(sorted((w.owner.id, w.moderator.id)))]

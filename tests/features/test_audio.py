@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from bot.analysis.signal import FEATURE_NAMES, FEATURE_VERSION
+from bot.analysis.audio.signal import FEATURE_NAMES, FEATURE_VERSION
 from bot.features.audio import (
     DOWNLOAD_FAILED,
     HOST_NOT_ALLOWED,

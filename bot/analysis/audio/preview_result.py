@@ -1,7 +1,7 @@
 """What a preview analysis returns, without the numerics that compute it (pure, no I/O).
 
-:mod:`bot.analysis.signal` needs scipy's signal, FFT and filter modules and
-:mod:`bot.analysis.decode` needs the audio decoder: together about a second of
+:mod:`bot.analysis.audio.signal` needs scipy's signal, FFT and filter modules and
+:mod:`bot.analysis.audio.decode` needs the audio decoder: together about a second of
 imports. The preview provider, the failure memory and the cache only need the
 version of the features and the reasons a preview gives none, so those live here
 and the heavy modules are imported when a preview is actually analysed.
@@ -12,7 +12,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-#: Bump whenever a feature's formula, unit or a constant of bot.analysis.signal changes.
+#: Bump whenever a feature's formula, unit or a constant of bot.analysis.audio.signal changes.
 FEATURE_VERSION = 1
 
 

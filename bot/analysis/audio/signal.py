@@ -69,9 +69,9 @@ from scipy.ndimage import gaussian_filter1d, maximum_filter1d, uniform_filter1d
 from scipy.signal import resample_poly
 
 # re-exported: they were defined here and are still read from here
-from bot.analysis.preview_result import FEATURE_VERSION as FEATURE_VERSION
-from bot.analysis.preview_result import Skipped as Skipped
-from bot.analysis.preview_result import SkipReason as SkipReason
+from bot.analysis.audio.preview_result import FEATURE_VERSION as FEATURE_VERSION
+from bot.analysis.audio.preview_result import Skipped as Skipped
+from bot.analysis.audio.preview_result import SkipReason as SkipReason
 
 #: Analysis sample rate (Hz); decoders should produce it directly.
 SAMPLE_RATE = 22050

@@ -2,9 +2,9 @@
 
 Decoding uses miniaudio, which ships its decoders (MP3, FLAC, WAV, Vorbis) inside
 its wheel, so no system ffmpeg is needed. It decodes straight to mono float32 at
-:data:`bot.analysis.signal.SAMPLE_RATE` (its resampler does the conversion), which
+:data:`bot.analysis.audio.signal.SAMPLE_RATE` (its resampler does the conversion), which
 is all the analysis needs and a quarter of the memory of 44.1 kHz stereo, and only
-the first :data:`~bot.analysis.signal.MAX_SECONDS` that the analysis reads.
+the first :data:`~bot.analysis.audio.signal.MAX_SECONDS` that the analysis reads.
 
 :func:`analyse_audio_bytes` is the job a process-pool worker runs for one preview:
 it takes and returns only small picklable values.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import miniaudio
 import numpy as np
 
-from bot.analysis.signal import MAX_SECONDS, SAMPLE_RATE, Skipped, SkipReason, analyse_signal
+from bot.analysis.audio.signal import MAX_SECONDS, SAMPLE_RATE, Skipped, SkipReason, analyse_signal
 
 
 def decode_audio(
