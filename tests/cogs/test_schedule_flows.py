@@ -199,7 +199,7 @@ async def test_a_schedule_created_on_thursday_for_friday_posts_on_friday(tmp_pat
         await w.react(w.manager, post.id, "▶")
         assert footer(w.message(post.id)).startswith("Page 2/5 · Cluster 1/2")
         # a turned page keeps the weekly line above it (stored with the message)
-        assert top(w.message(post.id)).startswith("📅 **Weekly post** · First weekly post.\n")
+        assert top(w.message(post.id)).startswith("📅 **Weekly post #1** · First weekly post.\n")
         await w.click(w.manager, post.id, "Cluster ⏩")
         assert footer(w.message(post.id)).startswith("Page 1/5 · Cluster 2/2")
         mine = await w.click(w.stranger, post.id, "⏭")
