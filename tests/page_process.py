@@ -17,8 +17,11 @@ import os
 import sys
 from typing import Any
 
+import discord
+
 from bot.discord_ui.pager import Pager
 from bot.model import Analysis
+from bot.render.pages import FOOTER_MARK
 from bot.services.leases import DatabaseLeases, RedisLeases, SharedLocks
 from storage.database import Database
 
@@ -41,9 +44,11 @@ class Message:
     def __init__(self, path: str) -> None:
         self.path = path
 
-    async def edit(self, *, embed: Any, **_: Any) -> None:
+    async def edit(self, *, view: Any, **_: Any) -> None:
         await asyncio.sleep(EDIT_SECONDS)
-        await asyncio.to_thread(self._append, f"{os.getpid()} {embed.footer.text}\n")
+        texts = [c.content for c in view.walk_children() if isinstance(c, discord.ui.TextDisplay)]
+        footer = texts[-1].removeprefix(FOOTER_MARK)  # a layout page's last text
+        await asyncio.to_thread(self._append, f"{os.getpid()} {footer}\n")
 
     def _append(self, line: str) -> None:
         with open(self.path, "a", encoding="utf-8") as edits:

@@ -59,7 +59,7 @@ def press_together(location: Location, edits: Path, shared: bool, redis_url: str
 
 
 def pages(edits: Path) -> list[str]:
-    """The page each edit showed, in the order the edits landed ("Page 2/3")."""
+    """The page each edit showed, in the order the edits landed ("Page 2/6")."""
     return [line.split(" · ")[0].split(" ", 1)[1] for line in edits.read_text().splitlines()]
 
 
@@ -76,7 +76,7 @@ def test_two_processes_pressing_together_turn_the_page_once_each_in_order(
     asyncio.run(shared_message(location))
     edits = tmp_path / "edits.log"
     press_together(location, edits, shared=True)
-    assert pages(edits) == ["Page 2/3", "Page 3/3"]
+    assert pages(edits) == ["Page 2/6", "Page 3/6"]
     assert asyncio.run(stored_page(location)) == 2
 
 
@@ -84,7 +84,7 @@ def test_the_same_through_redis(location: Location, tmp_path: Path, redis_url: s
     asyncio.run(shared_message(location))
     edits = tmp_path / "edits.log"
     press_together(location, edits, shared=True, redis_url=redis_url)
-    assert pages(edits) == ["Page 2/3", "Page 3/3"]
+    assert pages(edits) == ["Page 2/6", "Page 3/6"]
     assert asyncio.run(stored_page(location)) == 2
 
 
@@ -95,7 +95,7 @@ def test_control_with_a_lock_per_process_two_presses_turn_once(
     asyncio.run(shared_message(location))
     edits = tmp_path / "edits.log"
     press_together(location, edits, shared=False)
-    assert pages(edits) == ["Page 2/3", "Page 2/3"]
+    assert pages(edits) == ["Page 2/6", "Page 2/6"]
     assert asyncio.run(stored_page(location)) == 1
 
 
