@@ -13,7 +13,7 @@ async def test_the_owner_syncs_commands_by_mentioning_the_bot(tmp_path: Path) ->
         await w.owner.send(w.channel, f"<@{w.bot.user.id}> sync {w.guild.id}")
         reply = w.channel.last_message.content
         # the message menu "Cluster this playlist" is synced too (as a command)
-        assert reply.startswith(f"Synced 7 commands to server {w.guild.id}: ")
+        assert reply.startswith(f"Synced 9 commands to server {w.guild.id}: ")
         assert "/clusters" in reply and "/help" in reply and "/schedule" in reply
         assert "/hearts" in reply and "/Cluster this playlist" in reply
         assert "/similar" in reply and "/spotify" in reply

@@ -115,6 +115,7 @@ async def test_a_sqlite_database_moves_to_postgres_whole(sqlite_db: Path, pg_tar
             "schedules": (2, 2),
             "guild_settings": (1, 1),
             "member_settings": (1, 1),
+            "taste_shares": (0, 0),
             "spotify_accounts": (1, 1),
         }
         # it works as the bot uses it
