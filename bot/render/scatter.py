@@ -11,6 +11,7 @@ import logging
 import warnings
 from collections.abc import Sequence
 from functools import lru_cache
+from typing import Any
 
 import numpy as np
 from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -86,6 +87,25 @@ logging.getLogger("matplotlib.font_manager").addFilter(_QuietGlyphs())
 logging.getLogger("matplotlib.text").addFilter(_QuietGlyphs())
 
 
+def side_legend(ax: Any, size: float, *, fontsize: int) -> None:
+    """The legend right of the axes: opaque markers scaled up from small points, and
+    names shown as written (no math parsing of "$" in a title)."""
+    legend = ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        frameon=False,
+        prop=FontProperties(family=list(font_families()), size=fontsize),
+        markerscale=max(1.0, 60 / size) ** 0.5,
+        labelcolor=TEXT,
+        borderaxespad=0,
+    )
+    for handle in legend.legend_handles:
+        if handle is not None:
+            handle.set_alpha(1.0)
+    for text in legend.get_texts():
+        text.set_parse_math(False)
+
+
 def render_scatter(
     points: np.ndarray,
     labels: Sequence[int],
@@ -141,20 +161,7 @@ def render_scatter(
         ax.set_xlabel(plain(x_label), color=MUTED, fontproperties=font, fontsize=12, **PLAIN)
         ax.set_ylabel(plain(y_label), color=MUTED, fontproperties=font, fontsize=12, **PLAIN)
         if legend:
-            leg = ax.legend(
-                loc="upper left",
-                bbox_to_anchor=(1.01, 1.0),
-                frameon=False,
-                prop=FontProperties(family=list(font_families()), size=13),
-                markerscale=max(1.0, 60 / size) ** 0.5,
-                labelcolor=TEXT,
-                borderaxespad=0,
-            )
-            for handle in leg.legend_handles:
-                if handle is not None:
-                    handle.set_alpha(1.0)
-            for text in leg.get_texts():
-                text.set_parse_math(False)
+            side_legend(ax, size, fontsize=13)
         fig.tight_layout()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", facecolor=BACKGROUND)

@@ -15,7 +15,17 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
-from bot.render.scatter import BACKGROUND, MUTED, PALETTE, PANEL, PLAIN, TEXT, font_families, plain
+from bot.render.scatter import (
+    BACKGROUND,
+    MUTED,
+    PALETTE,
+    PANEL,
+    PLAIN,
+    TEXT,
+    font_families,
+    plain,
+    side_legend,
+)
 from bot.text import shorten
 
 #: The contour holds this share of a playlist's tracks ("where most of them lie").
@@ -130,20 +140,7 @@ def render_taste_map(
             )
         ax.set_xlabel(plain(x_label), color=MUTED, fontproperties=font, fontsize=12, **PLAIN)
         ax.set_ylabel(plain(y_label), color=MUTED, fontproperties=font, fontsize=12, **PLAIN)
-        legend = ax.legend(
-            loc="upper left",
-            bbox_to_anchor=(1.01, 1.0),
-            frameon=False,
-            prop=FontProperties(family=list(font_families()), size=12),
-            markerscale=max(1.0, 60 / size) ** 0.5,
-            labelcolor=TEXT,
-            borderaxespad=0,
-        )
-        for handle in legend.legend_handles:
-            if handle is not None:
-                handle.set_alpha(1.0)
-        for text in legend.get_texts():
-            text.set_parse_math(False)
+        side_legend(ax, size, fontsize=12)
         fig.tight_layout()
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", facecolor=BACKGROUND)
