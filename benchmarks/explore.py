@@ -10,10 +10,7 @@ Run: python benchmarks/explore.py [tracks] [runs]
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -22,6 +19,7 @@ import numpy as np
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.pipeline import synthetic_playlist
+from benchmarks.timing import row, timed
 from bot.analysis.apart import differences
 from bot.analysis.features import build_feature_table
 from bot.analysis.similar import nearest
@@ -31,22 +29,6 @@ from bot.render.apart import render_apart
 from bot.render.export import export_files
 from bot.render.map import render_map
 from bot.services.explorer import cluster_tracks_in_order
-
-
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:
-    """Median, min and max seconds of ``runs`` calls (after one warm-up call)."""
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times), max(times)
-
-
-def row(name: str, figures: tuple[float, float, float]) -> None:
-    median, low, high = figures
-    print(f"{name:<44} {median * 1000:8.0f} ms  (min {low * 1000:.0f}, max {high * 1000:.0f})")
 
 
 def main(n: int = 1000, runs: int = 7) -> None:

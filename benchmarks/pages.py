@@ -12,10 +12,7 @@ Run: python benchmarks/pages.py [tracks] [runs]
 from __future__ import annotations
 
 import json
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +22,7 @@ import discord
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from benchmarks.pipeline import synthetic_playlist
+from benchmarks.timing import timed
 from bot.discord_ui.pager import Pager
 from bot.model import Analysis, AnalysisOptions
 from bot.pipeline.runner import compute_analysis
@@ -38,17 +36,6 @@ SAMPLE = Path(__file__).resolve().parents[1] / "samples/international_pop_synthe
 class _Counts:
     def count_range(self, analysis: Any) -> tuple[int, int]:
         return (2, 12)
-
-
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:
-    """Median, min and max seconds of ``runs`` calls (after one warm-up call)."""
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times), max(times)
 
 
 def layout_payload(pager: Pager, analysis: Analysis) -> bytes:

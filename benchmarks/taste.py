@@ -18,10 +18,8 @@ figures are noisy. Run: python benchmarks/taste.py [runs]
 from __future__ import annotations
 
 import asyncio
-import statistics
 import sys
 import tempfile
-import time
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
@@ -30,6 +28,7 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from benchmarks.timing import row, timed
 from bot.analysis.taste import compare_playlists
 from bot.model import AnalysisOptions, Playlist, PlaylistRef
 from bot.pipeline.compute import compute_analysis
@@ -50,21 +49,6 @@ def playlists() -> list[Playlist]:
         tracks = [replace(to_track(rows[int(i)]), spotify_id=f"{int(i):022d}") for i in picked]
         out.append(Playlist(PlaylistRef("csv", f"member-{p}.csv"), f"member {p}", tracks, f"s{p}"))
     return out
-
-
-def timed(fn: Callable[[], object], runs: int) -> tuple[float, float, float]:
-    fn()
-    times = []
-    for _ in range(runs):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times), min(times), max(times)
-
-
-def row(name: str, figures: tuple[float, float, float]) -> None:
-    median, low, high = figures
-    print(f"{name:<52} {median * 1000:7.0f} ms  (min {low * 1000:.0f}, max {high * 1000:.0f})")
 
 
 async def main(runs: int) -> None:
