@@ -49,6 +49,9 @@ def bot_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "reccobeats_api_base": "http://127.0.0.1:9/v1",
         "spotify_embed_base": "http://127.0.0.1:9/embed",
         "ytmusic_api_base": "http://127.0.0.1:9/youtubei/v1",
+        # Deezer's real preview CDN is never contacted either (the fakes' tracks carry
+        # its addresses): previews are only fetched from 127.0.0.1
+        "preview_hosts": ["127.0.0.1"],
         "http_timeout_seconds": 2.0,
         "database_path": tmp_path / "data" / "bot.db",
         "user_cooldown_seconds": 0,
@@ -388,6 +391,7 @@ async def world(
     """
     config = bot_settings(tmp_path, **settings)
     env_holder: list[simcord.Env] = []
+    bots: list[PlaylistBot] = []
 
     def make_bot() -> PlaylistBot:
         bot = PlaylistBot(
@@ -401,10 +405,25 @@ async def world(
             bot.queue.wait = lambda waiting: env_holder[0].external_wait(
                 waiting, reason="waiting in the analysis line"
             )
+        bots.append(bot)
         return bot
 
-    async with simcord.run(make_bot()) as env:
-        env_holder.append(env)
-        await env.bot.tree.sync()
-        yield World(env, make_bot)
-        await asyncio.sleep(0)
+    try:
+        async with simcord.run(make_bot()) as env:
+            env_holder.append(env)
+            await env.bot.tree.sync()
+            yield World(env, make_bot)
+            await asyncio.sleep(0)
+    finally:
+        # SimCord's shutdown cancels the bot's tasks but never calls bot.close(): close
+        # what each bot opened (every restart made one), failed test or not. An open
+        # database keeps aiosqlite's worker thread, which is not a daemon, alive; a
+        # failed test's traceback keeps the bot referenced until pytest exits, so the
+        # process would never exit (tests/cogs/test_harness_teardown.py).
+        await close_bots(bots)
+
+
+async def close_bots(bots: list[PlaylistBot]) -> None:
+    """Close the HTTP session, providers and database of each bot, each at most 10 s."""
+    for bot in bots:
+        await asyncio.wait_for(bot.close_resources(), 10)

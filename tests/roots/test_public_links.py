@@ -28,6 +28,11 @@ from tests.fakes.ytmusic import FEEL_GOOD, FakeYTMusic
 from tests.roots.test_wiring import _cli
 
 PID = spotify_id(4100)
+#: These tests are about what is read and said, not pacing (tests/net covers Deezer's
+#: window): at the default 45 requests in 5 s the ~200-300 Deezer requests of a
+#: 100-track link (a search and an album per track, then tempo and loudness) took
+#: 20-30 s a test.
+NOT_PACED = {"DEEZER_RATE_PER_5S": "5000"}
 
 
 def hundred_entries() -> list[dict]:
@@ -82,11 +87,6 @@ def recco_for_95(fake_reccobeats: FakeReccoBeats) -> FakeReccoBeats:
     return fake_reccobeats
 
 
-#: These tests are about what a link reads, not about pacing: at Deezer's default budget
-#: (45 requests per 5 s) the ~200 match requests of a 100-track link take ~22 s of waiting
-#: each. The default's figures are in benchmarks/public_links.py; pacing has its own tests.
-NO_DEEZER_PACING = {"DEEZER_RATE_PER_5S": "100000"}
-
 async def test_cli_clusters_a_public_spotify_link_without_any_spotify_setting(
     tmp_path,
     page_fake: FakeSpotifyPage,
@@ -102,7 +102,7 @@ async def test_cli_clusters_a_public_spotify_link_without_any_spotify_setting(
         "YTMUSIC_API_BASE": "http://127.0.0.1:9/youtubei/v1",
         "PREVIEW_HOSTS": "127.0.0.1",
         "PYTHONIOENCODING": "utf-8",
-        **NO_DEEZER_PACING,
+        **NOT_PACED,
     }
     link = f"https://open.spotify.com/playlist/{PID}?si=abc"
     code, out, err = await _cli(tmp_path, env, "analyze", link, "-q", "-k", "3")
@@ -163,7 +163,7 @@ async def test_cli_clusters_a_youtube_music_link(tmp_path) -> None:
                 "YTMUSIC_API_BASE": ytm.api_base,
                 "PREVIEW_HOSTS": "127.0.0.1",
                 "PYTHONIOENCODING": "utf-8",
-                **NO_DEEZER_PACING,
+                **NOT_PACED,
             }
             link = f"https://music.youtube.com/playlist?list={FEEL_GOOD}"
             code, out, err = await _cli(tmp_path, env, "analyze", link, "-q", "--out", "o")
