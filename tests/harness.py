@@ -49,6 +49,7 @@ def bot_settings(tmp_path: Path, **overrides: Any) -> Settings:
         "reccobeats_api_base": "http://127.0.0.1:9/v1",
         "spotify_embed_base": "http://127.0.0.1:9/embed",
         "ytmusic_api_base": "http://127.0.0.1:9/youtubei/v1",
+        "apple_music_base": "http://127.0.0.1:9/apple",
         "http_timeout_seconds": 2.0,
         "database_path": tmp_path / "data" / "bot.db",
         "user_cooldown_seconds": 0,
