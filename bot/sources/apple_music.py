@@ -34,7 +34,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.errors import BadInput, PlaylistUnavailable, ProviderDown
+from bot.errors import BadInput, InputTooLarge, PlaylistUnavailable, ProviderDown
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.net.answers import loads
 from bot.net.client import HttpClient, HttpError
@@ -297,6 +297,11 @@ class AppleMusicSource:
             return await self.http.get_json(
                 url, headers={"Accept": "text/html"}, decode=_page_or_none
             )
+        except InputTooLarge:
+            raise PlaylistUnavailable(
+                "Apple Music's page for that playlist is larger than this bot reads. "
+                + ALTERNATIVES
+            ) from None
         except HttpError as exc:
             if exc.status in (400, 403, 404, 410):
                 raise PlaylistUnavailable(NOT_FOUND) from None

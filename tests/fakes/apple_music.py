@@ -159,17 +159,16 @@ def server_data(
 def _schema(name: str, items: list[dict[str, Any]]) -> str:
     """The page's ``schema:music-playlist`` block: names and durations, no artists (as
     observed on the real page)."""
-    tracks = [
-        {
-            "@type": "MusicRecording",
-            "name": i.get("title"),
-            "duration": f"PT{int(i.get('duration') or 0) // 60000}M"
-            f"{int(i.get('duration') or 0) // 1000 % 60}S",
-            "url": i.get("contentDescriptor", {}).get("url"),
-        }
-        for i in items
-        if isinstance(i, dict)
-    ]
+    tracks = []
+    for item in items:
+        if not isinstance(item, dict):
+            continue
+        ms = item.get("duration")
+        ms = int(ms) if isinstance(ms, int | float) and 0 <= ms < 1e12 else 0
+        descriptor = item.get("contentDescriptor")
+        url = descriptor.get("url") if isinstance(descriptor, dict) else None
+        tracks.append({"@type": "MusicRecording", "name": item.get("title"),
+                       "duration": f"PT{ms // 60000}M{ms // 1000 % 60}S", "url": url})  # fmt: skip
     block = {"@context": "http://schema.org", "@type": "MusicPlaylist", "name": name,
              "track": tracks}  # fmt: skip
     return json.dumps(block, ensure_ascii=False).replace("</", "<\\/")
