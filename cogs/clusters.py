@@ -120,7 +120,8 @@ class Clusters(commands.Cog):
             )
         if link is not None and not link.strip():
             raise BadLink(
-                "That link is empty; paste a Spotify, Deezer or YouTube Music playlist link."
+                "That link is empty; paste a Spotify, Deezer, YouTube Music or Apple Music "
+                "playlist link."
             )
         await self.bot.cooldown.check(interaction.user.id)
 

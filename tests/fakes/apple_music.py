@@ -100,11 +100,18 @@ def _link(title: str, kind: str, adam: str, country: str) -> dict[str, Any]:
 
 
 def track_item(
-    listing: Listing, album: str, *, pid: str = PID, n: int = 0, country: str = "us"
+    listing: Listing,
+    album: str,
+    *,
+    pid: str = PID,
+    n: int = 0,
+    country: str = "us",
+    links: bool = True,
 ) -> dict[str, Any]:
-    """One ``trackLockup`` item in the shape the parsers agree on."""
+    """One ``trackLockup`` item in the shape the parsers agree on (``links=False``: the
+    artists only joined in ``artistName``, as some parsers read them)."""
     album_id = str(int(listing.key) - 7 if listing.key.isdigit() else 1)
-    return {
+    item = {
         "id": f"track-lockup - {pid} - {listing.key}",
         "title": listing.title,
         "trackNumber": None,
@@ -124,6 +131,9 @@ def track_item(
         },
         **({"isrc": listing.isrc} if listing.isrc else {}),
     }
+    if not links:
+        del item["subtitleLinks"]
+    return item
 
 
 def server_data(
@@ -204,11 +214,18 @@ def apple_page(data: Any, *, name: str = "Feel-Good Classic Rock", raw: str | No
 
 
 def playlist_page(
-    n: int = 100, *, count: int | None = None, top_list: bool = False, pid: str = PID
+    n: int = 100,
+    *,
+    count: int | None = None,
+    top_list: bool = False,
+    pid: str = PID,
+    links: bool = True,
 ) -> bytes:
     """The page of the first ``n`` real tracks (``count``: the header's trackCount)."""
     listing = real_listing()[:n]
-    items = [track_item(t, album, pid=pid, n=i) for i, (t, album) in enumerate(listing)]
+    items = [
+        track_item(t, album, pid=pid, n=i, links=links) for i, (t, album) in enumerate(listing)
+    ]
     return apple_page(server_data(items, pid=pid, count=count, top_list=top_list))
 
 

@@ -196,8 +196,10 @@ async def twins() -> AsyncIterator[tuple[FakeDeezerSearch, dict]]:
         yield fake, labels
 
 
-async def test_matched_on_a_labelled_catalogue(apple: FakeAppleMusic, twins) -> None:
+@pytest.mark.parametrize("links", [True, False], ids=["artist-links", "artist-name-only"])
+async def test_matched_on_a_labelled_catalogue(apple: FakeAppleMusic, twins, links) -> None:
     fake, labels = twins
+    apple.pages[PID] = playlist_page(100, links=links)
     settings = make_settings(apple_music_base=apple.base, deezer_api_base=fake.api_base)
     async with HttpClient(settings.http, pause_scale=0.001) as http:
         matcher = DeezerMatcher(http, api_base=fake.api_base)
@@ -234,3 +236,21 @@ async def test_clusters_end_to_end_and_a_repeat_asks_nothing(apple, twins, locat
     assert reading["from"] == ORIGIN
     assert len(apple.log) + len(fake.log) == asked  # the repeat came from the cache
     assert again.playlist.matched == twins_known
+
+
+async def test_the_command_line_summary_and_json_say_what_was_read(apple, twins, tmp_path) -> None:
+    from bot.roots.cli import build_parser, run_analyze
+
+    fake, labels = twins
+    apple.pages[PID] = playlist_page(100, count=104)
+    settings = make_settings(
+        apple_music_base=apple.base, deezer_api_base=fake.api_base, feature_providers=["deezer"]
+    )
+    link = f"https://music.apple.com/us/playlist/{SLUG}/{PID}"
+    args = build_parser().parse_args(["analyze", link, "-q", "--no-cache", "--out", str(tmp_path)])
+    summary = await run_analyze(args, settings)
+    matched = sum(1 for v in labels.values() if v is not None)
+    assert f"Read 100 of 104 tracks from Apple Music's public page; {matched} matched" in summary
+    assert "100 of 104 tracks: Apple Music's public page shows only the first 100." in summary
+    reading = json.loads((tmp_path / "clusters.json").read_text("utf-8"))["reading"]
+    assert reading == reading | {"listed": 104, "read": 100, "matched": matched, "from": ORIGIN}
