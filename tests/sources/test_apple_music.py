@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import AsyncIterator
+from dataclasses import replace
 
 import pytest
 
@@ -254,3 +255,42 @@ async def test_the_command_line_summary_and_json_say_what_was_read(apple, twins,
     assert "100 of 104 tracks: Apple Music's public page shows only the first 100." in summary
     reading = json.loads((tmp_path / "clusters.json").read_text("utf-8"))["reading"]
     assert reading == reading | {"listed": 104, "read": 100, "matched": matched, "from": ORIGIN}
+
+
+async def test_isrcs_on_the_page_are_matched_by_isrc(apple: FakeAppleMusic) -> None:
+    listing = [replace(t, isrc=f"USAT2{i:07d}") for i, (t, _) in enumerate(real_listing()[:3])]
+    apple.pages[PID] = apple_page(
+        server_data([track_item(t, "A", n=i) for i, t in enumerate(listing)])
+    )
+    fake, labels = labelled_catalogue(listing, missing_every=0)
+    async with serve(fake):
+        settings = make_settings(apple_music_base=apple.base, deezer_api_base=fake.api_base)
+        async with HttpClient(settings.http, pause_scale=0.001) as http:
+            matcher = DeezerMatcher(http, api_base=fake.api_base)
+            playlist = await source(apple, http, matcher=matcher).fetch(REF)
+    assert [int(t.deezer_id or 0) for t in playlist.tracks] == [labels[t.key] for t in listing]
+    assert fake.count("search") == 0 and fake.count("track") == 3
+
+
+async def test_a_changed_page_leaves_nothing_cached(apple, twins, location) -> None:
+    from storage import open_database
+
+    fake, _ = twins
+    good = apple.pages[PID]
+    apple.pages[PID] = b"<html><body>a new build</body></html>"
+    settings = make_settings(
+        apple_music_base=apple.base, deezer_api_base=fake.api_base, feature_providers=["deezer"]
+    )
+    database = await open_database(location)
+    try:
+        async with HttpClient(settings.http, pause_scale=0.001) as http:
+            with pytest.raises(PlaylistUnavailable, match="Apple Music"):
+                await build_pipeline(settings, http, database.cache).run(REF, AnalysisOptions(k=2))
+            assert fake.log == []
+            apple.pages[PID] = good
+            analysis = await build_pipeline(settings, http, database.cache).run(
+                REF, AnalysisOptions(k=2)
+            )
+    finally:
+        await database.close()
+    assert apple.count("page") == 2 and len(analysis.playlist.tracks) == 100
