@@ -82,8 +82,8 @@ class Clusters(commands.Cog):
     @app_commands.command(name="clusters", description="Cluster a playlist's tracks and show them")
     @app_commands.describe(
         link=(
-            "A Spotify, Deezer or YouTube Music playlist link "
-            "(once connected: your playlists, Liked Songs)"
+            "Spotify, Deezer, YouTube Music or Apple Music playlist link "
+            "(connected: your playlists, Liked Songs)"
         ),
         file="A playlist CSV export (e.g. from Exportify) instead of a link",
         clusters="How many clusters (2-12); chosen automatically if left out",
