@@ -32,6 +32,7 @@ import math
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from html import unescape
 from typing import Any
 
 from bot.errors import BadInput, InputTooLarge, PlaylistUnavailable, ProviderDown
@@ -64,6 +65,12 @@ SERVER_DATA = re.compile(
 _TRAILING_ID = re.compile(r"(?:[?&]i=|/song/[^/?#]*/|\s-\s)(\d{1,20})(?=$|[&#\s])")
 #: What joins several artists in ``artistName`` when ``subtitleLinks`` is missing.
 _JOINED = re.compile(r",\s+|\s+&\s+")
+_CLOCK = re.compile(r"(?:\d{1,3}:)?\d{1,3}:[0-5]\d")
+#: The page's ``og:title``: the playlist's name when the data has no header.
+_OG_TITLE = re.compile(
+    r"<meta\b(?=[^>]*\bproperty\s*=\s*[\"']og:title[\"'])[^>]*\bcontent\s*=\s*\"([^\"]*)\"",
+    re.I,
+)
 #: At most this many JSON nodes are visited (a 20 MB page holds far fewer).
 MAX_NODES = 5_000_000
 ARTWORK_SIZE = "300x300"
@@ -105,7 +112,17 @@ def _link_titles(value: Any) -> tuple[str, ...]:
 
 
 def _milliseconds(value: Any) -> int | None:
-    """A duration in ms if it is a plausible number (under 100 days), else None."""
+    """A duration in ms if it is a plausible number (under 100 days), else None; a text
+    of digits is ms, "m:ss" or "h:mm:ss" is read as such (some parsers type it a text)."""
+    if isinstance(value, str):
+        text = value.strip()
+        if _CLOCK.fullmatch(text):
+            seconds = 0
+            for part in text.split(":"):
+                seconds = seconds * 60 + int(part)
+            value = seconds * 1000
+        elif text.isascii() and text.isdigit() and len(text) < 12:
+            value = int(text)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     if not (math.isfinite(value) and 0 < value < 8.64e9):
@@ -246,8 +263,11 @@ def parse_apple_page(body: bytes) -> ApplePlaylist:
     if not any(isinstance(e, Track) for e in entries):
         raise PageChanged(CHANGED)
     curators = _link_titles(header.get("subtitleLinks"))
+    og = _OG_TITLE.search(html[: found.start()])
     return ApplePlaylist(
-        name=_text(header.get("title")) or "Apple Music playlist",
+        name=_text(header.get("title"))
+        or (unescape(og.group(1)).strip() if og else "")
+        or "Apple Music playlist",
         owner=curators[0] if curators else "",
         image=_artwork(header),
         count=_count(header),

@@ -184,6 +184,18 @@ async def test_switched_off(apple, client) -> None:
     assert apple.log == []
 
 
+def test_durations_as_text_and_a_name_from_og_title() -> None:
+    items = [
+        dict(i, duration=d)
+        for i, d in zip(_first_items(4), ["251000", "4:11", "1:04:11", "?"], strict=True)
+    ]
+    data = server_data(items)
+    data["data"][0]["data"]["sections"].pop(0)  # no header section
+    shown = parse_apple_page(apple_page(data, name="Rock & «Roll»"))
+    assert [t.duration_ms for t in shown.entries] == [251_000, 251_000, 3_851_000, None]  # type: ignore[union-attr]
+    assert shown.name == "Rock & «Roll»" and shown.owner == "" and shown.count is None
+
+
 def test_an_isrc_on_the_page_is_kept() -> None:
     item = track_item(real_listing()[0][0], "A", n=0) | {"isrc": "usrc17607839"}
     shown = parse_apple_page(apple_page(server_data([item])))
