@@ -6,12 +6,14 @@ id="serialized-server-data">`` (attributes in any order, the id quoted or not). 
 2026 that JSON is ``{"data": [{"data": {"sections": [...]}}]}`` (earlier builds: the
 same list at the top level); the playlist's header is a section of ``itemKind``
 ``containerDetailHeaderLockup`` (title, curator in ``subtitleLinks``, artwork,
-sometimes ``trackCount``) and its songs are the ``items`` of ``trackLockup`` sections:
-``title``, the artists as ``subtitleLinks[].title`` (and joined in ``artistName``),
-the album as ``tertiaryLinks[0].title``, ``duration`` in ms, ``showExplicitBadge``,
+``trackCount``; the page's schema.org block may also say ``numTracks``) and its songs
+are the ``items`` of ``trackLockup`` sections: ``title``, the artists as
+``subtitleLinks[].title`` (and joined in ``artistName``), the album as
+``tertiaryLinks[0].title``, ``duration`` in ms, ``showExplicitBadge``,
 ``artwork.dictionary.url`` (a ``{w}x{h}bb.{f}`` template) and ``contentDescriptor``
-(``kind`` "song", ``identifiers.storeAdamID``, ``url``). No ISRC is shown; one is used
-if a page ever carries it.
+(``kind`` "song", ``identifiers.storeAdamID``, ``url``). Some builds list the header
+and the songs straight in ``data`` (the header's ``id`` "playlist-detail-header - …",
+the songs' "track-lockup - …"). No ISRC is shown; one is used if a page carries it.
 
 That shape may change without notice, so :func:`parse_apple_page` does not follow one
 path: it walks the JSON (iteratively, any depth the parser accepted) for the
@@ -70,6 +72,10 @@ _CLOCK = re.compile(r"(?:\d{1,3}:)?\d{1,3}:[0-5]\d")
 _OG_TITLE = re.compile(
     r"<meta\b(?=[^>]*\bproperty\s*=\s*[\"']og:title[\"'])[^>]*\bcontent\s*=\s*\"([^\"]*)\"",
     re.I,
+)
+_LD_JSON = re.compile(
+    r"<script\b(?=[^>]*\btype\s*=\s*[\"']?application/ld\+json)[^>]*>(.*?)</script\s*>",
+    re.S | re.I,
 )
 #: At most this many JSON nodes are visited (a 20 MB page holds far fewer).
 MAX_NODES = 5_000_000
@@ -226,9 +232,11 @@ def _looks_like_a_track(node: dict[str, Any]) -> bool:
 
 def _track_items(payload: Any) -> tuple[list[Any], dict[str, Any]]:
     """The items of the ``trackLockup`` sections (else every track-like object), and the
-    header's first item ({} if none)."""
+    header: the ``containerDetailHeaderLockup``'s first item, else the object whose id
+    is "playlist-detail-header - …" ({} if none)."""
     sections: list[Any] = []
     header: dict[str, Any] = {}
+    by_id: dict[str, Any] = {}
     loose: list[dict[str, Any]] = []
     for node in _nodes(payload):
         kind = node.get("itemKind")
@@ -237,15 +245,25 @@ def _track_items(payload: Any) -> tuple[list[Any], dict[str, Any]]:
             sections.extend(items)
         elif kind == "containerDetailHeaderLockup" and isinstance(items, list) and not header:
             header = _dict(items[0]) if items else {}
+        elif not by_id and _text(node.get("id")).startswith("playlist-detail-header - "):
+            by_id = node
         elif not sections and _looks_like_a_track(node):
             loose.append(node)
-    return (sections if sections else loose), header
+    return (sections if sections else loose), (header or by_id)
 
 
-def _count(header: dict[str, Any]) -> int | None:
-    count = header.get("trackCount")
-    if isinstance(count, int) and not isinstance(count, bool) and 0 < count < 10_000_000:
-        return count
+def _count(value: Any) -> int | None:
+    if isinstance(value, int) and not isinstance(value, bool) and 0 < value < 10_000_000:
+        return value
+    return None
+
+
+def _schema_count(html: str) -> int | None:
+    """``numTracks`` of the page's schema.org MusicPlaylist block, if it has one."""
+    for found in _LD_JSON.finditer(html):
+        block = loads(found.group(1).strip().encode("utf-8"))
+        if isinstance(block, dict) and block.get("@type") == "MusicPlaylist":
+            return _count(block.get("numTracks"))
     return None
 
 
@@ -270,7 +288,7 @@ def parse_apple_page(body: bytes) -> ApplePlaylist:
         or "Apple Music playlist",
         owner=curators[0] if curators else "",
         image=_artwork(header),
-        count=_count(header),
+        count=_count(header.get("trackCount")) or _schema_count(html[: found.start()]),
         entries=entries,
     )
 

@@ -89,12 +89,18 @@ def _artwork(n: int) -> dict[str, Any]:
 
 
 def _link(title: str, kind: str, adam: str, country: str) -> dict[str, Any]:
-    url = f"https://music.apple.com/{country}/{kind}/{adam}"
+    """A subtitle/tertiary link: its title and where it leads (``segue.destination``, as
+    a typed interface of the real header has it; the ``$kind`` value is invented)."""
     return {
         "title": title,
         "segue": {
             "$kind": "flowAction",
-            "destination": {"kind": kind, "identifiers": {"storeAdamID": adam}, "url": url},
+            "destination": {
+                "kind": kind,
+                "intent": {"handle": "", "storefront": country, "$kind": f"{kind}Intent"},
+                "contentDescriptor": {"identifiers": {"storeAdamID": adam}},
+            },
+            "actionMetrics": {"data": [], "custom": {}},
         },
     }
 
@@ -143,18 +149,33 @@ def server_data(
     pid: str = PID,
     count: int | None = None,
     top_list: bool = False,
+    flat: bool = False,
 ) -> Any:
-    """The serialized-server-data JSON: header and track sections (``top_list``: the
-    older build's top-level list)."""
+    """The serialized-server-data JSON: header and track sections (``count``: the
+    header's ``trackCount``, by default the items', 0 = none; ``top_list``: the older
+    build's top-level list; ``flat``: header and songs straight in ``data``)."""
     header: dict[str, Any] = {
         "id": f"playlist-detail-header - {pid}",
-        "title": name,
-        "subtitleLinks": [{"title": "Apple Music Rock"}],
         "artwork": _artwork(7),
-        "contentDescriptor": {"kind": "playlist", "identifiers": {"storeAdamID": pid}},
-    }
-    if count is not None:
-        header["trackCount"] = count
+        "title": name,
+        "subtitleLinks": [_link("Apple Music Rock", "curator", "976439548", "us")],
+        "canEdit": False,
+        "showExplicitBadge": False,
+        "contentDescriptor": {"kind": "playlist", "identifiers": {"storeAdamID": pid},
+                              "url": f"https://music.apple.com/us/playlist/{SLUG}/{pid}"},
+        "playButton": {"id": f"play-button - {pid}", "title": "Play", "segue": {
+            "$kind": "playAction",
+            "items": [{"contentDescriptor": i.get("contentDescriptor")} for i in items
+                      if isinstance(i, dict)],
+            "containerContentDescriptor": {"kind": "playlist",
+                                           "identifiers": {"storeAdamID": pid}}}},
+        "trackCount": len(items) if count is None else count,
+        "isPreviewMode": False,
+    }  # fmt: skip
+    if not header["trackCount"]:
+        del header["trackCount"]
+    if flat:
+        return {"data": [header, *items], "userTokenHash": "x"}
     sections = [
         {"id": f"playlist-detail-header-section - {pid}", "itemKind":
          "containerDetailHeaderLockup", "presentation": {"kind": "hero"}, "items": [header]},
@@ -166,7 +187,7 @@ def server_data(
     return [entry] if top_list else {"data": [entry]}
 
 
-def _schema(name: str, items: list[dict[str, Any]]) -> str:
+def _schema(name: str, items: list[dict[str, Any]], num_tracks: int | None = None) -> str:
     """The page's ``schema:music-playlist`` block: names and durations, no artists (as
     observed on the real page)."""
     tracks = []
@@ -181,24 +202,36 @@ def _schema(name: str, items: list[dict[str, Any]]) -> str:
                        "duration": f"PT{ms // 60000}M{ms // 1000 % 60}S", "url": url})  # fmt: skip
     block = {"@context": "http://schema.org", "@type": "MusicPlaylist", "name": name,
              "track": tracks}  # fmt: skip
+    if num_tracks is not None:
+        block["numTracks"] = num_tracks
     return json.dumps(block, ensure_ascii=False).replace("</", "<\\/")
 
 
 def _items(data: Any) -> list[dict[str, Any]]:
+    """The track items of serialized data made by :func:`server_data`."""
     try:
+        if isinstance(data, dict) and "userTokenHash" in data:  # flat
+            return [i for i in data["data"] if str(i.get("id", "")).startswith("track-lockup")]
         entry = data[0] if isinstance(data, list) else data["data"][0]
         return list(entry["data"]["sections"][1]["items"])
-    except (KeyError, IndexError, TypeError):
+    except (KeyError, IndexError, TypeError, AttributeError):
         return []
 
 
-def apple_page(data: Any, *, name: str = "Feel-Good Classic Rock", raw: str | None = None) -> bytes:
-    """A whole page around ``data`` (``raw``: that text inside the script instead)."""
+def apple_page(
+    data: Any,
+    *,
+    name: str = "Feel-Good Classic Rock",
+    raw: str | None = None,
+    num_tracks: int | None = None,
+) -> bytes:
+    """A whole page around ``data`` (``raw``: that text inside the script instead;
+    ``num_tracks``: the schema.org block's ``numTracks``)."""
     if raw is None:  # "</" escaped as a page must (a title may hold "</script>")
         raw = json.dumps(data, ensure_ascii=False, separators=(",", ":")).replace("</", "<\\/")
     text = raw
     title = html.escape(name)
-    schema = _schema(name, _items(data))
+    schema = _schema(name, _items(data), num_tracks)
     return (
         '<!DOCTYPE html><html dir="ltr" lang="en-US"><head><meta charset="utf-8">'
         f"<title>\u200e{title} - Playlist - Apple Music</title>"

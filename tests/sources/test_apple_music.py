@@ -125,6 +125,13 @@ async def test_more_tracks_than_the_page_shows_is_said(apple, client) -> None:
     assert playlist.limit_note.startswith("100 of 312 tracks: Apple Music's public page shows")
 
 
+def test_header_and_songs_straight_in_data_and_the_schema_count() -> None:
+    data = server_data(_first_items(5), count=0, flat=True)
+    shown = parse_apple_page(apple_page(data, num_tracks=120))
+    assert shown.name == "Feel-Good Classic Rock" and shown.owner == "Apple Music Rock"
+    assert len(shown.entries) == 5 and shown.count == 120
+
+
 def _first_items(n: int) -> list[dict]:
     return [track_item(t, a, n=i) for i, (t, a) in enumerate(real_listing()[:n])]
 
