@@ -184,6 +184,10 @@ APPLE_BODIES = {
         [_minimal(i, f"t{i}", "a") for i in range(10_000)], count=10_000)),
     "over-the-size-cap": apple_page(None, raw=" " * 21_000_000),
     "older-list-shape": playlist_page(3, top_list=True),
+    # each would take minutes with a regex over the whole page (quadratic)
+    "unclosed-script-tags": b"<script " * 500_000,
+    "unclosed-server-data-tags": b"<script id=serialized-server-data " * 100_000,
+    "meta-tags-before-the-data": b"<meta property=og:title " * 200_000 + playlist_page(2),
     "attributes-reordered": playlist_page(3).replace(
         b'<script type="application/json" id="serialized-server-data">',
         b"<SCRIPT id=serialized-server-data nonce=x type='application/json'>"),
@@ -205,7 +209,8 @@ async def test_hostile_apple_music_page(name: str) -> None:
                 said = str(exc)
                 assert "\n" not in said and "Apple Music" in said, said
                 assert name not in {"deep-but-parseable", "ten-thousand-tracks", "hostile-titles",
-                                    "older-list-shape", "attributes-reordered"}, said  # fmt: skip
+                                    "older-list-shape", "attributes-reordered",
+                                    "meta-tags-before-the-data"}, said  # fmt: skip
                 return
     assert playlist.tracks
     if name == "hostile-titles":

@@ -21,7 +21,8 @@ from bot.net.links import parse_link
 from bot.render.document import to_document
 from bot.render.pages import answer_text
 from bot.roots.wiring import build_pipeline
-from bot.sources.apple_music import ORIGIN, AppleMusicSource, parse_apple_page
+from bot.sources.apple_music import ORIGIN, AppleMusicSource
+from bot.sources.apple_page import parse_apple_page
 from bot.sources.deezer_match import DeezerMatcher
 from bot.sources.spotify_page import PageChanged
 from bot.weekly.rules import playlist_url
