@@ -9,7 +9,7 @@ never another exception, never a hang; text survives byte for byte.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
@@ -159,7 +159,8 @@ def _deep(depth: int) -> bytes:
     return apple_page(inner)
 
 
-APPLE_BODIES = {
+#: name -> page (large ones built when their test runs)
+APPLE_BODIES: dict[str, bytes | Callable[[], bytes]] = {
     "empty": b"",
     "binary": bytes(range(256)) * 64,
     "nul-bytes": b"\x00" * 10_000,
@@ -180,14 +181,14 @@ APPLE_BODIES = {
     "hostile-titles": apple_page(server_data(
         [_minimal(i, text[:500] or "·", text[:200] or "·") for i, text in enumerate(HOSTILE_TEXT)]),
         name="@everyone ||x|| 𝕏"),
-    "ten-thousand-tracks": apple_page(server_data(
+    "ten-thousand-tracks": lambda: apple_page(server_data(
         [_minimal(i, f"t{i}", "a") for i in range(10_000)], count=10_000)),
-    "over-the-size-cap": apple_page(None, raw=" " * 21_000_000),
+    "over-the-size-cap": lambda: apple_page(None, raw=" " * 21_000_000),
     "older-list-shape": playlist_page(3, top_list=True),
     # each would take minutes with a regex over the whole page (quadratic)
-    "unclosed-script-tags": b"<script " * 500_000,
-    "unclosed-server-data-tags": b"<script id=serialized-server-data " * 100_000,
-    "meta-tags-before-the-data": b"<meta property=og:title " * 200_000 + playlist_page(2),
+    "unclosed-script-tags": lambda: b"<script " * 500_000,
+    "unclosed-server-data-tags": lambda: b"<script id=serialized-server-data " * 100_000,
+    "meta-tags-before-the-data": lambda: b"<meta property=og:title " * 200_000 + playlist_page(2),
     "attributes-reordered": playlist_page(3).replace(
         b'<script type="application/json" id="serialized-server-data">',
         b"<SCRIPT id=serialized-server-data nonce=x type='application/json'>"),
@@ -197,7 +198,8 @@ APPLE_BODIES = {
 @pytest.mark.parametrize("name", list(APPLE_BODIES))
 async def test_hostile_apple_music_page(name: str) -> None:
     fake = FakeAppleMusic()
-    fake.pages[APPLE_PID] = APPLE_BODIES[name]
+    body = APPLE_BODIES[name]
+    fake.pages[APPLE_PID] = body() if callable(body) else body
     fake.chunked = name != "over-the-size-cap"  # refused on its Content-Length
     async with serve(fake):
         settings = make_settings(apple_music_base=fake.base, http_max_retries=1)
