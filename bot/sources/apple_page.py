@@ -20,9 +20,10 @@ path: it walks the JSON (iteratively, any depth the parser accepted) for the
 ``trackLockup`` sections and, if there are none, for track-like objects (a title, an
 artist and a song id or duration). A page without that JSON, or without any track in
 it, is :class:`~bot.sources.spotify_page.PageChanged`: one sentence naming Apple Music
-and what works instead; nothing of it is cached. Tags are found by one forward scan,
-so no page, however hostile, costs more than linear time. It is pure and runs in the
-HTTP client's decoding thread (:mod:`bot.sources.apple_music` asks the page).
+and what works instead; nothing of it is cached. Tags are found by one forward scan
+(:func:`~bot.net.answers.html_elements`), so no page costs more than linear time. It
+is pure and runs in the HTTP client's decoding thread (:mod:`bot.sources.apple_music`
+asks the page).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ from html import unescape
 from typing import Any
 
 from bot.model import Track
-from bot.net.answers import loads
+from bot.net.answers import html_elements, loads
 from bot.sources.spotify_page import PageChanged
 
 ALTERNATIVES = (
@@ -46,11 +47,6 @@ CHANGED = (
     "Apple Music's public page for that playlist has no track list I can read (Apple may "
     "have changed the page). " + ALTERNATIVES
 )
-#: Tags are found by scanning forward once (no regex over the whole page: a page of
-#: unclosed "<script" would cost quadratic time); a tag's attributes are at most this long.
-MAX_TAG = 4096
-_OPEN = {"script": re.compile(r"<script\b", re.I), "meta": re.compile(r"<meta\b", re.I)}
-_CLOSE_SCRIPT = re.compile(r"</script\s*>", re.I)
 _SERVER_DATA_ID = re.compile(r"\bid\s*=\s*[\"']?serialized-server-data(?![\w-])", re.I)
 _LD_JSON_TYPE = re.compile(r"\btype\s*=\s*[\"']?application/ld\+json", re.I)
 _OG_TITLE = re.compile(
@@ -245,34 +241,12 @@ def _count(value: Any) -> int | None:
     return None
 
 
-def _elements(html: str, name: str) -> Iterator[tuple[str, str, int]]:
-    """(attributes, body, where the tag starts) of each ``script`` element, or
-    (attributes, "", start) of each ``meta`` tag, in page order, in one forward scan
-    (linear in the page's length)."""
-    pos = 0
-    while (opened := _OPEN[name].search(html, pos)) is not None:
-        start = opened.end()
-        end = html.find(">", start, start + MAX_TAG)
-        if end < 0:  # not a tag (or absurd attributes): look past it
-            pos = start
-            continue
-        if name != "script":
-            yield html[start:end], "", opened.start()
-            pos = end + 1
-            continue
-        closed = _CLOSE_SCRIPT.search(html, end + 1)
-        if closed is None:  # no later script ends: nothing more to read
-            return
-        yield html[start:end], html[end + 1 : closed.start()], opened.start()
-        pos = closed.end()
-
-
 def _head(html: str) -> tuple[str, str, int | None]:
     """The server data's text ('' if none), the og:title and schema.org ``numTracks``
     found before it."""
     numbers: list[int | None] = []
     data, data_at = "", 0
-    for attributes, body, at in _elements(html, "script"):
+    for attributes, body, at in html_elements(html, "script"):
         if _SERVER_DATA_ID.search(attributes):
             data, data_at = body, at
             break
@@ -281,7 +255,7 @@ def _head(html: str) -> tuple[str, str, int | None]:
             if isinstance(block, dict) and block.get("@type") == "MusicPlaylist":
                 numbers.append(_count(block.get("numTracks")))
     title = ""
-    for attributes, _, _ in _elements(html[:data_at], "meta"):
+    for attributes, _, _ in html_elements(html[:data_at], "meta"):
         found = _OG_TITLE.search(attributes)
         if found:
             title = unescape(found.group(1) or found.group(2) or "").strip()

@@ -80,6 +80,9 @@ EMBED_BODIES = {
     "hostile-titles": embed_page(
         [entry_like(TEMPLATE, spotify_id(i), text[:500] or "·", text[:200], 200_000)
          for i, text in enumerate(HOSTILE_TEXT)], pid=PID, name="@everyone ||x|| 𝕏"),
+    # each took minutes with a regex over the whole page (quadratic: 25 s for 160 KB)
+    "unclosed-script-tags": b"<script " * 500_000,
+    "unclosed-next-data-tags": b'<script id="__NEXT_DATA__" ' * 100_000,
     "ten-thousand-entries": embed_page(
         [entry_like(TEMPLATE, spotify_id(i), f"t{i}", "a", 1000) for i in range(10_000)],
         pid=PID, name="x"),
