@@ -82,8 +82,8 @@ class Clusters(commands.Cog):
     @app_commands.command(name="clusters", description="Cluster a playlist's tracks and show them")
     @app_commands.describe(
         link=(
-            "A Spotify, Deezer or YouTube Music playlist link "
-            "(once connected: your playlists, Liked Songs)"
+            "Spotify, Deezer, YouTube Music or Apple Music playlist link "
+            "(connected: your playlists, Liked Songs)"
         ),
         file="A playlist CSV export (e.g. from Exportify) instead of a link",
         clusters="How many clusters (2-12); chosen automatically if left out",
@@ -120,7 +120,8 @@ class Clusters(commands.Cog):
             )
         if link is not None and not link.strip():
             raise BadLink(
-                "That link is empty; paste a Spotify, Deezer or YouTube Music playlist link."
+                "That link is empty; paste a Spotify, Deezer, YouTube Music or Apple Music "
+                "playlist link."
             )
         await self.bot.cooldown.check(interaction.user.id)
 

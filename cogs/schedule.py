@@ -273,7 +273,9 @@ class Schedules(commands.Cog):
 
     @schedule.command(name="add", description="Post a playlist's clusters every week")
     @app_commands.describe(
-        link="A Spotify, Deezer or YouTube Music playlist link (for the clusters kind)",
+        link=(
+            "A Spotify, Deezer, YouTube Music or Apple Music playlist link (for the clusters kind)"
+        ),
         kind="A playlist's clusters (default), or the server's taste map of shared playlists",
         channel="Where to post",
         weekday="The day of the week",

@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument(
         "source",
-        help="a Spotify, Deezer or YouTube Music playlist link, or a playlist CSV file",
+        help="a Spotify, Deezer, YouTube Music or Apple Music playlist link, or a playlist CSV",
     )
     analyze.add_argument(
         "--clusters",

@@ -25,6 +25,7 @@ from bot.net.links import resolve_link
 from bot.net.spotify_auth import SpotifyAuth
 from bot.pipeline.runner import Pipeline
 from bot.settings.env import Settings
+from bot.sources.apple_music import AppleMusicSource
 from bot.sources.deezer import DeezerSource
 from bot.sources.deezer_match import DeezerMatcher
 from bot.sources.spotify import SpotifySource
@@ -124,6 +125,12 @@ def build_pipeline(
                 api_base=public.ytmusic_api_base,
                 enabled=public.ytmusic_reading,
                 max_tracks=settings.deezer.max_tracks,
+                matcher=matcher,
+            ),
+            "apple": AppleMusicSource(
+                http,
+                base=public.apple_music_base,
+                enabled=public.apple_music_reading,
                 matcher=matcher,
             ),
         },
