@@ -15,7 +15,6 @@ write (:class:`storage.errors.StorageError`) only logs: the answer is ready.
 from __future__ import annotations
 
 import asyncio
-import functools
 import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -30,17 +29,15 @@ from bot.features import (
     BudgetedProvider,
     FeatureProvider,
     NotingProvider,
-    PrefetchingProvider,
     VersionedProvider,
 )
-from bot.features.stream import FeatureStream, streaming_providers
+from bot.features.stream import FeatureStream, prefetching_provider, streaming_providers
 from bot.model import (
     Analysis,
     AnalysisOptions,
     Playlist,
     PlaylistRef,
     ProgressCallback,
-    Track,
     analysis_key,
     no_progress,
 )
@@ -69,10 +66,6 @@ __all__ = [
     "draw",
     "open_gate",
 ]
-
-
-class _Token:
-    """Identifies one fetch's prefetches (weakly referenced by the provider)."""
 
 
 def open_gate() -> AbstractAsyncContextManager[None]:
@@ -134,25 +127,19 @@ class Pipeline:
         if not leading or "on_tracks" not in inspect.signature(source.fetch).parameters:
             return await source.fetch(ref, progress)
         # Feature lookups start with the first page instead of after the last one.
-        stream = FeatureStream(leading, self.concurrency, tail=self._prefetcher(len(leading)))
+        tail = prefetching_provider(self.providers, len(leading))
+        stream = FeatureStream(leading, self.concurrency, tail=tail)
+        complete: Playlist | None = None
         try:
             playlist = await source.fetch(ref, progress, on_tracks=stream.add)  # type: ignore[call-arg]
             await stream.finish(progress)
+            complete = playlist
         finally:
             stream.cancel()
+            # prefetches the enrichment will not wait for stop here (all, on a failure)
+            stream.settle(None if complete is None else complete.tracks)
         playlist.enriched_by = stream.names
         return playlist
-
-    def _prefetcher(self, streamed: int) -> Callable[[Sequence[Track]], None] | None:
-        """The ``prefetch`` of the provider after the streamed ones (preview analysis,
-        which cannot cover tracks without a preview, stands aside for it), if it has one."""
-        for provider in self.providers[streamed:]:
-            if provider.family != "preview":
-                if not isinstance(provider, PrefetchingProvider):
-                    return None
-                # one token per fetch: its prefetches share one time budget
-                return functools.partial(provider.prefetch, answer=_Token())
-        return None
 
     async def cached_playlist(self, ref: PlaylistRef) -> Playlist | None:
         """The cached playlist behind ``ref`` while it is known to be unchanged, else None.
