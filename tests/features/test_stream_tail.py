@@ -61,7 +61,7 @@ def tracks(n: int) -> list[Track]:
     return [Track(id=str(i), title=f"t{i}", spotify_id=f"s{i}") for i in range(n)]
 
 
-async def stream_pages(knows, n: int = 200, page: int = 50) -> tuple[Late, list[Track]]:
+async def stream_pages(knows, n: int = 200, page: int = 50) -> Late:
     late = Late()
     stream = FeatureStream([Known(knows)], concurrency=1, tail=late)
     late.stream = stream
@@ -71,17 +71,17 @@ async def stream_pages(knows, n: int = 200, page: int = 50) -> tuple[Late, list[
         await asyncio.sleep(0.01)  # the batches of this page settle before the next
     await stream.finish()
     stream.settle(every)
-    return late, every
+    return late
 
 
 async def test_nothing_is_handed_over_when_full_features_cover_the_playlist() -> None:
-    late, _ = await stream_pages(lambda i: i % 25 != 0)  # 4% lacking
+    late = await stream_pages(lambda i: i % 25 != 0)  # 4% lacking
     assert late.handed == []
     assert len(late.cancelled) == 1  # nothing left to stop, but asked to
 
 
 async def test_everything_lacking_is_handed_over_from_the_first_batch() -> None:
-    late, _ = await stream_pages(lambda i: i % 10 == 0)  # 90% lacking
+    late = await stream_pages(lambda i: i % 10 == 0)  # 90% lacking
     assert sorted(i for i, _ in late.handed) == [i for i in range(200) if i % 10]
     assert late.handed[0][1] <= 10  # at the first settled batch, not at the end
     assert len(late.answers) == 1  # one fetch, one shared budget
@@ -91,14 +91,14 @@ async def test_everything_lacking_is_handed_over_from_the_first_batch() -> None:
 async def test_an_early_start_is_stopped_when_the_playlist_turns_out_covered() -> None:
     # the first page is unknown, the other three are known: the first batches look
     # like a playlist the provider would lead, the whole is covered
-    late, _ = await stream_pages(lambda i: i >= 50)
+    late = await stream_pages(lambda i: i >= 50)
     assert late.handed and all(i < 50 for i, _ in late.handed)
     assert len(late.cancelled) == 1
 
 
 async def test_a_mixed_playlist_that_ends_uncovered_keeps_its_lookups() -> None:
     # covered at first, then mostly unknown: held leftovers go out once it turns
-    late, every = await stream_pages(lambda i: i < 80)
+    late = await stream_pages(lambda i: i < 80)
     assert sorted(i for i, _ in late.handed) == list(range(80, 200))
     assert late.cancelled == []
 
