@@ -41,11 +41,11 @@ from bot.model import (
     analysis_key,
     no_progress,
 )
-from bot.pipeline.compute import compute_analysis, describe_features, draw
 from bot.sources import PlaylistSource, SnapshotSource
 from storage.errors import StorageError
 
 if TYPE_CHECKING:
+    from bot.pipeline.compute import compute_analysis, describe_features, draw
     from storage.cache import CacheRepository
 
 #: Entered around the expensive part of an analysis (fetch, enrich, cluster), e.g. a
@@ -66,6 +66,23 @@ __all__ = [
     "draw",
     "open_gate",
 ]
+
+
+def __getattr__(name: str) -> object:
+    """Re-exports of :mod:`bot.pipeline.compute` (scikit-learn, scipy, matplotlib: about
+    a second to import), loaded on first use so that a fetch can start without them."""
+    if name in ("compute_analysis", "describe_features", "draw"):
+        from bot.pipeline import compute
+
+        return getattr(compute, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _analysis(playlist: Playlist, options: AnalysisOptions, **kw: int) -> Analysis:
+    """``compute_analysis``, imported in the worker thread, never on the event loop."""
+    from bot.pipeline.compute import compute_analysis
+
+    return compute_analysis(playlist, options, **kw)
 
 
 def open_gate() -> AbstractAsyncContextManager[None]:
@@ -304,7 +321,7 @@ class Pipeline:
         cached analysis); without ``key`` the result is cached at once under its own.
         """
         analysis = await asyncio.to_thread(
-            compute_analysis,
+            _analysis,
             playlist,
             options,
             k_min=self.k_min,
