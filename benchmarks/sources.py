@@ -268,7 +268,7 @@ def report(
     fetch, naive = statistics.median(result["fetch"]), statistics.median(result["naive"])
     print(f"  {label}")
     print(f"    {stage:<34} {spread(result['fetch'])}")
-    print(f"    {'answer (+ Deezer tempo fallback)':<34} {spread(result['answer'])}")
+    print(f"    {'answer (+ the remaining providers)':<34} {spread(result['answer'])}")
     print(f"    {'sequential, same pages + features':<34} {spread(result['naive'])}")
     refused = statistics.median(result["refused"])
     print(

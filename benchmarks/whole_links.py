@@ -20,7 +20,10 @@ Cases: a 430-track link (target: at most 3 s beyond start-up) and a 10,000-track
 in a child process, without server limits (``benchmarks/sources.py`` measures the
 fetch stage under them).
 
-    python benchmarks/whole_links.py [--runs 5] [--only 430|10000] [--profile]
+``--before DIR`` also times the CLI of another checkout (``git archive main | tar -x
+-C DIR``), interleaved run by run, for a before/after in one run.
+
+    python benchmarks/whole_links.py [--runs 5] [--only 430|10000] [--profile] [--before DIR]
 """
 
 from __future__ import annotations
@@ -59,8 +62,8 @@ def build() -> list[tuple[str, FakeServer]]:
     return served
 
 
-def environment(urls: dict[str, str]) -> dict[str, str]:
-    """The parent's environment (PATH, PYTHONPATH) with the fakes' base URLs."""
+def environment(urls: dict[str, str], tree: Path = ROOT) -> dict[str, str]:
+    """The parent's environment with the fakes' base URLs; the CLI is run from ``tree``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("SPOTIFY_", "DEEZER_"))}
     env.update(
         SPOTIFY_CLIENT_ID=CLIENT_ID,
@@ -69,7 +72,7 @@ def environment(urls: dict[str, str]) -> dict[str, str]:
         SPOTIFY_TOKEN_URL=f"{urls['spotify']}/api/token",
         RECCOBEATS_API_BASE=f"{urls['reccobeats']}/v1",
         DEEZER_API_BASE=urls["deezer"],
-        PYTHONPATH=str(ROOT),
+        PYTHONPATH=str(tree),
         MPLBACKEND="Agg",
     )
     return env
@@ -90,22 +93,30 @@ def spread(values: list[float]) -> str:
     return f"median {med:6.2f} s (min {min(values):.2f}, max {max(values):.2f})"
 
 
-def run_case(name: str, urls: dict[str, str], runs: int, startup: float, folder: str) -> None:
+def run_case(
+    name: str, urls: dict[str, str], runs: int, startup: float, folder: str, before: Path | None
+) -> None:
     pid, tracks = CASES[name]
-    env = environment(urls)
+    trees = {"": ROOT} | ({"before": before} if before else {})
     link = f"https://open.spotify.com/playlist/{pid}"
-    whole, naive = [], []
+    whole: dict[str, list[float]] = {label: [] for label in trees}
+    naive = []
     for i in range(runs):
-        out = str(Path(folder) / f"out-{name}-{i}")
-        argv = [sys.executable, "-m", "bot.roots.cli", "analyze", link, "--no-cache", "-q"]
-        whole.append(timed([*argv, "--out", out], env, folder))
+        for label, tree in trees.items():  # interleaved, so load changes hit both alike
+            out = str(Path(folder) / f"out-{name}-{label}{i}")
+            argv = [sys.executable, "-m", "bot.roots.cli", "analyze", link, "--no-cache", "-q"]
+            whole[label].append(timed([*argv, "--out", out], environment(urls, tree), folder))
         naive.append(asyncio.run(naive_spotify(urls, pid, tracks)))
-    beyond = [t - startup for t in whole]
     print(f"  {tracks:,}-track Spotify link")
-    print(f"    {'analyze, whole process':<32} {spread(whole)}")
+    if before:
+        print(f"    {'analyze, whole process, BEFORE':<32} {spread(whole['before'])}")
+        earlier = [t - startup for t in whole["before"]]
+        print(f"    {'  beyond start-up, BEFORE':<32} {spread(earlier)}")
+    beyond = [t - startup for t in whole[""]]
+    print(f"    {'analyze, whole process':<32} {spread(whole[''])}")
     print(f"    {'analyze beyond start-up':<32} {spread(beyond)}")
     print(f"    {'sequential fetch (same run)':<32} {spread(naive)}")
-    ratio = statistics.median(naive) / statistics.median(whole)
+    ratio = statistics.median(naive) / statistics.median(whole[""])
     target = f"target >= {TARGET_SPEEDUP:g}x" if name == "10000" else "no target"
     print(f"    sequential fetch / whole analyze: {ratio:.1f}x ({target})")
     if name == "430":
@@ -128,6 +139,9 @@ def main() -> None:
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--only", choices=sorted(CASES))
     parser.add_argument("--profile", action="store_true")
+    parser.add_argument(
+        "--before", type=Path, help="another checkout (e.g. main's) timed alongside, run by run"
+    )
     opts = parser.parse_args()
     print("Figures from a shared machine: compare each figure with its baseline, not across runs.")
     print(f"load average {os.getloadavg()[0]:.2f}; latency {opts.latency * 1000:.0f} ms")
@@ -139,7 +153,7 @@ def main() -> None:
         print(f"  {'start-up (--help, fresh process)':<34} {spread(startups)}")
         for name in CASES:
             if opts.only in (None, name):
-                run_case(name, urls, opts.runs, startup, folder)
+                run_case(name, urls, opts.runs, startup, folder, opts.before)
         if opts.profile:
             profile(urls, folder)
 
