@@ -24,7 +24,8 @@ from bot.errors import BadInput, BadLink, InputTooLarge, UserError
 from bot.locales import N_, words_for
 from bot.net.links import first_playlist_link
 from bot.progress import ThrottledProgress
-from bot.render.pages import INTRO_BUDGET, answer_text, fit_plain_lines
+from bot.render.pages import INTRO_BUDGET, answer_text
+from bot.text import fit_plain_lines
 from cogs.spotify_account import playlist_choices
 
 if TYPE_CHECKING:

@@ -15,7 +15,6 @@ write (:class:`storage.errors.StorageError`) only logs: the answer is ready.
 from __future__ import annotations
 
 import asyncio
-import functools
 import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -30,25 +29,23 @@ from bot.features import (
     BudgetedProvider,
     FeatureProvider,
     NotingProvider,
-    PrefetchingProvider,
     VersionedProvider,
 )
-from bot.features.stream import FeatureStream, streaming_providers
+from bot.features.stream import FeatureStream, prefetching_provider, streaming_providers
 from bot.model import (
     Analysis,
     AnalysisOptions,
     Playlist,
     PlaylistRef,
     ProgressCallback,
-    Track,
     analysis_key,
     no_progress,
 )
-from bot.pipeline.compute import compute_analysis, describe_features, draw
 from bot.sources import PlaylistSource, SnapshotSource
 from storage.errors import StorageError
 
 if TYPE_CHECKING:
+    from bot.pipeline.compute import compute_analysis, describe_features, draw
     from storage.cache import CacheRepository
 
 #: Entered around the expensive part of an analysis (fetch, enrich, cluster), e.g. a
@@ -71,8 +68,21 @@ __all__ = [
 ]
 
 
-class _Token:
-    """Identifies one fetch's prefetches (weakly referenced by the provider)."""
+def __getattr__(name: str) -> object:
+    """Re-exports of :mod:`bot.pipeline.compute` (scikit-learn, scipy, matplotlib: about
+    a second to import), loaded on first use so that a fetch can start without them."""
+    if name in ("compute_analysis", "describe_features", "draw"):
+        from bot.pipeline import compute
+
+        return getattr(compute, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _analysis(playlist: Playlist, options: AnalysisOptions, **kw: int) -> Analysis:
+    """``compute_analysis``, imported in the worker thread, never on the event loop."""
+    from bot.pipeline.compute import compute_analysis
+
+    return compute_analysis(playlist, options, **kw)
 
 
 def open_gate() -> AbstractAsyncContextManager[None]:
@@ -134,25 +144,19 @@ class Pipeline:
         if not leading or "on_tracks" not in inspect.signature(source.fetch).parameters:
             return await source.fetch(ref, progress)
         # Feature lookups start with the first page instead of after the last one.
-        stream = FeatureStream(leading, self.concurrency, tail=self._prefetcher(len(leading)))
+        tail = prefetching_provider(self.providers, len(leading))
+        stream = FeatureStream(leading, self.concurrency, tail=tail)
+        complete: Playlist | None = None
         try:
             playlist = await source.fetch(ref, progress, on_tracks=stream.add)  # type: ignore[call-arg]
             await stream.finish(progress)
+            complete = playlist
         finally:
             stream.cancel()
+            # prefetches the enrichment will not wait for stop here (all, on a failure)
+            stream.settle(None if complete is None else complete.tracks)
         playlist.enriched_by = stream.names
         return playlist
-
-    def _prefetcher(self, streamed: int) -> Callable[[Sequence[Track]], None] | None:
-        """The ``prefetch`` of the provider after the streamed ones (preview analysis,
-        which cannot cover tracks without a preview, stands aside for it), if it has one."""
-        for provider in self.providers[streamed:]:
-            if provider.family != "preview":
-                if not isinstance(provider, PrefetchingProvider):
-                    return None
-                # one token per fetch: its prefetches share one time budget
-                return functools.partial(provider.prefetch, answer=_Token())
-        return None
 
     async def cached_playlist(self, ref: PlaylistRef) -> Playlist | None:
         """The cached playlist behind ``ref`` while it is known to be unchanged, else None.
@@ -317,7 +321,7 @@ class Pipeline:
         cached analysis); without ``key`` the result is cached at once under its own.
         """
         analysis = await asyncio.to_thread(
-            compute_analysis,
+            _analysis,
             playlist,
             options,
             k_min=self.k_min,

@@ -167,3 +167,16 @@ async def load_source(text: str, settings: Settings, http: HttpClient) -> Playli
     if playlist is not None:
         return playlist
     return await resolve_link(text, http)
+
+
+def warm_up_analysis() -> None:
+    """Import what clustering and drawing need (scikit-learn, scipy, matplotlib: about a
+    second of CPU), meant for a worker thread started as a fetch begins: the command
+    line's one analysis then finds them loaded instead of importing them after the
+    last page. A failure is left for the real import to report."""
+    try:
+        import scipy.stats  # noqa: F401
+
+        import bot.pipeline.compute  # noqa: F401
+    except Exception:
+        log.debug("warming up the analysis imports failed", exc_info=True)
