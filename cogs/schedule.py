@@ -167,12 +167,12 @@ class Schedules(commands.Cog):
             track.id: int(label)
             for track, label in zip(analysis.playlist.tracks, analysis.labels, strict=True)
         }
-        change = weekly.change_line(
-            schedule.last_track_ids, schedule.last_labels, track_ids, labels
-        )
         # in the server's language (Server Settings → Community → Overview)
         locale = str(getattr(getattr(channel, "guild", None), "preferred_locale", "") or "")
         words = words_for(locale)
+        change = weekly.change_line(
+            schedule.last_track_ids, schedule.last_labels, track_ids, labels, words
+        )
         answer = answer_text(analysis, cached=outcome.cached, words=words)
         header = words(POST_HEADER, id=schedule.id, change=change)
         content = fit_plain_lines([header, *answer.split("\n")], INTRO_BUDGET)

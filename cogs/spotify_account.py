@@ -21,7 +21,7 @@ from bot.discord_ui.extras import spotify_library
 from bot.discord_ui.hearts import QUESTION, question_buttons
 from bot.discord_ui.items import PersistentItem, custom_id
 from bot.errors import UserError
-from bot.locales import words_for
+from bot.locales import ENGLISH, Words, words_for
 from bot.render.pages import Page
 from bot.services.analyzer import AnalysisExpired
 from bot.services.personal import LIKED_CHOICE
@@ -40,10 +40,10 @@ class SaveButton(
 ):
     """Save the page's cluster as a private playlist in the presser's Spotify account."""
 
-    def __init__(self, source: int, cluster: int) -> None:
+    def __init__(self, source: int, cluster: int, words: Words = ENGLISH) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Save to Spotify",
+                label=words("Save to Spotify"),
                 emoji="💾",
                 style=discord.ButtonStyle.success,
                 custom_id=custom_id("sv", source, cluster),
@@ -64,7 +64,7 @@ def save_items(page: Page, source: int) -> list[discord.ui.Item[Any]]:
     """The Save button under a cluster page (see ``Pager.extra_items``)."""
     if not page.cluster_count:
         return []
-    return [SaveButton(source, page.cluster)]
+    return [SaveButton(source, page.cluster, page.words)]
 
 
 async def save_cluster(interaction: discord.Interaction[Any], source: int, cluster: int) -> None:
@@ -151,24 +151,27 @@ class SpotifyAccount(commands.GroupCog, group_name="spotify"):
         library = spotify_library(self.bot)
         account = await library.service.account(interaction.user.id)
         url = await library.service.start(interaction.user.id)
+        words = words_for(interaction.locale)
         lines = [
-            "Open this link within 10 minutes to connect your Spotify account. The bot asks "
-            "only to read your playlists and Liked Songs and to create private playlists; "
-            "your tokens are stored encrypted and `/spotify disconnect` deletes them."
+            words(
+                "Open this link within 10 minutes to connect your Spotify account. The bot asks "
+                "only to read your playlists and Liked Songs and to create private playlists; "
+                "your tokens are stored encrypted and `/spotify disconnect` deletes them."
+            )
         ]
         if account is not None:
+            name = discord.utils.escape_markdown(account.display_name)
             lines.append(
-                f"You are connected as **{discord.utils.escape_markdown(account.display_name)}**"
-                "; connecting again replaces that."
+                words("You are connected as **{name}**; connecting again replaces that.", name=name)
             )
         view = discord.ui.View(timeout=None)
         if len(url) <= LINK_BUTTON_LIMIT:
-            view.add_item(discord.ui.Button(label="Connect Spotify", url=url))
+            view.add_item(discord.ui.Button(label=words("Connect Spotify"), url=url))
         else:
             lines.append(url)
         # 💚 by consent: asked here, changed later with /hearts (bot/discord_ui/hearts.py)
-        lines.append(words_for(interaction.locale)(QUESTION))
-        for item in question_buttons():
+        lines.append(words(QUESTION))
+        for item in question_buttons(words):
             view.add_item(item)
         await interaction.response.send_message(
             "\n".join(lines), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
@@ -177,13 +180,14 @@ class SpotifyAccount(commands.GroupCog, group_name="spotify"):
     @app_commands.command(name="disconnect", description="Disconnect your Spotify account")
     async def disconnect(self, interaction: discord.Interaction[Any]) -> None:
         library = spotify_library(self.bot)
+        words = words_for(interaction.locale)
         if await library.service.disconnect(interaction.user.id):
-            text = (
+            text = words(
                 "Disconnected: your Spotify tokens are deleted. To also remove the app from "
                 "your account, visit https://www.spotify.com/account/apps/."
             )
         else:
-            text = "No Spotify account was connected."
+            text = words("No Spotify account was connected.")
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 

@@ -29,6 +29,7 @@ from bot.discord_ui.taste import (
     week_changes,
 )
 from bot.errors import BadInput, InputTooLarge
+from bot.locales import words_for
 from bot.render.pages import fit, fit_plain_lines
 from bot.services.taste import Entry, pair_scores
 from bot.weekly import rules as weekly
@@ -259,9 +260,10 @@ class Taste(
         )
         view = discord.ui.View(timeout=None)
         if answer.bridge:
-            view.add_item(BridgeButton("home", bridge_id))
+            words = words_for(interaction.locale)
+            view.add_item(BridgeButton("home", bridge_id, words))
             if self.bot.accounts.library is not None:
-                view.add_item(BridgeButton("save", bridge_id))
+                view.add_item(BridgeButton("save", bridge_id, words))
         await interaction.edit_original_response(
             embed=pair_embed(answer),
             attachments=[discord.File(io.BytesIO(answer.png), filename=MAP_FILE)],

@@ -17,6 +17,7 @@ from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.extras import spotify_library
 from bot.discord_ui.items import PersistentItem, custom_id
 from bot.errors import UserError
+from bot.locales import ENGLISH, N_, Words
 from bot.render.pages import fit, fit_plain_lines
 from bot.render.taste_doc import bridge_files, score_text, shared_text
 from bot.text import plural
@@ -160,11 +161,12 @@ class BridgeButton(
 ):
     """📥 the bridge playlist as files, or 💾 save it to the presser's Spotify."""
 
-    def __init__(self, action: str, bridge: int) -> None:
-        label, emoji = ("Take home", "📥") if action == "home" else ("Save to Spotify", "💾")
+    def __init__(self, action: str, bridge: int, words: Words = ENGLISH) -> None:
+        home = action == "home"
+        label, emoji = (N_("Take home"), "📥") if home else (N_("Save to Spotify"), "💾")
         super().__init__(
             discord.ui.Button(
-                label=label,
+                label=words(label),
                 emoji=emoji,
                 style=discord.ButtonStyle.secondary,
                 custom_id=custom_id("tb", action, bridge),

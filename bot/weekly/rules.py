@@ -27,6 +27,7 @@ import numpy as np
 from scipy.optimize import linear_sum_assignment
 
 from bot.errors import BadInput
+from bot.locales import ENGLISH, Words
 from bot.model import PlaylistRef
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -238,19 +239,26 @@ def change_line(
     previous_labels: Mapping[str, int],
     current_ids: Sequence[str],
     current_labels: Mapping[str, int],
+    words: Words = ENGLISH,
 ) -> str:
-    """What changed since the last post: "+12 new, 3 removed; 5 changed cluster".
+    """What changed since the last post: "+12 new, 3 removed; 5 changed cluster" (in
+    ``words``' language: the post's server's).
 
     Empty ``previous_ids`` means there was no earlier post.
     """
     if not previous_ids:
-        return "First weekly post."
+        return words("First weekly post.")
     before, after = set(previous_ids), set(current_ids)
     added, removed = len(after - before), len(before - after)
     moved = moved_tracks(previous_labels, current_labels)
     if not (added or removed or moved):
-        return "No changes since the last post."
-    return f"Since the last post: +{added} new, {removed} removed; {moved} changed cluster."
+        return words("No changes since the last post.")
+    return words(
+        "Since the last post: +{added} new, {removed} removed; {moved} changed cluster.",
+        added=added,
+        removed=removed,
+        moved=moved,
+    )
 
 
 def playlist_url(ref: PlaylistRef) -> str:
