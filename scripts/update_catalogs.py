@@ -21,6 +21,7 @@ sys.path.insert(0, str(ROOT))
 
 from bot.analysis.axes import METADATA_AXES, axis_choices, axis_label  # noqa: E402
 from bot.analysis.naming import FALLBACK  # noqa: E402
+from bot.analysis.scripts import SCRIPT_NAMES  # noqa: E402
 from bot.analysis.unheard import UNHEARD_NAME  # noqa: E402
 from bot.analysis.vocabulary import TRAITS  # noqa: E402
 from bot.discord_ui.translator import command_strings  # noqa: E402
@@ -75,6 +76,8 @@ def template() -> Catalog:
             catalog.add(word, auto_comments=["a word of cluster names"])
     catalog.add(FALLBACK, auto_comments=["a cluster name"])
     catalog.add(UNHEARD_NAME, auto_comments=["a cluster name"])
+    for script in SCRIPT_NAMES:  # trait_word's "{script} titles"
+        catalog.add(f"{script} titles", auto_comments=["a word of cluster names"])
     for forms in SKIP_REASONS.values():
         catalog.add(forms, auto_comments=["entries left out of (or noted in) a playlist"])
     for column in axis_columns():
