@@ -80,15 +80,25 @@ async def save_cluster(interaction: discord.Interaction[Any], source: int, clust
     await interaction.response.defer(ephemeral=True, thinking=True)
     analysis = await bot.analyzer.require(state.analysis_key)
     saved = await library.save_cluster(interaction.user.id, analysis, cluster)
+    words = words_for(interaction.locale)
     note = (
-        f" {saved.left_out:,} track{'s' if saved.left_out != 1 else ''} without a Spotify id "
-        "were left out."
+        " "
+        + words.n(
+            "{count} track without a Spotify id was left out.",
+            "{count} tracks without a Spotify id were left out.",
+            saved.left_out,
+        )
         if saved.left_out
         else ""
     )
+    said = words(
+        "Saved **{name}** ({tracks}) to your Spotify as a private playlist: {url}",
+        name=discord.utils.escape_markdown(saved.name),
+        tracks=words.n("{count} track", "{count} tracks", saved.added),
+        url=saved.url,
+    )
     await interaction.followup.send(
-        f"Saved **{discord.utils.escape_markdown(saved.name)}** ({saved.added:,} tracks) to "
-        f"your Spotify as a private playlist: {saved.url}{note}",
+        said + note,
         ephemeral=True,
         allowed_mentions=NO_MENTIONS,
     )

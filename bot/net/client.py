@@ -46,6 +46,7 @@ import aiohttp
 from yarl import URL
 
 from bot.errors import ProviderDown
+from bot.locales import N_
 from bot.net.answers import (
     DeezerNoData,
     HttpError,
@@ -285,8 +286,13 @@ class HttpClient:
             attempt += 1
             if attempt > self.max_retries:
                 raise ProviderDown(
-                    f"{name} is not answering properly right now ({reason}, {attempt} tries); "
-                    "please try again in a few minutes."
+                    N_(
+                        "{name} is not answering properly right now ({reason}, {tries} tries); "
+                        "please try again in a few minutes."
+                    ),
+                    name=name,
+                    reason=reason,
+                    tries=attempt,
                 )
             pause = self._backoff(attempt - 1) if delay is None else delay
             log.info(
@@ -332,15 +338,22 @@ class HttpClient:
         delay = retry_after_seconds(headers.get("Retry-After"))
         if delay is not None and delay > self.max_retry_after:
             raise ProviderDown(
-                f"{name} is rate-limiting this bot and asks it to wait "
-                f"{delay:,.0f} seconds; please try again later."
+                N_(
+                    "{name} is rate-limiting this bot and asks it to wait "
+                    "{seconds} seconds; please try again later."
+                ),
+                name=name,
+                seconds=round(delay),
             )
         raise Retry("too many requests (HTTP 429)", delay)
 
     def _quota_error(self, name: str) -> ProviderDown:
         return ProviderDown(
-            f"{name} says this bot has used up its request quota for now; please try again "
-            "later. A Deezer link or an Exportify CSV upload works meanwhile."
+            N_(
+                "{name} says this bot has used up its request quota for now; please try again "
+                "later. A Deezer link or an Exportify CSV upload works meanwhile."
+            ),
+            name=name,
         )
 
     async def get_json(

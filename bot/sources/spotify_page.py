@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.errors import PlaylistUnavailable, ProviderDown
+from bot.locales import N_
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.net.answers import loads
 from bot.net.client import HttpClient, HttpError
@@ -46,11 +47,16 @@ ALTERNATIVES = (
     "Connect your Spotify with `/spotify connect` (if the playlist is yours), paste a "
     "Deezer link, or upload an Exportify CSV."
 )
-CHANGED = (
+CHANGED = N_(
     "Spotify's public page for that playlist has no track list I can read (Spotify may "
-    "have changed the page). " + ALTERNATIVES
+    "have changed the page). Connect your Spotify with `/spotify connect` (if the playlist "
+    "is yours), paste a Deezer link, or upload an Exportify CSV."
 )
-EMPTY = "Spotify's public page shows no tracks for that playlist. " + ALTERNATIVES
+EMPTY = N_(
+    "Spotify's public page shows no tracks for that playlist. Connect your Spotify with "
+    "`/spotify connect` (if the playlist is yours), paste a Deezer link, or upload an "
+    "Exportify CSV."
+)
 
 
 class PageChanged(PlaylistUnavailable):
@@ -214,8 +220,10 @@ class SpotifyPageSource:
         except HttpError as exc:
             if exc.status in (400, 404):
                 raise PlaylistUnavailable(
-                    "Spotify's public page knows no playlist with that id: it was deleted, "
-                    "is private, or the link is wrong."
+                    N_(
+                        "Spotify's public page knows no playlist with that id: it was deleted, "
+                        "is private, or the link is wrong."
+                    )
                 ) from None
             raise ProviderDown(
                 f"Spotify's public page refused the request (HTTP {exc.status}); please try "

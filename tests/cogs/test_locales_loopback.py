@@ -11,7 +11,7 @@ from typing import Any
 
 from bot.roots.app import PlaylistBot
 from tests.cogs.test_loopback import fake_discord  # noqa: F401 (the fixture)
-from tests.fake_discord import FakeDiscord
+from tests.fake_discord import BOT_DM_ID, OWNER_ID, FakeDiscord
 from tests.harness import bot_settings, playlist_csv
 from tests.pages_seen import seen
 
@@ -102,3 +102,52 @@ async def _page(fake: FakeDiscord, locale: str) -> dict[str, Any]:
         lambda c: c.method == "PATCH" and token in c.path and bool(c.files)
     )
     return upload.json
+
+
+async def test_a_late_private_answer_goes_to_the_members_dms_in_their_language(
+    tmp_path: Path,
+    fake_discord: FakeDiscord,  # noqa: F811
+) -> None:
+    """Past the interaction's deadline (here: at once) a private answer cannot be an
+    ephemeral edit any more: it arrives as a message in the member's DMs, and the
+    "working on it" answer says where it went."""
+    fake = fake_discord
+    settings = bot_settings(tmp_path, interaction_answer_seconds=0)
+    bot = PlaylistBot(settings, heartbeat=False, freeze_heap=False)
+    runner = asyncio.create_task(bot.start("fake-token"))
+    try:
+        await asyncio.wait_for(bot.wait_until_ready(), 10)
+        token = await fake.send_clusters_command(
+            "夜.csv", playlist_csv(), 2, locale="ja", private=True
+        )
+        # the progress it showed meanwhile was in Japanese too
+        await fake.wait_for(lambda c: (c.json or {}).get("content") == "開始しています…")
+        opened = await fake.wait_for(lambda c: c.path.endswith("/users/@me/channels"))
+        assert int(opened.json["recipient_id"]) == OWNER_ID
+        posted = await fake.wait_for(
+            lambda c: c.method == "POST" and c.path.endswith(f"/channels/{BOT_DM_ID}/messages")
+        )
+        assert set(posted.files) == {"clusters.png"}
+        page = seen(posted.json)
+        assert page.top.startswith("**夜 のクラスター**")  # no mention: it is the member's DM
+        assert page.footer.startswith("ページ 1/5 · クラスター 1/2")
+        assert "📊 特徴を見る" in page.labels
+        done = await fake.wait_for(
+            lambda c: (
+                c.method == "PATCH"
+                and token in c.path
+                and (c.json or {}).get("content", "").startswith("完了")
+            )
+        )
+        assert (
+            done.json["content"] == "完了：回答に時間がかかったため、新しいメッセージに載せました。"
+        )
+        message_id = int(
+            next(m["id"] for m in fake.messages.values() if m["channel_id"] == str(BOT_DM_ID))
+        )
+        state = await bot.storage.messages.get(message_id)
+        assert state is not None and state.guild_id is None and state.locale == "ja"
+        assert fake.refused == []
+    finally:
+        await bot.close()
+        await asyncio.wait_for(runner, 10)
