@@ -24,6 +24,7 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
+from babel.dates import get_day_names
 from scipy.optimize import linear_sum_assignment
 
 from bot.errors import BadInput
@@ -294,9 +295,15 @@ class Described(Protocol):
     def ref(self) -> PlaylistRef: ...
 
 
-def describe(schedule: Described) -> str:
-    """A schedule in words: Fridays at 18:00 (Europe/Berlin)."""
-    return f"{weekday_name(schedule.weekday)}s at {schedule.time} ({schedule.timezone})"
+def describe(schedule: Described, words: Words = ENGLISH) -> str:
+    """A schedule in words: Fridays at 18:00 (Europe/Berlin); the weekday in ``words``'
+    language (Babel's names: viernes, 金曜日)."""
+    day = f"{weekday_name(schedule.weekday)}s"
+    if words is not ENGLISH:
+        day = str(get_day_names("wide", locale=words.locale)[schedule.weekday])
+    return words(
+        "{weekdays} at {time} ({zone})", weekdays=day, time=schedule.time, zone=schedule.timezone
+    )
 
 
 def stamp(moment: datetime) -> str:
