@@ -206,7 +206,7 @@ def _degenerate(matrix: np.ndarray) -> Clustering | None:
     """One cluster with a note when there is nothing to split, else None."""
     n = matrix.shape[0]
     if n == 0:
-        raise TooFewTracks("There are no usable tracks to cluster.")
+        raise TooFewTracks(N_("There are no usable tracks to cluster."))
     if n < MIN_TRACKS_TO_SPLIT:
         return _single(n, ONLY_FEW.format(count=n))
     if matrix.shape[1] == 0:

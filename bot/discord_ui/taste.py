@@ -17,7 +17,7 @@ from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.extras import spotify_library
 from bot.discord_ui.items import PersistentItem, custom_id
 from bot.errors import UserError
-from bot.locales import ENGLISH, N_, Words
+from bot.locales import ENGLISH, N_, Words, words_for
 from bot.render.pages import fit, fit_plain_lines
 from bot.render.taste_doc import bridge_files, score_text, shared_text
 
@@ -208,8 +208,9 @@ class BridgeButton(
     async def pressed(self, interaction: discord.Interaction[Any]) -> None:
         tracks = await _service(interaction).bridge_tracks(self.bridge)
         if tracks is None:
-            raise UserError("This bridge playlist is gone: one of the two members unshared.")
+            raise UserError(N_("This bridge playlist is gone: one of the two members unshared."))
         title = _bridge_title(interaction)
+        words = words_for(interaction.locale)
         if self.action == "save":
             library = spotify_library(interaction.client)
             await interaction.response.defer(ephemeral=True, thinking=True)
@@ -220,17 +221,27 @@ class BridgeButton(
                 tracks,
             )
             await interaction.followup.send(
-                f"Saved **{fit(saved.name, 200)}** ({saved.added:,} tracks) to your Spotify "
-                f"as a private playlist: {saved.url}",
+                words(
+                    "Saved **{name}** ({tracks}) to your Spotify as a private playlist: {url}",
+                    name=fit(saved.name, 200),
+                    tracks=words.n("{count} track", "{count} tracks", saved.added),
+                    url=saved.url,
+                ),
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
             return
         a, _, b = title.partition(" × ")
         files = bridge_files(a, b, tracks)
-        await interaction.response.send_message(
-            f"📥 The bridge playlist ({len(tracks)} tracks) as a CSV (upload it to "
+        said = words.n(
+            "📥 The bridge playlist ({count} track) as a CSV (upload it to "
             "`/clusters file:`), and as M3U and XSPF playlists with links.",
+            "📥 The bridge playlist ({count} tracks) as a CSV (upload it to "
+            "`/clusters file:`), and as M3U and XSPF playlists with links.",
+            len(tracks),
+        )
+        await interaction.response.send_message(
+            said,
             files=[discord.File(io.BytesIO(d), filename=n) for n, d in files.items()],
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,
