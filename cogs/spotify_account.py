@@ -120,12 +120,14 @@ async def playlist_choices(
     except UserError:
         playlists = []
     choices = []
-    if typed in "💚 liked songs":
-        choices.append(app_commands.Choice(name="💚 Liked Songs", value=LIKED_CHOICE))
+    words = words_for(interaction.locale)
+    liked = words("💚 Liked Songs")
+    if typed in "💚 liked songs" or typed in liked.casefold():
+        choices.append(app_commands.Choice(name=liked, value=LIKED_CHOICE))
     for playlist in playlists:
         if typed and typed not in playlist.name.casefold():
             continue
-        label = f"{playlist.name} ({playlist.tracks:,} tracks)"
+        label = f"{playlist.name} ({words.n('{count} track', '{count} tracks', playlist.tracks)})"
         name = label if len(label) <= 100 else playlist.name[:99] + "…"
         choices.append(app_commands.Choice(name=name, value=f"spotify:playlist:{playlist.id}"))
         if len(choices) >= CHOICE_LIMIT:
