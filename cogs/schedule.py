@@ -159,7 +159,7 @@ class Schedules(commands.Cog):
             schedule.last_track_ids, schedule.last_labels, track_ids, labels, words
         )
         answer = answer_text(analysis, cached=outcome.cached, words=words)
-        header = words(POST_HEADER, id=schedule.id, change=change)
+        header = words(POST_HEADER, id=str(schedule.id), change=change)
         content = fit_plain_lines([header, *answer.split("\n")], INTRO_BUDGET)
 
         async def send(**kwargs: Any) -> discord.Message:
