@@ -15,7 +15,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 
 from bot.analysis.clustering import NOTES
-from bot.analysis.unheard import ALONE, UNHEARD_NAME
+from bot.analysis.unheard import ALONE, NOT_LOOKED_UP, UNHEARD_NAME
 from bot.locales import ENGLISH, N_, Words, said_again
 from bot.model import Analysis, Track
 from bot.render.document import reading_sentences
@@ -34,6 +34,40 @@ PROVIDER_NAMES = {
     "preview analysis": N_("preview analysis"),
     "unknown": N_("unknown"),
 }
+#: Sentences providers add to an answer, for one track and for several: stored in
+#: English (``bot.features``), said again in the member's language by ``said_again``.
+PREVIEWS_FAILED = (
+    N_("{count} preview could not be analysed ({reasons})."),
+    N_("{count} previews could not be analysed ({reasons})."),
+)
+DEEZER_BACKGROUND = (
+    N_(
+        "Deezer's tempo and loudness of {count} more track are being looked up in the "
+        "background: ask again in a few minutes for a fuller answer."
+    ),
+    N_(
+        "Deezer's tempo and loudness of {count} more tracks are being looked up in the "
+        "background: ask again in a few minutes for a fuller answer."
+    ),
+)
+DEEZER_BUDGET = (
+    N_(
+        "Deezer's tempo and loudness of {count} more track were not looked up within the "
+        "{budget} s budget (DEEZER_TRACK_BUDGET_SECONDS)."
+    ),
+    N_(
+        "Deezer's tempo and loudness of {count} more tracks were not looked up within the "
+        "{budget} s budget (DEEZER_TRACK_BUDGET_SECONDS)."
+    ),
+)
+PROVIDER_NOTES = (*PREVIEWS_FAILED, *DEEZER_BACKGROUND, *DEEZER_BUDGET, *NOT_LOOKED_UP)
+
+
+def counted(forms: tuple[str, str], count: int, **values: object) -> str:
+    """The English sentence of ``forms`` (one track, several) for ``count``."""
+    return forms[count != 1].format(count=f"{count:,}", **values)
+
+
 #: Providers that fill only some of the audio columns, and which.
 PARTIAL_PROVIDERS = {"deezer": N_("tempo and loudness only")}
 
@@ -143,7 +177,8 @@ def feature_summary(analysis: Analysis, words: Words = ENGLISH) -> str:
     english = summary_sentences(analysis)
     if not stored.startswith(english):
         return stored
-    return " ".join(x for x in (summary_sentences(analysis, words), stored[len(english) :]) if x)
+    rest = said_again(stored[len(english) :], PROVIDER_NOTES, words)
+    return " ".join(x for x in (summary_sentences(analysis, words), rest) if x)
 
 
 #: What a skipped entry or a noted track was, said for any count: (one, many).
@@ -199,7 +234,7 @@ def found_sentences(analysis: Analysis, words: Words = ENGLISH) -> list[tuple[st
     skipped entries and the noted tracks; in ``words``' language where they can be."""
     found = [
         (feature_summary(analysis, words), 600),
-        (said_again(analysis.note, NOTES, words), 400),
+        (said_again(analysis.note, (*NOTES, *PROVIDER_NOTES), words), 400),
         *((said, 400) for said in reading_sentences(analysis)),
         (skips_sentence(analysis.playlist.skipped, words), 400),
         (notes_sentence(analysis.playlist.notes, words), 400),
