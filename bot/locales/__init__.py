@@ -153,8 +153,18 @@ _NUMBER = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
 
 @cache
 def _pattern(template: str) -> re.Pattern[str]:
-    """A regex that reads an English sentence made from ``template`` back into its values."""
-    return re.compile(_FIELD.sub(r"(?P<\1>.+?)", re.escape(template)) + r"(?=\s|$)")
+    """A regex that reads an English sentence made from ``template`` back into its values
+    (a placeholder used twice must hold the same text both times)."""
+    seen: set[str] = set()
+
+    def group(found: re.Match[str]) -> str:
+        name = found.group(1)
+        if name in seen:
+            return f"(?P={name})"
+        seen.add(name)
+        return f"(?P<{name}>.+?)"
+
+    return re.compile(_FIELD.sub(group, re.escape(template)) + r"(?=\s|$)")
 
 
 def _value(text: str, words: Words) -> object:

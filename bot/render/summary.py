@@ -235,7 +235,7 @@ def found_sentences(analysis: Analysis, words: Words = ENGLISH) -> list[tuple[st
     found = [
         (feature_summary(analysis, words), 600),
         (said_again(analysis.note, (*NOTES, *PROVIDER_NOTES), words), 400),
-        *((said, 400) for said in reading_sentences(analysis)),
+        *((said, 400) for said in reading_sentences(analysis, words)),
         (skips_sentence(analysis.playlist.skipped, words), 400),
         (notes_sentence(analysis.playlist.notes, words), 400),
     ]

@@ -74,7 +74,7 @@ def _about_limit(exc: HttpError) -> bool:
 
 
 #: Where tracks come from when the playlist object's own first items are used.
-OBJECT_ORIGIN = "the first items Spotify's API gives this app"
+OBJECT_ORIGIN = N_("the first items Spotify's API gives this app")
 
 
 class NoAccess(PlaylistUnavailable):

@@ -30,6 +30,7 @@ from bot.locales import N_
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.net.answers import loads
 from bot.net.client import HttpClient, HttpError
+from bot.render.document import SPOTIFY_CAP, SPOTIFY_PAGE_CAP
 from bot.sources.deezer_match import DeezerMatcher
 
 #: The most tracks the embed page lists (Spotify's cap, observed and documented by
@@ -42,7 +43,7 @@ NEXT_DATA = re.compile(
 #: a comma inside a name such as "Tyler, The Creator" is not taken for one).
 ARTIST_SEPARATOR = ",\u00a0"
 TRACK_URI = re.compile(r"spotify:track:([0-9A-Za-z]{22})")
-ORIGIN = "Spotify's public embed page"
+ORIGIN = N_("Spotify's public embed page")
 ALTERNATIVES = (
     "Connect your Spotify with `/spotify connect` (if the playlist is yours), paste a "
     "Deezer link, or upload an Exportify CSV."
@@ -176,17 +177,9 @@ def _page_or_none(body: bytes) -> EmbedPlaylist | None:
 def cap_note(read: int, listed: int | None) -> str:
     """The sentence saying that Spotify showed only the first 100 tracks ('' if not cut)."""
     if listed is not None and listed > read:
-        return (
-            f"{read:,} of {listed:,} tracks: Spotify shows apps without access only the "
-            f"first {read:,}. Connect your Spotify (if it is yours) or upload an Exportify "
-            "CSV for all of them."
-        )
+        return SPOTIFY_CAP.format(read=f"{read:,}", listed=f"{listed:,}")
     if listed is None and read >= EMBED_CAP:
-        return (
-            f"Only the first {read:,} tracks: Spotify's public page shows at most "
-            f"{EMBED_CAP}, so the playlist may have more. Connect your Spotify (if it is "
-            "yours) or upload an Exportify CSV for all of them."
-        )
+        return SPOTIFY_PAGE_CAP.format(read=f"{read:,}", cap=EMBED_CAP)
     return ""
 
 

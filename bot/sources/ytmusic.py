@@ -33,11 +33,12 @@ from bot.errors import BadInput, PlaylistUnavailable, ProviderDown
 from bot.locales import N_
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.net.client import HttpClient, HttpError
+from bot.render.document import YOUTUBE_CAP
 from bot.sources.deezer_match import DeezerMatcher
 
 log = logging.getLogger(__name__)
 
-ORIGIN = "YouTube Music"
+ORIGIN = N_("YouTube Music")
 #: Headers YouTube Music's web client sends with its API calls.
 HEADERS = {"Origin": "https://music.youtube.com", "X-Origin": "https://music.youtube.com"}
 ALTERNATIVES = "A Spotify or Deezer link of the same playlist works, or a CSV export."
@@ -218,10 +219,7 @@ class YTMusicSource:
         count = found.get("trackCount")
         if isinstance(count, int) and count > len(items):
             playlist.listed = count
-            playlist.limit_note = (
-                f"{len(items):,} of {count:,} tracks: YouTube Music gave no more "
-                "without an account (some may be hidden or unavailable)."
-            )
+            playlist.limit_note = YOUTUBE_CAP.format(read=f"{len(items):,}", listed=f"{count:,}")
         playlist.snapshot = _snapshot(playlist.tracks)
         progress("Fetching tracks", len(items), len(items))
         if self.matcher is not None:

@@ -57,3 +57,25 @@ def test_a_sentence_no_template_made_stays_as_it_is(analysis) -> None:
     note = dict(found_sentences(odd, de))
     first = next(text for text in note if text.startswith("Something"))
     assert first.startswith("Something the pipeline never says. ") and "Gruppen" in first
+
+
+def test_how_a_public_page_was_read_is_said_in_the_members_language(analysis) -> None:
+    from bot.render.document import reading_sentences
+    from bot.sources.spotify_page import ORIGIN, cap_note
+
+    read = replace(
+        analysis.playlist, listed=1312, matched=38, origin=ORIGIN, limit_note=cap_note(40, 1312)
+    )
+    public = replace(analysis, playlist=read)
+    english = reading_sentences(public)
+    assert english[0] == (
+        "Read 40 of 1,312 tracks from Spotify's public embed page; 38 matched on Deezer; "
+        "40 with audio features."
+    )
+    assert english[1].startswith("40 of 1,312 tracks: Spotify shows apps without access")
+    ja = reading_sentences(public, words_for("ja"))
+    assert ja[0] == (
+        "1,312 曲中 40 曲を読み込み（Spotify の公開埋め込みページから）; Deezer で 38 曲を照合; "
+        "オーディオ特徴量ありは 40 曲."
+    )
+    assert ja[1].startswith("1,312 曲中 40 曲：Spotify はアクセス権のないアプリには最初の 40 曲")
