@@ -227,7 +227,8 @@ class Schedules(commands.Cog):
     async def notify(self, schedule: Schedule, reason: str) -> None:
         """Tell a stopped schedule's creator by DM, or the server owner when that fails."""
         guild = self.bot.get_guild(schedule.guild_id)
-        text = weekly.stopped_text(schedule, reason, fit(guild.name, 100) if guild else None)
+        words = words_for(str(guild.preferred_locale) if guild else "")  # the server's language
+        text = weekly.stopped_text(schedule, reason, fit(guild.name, 100) if guild else None, words)
         targets: list[int] = [schedule.created_by]
         if guild is not None and guild.owner_id and guild.owner_id != schedule.created_by:
             targets.append(guild.owner_id)

@@ -312,13 +312,25 @@ def stamp(moment: datetime) -> str:
     return f"<t:{seconds}:F> (<t:{seconds}:R>)"
 
 
-def stopped_text(schedule: Described, reason: str, server: str | None) -> str:
+def stopped_text(
+    schedule: Described, reason: str, server: str | None, words: Words = ENGLISH
+) -> str:
     """The DM telling a schedule's creator (or the server owner) that it stopped;
-    ``server``: the server's name, already cut to fit (None: unknown)."""
-    where = f"in **{server}**" if server else f"in server {schedule.guild_id}"
-    return (
-        f"Your weekly post #{schedule.id} ({describe(schedule)}, "
-        f"<{playlist_url(schedule.ref)}>, channel <#{schedule.channel_id}>) {where} "
-        f"has stopped: {reason}\nA member with Manage Server can remove it and add it "
-        "again with `/schedule add`."
+    ``server``: the server's name, already cut to fit (None: unknown). In ``words``'
+    language; the ``reason`` is as it was stored (English)."""
+    where = (
+        words("in **{server}**", server=server)
+        if server
+        else words("in server {id}", id=str(schedule.guild_id))
+    )
+    return words(
+        "Your weekly post #{id} ({when}, <{url}>, channel {channel}) {where} has stopped: "
+        "{reason}\nA member with Manage Server can remove it and add it again with "
+        "`/schedule add`.",
+        id=str(schedule.id),
+        when=describe(schedule, words),
+        url=playlist_url(schedule.ref),
+        channel=f"<#{schedule.channel_id}>",
+        where=where,
+        reason=reason,
     )
