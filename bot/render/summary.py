@@ -6,7 +6,7 @@ sentence (``FeatureInfo.summary``, what the CLI and ``clusters.json`` show); a p
 another language says it again from the analysis' own numbers (family, coverage,
 providers, the tracks' providers, the clusters' unplaced tracks), so it needs no
 stored translation. Sentences the pipeline added afterwards (lookups left past a time
-budget) have no numbers to say them from: they follow in English.
+budget) are read back from their English into their templates (``said_again``).
 """
 
 from __future__ import annotations
