@@ -21,7 +21,7 @@ from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.pager import reaction_action
 from bot.discord_ui.places import ELSEWHERE_NOTE, bot_present
 from bot.errors import BadInput, BadLink, InputTooLarge, UserError
-from bot.locales import N_, words_for
+from bot.locales import ENGLISH, N_, Fixed, words_for
 from bot.net.links import first_playlist_link
 from bot.progress import ThrottledProgress
 from bot.render.pages import INTRO_BUDGET, answer_text
@@ -41,10 +41,52 @@ def is_csv(attachment: discord.Attachment) -> bool:
     return attachment.filename.lower().endswith(".csv") or kind in ("text/csv", "text/plain")
 
 
+#: The progress stages the pipeline reports (bot/features, bot/sources, bot/pipeline),
+#: marked for the catalogs: a member reads them in their language.
+STAGES = (
+    N_("Starting"),
+    N_("Fetching tracks"),
+    N_("Reading the file"),
+    N_("Loaded from cache"),
+    N_("Reading album details"),
+    N_("Matching tracks on Deezer"),
+    N_("Audio features (Spotify)"),
+    N_("Audio features (ReccoBeats)"),
+    N_("Audio features (Deezer)"),
+    N_("Listening to previews"),
+    N_("Clustering"),
+)
+
+
 def ordinal(n: int) -> str:
     """1st, 2nd, 3rd, 4th, 11th, 21st ..."""
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
+
+
+def megabytes(size: int) -> float | int:
+    """``size`` in MB as a number to show: 2 (not 2.0), 0.5, 0.001."""
+    value = round(size / 1e6, 3)
+    return int(value) if value.is_integer() else value
+
+
+def check_given(link: str | None, file: discord.Attachment | None, max_bytes: int) -> None:
+    """Refuse, before anything is shown, a request without exactly one usable input."""
+    if (link is None) == (file is None):
+        raise BadInput(N_("Give either a playlist link or a CSV file (one of the two)."))
+    if file is not None and file.size > max_bytes:
+        raise InputTooLarge(
+            N_("The file is {size} MB; the limit is {limit} MB."),
+            size=Fixed(file.size / 1e6, 1),
+            limit=megabytes(max_bytes),
+        )
+    if link is not None and not link.strip():
+        raise BadLink(
+            N_(
+                "That link is empty; paste a Spotify, Deezer, YouTube Music or Apple Music "
+                "playlist link."
+            )
+        )
 
 
 class Clusters(commands.Cog):
@@ -76,7 +118,7 @@ class Clusters(commands.Cog):
         csv = next((a for a in message.attachments if is_csv(a)), None)
         if link is None and csv is None:
             raise BadInput(
-                "That message has no playlist link (Spotify or Deezer) or CSV file to cluster."
+                N_("That message has no playlist link (Spotify or Deezer) or CSV file to cluster.")
             )
         await self.run(interaction, link, None if link else csv, None, False)
 
@@ -112,30 +154,25 @@ class Clusters(commands.Cog):
         started = time.monotonic()
         settings = self.bot.settings
         # Cheap checks first, so a mistake is answered privately before anything is shown.
-        if (link is None) == (file is None):
-            raise BadInput("Give either a playlist link or a CSV file (one of the two).")
-        if file is not None and file.size > settings.csv_max_bytes:
-            raise InputTooLarge(
-                f"The file is {file.size / 1e6:.1f} MB; the limit is "
-                f"{settings.csv_max_bytes / 1e6:g} MB."
-            )
-        if link is not None and not link.strip():
-            raise BadLink(
-                "That link is empty; paste a Spotify, Deezer, YouTube Music or Apple Music "
-                "playlist link."
-            )
+        check_given(link, file, settings.csv_max_bytes)
         await self.bot.cooldown.check(interaction.user.id)
 
         await interaction.response.defer(thinking=True, ephemeral=private)
 
+        words = words_for(interaction.locale)
+
         async def show(text: str) -> None:
             await interaction.edit_original_response(content=text, allowed_mentions=NO_MENTIONS)
 
-        await show("Starting…")
-        progress = ThrottledProgress(show, interval=settings.progress_edit_interval_seconds)
+        await show(words("Starting") + "…")
+        throttled = ThrottledProgress(show, interval=settings.progress_edit_interval_seconds)
+
+        def progress(stage: str, done: int, total: int) -> None:
+            throttled(words(stage), done, total)
 
         async def place(n: int) -> None:
-            await show(f"Waiting for a free slot: you are {ordinal(n)} in line…")
+            where = ordinal(n) if words is ENGLISH else words.number(n)
+            await show(words("Waiting for a free slot: you are {place} in line…", place=where))
 
         line = self.bot.line  # in this process, or on workers (REDIS_URL)
         options = self.bot.analyzer.options(clusters)
@@ -153,9 +190,8 @@ class Clusters(commands.Cog):
             await self.bot.cooldown.reset(interaction.user.id)
             raise
         finally:
-            await progress.close()
+            await throttled.close()
 
-        words = words_for(interaction.locale)
         content = answer_text(outcome.analysis, cached=outcome.cached, words=words)
         present = bot_present(interaction)
         if not present and not private:
@@ -195,7 +231,12 @@ class Clusters(commands.Cog):
             target = user
         else:
             target = channel
-        note = f"{user.mention}, your analysis is ready.\n" if target is channel else ""
+        words = words_for(interaction.locale)
+        note = (
+            words("{mention}, your analysis is ready.", mention=user.mention) + "\n"
+            if target is channel
+            else ""
+        )
         await self.bot.pager.post_analysis(
             target,
             key=outcome.key,
@@ -207,7 +248,7 @@ class Clusters(commands.Cog):
         # The token may have expired; then the new message says it all.
         with contextlib.suppress(discord.HTTPException):
             await interaction.edit_original_response(
-                content="Done: the answer took a while, so it is in a new message."
+                content=words("Done: the answer took a while, so it is in a new message.")
             )
 
     @clusters.autocomplete("link")

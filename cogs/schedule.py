@@ -29,7 +29,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.discord_ui.places import SERVER_INSTALL, SERVERS_ONLY
+from bot.discord_ui.places import SERVER_INSTALL, SERVERS_ONLY, missing_permissions
 from bot.errors import BadInput, UserError
 from bot.locales import N_, words_for
 from bot.model import PlaylistRef
@@ -75,23 +75,8 @@ def is_weekly_post(message: discord.Message, schedule_id: int) -> bool:
     return line.startswith("📅 ") and f"#{schedule_id}**" in line
 
 
-#: What the bot needs in a channel to post a paged analysis there.
-POST_PERMISSIONS = {
-    "view_channel": "View Channel",
-    "send_messages": "Send Messages",
-    "embed_links": "Embed Links",
-    "attach_files": "Attach Files",
-}
-
-
 class NotAllowed(UserError):
     """A member without Manage Server (or the schedule role) tried to change schedules."""
-
-
-def missing_permissions(channel: discord.abc.GuildChannel, member: discord.Member) -> list[str]:
-    """The names of the posting permissions ``member`` lacks in ``channel``."""
-    granted = channel.permissions_for(member)
-    return [label for flag, label in POST_PERMISSIONS.items() if not getattr(granted, flag)]
 
 
 class Schedules(commands.Cog):
@@ -168,14 +153,14 @@ class Schedules(commands.Cog):
             track.id: int(label)
             for track, label in zip(analysis.playlist.tracks, analysis.labels, strict=True)
         }
-        change = weekly.change_line(
-            schedule.last_track_ids, schedule.last_labels, track_ids, labels
-        )
         # in the server's language (Server Settings → Community → Overview)
         locale = str(getattr(getattr(channel, "guild", None), "preferred_locale", "") or "")
         words = words_for(locale)
+        change = weekly.change_line(
+            schedule.last_track_ids, schedule.last_labels, track_ids, labels, words
+        )
         answer = answer_text(analysis, cached=outcome.cached, words=words)
-        header = words(POST_HEADER, id=schedule.id, change=change)
+        header = words(POST_HEADER, id=str(schedule.id), change=change)
         content = fit_plain_lines([header, *answer.split("\n")], INTRO_BUDGET)
 
         async def send(**kwargs: Any) -> discord.Message:
@@ -243,7 +228,8 @@ class Schedules(commands.Cog):
     async def notify(self, schedule: Schedule, reason: str) -> None:
         """Tell a stopped schedule's creator by DM, or the server owner when that fails."""
         guild = self.bot.get_guild(schedule.guild_id)
-        text = weekly.stopped_text(schedule, reason, fit(guild.name, 100) if guild else None)
+        words = words_for(str(guild.preferred_locale) if guild else "")  # the server's language
+        text = weekly.stopped_text(schedule, reason, fit(guild.name, 100) if guild else None, words)
         targets: list[int] = [schedule.created_by]
         if guild is not None and guild.owner_id and guild.owner_id != schedule.created_by:
             targets.append(guild.owner_id)
@@ -263,14 +249,16 @@ class Schedules(commands.Cog):
         guild = interaction.guild
         member = interaction.user
         if guild is None or not isinstance(member, discord.Member):
-            raise NotAllowed("Schedules belong to a server; use this command in one.")
+            raise NotAllowed(N_("Schedules belong to a server; use this command in one."))
         if member.guild_permissions.manage_guild:
             return guild
         assert self.bot.storage is not None
         role_id = (await self.bot.storage.guild_settings.get(guild.id)).schedule_role_id
         if role_id is not None and any(role.id == role_id for role in member.roles):
             return guild
-        raise NotAllowed("Only members with the Manage Server permission can manage weekly posts.")
+        raise NotAllowed(
+            N_("Only members with the Manage Server permission can manage weekly posts.")
+        )
 
     @schedule.command(name="add", description="Post a playlist's clusters every week")
     @app_commands.describe(
@@ -305,20 +293,22 @@ class Schedules(commands.Cog):
         guild = await self._require_manager(interaction)
         hhmm = weekly.parse_time(time)
         zone = weekly.canonical_zone(timezone)
-        me = guild.me
-        missing = missing_permissions(channel, me) if me is not None else []
+        words = words_for(interaction.locale)
+        missing = missing_permissions(channel, guild.me, words) if guild.me is not None else []
         if missing:
-            raise BadInput(f"I cannot post in #{channel.name}: I need {', '.join(missing)} there.")
+            said = N_("I cannot post in #{channel}: I need {missing} there.")
+            raise BadInput(said, channel=channel.name, missing=", ".join(missing))
         existing = await self.repo.list_for_guild(guild.id)
         limit = self.bot.settings.schedule_max_per_guild
         if len(existing) >= limit:
-            raise BadInput(
-                f"This server already has {len(existing)} weekly posts (the limit is {limit}); "
+            said = N_(
+                "This server already has {count} weekly posts (the limit is {limit}); "
                 "remove one with `/schedule remove` first."
             )
+            raise BadInput(said, count=len(existing), limit=limit)
         taste = kind is not None and kind.value == TASTE
         if not taste and not (link and link.strip()):
-            raise BadInput("Give the playlist's `link:` (or choose the taste map `kind:`).")
+            raise BadInput(N_("Give the playlist's `link:` (or choose the taste map `kind:`)."))
         await interaction.response.defer(ephemeral=True, thinking=True)
         if taste:
             ref = PlaylistRef(TASTE, str(guild.id))  # type: ignore[arg-type]
@@ -342,10 +332,13 @@ class Schedules(commands.Cog):
         self.clock.wake()
         first = weekly.next_due(schedule, now)
         await interaction.edit_original_response(
-            content=(
-                f"Weekly post #{schedule.id} added: {weekly.describe(schedule)} "
-                f"in {channel.mention}, "
-                f"<{weekly.playlist_url(ref)}>.\nFirst post: {weekly.stamp(first)}."
+            content=words(
+                "Weekly post #{id} added: {when} in {channel}, <{url}>.\nFirst post: {first}.",
+                id=str(schedule.id),
+                when=weekly.describe(schedule, words),
+                channel=channel.mention,
+                url=weekly.playlist_url(ref),
+                first=weekly.stamp(first),
             ),
             allowed_mentions=NO_MENTIONS,
         )
@@ -360,22 +353,27 @@ class Schedules(commands.Cog):
     async def list_(self, interaction: discord.Interaction[Any]) -> None:
         guild = await self._require_manager(interaction)
         schedules = await self.repo.list_for_guild(guild.id)
+        words = words_for(interaction.locale)
         if not schedules:
-            await interaction.response.send_message(
-                "No weekly posts yet; add one with `/schedule add`.", ephemeral=True
-            )
+            said = words("No weekly posts yet; add one with `/schedule add`.")
+            await interaction.response.send_message(said, ephemeral=True)
             return
         now = self.now()
         lines = []
         for s in schedules:
-            head = (
-                f"**#{s.id}** · {weekly.describe(s)} in <#{s.channel_id}> · "
-                f"<{weekly.playlist_url(s.ref)}> · by <@{s.created_by}>"
+            head = words(
+                "**#{id}** · {when} in {channel} · <{url}> · by {member}",
+                id=str(s.id),
+                when=weekly.describe(s, words),
+                channel=f"<#{s.channel_id}>",
+                url=weekly.playlist_url(s.ref),
+                member=f"<@{s.created_by}>",
             )
             if s.enabled:
-                tail = f"next: {weekly.stamp(weekly.next_due(s, now))}"
+                tail = words("next: {when}", when=weekly.stamp(weekly.next_due(s, now)))
             else:
-                tail = f"⏸ stopped: {fit(s.disabled_reason, 200, markdown=False)}"
+                reason = fit(s.disabled_reason, 200, markdown=False)
+                tail = words("⏸ stopped: {reason}", reason=reason)
             lines.append(f"{head}\n  {tail}")
         text = "\n".join(lines)
         if len(text) > 2000:
@@ -387,10 +385,14 @@ class Schedules(commands.Cog):
     async def remove(self, interaction: discord.Interaction[Any], id: int) -> None:
         guild = await self._require_manager(interaction)
         if not await self.repo.remove(id, guild_id=guild.id):
-            raise BadInput(f"This server has no weekly post #{id}; see `/schedule list`.")
+            said = N_("This server has no weekly post #{id}; see `/schedule list`.")
+            raise BadInput(said, id=str(id))
         self.clock.forget(id)
         self.clock.wake()
-        await interaction.response.send_message(f"Weekly post #{id} removed.", ephemeral=True)
+        words = words_for(interaction.locale)
+        await interaction.response.send_message(
+            words("Weekly post #{id} removed.", id=str(id)), ephemeral=True
+        )
 
 
 async def setup(bot: PlaylistBot) -> None:

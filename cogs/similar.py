@@ -18,6 +18,7 @@ from bot.analysis.similar import find_track, track_choices
 from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.explore import similar_embed
 from bot.errors import BadInput, UserError
+from bot.locales import N_, words_for
 from bot.net.links import parse_link, resolve_link
 from bot.render.pages import fit
 
@@ -53,14 +54,16 @@ class Similar(commands.Cog):
             key = await messages.latest_key_for_playlist(ref.source, ref.id)
             if key is None:
                 raise NoAnalysis(
-                    "I have no analysis of that playlist yet: run /clusters with it first."
+                    N_("I have no analysis of that playlist yet: run /clusters with it first.")
                 )
         else:
             state = await messages.latest_in_channel(channel_id) if channel_id else None
             if state is None:
                 raise NoAnalysis(
-                    "There is no analysis in this channel yet: run /clusters first, "
-                    "or give a playlist link."
+                    N_(
+                        "There is no analysis in this channel yet: run /clusters first, "
+                        "or give a playlist link."
+                    )
                 )
             key = state.analysis_key
         return key, await self.bot.analyzer.require(key)
@@ -82,13 +85,18 @@ class Similar(commands.Cog):
         index = find_track(_titles(analysis), track)
         if index is None:
             raise BadInput(
-                f"No track matching “{fit(track, 100)}” in {fit(analysis.playlist.name, 100)}; "
-                "pick one from the list that appears as you type."
+                N_(
+                    "No track matching “{track}” in {playlist}; "
+                    "pick one from the list that appears as you type."
+                ),
+                track=fit(track, 100),
+                playlist=fit(analysis.playlist.name, 100),
             )
         await interaction.response.defer(thinking=True, ephemeral=private)
         neighbours = await self.bot.explorer.similar(key, analysis, index)
         await interaction.edit_original_response(
-            embed=similar_embed(analysis, index, neighbours), allowed_mentions=NO_MENTIONS
+            embed=similar_embed(analysis, index, neighbours, words_for(interaction.locale)),
+            allowed_mentions=NO_MENTIONS,
         )
 
     @similar.autocomplete("track")

@@ -21,7 +21,7 @@ from bot.discord_ui.extras import spotify_library
 from bot.discord_ui.hearts import QUESTION, question_buttons
 from bot.discord_ui.items import PersistentItem, custom_id
 from bot.errors import UserError
-from bot.locales import words_for
+from bot.locales import ENGLISH, Words, words_for
 from bot.render.pages import Page
 from bot.services.analyzer import AnalysisExpired
 from bot.services.personal import LIKED_CHOICE
@@ -40,10 +40,10 @@ class SaveButton(
 ):
     """Save the page's cluster as a private playlist in the presser's Spotify account."""
 
-    def __init__(self, source: int, cluster: int) -> None:
+    def __init__(self, source: int, cluster: int, words: Words = ENGLISH) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Save to Spotify",
+                label=words("Save to Spotify"),
                 emoji="💾",
                 style=discord.ButtonStyle.success,
                 custom_id=custom_id("sv", source, cluster),
@@ -64,7 +64,7 @@ def save_items(page: Page, source: int) -> list[discord.ui.Item[Any]]:
     """The Save button under a cluster page (see ``Pager.extra_items``)."""
     if not page.cluster_count:
         return []
-    return [SaveButton(source, page.cluster)]
+    return [SaveButton(source, page.cluster, page.words)]
 
 
 async def save_cluster(interaction: discord.Interaction[Any], source: int, cluster: int) -> None:
@@ -80,15 +80,25 @@ async def save_cluster(interaction: discord.Interaction[Any], source: int, clust
     await interaction.response.defer(ephemeral=True, thinking=True)
     analysis = await bot.analyzer.require(state.analysis_key)
     saved = await library.save_cluster(interaction.user.id, analysis, cluster)
+    words = words_for(interaction.locale)
     note = (
-        f" {saved.left_out:,} track{'s' if saved.left_out != 1 else ''} without a Spotify id "
-        "were left out."
+        " "
+        + words.n(
+            "{count} track without a Spotify id was left out.",
+            "{count} tracks without a Spotify id were left out.",
+            saved.left_out,
+        )
         if saved.left_out
         else ""
     )
+    said = words(
+        "Saved **{name}** ({tracks}) to your Spotify as a private playlist: {url}",
+        name=discord.utils.escape_markdown(saved.name),
+        tracks=words.n("{count} track", "{count} tracks", saved.added),
+        url=saved.url,
+    )
     await interaction.followup.send(
-        f"Saved **{discord.utils.escape_markdown(saved.name)}** ({saved.added:,} tracks) to "
-        f"your Spotify as a private playlist: {saved.url}{note}",
+        said + note,
         ephemeral=True,
         allowed_mentions=NO_MENTIONS,
     )
@@ -110,12 +120,14 @@ async def playlist_choices(
     except UserError:
         playlists = []
     choices = []
-    if typed in "💚 liked songs":
-        choices.append(app_commands.Choice(name="💚 Liked Songs", value=LIKED_CHOICE))
+    words = words_for(interaction.locale)
+    liked = words("💚 Liked Songs")
+    if typed in "💚 liked songs" or typed in liked.casefold():
+        choices.append(app_commands.Choice(name=liked, value=LIKED_CHOICE))
     for playlist in playlists:
         if typed and typed not in playlist.name.casefold():
             continue
-        label = f"{playlist.name} ({playlist.tracks:,} tracks)"
+        label = f"{playlist.name} ({words.n('{count} track', '{count} tracks', playlist.tracks)})"
         name = label if len(label) <= 100 else playlist.name[:99] + "…"
         choices.append(app_commands.Choice(name=name, value=f"spotify:playlist:{playlist.id}"))
         if len(choices) >= CHOICE_LIMIT:
@@ -151,24 +163,27 @@ class SpotifyAccount(commands.GroupCog, group_name="spotify"):
         library = spotify_library(self.bot)
         account = await library.service.account(interaction.user.id)
         url = await library.service.start(interaction.user.id)
+        words = words_for(interaction.locale)
         lines = [
-            "Open this link within 10 minutes to connect your Spotify account. The bot asks "
-            "only to read your playlists and Liked Songs and to create private playlists; "
-            "your tokens are stored encrypted and `/spotify disconnect` deletes them."
+            words(
+                "Open this link within 10 minutes to connect your Spotify account. The bot asks "
+                "only to read your playlists and Liked Songs and to create private playlists; "
+                "your tokens are stored encrypted and `/spotify disconnect` deletes them."
+            )
         ]
         if account is not None:
+            name = discord.utils.escape_markdown(account.display_name)
             lines.append(
-                f"You are connected as **{discord.utils.escape_markdown(account.display_name)}**"
-                "; connecting again replaces that."
+                words("You are connected as **{name}**; connecting again replaces that.", name=name)
             )
         view = discord.ui.View(timeout=None)
         if len(url) <= LINK_BUTTON_LIMIT:
-            view.add_item(discord.ui.Button(label="Connect Spotify", url=url))
+            view.add_item(discord.ui.Button(label=words("Connect Spotify"), url=url))
         else:
             lines.append(url)
         # 💚 by consent: asked here, changed later with /hearts (bot/discord_ui/hearts.py)
-        lines.append(words_for(interaction.locale)(QUESTION))
-        for item in question_buttons():
+        lines.append(words(QUESTION))
+        for item in question_buttons(words):
             view.add_item(item)
         await interaction.response.send_message(
             "\n".join(lines), view=view, ephemeral=True, allowed_mentions=NO_MENTIONS
@@ -177,13 +192,14 @@ class SpotifyAccount(commands.GroupCog, group_name="spotify"):
     @app_commands.command(name="disconnect", description="Disconnect your Spotify account")
     async def disconnect(self, interaction: discord.Interaction[Any]) -> None:
         library = spotify_library(self.bot)
+        words = words_for(interaction.locale)
         if await library.service.disconnect(interaction.user.id):
-            text = (
+            text = words(
                 "Disconnected: your Spotify tokens are deleted. To also remove the app from "
                 "your account, visit https://www.spotify.com/account/apps/."
             )
         else:
-            text = "No Spotify account was connected."
+            text = words("No Spotify account was connected.")
         await interaction.response.send_message(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
 
 

@@ -29,10 +29,12 @@ from bot.discord_ui.taste import (
     week_changes,
 )
 from bot.errors import BadInput, InputTooLarge
+from bot.locales import N_, Fixed, words_for
 from bot.render.pages import fit
 from bot.services.taste import Entry, pair_scores
 from bot.text import fit_plain_lines
 from bot.weekly import rules as weekly
+from cogs.clusters import megabytes
 from cogs.spotify_account import playlist_choices
 from storage.taste import TasteShare
 
@@ -45,6 +47,8 @@ if TYPE_CHECKING:
 
 #: The ``ref_source`` of a weekly schedule that posts the server's taste map.
 TASTE = "taste"
+SHARE_FIRST = N_("Share a playlist first (`/taste share link:`), or give one with `link:`.")
+NOT_SHARED = N_("{member} has not shared a playlist in this server (they can with `/taste share`).")
 
 
 def _label(guild: discord.Guild | None, user_id: int, fallback: str = "") -> str:
@@ -93,7 +97,7 @@ class Taste(
     @staticmethod
     def _guild(interaction: discord.Interaction[Any]) -> int:
         if interaction.guild_id is None:
-            raise BadInput("Taste maps belong to a server: use this command in one.")
+            raise BadInput(N_("Taste maps belong to a server: use this command in one."))
         return interaction.guild_id
 
     @app_commands.command(name="share", description="Share a playlist with this server's taste map")
@@ -101,7 +105,7 @@ class Taste(
     async def share(self, interaction: discord.Interaction[Any], link: str) -> None:
         guild_id = self._guild(interaction)
         if not link.strip():
-            raise BadInput("That link is empty; paste a Spotify or Deezer playlist link.")
+            raise BadInput(N_("That link is empty; paste a Spotify or Deezer playlist link."))
         await interaction.response.defer(ephemeral=True, thinking=True)
         playlist = await self.service.playlist_of_link(interaction.user.id, link)
         await self.service.share(
@@ -114,11 +118,13 @@ class Taste(
                 interaction.user.display_name,
             )
         )
+        words = words_for(interaction.locale)
         await interaction.edit_original_response(
-            content=(
-                f"Shared **{fit(playlist.name, 200)}** ({len(playlist.tracks):,} tracks) with "
-                "this server's taste map. `/taste unshare` takes it back, with everything "
-                "computed from it."
+            content=words(
+                "Shared **{name}** ({tracks}) with this server's taste map. `/taste unshare` "
+                "takes it back, with everything computed from it.",
+                name=fit(playlist.name, 200),
+                tracks=words.n("{count} track", "{count} tracks", len(playlist.tracks)),
             ),
             allowed_mentions=NO_MENTIONS,
         )
@@ -135,10 +141,11 @@ class Taste(
     async def unshare(self, interaction: discord.Interaction[Any]) -> None:
         guild_id = self._guild(interaction)
         removed = await self.service.unshare(guild_id, interaction.user.id)
+        words = words_for(interaction.locale)
         text = (
-            "Your playlist is off this server's taste map, with everything computed from it."
+            words("Your playlist is off this server's taste map, with everything computed from it.")
             if removed
-            else "You have no playlist shared in this server."
+            else words("You have no playlist shared in this server.")
         )
         await interaction.response.send_message(text, ephemeral=True)
 
@@ -158,7 +165,9 @@ class Taste(
             limit = self.bot.settings.csv_max_bytes
             if file.size > limit:
                 raise InputTooLarge(
-                    f"The file is {file.size / 1e6:.1f} MB; the limit is {limit / 1e6:g} MB."
+                    N_("The file is {size} MB; the limit is {limit} MB."),
+                    size=Fixed(file.size / 1e6, 1),
+                    limit=megabytes(limit),
                 )
             name = PurePath(file.filename).stem.replace("_", " ") or "playlist"
             playlist = await self.service.playlist_of_csv(await file.read(), name)
@@ -183,18 +192,21 @@ class Taste(
         shares = await self.service.repository.list_for_guild(guild_id)
         if len(shares) + bool(link and link.strip()) + (file is not None) < 2:
             raise BadInput(
-                "A taste map needs at least two playlists: members share theirs with "
-                "/taste share, or give a link or a file."
+                N_(
+                    "A taste map needs at least two playlists: members share theirs with "
+                    "/taste share, or give a link or a file."
+                )
             )
         await interaction.response.defer(thinking=True)
         given = await self._given(interaction, link, file)
         labels = await self._labels(interaction.guild, guild_id)
         shared, notes = await self.service.shared_entries(guild_id, labels)
         server = interaction.guild.name if interaction.guild else "this server"
-        answer = await self.service.map(given + shared, f"Sounds of {server}")
+        answer = await self.service.map(given + shared, f"Sounds of {server}")  # the picture's
         answer.notes[:0] = notes
+        words = words_for(interaction.locale)
         await interaction.edit_original_response(
-            embed=map_embed(answer, f"Sounds of {server}"),
+            embed=map_embed(answer, words("Sounds of {server}", server=server), words),
             attachments=[discord.File(io.BytesIO(answer.png), filename=MAP_FILE)],
             allowed_mentions=NO_MENTIONS,
         )
@@ -210,9 +222,7 @@ class Taste(
         if (link is None or not link.strip()) and await self.service.repository.get(
             guild_id, user_id
         ) is None:
-            raise BadInput(
-                "Share a playlist first (`/taste share link:`), or give one with `link:`."
-            )
+            raise BadInput(SHARE_FIRST)
 
     async def _mine(
         self, interaction: discord.Interaction[Any], guild_id: int, link: str | None
@@ -225,9 +235,7 @@ class Taste(
         me = interaction.user.id
         found = await self.service.entry_of(guild_id, me, labels.get(me, ""))
         if found is None:
-            raise BadInput(
-                "Share a playlist first (`/taste share link:`), or give one with `link:`."
-            )
+            raise BadInput(SHARE_FIRST)
         return found
 
     async def _compare(
@@ -238,33 +246,28 @@ class Taste(
     ) -> None:
         guild_id = self._guild(interaction)
         if member.id == interaction.user.id and not link:
-            raise BadInput("Pick another member to compare your taste with.")
+            raise BadInput(N_("Pick another member to compare your taste with."))
         await self._require_share(guild_id, interaction.user.id, link)
         if await self.service.repository.get(guild_id, member.id) is None:
-            raise BadInput(
-                f"{fit(member.display_name, 100)} has not shared a playlist in this server "
-                "(they can with `/taste share`)."
-            )
+            raise BadInput(NOT_SHARED, member=fit(member.display_name, 100))
         await interaction.response.defer(thinking=True)
         mine = await self._mine(interaction, guild_id, link)
         labels = await self._labels(interaction.guild, guild_id)
         theirs = await self.service.entry_of(guild_id, member.id, labels.get(member.id, ""))
         if theirs is None:
-            raise BadInput(
-                f"{fit(member.display_name, 100)} has not shared a playlist in this server "
-                "(they can with `/taste share`)."
-            )
+            raise BadInput(NOT_SHARED, member=fit(member.display_name, 100))
         answer = await self.service.pair(mine, theirs, f"{mine.label} × {theirs.label}")
         bridge_id = await self.service.keep_bridge(
             guild_id, interaction.user.id, member.id, answer.bridge
         )
         view = discord.ui.View(timeout=None)
         if answer.bridge:
-            view.add_item(BridgeButton("home", bridge_id))
+            words = words_for(interaction.locale)
+            view.add_item(BridgeButton("home", bridge_id, words))
             if self.bot.accounts.library is not None:
-                view.add_item(BridgeButton("save", bridge_id))
+                view.add_item(BridgeButton("save", bridge_id, words))
         await interaction.edit_original_response(
-            embed=pair_embed(answer),
+            embed=pair_embed(answer, words_for(interaction.locale)),
             attachments=[discord.File(io.BytesIO(answer.png), filename=MAP_FILE)],
             view=view,
             allowed_mentions=NO_MENTIONS,
@@ -300,7 +303,8 @@ class Taste(
         others, _ = await self.service.shared_entries(guild_id, labels, skip=(interaction.user.id,))
         ranked = await self.service.neighbours(mine, others)
         await interaction.edit_original_response(
-            embed=neighbours_embed(mine, ranked), allowed_mentions=NO_MENTIONS
+            embed=neighbours_embed(mine, ranked, words_for(interaction.locale)),
+            allowed_mentions=NO_MENTIONS,
         )
 
 
@@ -312,21 +316,24 @@ async def post_taste(
     guild = channel.guild
     labels = await _labels_of(bot.taste, guild, schedule.guild_id)
     entries, notes = await bot.taste.shared_entries(schedule.guild_id, labels)
-    title = f"Sounds of {guild.name} this week"
+    title = f"Sounds of {guild.name} this week"  # the picture's (English)
     answer = await bot.taste.map(entries, title)
+    # the post, in the server's language (Server Settings → Community → Overview)
+    words = words_for(str(getattr(guild, "preferred_locale", "") or ""))
     answer.notes[:0] = notes
     scores = pair_scores(answer)
     _, before = await bot.taste.repository.last_week(schedule.guild_id)
     members = {e.user_id: e.label for e in entries if e.user_id is not None}
     assert schedule.id is not None
     # the header with the schedule's id: how a post sent but not recorded is found again
-    content = f"📅 **Weekly taste map #{schedule.id}** · {week_changes(before, scores, members)}"
+    changes = week_changes(before, scores, members, words=words)
+    content = f"📅 **Weekly taste map #{schedule.id}** · {changes}"
     # still ours? (else ClaimLost: send nothing); record that the week is being sent
     await clock.confirm(schedule, [], {})
     sent = await channel.send(
         nonce=weekly.post_nonce(schedule.id, week),
         content=fit_plain_lines([content], 2000),
-        embed=map_embed(answer, title),
+        embed=map_embed(answer, words("Sounds of {server} this week", server=guild.name), words),
         file=discord.File(io.BytesIO(answer.png), filename=MAP_FILE),
         allowed_mentions=NO_MENTIONS,
     )

@@ -5,7 +5,8 @@ The mock is made from the real payload the bot sends (``Pager.layout(...).to_com
 its texts, sections, gallery and controls, in Discord's dark colours. Markdown is drawn
 only as far as the page uses it (links, bold, italics, headings, subtext, escapes).
 Album art is fetched from nowhere (no network here): each thumbnail is a coloured square
-with the album's initial. Run: python scripts/page_picture.py [out.png]
+with the album's initial. Emoji and Japanese need fonts-noto-color-emoji and fonts-noto-cjk
+(apt-get install). Run: python scripts/page_picture.py [out.png [locale]]
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bot.discord_ui.pager import Pager  # noqa: E402
+from bot.locales import words_for  # noqa: E402
 from bot.model import AnalysisOptions  # noqa: E402
 from bot.pipeline.runner import compute_analysis  # noqa: E402
 from bot.render.pages import Position, answer_text, build_page  # noqa: E402
@@ -66,7 +68,7 @@ def component(c: dict[str, Any], png: str, n: list[int]) -> str:
         n[0] += 1
         colour = COLOURS[n[0] % len(COLOURS)]
         alt = c["accessory"].get("description", "")
-        initial = html.escape(alt.removeprefix("Album art: ")[:1] or "♪")
+        initial = html.escape(alt.split(": ", 1)[-1][:1] or "♪")  # "Album art: <album>"
         inner = "".join(component(x, png, n) for x in c["components"])
         thumb = f'<div class="thumb" style="background:{colour}">{initial}</div>'
         return f'<div class="section"><div>{inner}</div>{thumb}</div>'
@@ -77,7 +79,9 @@ def component(c: dict[str, Any], png: str, n: list[int]) -> str:
     if kind == 2:
         off = " off" if c.get("disabled") else ""
         green = " green" if c.get("style") == 3 else ""
-        return f'<span class="button{off}{green}">{html.escape(c.get("label", ""))}</span>'
+        emoji = (c.get("emoji") or {}).get("name", "")
+        label = html.escape(f"{emoji} {c.get('label', '')}".strip())
+        return f'<span class="button{off}{green}">{label}</span>'
     if kind == 3:
         hint = c.get("placeholder") or next(
             (o["label"] for o in c.get("options", []) if o.get("default")), ""
@@ -90,7 +94,8 @@ def component(c: dict[str, Any], png: str, n: list[int]) -> str:
 
 
 STYLE = """
-body { background:#313338; color:#dbdee1; font:15px 'DejaVu Sans',sans-serif; margin:0;
+body { background:#313338; color:#dbdee1; margin:0;
+       font:15px 'DejaVu Sans','Noto Sans CJK JP','Noto Color Emoji',sans-serif;
        padding:16px; width:560px; }
 .container { border-left:4px solid #5865f2; background:#2b2d31; border-radius:8px;
              padding:12px 14px; }
@@ -107,13 +112,15 @@ small { color:#949ba4; font-size:12px; } a { color:#00a8fc; text-decoration:none
 """
 
 
-def main(out: str = str(ROOT / "docs/page.png")) -> None:
+def main(out: str = str(ROOT / "docs/page.png"), locale: str = "") -> None:
+    """Draw the page into ``out``, in the language of the Discord ``locale`` (e.g. ``ja``)."""
+    words = words_for(locale)
     playlist = parse_playlist_csv(SAMPLE.read_bytes(), name="International Pop", ref_id="s")
     analysis = compute_analysis(playlist, AnalysisOptions())
     pager = Pager(None, None, _Counts())  # type: ignore[arg-type]
     pager.extra_items.append(save_items)
-    page = build_page(analysis, Position(0, 0))
-    view = pager.layout(analysis, page, intro=answer_text(analysis), png=True)
+    page = build_page(analysis, Position(0, 0), words=words)
+    view = pager.layout(analysis, page, intro=answer_text(analysis, words=words), png=True)
     png = base64.b64encode(analysis.png).decode()
     body = "".join(component(c, png, [0]) for c in view.to_components())
     document = (
@@ -130,7 +137,8 @@ def main(out: str = str(ROOT / "docs/page.png")) -> None:
                 "--disable-gpu",
                 "--hide-scrollbars",
                 f"--screenshot={out}",
-                "--window-size=592,1190",
+                # Japanese lines wrap more: a taller window shows the last menu too
+                f"--window-size=592,{1250 if locale else 1190}",
                 page_html.as_uri(),
             ],
             check=True,
@@ -141,4 +149,4 @@ def main(out: str = str(ROOT / "docs/page.png")) -> None:
 
 
 if __name__ == "__main__":
-    main(*sys.argv[1:2])
+    main(*sys.argv[1:3])

@@ -19,10 +19,15 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bot.analysis.axes import METADATA_AXES, axis_choices, axis_label  # noqa: E402
 from bot.analysis.naming import FALLBACK  # noqa: E402
+from bot.analysis.scripts import SCRIPT_NAMES  # noqa: E402
+from bot.analysis.unheard import UNHEARD_NAME  # noqa: E402
 from bot.analysis.vocabulary import TRAITS  # noqa: E402
 from bot.discord_ui.translator import command_strings  # noqa: E402
 from bot.locales import FOLDER, LOCALES, catalog_path  # noqa: E402
+from bot.model import PROVIDER_AUDIO_FEATURES  # noqa: E402
+from bot.render.summary import SKIP_REASONS  # noqa: E402
 
 KEYWORDS = {"words": None, "n": (1, 2), "N_": None}
 
@@ -70,7 +75,25 @@ def template() -> Catalog:
         for word in (above, below):
             catalog.add(word, auto_comments=["a word of cluster names"])
     catalog.add(FALLBACK, auto_comments=["a cluster name"])
+    catalog.add(UNHEARD_NAME, auto_comments=["a cluster name"])
+    for script in SCRIPT_NAMES:  # trait_word's "{script} titles"
+        catalog.add(f"{script} titles", auto_comments=["a word of cluster names"])
+    for forms in SKIP_REASONS.values():
+        catalog.add(forms, auto_comments=["entries left out of (or noted in) a playlist"])
+    for column in axis_columns():
+        catalog.add(axis_label(column), auto_comments=["a feature a map axis can show"])
     return catalog
+
+
+def axis_columns() -> list[str]:
+    """Every feature column a map axis can offer (provider audio features, the
+    preview analysis' columns, metadata), by the same rule as the axis menus."""
+    from bot.analysis.audio.signal import FEATURE_NAMES
+
+    columns = [*PROVIDER_AUDIO_FEATURES, *FEATURE_NAMES, *METADATA_AXES]
+    # the timbre coefficients keep their technical names ("mfcc 3") in every language
+    named = [c for c in dict.fromkeys(columns) if not c.startswith("mfcc")]
+    return axis_choices(named)
 
 
 def main() -> None:

@@ -33,6 +33,8 @@ CHANNEL_ID = 900_000_000_000_000_011
 OWNER_ID = 900_000_000_000_000_020
 FRIEND_ID = 900_000_000_000_000_021
 DM_ID = 900_000_000_000_000_030
+#: The bot's own direct-message channel with a member (opened by ``POST /users/@me/channels``).
+BOT_DM_ID = 900_000_000_000_000_031
 TIMESTAMP = "2026-01-01T00:00:00+00:00"
 # View, send, embed, attach, read history, add reactions, manage messages.
 BOT_PERMISSIONS = (1 << 10) | (1 << 11) | (1 << 14) | (1 << 15) | (1 << 16) | (1 << 6) | (1 << 13)
@@ -109,6 +111,8 @@ class FakeDiscord:
             self.reaction,
         )
         app.router.add_route("*", f"{api}/channels/{{cid}}/messages/{{mid}}", self.channel_message)
+        app.router.add_post(f"{api}/users/@me/channels", self.open_dm)
+        app.router.add_post(f"{api}/channels/{{cid}}/messages", self.channel_send)
         app.router.add_get("/cdn/{name}", self.cdn_file)
         app.router.add_route("*", "/{tail:.*}", self.unknown)
         return app
@@ -299,6 +303,27 @@ class FakeDiscord:
             return self.invalid(reason)
         return json_response(self._message(mid, body or {}, files))
 
+    async def open_dm(self, request: web.Request) -> web.Response:
+        """The bot opens its DM channel with a member (to send them a message)."""
+        body = await request.json()
+        self.record(Call("POST", request.path, body))
+        recipient = user(int(body["recipient_id"]), "alice")
+        return json_response({"id": str(BOT_DM_ID), "type": 1, "recipients": [recipient]})
+
+    async def channel_send(self, request: web.Request) -> web.Response:
+        """A new message of the bot in a channel (a server channel or its DM channel)."""
+        body, files = await self._body(request)
+        self.record(Call("POST", request.path, body, files))
+        mid = next(self.ids)
+        if reason := self.refusal(mid, body or {}, files):
+            return self.invalid(reason)
+        message = self._message(mid, body or {}, files)
+        message.update(channel_id=request.match_info["cid"], type=0)
+        message.pop("webhook_id", None)
+        if int(request.match_info["cid"]) == BOT_DM_ID:
+            message.pop("guild_id", None)
+        return json_response(message)
+
     async def cdn_file(self, request: web.Request) -> web.Response:
         self.record(Call("GET", request.path))
         data = self.cdn.get(request.match_info["name"])
@@ -424,16 +449,24 @@ class FakeDiscord:
         return await self._command(options, {})
 
     async def send_clusters_command(
-        self, attachment: str, data: bytes, clusters: int, locale: str = "en-US"
+        self,
+        attachment: str,
+        data: bytes,
+        clusters: int,
+        locale: str = "en-US",
+        *,
+        private: bool = False,
     ) -> str:
-        """Put ``data`` on the CDN and dispatch `/clusters file:<it> clusters:<n>` from a
-        member whose Discord speaks ``locale``; the token."""
+        """Put ``data`` on the CDN and dispatch `/clusters file:<it> clusters:<n>` (and
+        ``private:True``) from a member whose Discord speaks ``locale``; the token."""
         self.cdn[attachment] = data
         attachment_id = str(next(self.ids))
         options = [
             {"name": "file", "type": 11, "value": attachment_id},
             {"name": "clusters", "type": 4, "value": clusters},
         ]
+        if private:
+            options.append({"name": "private", "type": 5, "value": True})
         self.locale = locale
         resolved = {
             "attachments": {

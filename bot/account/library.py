@@ -26,6 +26,7 @@ from bot.account.api import UserAuth
 from bot.account.oauth import NotConnected
 from bot.account.service import AccountService
 from bot.errors import BadInput, ProviderDown, UserError
+from bot.locales import N_
 from bot.model import Analysis, Track
 from bot.net.client import HttpClient, HttpError
 from bot.render.pages import PER_PAGE, Position, clamp, page_counts
@@ -123,9 +124,11 @@ class Library:
                 raise
             if exc.status == 403:
                 raise UserError(
-                    "Spotify refused: your account may not be on this app's user list "
-                    "(development mode), or the bot lacks a permission. Try `/spotify connect` "
-                    "again."
+                    N_(
+                        "Spotify refused: your account may not be on this app's user list "
+                        "(development mode), or the bot lacks a permission. Try "
+                        "`/spotify connect` again."
+                    )
                 ) from None
             raise ProviderDown(f"Spotify answered HTTP {exc.status}; please try later.") from None
 
@@ -216,7 +219,7 @@ class Library:
     async def save_cluster(self, discord_user_id: int, analysis: Analysis, index: int) -> Saved:
         """A private playlist in the member's account with cluster ``index``'s tracks."""
         if not 0 <= index < len(analysis.clusters):
-            raise BadInput("That cluster is not part of this analysis any more.")
+            raise BadInput(N_("That cluster is not part of this analysis any more."))
         cluster = analysis.clusters[index]
         name = f"{analysis.playlist.name} · #{cluster.number} {cluster.name}"
         description = (
@@ -236,8 +239,10 @@ class Library:
         uris = list(dict.fromkeys(u for t in tracks if (u := spotify_uri(t.spotify_id))))
         if not uris:
             raise BadInput(
-                "None of these tracks has a Spotify id (they came from Deezer or a "
-                "file without Spotify links), so there is nothing to save."
+                N_(
+                    "None of these tracks has a Spotify id (they came from Deezer or a "
+                    "file without Spotify links), so there is nothing to save."
+                )
             )
         name = _cut(name, NAME_LIMIT)
         auth = self.auth(discord_user_id)

@@ -13,9 +13,10 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, ClassVar
 
 from bot.errors import ProviderDown, UserError
+from bot.locales import N_
 from bot.net.client import HttpClient, HttpError
 
 log = logging.getLogger(__name__)
@@ -27,8 +28,31 @@ REFRESH_MARGIN_SECONDS = 60.0
 class NotConnected(UserError):
     """The member has no connected Spotify account (or it can no longer be read)."""
 
+    #: What the member wanted to do, and the whole sentence for it.
+    SENTENCES: ClassVar[dict[str, str]] = {
+        "do that": N_("To do that, connect your Spotify account first with `/spotify connect`."),
+        "cluster your Liked Songs": N_(
+            "To cluster your Liked Songs, connect your Spotify account first with "
+            "`/spotify connect`."
+        ),
+        "save a playlist to Spotify": N_(
+            "To save a playlist to Spotify, connect your Spotify account first with "
+            "`/spotify connect`."
+        ),
+        "save a cluster to Spotify": N_(
+            "To save a cluster to Spotify, connect your Spotify account first with "
+            "`/spotify connect`."
+        ),
+    }
+
     def __init__(self, what: str = "do that") -> None:
-        super().__init__(f"To {what}, connect your Spotify account first with `/spotify connect`.")
+        said = self.SENTENCES.get(what)
+        if said is None:
+            super().__init__(
+                f"To {what}, connect your Spotify account first with `/spotify connect`."
+            )
+        else:
+            super().__init__(said)
 
 
 class TokenRevoked(UserError):
@@ -36,8 +60,10 @@ class TokenRevoked(UserError):
 
     def __init__(self) -> None:
         super().__init__(
-            "Spotify no longer accepts this bot's access to your account (it was removed "
-            "in your Spotify settings, or it expired). Connect again with `/spotify connect`."
+            N_(
+                "Spotify no longer accepts this bot's access to your account (it was removed "
+                "in your Spotify settings, or it expired). Connect again with `/spotify connect`."
+            )
         )
 
 

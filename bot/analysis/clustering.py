@@ -18,7 +18,30 @@ from sklearn.cluster import KMeans, MiniBatchKMeans
 from sklearn.metrics import adjusted_rand_score, silhouette_score
 
 from bot.errors import TooFewTracks
+from bot.locales import N_
 from bot.model import Clustering
+
+#: The notes a clustering can carry, as message ids: the note is stored in English
+#: (``str.format`` of these), and a page in another language says it again from them
+#: (``bot.locales.said_again``).
+ONLY_FEW = N_("Only {count} track(s): shown as one cluster.")
+NO_FEATURES = N_("No usable features: shown as one cluster.")
+AUTOMATIC = N_(
+    "{count} clusters chosen automatically (gap statistic on {where}, from {low} to {high})."
+)
+SOUND = N_("the sound features")
+ALL = N_("the features")
+IDENTICAL = N_("All tracks have identical features: shown as one cluster.")
+TOO_FEW_DISTINCT = N_("Too few distinct tracks to split.")
+AS_ASKED = N_("{count} clusters, as asked.")
+AT_MOST = N_("Asked for {asked} clusters; this playlist supports at most {count}.")
+FEWER_FOUND = N_("{count} clusters: the tracks did not support {asked}.")
+LOOSE = N_(
+    "These tracks do not fall into clear groups (silhouette {silhouette}):"
+    " the clusters are loose, neighbours in sound rather than separate kinds."
+)
+NOTES = (ONLY_FEW, NO_FEATURES, AUTOMATIC, IDENTICAL, TOO_FEW_DISTINCT, AS_ASKED, AT_MOST)
+NOTES += (FEWER_FOUND, LOOSE)
 
 #: Rows used to choose k (a seeded random sample when the playlist is larger).
 K_SEARCH_SAMPLE = 1000
@@ -183,11 +206,11 @@ def _degenerate(matrix: np.ndarray) -> Clustering | None:
     """One cluster with a note when there is nothing to split, else None."""
     n = matrix.shape[0]
     if n == 0:
-        raise TooFewTracks("There are no usable tracks to cluster.")
+        raise TooFewTracks(N_("There are no usable tracks to cluster."))
     if n < MIN_TRACKS_TO_SPLIT:
-        return _single(n, f"Only {n} track(s): shown as one cluster.")
+        return _single(n, ONLY_FEW.format(count=n))
     if matrix.shape[1] == 0:
-        return _single(n, "No usable features: shown as one cluster.")
+        return _single(n, NO_FEATURES)
     return None
 
 
@@ -202,8 +225,8 @@ def _automatic_k(
         search = search[np.sort(rows)]
     low = min(max(2, k_min), upper)
     k, _ = choose_k_by_gap(search, low, upper, random_state)
-    where = "the sound features" if lead < matrix.shape[1] else "the features"
-    note = f"{k} clusters chosen automatically (gap statistic on {where}, from {low} to {upper})."
+    where = SOUND if lead < matrix.shape[1] else ALL
+    note = AUTOMATIC.format(count=k, where=where, low=low, high=upper)
     return k, note
 
 
@@ -261,27 +284,24 @@ def _cluster_ordered(
     limit = min(k_max if k is None else k, n - 1)
     distinct = _distinct_rows(matrix, limit + 1, random_state)
     if distinct < 2:
-        return _single(n, "All tracks have identical features: shown as one cluster.")
+        return _single(n, IDENTICAL)
     if k is not None:
         chosen = min(k, distinct, n - 1)
         if chosen == 1:
-            return _single(n, "Too few distinct tracks to split.")
-        note = f"{chosen} clusters, as asked."
+            return _single(n, TOO_FEW_DISTINCT)
+        note = AS_ASKED.format(count=chosen)
         if chosen < k:
-            note = f"Asked for {k} clusters; this playlist supports at most {chosen}."
+            note = AT_MOST.format(asked=k, count=chosen)
     else:
         upper = max(2, min(k_max, distinct, n - 1, max(2, n // 3)))
         chosen, note = _automatic_k(matrix, lead, k_min, upper, random_state)
     labels = _relabel_by_size(_fit(matrix, lead, chosen, random_state))
     found = int(labels.max()) + 1
     if found < chosen:
-        note = f"{found} clusters: the tracks did not support {chosen}."
+        note = FEWER_FOUND.format(count=found, asked=chosen)
     silhouette = _silhouette(matrix, labels, random_state)
     if k is None and silhouette is not None and silhouette < LOOSE_SILHOUETTE:
-        note += (
-            f" These tracks do not fall into clear groups (silhouette {silhouette:.2f}):"
-            " the clusters are loose, neighbours in sound rather than separate kinds."
-        )
+        note += " " + LOOSE.format(silhouette=f"{silhouette:.2f}")
     return Clustering(labels, found, silhouette, "kmeans", note)
 
 

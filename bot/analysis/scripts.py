@@ -21,6 +21,8 @@ _SCRIPT_PREFIXES = (
     ("DEVANAGARI", "Devanagari", 1),
     ("LATIN", "Latin", 1),
 )
+#: The scripts a title can be in, by name ("Japanese titles" can set a cluster apart).
+SCRIPT_NAMES = tuple(dict.fromkeys(name for _, name, _ in _SCRIPT_PREFIXES))
 
 
 @functools.cache

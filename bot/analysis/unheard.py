@@ -17,6 +17,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from bot.analysis.features import MIN_FAMILY_COVERAGE
+from bot.locales import N_
 from bot.model import PROVIDER_AUDIO_FEATURES, Track
 
 #: A track is heard when it has at least this share of the lead sound columns.
@@ -126,12 +127,23 @@ def can_place_by_sound(tracks: Sequence[Track], width: int) -> bool:
     return could_place_by_sound(described, len(tracks), width)
 
 
+#: The sentence of :func:`skipped_lookups_note`, for one track and for several.
+NOT_LOOKED_UP = (
+    N_(
+        "{provider}'s {width} columns were not looked up for the {count} track without "
+        "other features: too few to place a track by its sound, so they join their "
+        "album's or artist's tracks."
+    ),
+    N_(
+        "{provider}'s {width} columns were not looked up for the {count} tracks without "
+        "other features: too few to place a track by its sound, so they join their "
+        "album's or artist's tracks."
+    ),
+)
+
+
 def skipped_lookups_note(provider: str, width: int, count: int) -> str:
     """The answer's sentence when a provider of ``width`` columns was not asked (see
     :func:`can_place_by_sound`) for the ``count`` tracks nothing else described."""
-    noun = "track" if count == 1 else "tracks"
-    return (
-        f"{provider.capitalize()}'s {width} columns were not looked up for the {count:,} "
-        f"{noun} without other features: too few to place a track by its sound, so "
-        "they join their album's or artist's tracks."
-    )
+    said = NOT_LOOKED_UP[count != 1]
+    return said.format(provider=provider.capitalize(), width=width, count=f"{count:,}")

@@ -1,6 +1,7 @@
 """The one place errors become answers.
 
-A :class:`~bot.errors.UserError` is answered ephemerally with its own sentence.
+A :class:`~bot.errors.UserError` is answered ephemerally with its own sentence, in the
+member's language (its message id and values translated through ``bot/locales``).
 Anything else is a bug: it is logged with its traceback under a short id, and the
 user sees only that id, so a report can be matched to the log line.
 """
@@ -16,9 +17,15 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserError
+from bot.locales import ENGLISH, N_, Words, words_for
 
 log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
+NOT_HERE = N_("You cannot use this command here.")
+BUG = N_(
+    "Something went wrong on our side (error id `{error_id}`). "
+    "It has been logged; please try again later."
+)
 
 
 def unwrap(error: BaseException) -> BaseException:
@@ -33,19 +40,29 @@ def unwrap(error: BaseException) -> BaseException:
     return error
 
 
-def sentence_for(error: BaseException) -> str:
-    """What the user reads for ``error``; bugs are logged here and get an id."""
+def said(error: UserError, words: Words = ENGLISH) -> str:
+    """A user error's sentence in ``words``' language (English when it has no message id
+    or the catalog lacks it)."""
+    if not error.message:
+        return str(error)
+    try:
+        return words(error.message, **error.values)
+    except (KeyError, IndexError, ValueError):  # a catalog entry that does not fit
+        log.warning("could not translate %r", error.message, exc_info=True)
+        return str(error)
+
+
+def sentence_for(error: BaseException, words: Words = ENGLISH) -> str:
+    """What the user reads for ``error``, in ``words``' language; bugs are logged here
+    and get an id."""
     error = unwrap(error)
     if isinstance(error, UserError):
-        return str(error)
+        return said(error, words)
     if isinstance(error, app_commands.CheckFailure):
-        return "You cannot use this command here."
+        return words(NOT_HERE)
     error_id = secrets.token_hex(4)
     log.error("unexpected error %s", error_id, exc_info=error)
-    return (
-        f"Something went wrong on our side (error id `{error_id}`). "
-        "It has been logged; please try again later."
-    )
+    return words(BUG, error_id=error_id)
 
 
 async def answer_error(interaction: discord.Interaction[Any], error: BaseException) -> None:
@@ -55,7 +72,7 @@ async def answer_error(interaction: discord.Interaction[Any], error: BaseExcepti
     "working on it" message is deleted and the sentence follows privately, so a
     mistake is never shown to the whole channel.
     """
-    text = sentence_for(error)
+    text = sentence_for(error, words_for(interaction.locale))
     try:
         if not interaction.response.is_done():
             await interaction.response.send_message(

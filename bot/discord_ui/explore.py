@@ -27,7 +27,7 @@ from bot.discord_ui.answers import NO_MENTIONS, answer_error, sentence_for
 from bot.discord_ui.lens import Target, copy_target, shared_target
 from bot.discord_ui.page_layout import PNG_NAME
 from bot.errors import UserError
-from bot.locales import N_, Words, words_for
+from bot.locales import ENGLISH, N_, Words, words_for
 from bot.render.pages import Position, answer_text, build_page, fit
 from bot.render.similar import similar_text
 from storage.messages import MessageState
@@ -47,9 +47,11 @@ class Gone(UserError):
     """A component that names something the analysis no longer has."""
 
 
-def similar_embed(analysis: Analysis, index: int, neighbours: Any) -> discord.Embed:
-    """The "tracks like this one" embed."""
-    text = similar_text(analysis, index, neighbours)
+def similar_embed(
+    analysis: Analysis, index: int, neighbours: Any, words: Words = ENGLISH
+) -> discord.Embed:
+    """The "tracks like this one" embed, in ``words``' language."""
+    text = similar_text(analysis, index, neighbours, words)
     embed = discord.Embed(title=text.title, description=text.description, colour=0x57F287)
     embed.set_footer(text=text.footer)
     return embed
@@ -73,7 +75,7 @@ class ExploreActions:
             )
             return target, True
         if interaction.message is None:
-            raise Gone("That message is gone; run /clusters again.")
+            raise Gone(N_("That message is gone; run /clusters again."))
         target = await shared_target(pager.messages, pager.analyzer, interaction.message.id)
         return target, pager.may_edit(interaction, target.state)
 
@@ -93,7 +95,9 @@ class ExploreActions:
     @staticmethod
     def _cluster(target: Target, here: Here) -> int:
         if not 0 <= here.cluster < len(target.analysis.clusters):
-            raise Gone("That cluster is no longer in this analysis; turn the page and try again.")
+            raise Gone(
+                N_("That cluster is no longer in this analysis; turn the page and try again.")
+            )
         return here.cluster
 
     # -- changes of the message: map axes and cluster count ------------------------------
@@ -143,8 +147,9 @@ class ExploreActions:
         low, high = self.explorer.count_range(target.analysis)
         wanted = shown + delta
         if not low <= wanted <= high:
-            edge = "fewest" if delta < 0 else "most"
-            raise Gone(f"{shown} clusters is the {edge} the buttons offer for this playlist.")
+            fewest = N_("{count} clusters is the fewest the buttons offer for this playlist.")
+            most = N_("{count} clusters is the most the buttons offer for this playlist.")
+            raise Gone(fewest if delta < 0 else most, count=shown)
         await self._defer(interaction, mine)
         try:
             outcome = await self.explorer.with_clusters(target.analysis, wanted)
@@ -175,7 +180,7 @@ class ExploreActions:
         self, interaction: discord.Interaction[Any], error: Exception
     ) -> None:
         if interaction.response.type == discord.InteractionResponseType.deferred_message_update:
-            text = sentence_for(error)
+            text = sentence_for(error, words_for(interaction.locale))
             try:
                 await interaction.followup.send(text, ephemeral=True, allowed_mentions=NO_MENTIONS)
             except discord.HTTPException:
@@ -259,14 +264,15 @@ class ExploreActions:
         target, mine = await self._target(interaction, here)
         count = target.analysis.track_count
         if not value.isdigit() or int(value) >= count:
-            raise Gone("That track is no longer in this analysis; turn the page and try again.")
+            raise Gone(N_("That track is no longer in this analysis; turn the page and try again."))
         await interaction.response.defer(
             ephemeral=not self._public(interaction, mine), thinking=True
         )
         index = int(value)
         neighbours = await self.explorer.similar(target.key, target.analysis, index)
         await interaction.edit_original_response(
-            embed=similar_embed(target.analysis, index, neighbours), allowed_mentions=NO_MENTIONS
+            embed=similar_embed(target.analysis, index, neighbours, words_for(interaction.locale)),
+            allowed_mentions=NO_MENTIONS,
         )
 
     async def on_home(self, interaction: discord.Interaction[Any], here: Here) -> None:
@@ -277,11 +283,14 @@ class ExploreActions:
         )
         files = await self.explorer.take_home(target.analysis, cluster)
         info = target.analysis.clusters[cluster]
-        tracks = f"{info.size:,} track" + ("" if info.size == 1 else "s")
-        content = (
-            f"📥 **Cluster #{info.number} · {fit(info.name, 150)}**: {tracks} as a CSV "
+        words = words_for(interaction.locale)
+        content = words(
+            "📥 **Cluster #{number} · {name}**: {tracks} as a CSV "
             "(upload it to `/clusters file:` to open it again, or import it where you keep "
-            "playlists), and as M3U and XSPF playlists with links."
+            "playlists), and as M3U and XSPF playlists with links.",
+            number=info.number,
+            name=fit(words.name(info.name), 150),
+            tracks=words.n("{count} track", "{count} tracks", info.size),
         )
         await interaction.edit_original_response(
             content=content,
@@ -290,7 +299,7 @@ class ExploreActions:
             ],
             # e.g. Save to Spotify (Pager.extra_items), for the shared message's cluster
             view=self.pager.extras_view(
-                build_page(target.analysis, Position(cluster, 0)),
+                build_page(target.analysis, Position(cluster, 0), words=words),
                 here.source or (interaction.message.id if interaction.message else 0),
             ),
             allowed_mentions=NO_MENTIONS,
@@ -304,9 +313,12 @@ class ExploreActions:
         )
         png = await self.explorer.apart(target.key, target.analysis, cluster)
         info = target.analysis.clusters[cluster]
-        content = (
-            f"📊 What sets **cluster #{info.number} · {fit(info.name, 150)}** apart from the "
-            "rest of the playlist (in standard deviations from its average)."
+        words = words_for(interaction.locale)
+        content = words(
+            "📊 What sets **cluster #{number} · {name}** apart from the "
+            "rest of the playlist (in standard deviations from its average).",
+            number=info.number,
+            name=fit(words.name(info.name), 150),
         )
         await interaction.edit_original_response(
             content=content,

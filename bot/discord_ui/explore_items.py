@@ -25,6 +25,7 @@ from bot.analysis.similar import cut
 from bot.discord_ui.items import PersistentItem, custom_id
 from bot.discord_ui.lens import HERE_PATTERN as HERE
 from bot.discord_ui.lens import Lens
+from bot.locales import ENGLISH, N_, Words
 from bot.render.pages import PER_PAGE
 from bot.render.similar import track_name
 
@@ -108,9 +109,13 @@ class CountButton(PersistentItem[discord.ui.Button[Any]], pattern=r"kc:(?P<delta
     """Re-clusters with one cluster fewer (``m``) or more (``p``)."""
 
     def __init__(
-        self, here: Here, delta: str, button: discord.ui.Button[Any] | None = None
+        self,
+        here: Here,
+        delta: str,
+        button: discord.ui.Button[Any] | None = None,
+        words: Words = ENGLISH,
     ) -> None:
-        label = "➖ Fewer clusters" if delta == "m" else "➕ More clusters"
+        label = words(N_("➖ Fewer clusters") if delta == "m" else N_("➕ More clusters"))
         super().__init__(button or _button(label, custom_id("kc", delta, here.token())))
         self.here = here
         self.delta = -1 if delta == "m" else 1
@@ -142,8 +147,14 @@ class SimilarSelect(PersistentItem[discord.ui.Select[Any]], pattern=r"sim:" + HE
 class ClusterButton(PersistentItem[discord.ui.Button[Any]], pattern=r"(?P<what>home|why):" + HERE):
     """📥 the cluster's files, or 📊 what sets the cluster apart."""
 
-    def __init__(self, here: Here, what: str, button: discord.ui.Button[Any] | None = None) -> None:
-        label = "📥 Take home" if what == "home" else "📊 What sets it apart"
+    def __init__(
+        self,
+        here: Here,
+        what: str,
+        button: discord.ui.Button[Any] | None = None,
+        words: Words = ENGLISH,
+    ) -> None:
+        label = words(N_("📥 Take home") if what == "home" else N_("📊 What sets it apart"))
         super().__init__(button or _button(label, custom_id(what, here.token())))
         self.here = here
         self.what = what
@@ -163,15 +174,20 @@ class ClusterButton(PersistentItem[discord.ui.Button[Any]], pattern=r"(?P<what>h
 DYNAMIC_ITEMS = (AxisSelect, CountButton, SimilarSelect, ClusterButton)
 
 
-def _axis_select(here: Here, axis: str, current: str | None, choices: list[str]) -> AxisSelect:
+def _axis_select(
+    here: Here, axis: str, current: str | None, choices: list[str], words: Words
+) -> AxisSelect:
     item = AxisSelect(here, axis)
     name = axis.upper()
     item.item.add_option(
-        label=f"{name} axis: automatic projection", value="a", default=current is None
+        label=words("{axis} axis: automatic projection", axis=name),
+        value="a",
+        default=current is None,
     )
     for i, column in enumerate(choices):
+        feature = words(axis_label(column))
         item.item.add_option(
-            label=cut(f"{name} axis: {axis_label(column)}"),
+            label=cut(words("{axis} axis: {feature}", axis=name, feature=feature)),
             value=str(i),
             default=column == current,
         )
@@ -186,7 +202,7 @@ def _similar_select(here: Here, analysis: Analysis, page: Page) -> SimilarSelect
         return None
     position = {t.id: i for i, t in enumerate(analysis.playlist.tracks)}
     item = SimilarSelect(here)
-    item.item.placeholder = "🔎 Tracks like this one…"
+    item.item.placeholder = page.words("🔎 Tracks like this one…")
     for number, track in enumerate(tracks, start=start + 1):
         index = position.get(track.id)
         if index is None:
@@ -223,16 +239,18 @@ def explore_items(
     shown = analysis.sound_cluster_count
     low, high = counts
     splittable = analysis.track_count >= 4
-    fewer, more = CountButton(here, "m"), CountButton(here, "p")
+    words = page.words
+    fewer, more = CountButton(here, "m", words=words), CountButton(here, "p", words=words)
     fewer.item.disabled = not splittable or shown <= low
     more.item.disabled = not splittable or shown >= high
     controls = ExploreControls(
-        first=[ClusterButton(here, "why")], second=[fewer, more, ClusterButton(here, "home")]
+        first=[ClusterButton(here, "why", words=words)],
+        second=[fewer, more, ClusterButton(here, "home", words=words)],
     )
     choices = axis_choices(analysis.features.columns)
     if choices:
-        controls.selects.append(_axis_select(here, "x", axes[0], choices))
-        controls.selects.append(_axis_select(here, "y", axes[1], choices))
+        controls.selects.append(_axis_select(here, "x", axes[0], choices, words))
+        controls.selects.append(_axis_select(here, "y", axes[1], choices, words))
     similar = _similar_select(here, analysis, page)
     if similar is not None:
         controls.selects.append(similar)

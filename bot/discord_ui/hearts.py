@@ -15,7 +15,7 @@ import discord
 
 from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.items import PersistentItem, custom_id
-from bot.locales import N_, words_for
+from bot.locales import ENGLISH, N_, Words, words_for
 
 QUESTION = N_(
     "May your 💚 (the tracks you like) show on answers others can see? Until you say yes, "
@@ -50,10 +50,10 @@ async def answer_hearts(interaction: discord.Interaction[Any], show: bool) -> No
 class HeartsButton(PersistentItem[discord.ui.Button[Any]], pattern=r"lk:(?P<show>[yn])"):
     """One answer to the question: show my 💚 on shared answers (``y``) or not (``n``)."""
 
-    def __init__(self, show: bool) -> None:
+    def __init__(self, show: bool, words: Words = ENGLISH) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Show my 💚 to others" if show else "Keep my 💚 private",
+                label=words(N_("Show my 💚 to others") if show else N_("Keep my 💚 private")),
                 style=discord.ButtonStyle.success if show else discord.ButtonStyle.secondary,
                 custom_id=custom_id("lk", "y" if show else "n"),
             )
@@ -68,6 +68,6 @@ class HeartsButton(PersistentItem[discord.ui.Button[Any]], pattern=r"lk:(?P<show
         await answer_hearts(interaction, self.show)
 
 
-def question_buttons() -> list[discord.ui.Item[Any]]:
-    """The two answers, for a message asking :data:`QUESTION`."""
-    return [HeartsButton(True), HeartsButton(False)]
+def question_buttons(words: Words = ENGLISH) -> list[discord.ui.Item[Any]]:
+    """The two answers, for a message asking :data:`QUESTION`, in ``words``' language."""
+    return [HeartsButton(True, words), HeartsButton(False, words)]

@@ -16,6 +16,7 @@ import discord
 from bot.discord_ui.items import PersistentItem, custom_id
 from bot.discord_ui.lens import LENS_PATTERN, Lens
 from bot.discord_ui.page_layout import PNG_NAME
+from bot.locales import N_
 from bot.render.pages import ACTIONS, Action, Page, Position
 
 #: Reactions in the order they are added, and what each does.
@@ -27,7 +28,8 @@ REACTIONS: dict[str, Action] = {
     "⏭": "last",
     "⏩": "next_cluster",
 }
-#: Button labels: the moves within a cluster, then between clusters.
+#: Button labels (message ids, shown in the page's language): the moves within a
+#: cluster, then between clusters. The custom ids never depend on the label.
 PAGE_BUTTONS: tuple[tuple[str, Action], ...] = (
     ("⏮", "first"),
     ("◀", "prev"),
@@ -35,8 +37,8 @@ PAGE_BUTTONS: tuple[tuple[str, Action], ...] = (
     ("⏭", "last"),
 )
 CLUSTER_BUTTONS: tuple[tuple[str, Action], ...] = (
-    ("⏪ Cluster", "prev_cluster"),
-    ("Cluster ⏩", "next_cluster"),
+    (N_("⏪ Cluster"), "prev_cluster"),
+    (N_("Cluster ⏩"), "next_cluster"),
 )
 ACTION_CODES: dict[Action, str] = {
     "first": "f",
@@ -139,9 +141,17 @@ class _HasPager(Protocol):
 def page_buttons(
     page: Page, moves: tuple[tuple[str, Action], ...], source: int, lens: Lens | None
 ) -> list[discord.ui.Item[Any]]:
-    """The buttons of ``moves`` (moves that lead nowhere are disabled)."""
+    """The buttons of ``moves``, labelled in the page's language (moves that lead
+    nowhere are disabled)."""
     here = Position(page.cluster, page.page)
     return [
-        PageButton(source, here, action, label=label, disabled=_disabled(page, action), lens=lens)
+        PageButton(
+            source,
+            here,
+            action,
+            label=page.words(label),
+            disabled=_disabled(page, action),
+            lens=lens,
+        )
         for label, action in moves
     ]

@@ -17,13 +17,14 @@ from typing import Any
 import discord
 from discord import ui
 
+from bot.locales import N_
 from bot.render.pages import COMPONENT_LIMIT, FOOTER_MARK, Page
 
 log = logging.getLogger(__name__)
 
 PNG_NAME = "clusters.png"
 ACCENT = 0x5865F2
-MAP_DESCRIPTION = "Map of the clusters"
+MAP_DESCRIPTION = N_("Map of the clusters")
 
 
 def page_layout(
@@ -40,7 +41,8 @@ def page_layout(
     container: ui.Container[ui.LayoutView] = ui.Container(accent_colour=ACCENT)
     container.add_item(ui.TextDisplay(f"{intro}\n{page.header}" if intro else page.header))
     if png:
-        item = discord.MediaGalleryItem(f"attachment://{PNG_NAME}", description=MAP_DESCRIPTION)
+        description = page.words(MAP_DESCRIPTION)
+        item = discord.MediaGalleryItem(f"attachment://{PNG_NAME}", description=description)
         container.add_item(ui.MediaGallery(item))
     for cell in page.cells:
         text: ui.TextDisplay[ui.LayoutView] = ui.TextDisplay(cell.text)

@@ -14,7 +14,7 @@ from typing import Any
 import discord
 from discord import app_commands
 
-from bot.locales import N_
+from bot.locales import ENGLISH, N_, Words
 
 #: What every command allows: server installs and user installs, in servers, the
 #: bot's DMs and private chats (Discord's defaults leave the last two out).
@@ -30,6 +30,23 @@ ELSEWHERE_NOTE = N_(
     "*The bot is not in this chat, so the pages turn with the buttons only: reactions "
     "and weekly posts need the bot added to a server.*"
 )
+
+
+#: What the bot needs in a channel to post a paged analysis there (Discord's names).
+POST_PERMISSIONS = {
+    "view_channel": N_("View Channel"),
+    "send_messages": N_("Send Messages"),
+    "embed_links": N_("Embed Links"),
+    "attach_files": N_("Attach Files"),
+}
+
+
+def missing_permissions(
+    channel: discord.abc.GuildChannel, member: discord.Member, words: Words = ENGLISH
+) -> list[str]:
+    """The names of the posting permissions ``member`` lacks in ``channel`` (in ``words``)."""
+    granted = channel.permissions_for(member)
+    return [words(label) for flag, label in POST_PERMISSIONS.items() if not getattr(granted, flag)]
 
 
 def bot_present(interaction: discord.Interaction[Any]) -> bool:

@@ -17,9 +17,10 @@ from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.extras import spotify_library
 from bot.discord_ui.items import PersistentItem, custom_id
 from bot.errors import UserError
+from bot.locales import ENGLISH, N_, Words, words_for
 from bot.render.pages import fit
 from bot.render.taste_doc import bridge_files, score_text, shared_text
-from bot.text import fit_plain_lines, plural
+from bot.text import fit_plain_lines
 
 if TYPE_CHECKING:
     from bot.analysis.taste import Meeting
@@ -37,18 +38,20 @@ def entry_label(member: str, playlist: str) -> str:
     return f"{member} · {playlist}" if member else playlist
 
 
-def map_embed(answer: MapAnswer, title: str) -> discord.Embed:
-    """The map picture, then one line per pair: score and what the two share by name."""
+def map_embed(answer: MapAnswer, title: str, words: Words = ENGLISH) -> discord.Embed:
+    """The map picture, then one line per pair: score and what the two share by name
+    (in ``words``' language)."""
     taste = answer.taste
     lines = []
     for a, b, score in taste.pairs():
+        shared = shared_text(taste.shared[(a, b)], 3, words)
         lines.append(
-            f"**{score_text(score)}** · {fit(taste.names[a], 80)} × {fit(taste.names[b], 80)}"
-            f" · {fit(shared_text(taste.shared[(a, b)], 3), 200)}"
+            f"**{score_text(score, words)}** · {fit(taste.names[a], 80)} × "
+            f"{fit(taste.names[b], 80)} · {fit(shared, 200)}"
         )
     notes = [fit(n, 300) for n in answer.notes]
     text = fit_plain_lines(
-        ["Overlap in sound, 0-100 (100: they mix like two halves of one playlist).", *lines],
+        [words("Overlap in sound, 0-100 (100: they mix like two halves of one playlist)."), *lines],
         DESCRIPTION_LIMIT - sum(len(n) + 1 for n in notes),
     )
     embed = discord.Embed(
@@ -56,7 +59,13 @@ def map_embed(answer: MapAnswer, title: str) -> discord.Embed:
     )
     embed.set_image(url=f"attachment://{MAP_FILE}")
     placed, total = sum(taste.placed), sum(taste.sizes)
-    embed.set_footer(text=f"{placed:,} of {plural(total, 'track')} on the map")
+    on_map = words.n(
+        "{placed} of {count} track on the map",
+        "{placed} of {count} tracks on the map",
+        total,
+        placed=placed,
+    )
+    embed.set_footer(text=on_map)
     return embed
 
 
@@ -66,7 +75,9 @@ def _meeting_line(m: Meeting, size_a: int, size_b: int) -> str:
     return f"{fit(m.name, 80)}: {share_a:.0%} / {share_b:.0%}"
 
 
-def meetings_text(meetings: Sequence[Meeting], size_a: int, size_b: int) -> tuple[str, str]:
+def meetings_text(
+    meetings: Sequence[Meeting], size_a: int, size_b: int, words: Words = ENGLISH
+) -> tuple[str, str]:
     """(where they meet, where they differ): clusters of both playlists together."""
     meet, differ = [], []
     for m in sorted(meetings, key=lambda m: -(m.count_a + m.count_b)):
@@ -74,10 +85,10 @@ def meetings_text(meetings: Sequence[Meeting], size_a: int, size_b: int) -> tupl
         share_b = m.count_b / size_b if size_b else 0.0
         line = _meeting_line(m, size_a, size_b)
         (meet if min(share_a, share_b) >= MEET_SHARE else differ).append(line)
-    return "\n".join(meet[:6]) or "nowhere yet", "\n".join(differ[:6]) or "nowhere"
+    return "\n".join(meet[:6]) or words("nowhere yet"), "\n".join(differ[:6]) or words("nowhere")
 
 
-def pair_embed(answer: PairAnswer) -> discord.Embed:
+def pair_embed(answer: PairAnswer, words: Words = ENGLISH) -> discord.Embed:
     """Two members side by side: score, meeting points, shared names, the bridge."""
     taste = answer.taste
     a, b = taste.names
@@ -85,38 +96,46 @@ def pair_embed(answer: PairAnswer) -> discord.Embed:
     shared = taste.shared[(0, 1)]
     embed = discord.Embed(
         title=fit(f"{a} × {b}", 250),
-        description=(
-            f"Overlap in sound: **{score_text(score)}** / 100. Shared by name: "
-            f"{fit(shared_text(shared, 5), 600)}."
+        description=words(
+            "Overlap in sound: **{score}** / 100. Shared by name: {shared}.",
+            score=score_text(score, words),
+            shared=fit(shared_text(shared, 5, words), 600),
         ),
         colour=COLOUR,
     )
-    meet, differ = meetings_text(answer.meetings, *taste.placed)
-    embed.add_field(name="Where they meet (share of each)", value=fit(meet, 1000, markdown=False))
-    embed.add_field(name="Where they differ", value=fit(differ, 1000, markdown=False))
+    meet, differ = meetings_text(answer.meetings, *taste.placed, words=words)
+    where = words("Where they meet (share of each)")
+    embed.add_field(name=where, value=fit(meet, 1000, markdown=False))
+    embed.add_field(name=words("Where they differ"), value=fit(differ, 1000, markdown=False))
     labels = ", ".join(shared.labels[:5])
     if labels:
-        embed.add_field(name="Shared labels", value=fit(labels, 1000), inline=False)
+        embed.add_field(name=words("Shared labels"), value=fit(labels, 1000), inline=False)
     bridge = [f"{fit(t.title, 60)} – {fit(', '.join(t.artists), 40)}" for t in answer.bridge[:10]]
     embed.add_field(
-        name=f"Bridge playlist ({plural(len(answer.bridge), 'track')}, each side's closest "
-        "to the other)",
-        value="\n".join(bridge)[:1024] or "no tracks",
+        name=words.n(
+            "Bridge playlist ({count} track, each side's closest to the other)",
+            "Bridge playlist ({count} tracks, each side's closest to the other)",
+            len(answer.bridge),
+        ),
+        value="\n".join(bridge)[:1024] or words("no tracks"),
         inline=False,
     )
     embed.set_image(url=f"attachment://{MAP_FILE}")
     return embed
 
 
-def neighbours_embed(me: Entry, ranked: Sequence[tuple[Entry, float]]) -> discord.Embed:
+def neighbours_embed(
+    me: Entry, ranked: Sequence[tuple[Entry, float]], words: Words = ENGLISH
+) -> discord.Embed:
     """The invoker's closest members by sound, highest first."""
     lines = [
         f"{i}. **{score:.0f}** · {fit(entry.label, 120)}"
         for i, (entry, score) in enumerate(ranked[:20], start=1)
     ]
+    nobody = words("No other shared playlist could be compared yet.")
     return discord.Embed(
-        title=fit(f"Closest to {me.label}", 250),
-        description="\n".join(lines) or "No other shared playlist could be compared yet.",
+        title=fit(words("Closest to {label}", label=me.label), 250),
+        description="\n".join(lines) or nobody,
         colour=COLOUR,
     )
 
@@ -126,6 +145,7 @@ def week_changes(
     now: dict[tuple[int, int], float],
     labels: dict[int, str],
     limit: int = 5,
+    words: Words = ENGLISH,
 ) -> str:
     """'alice × bob 83 (+12) · new: carol × bob 40': the pairs that moved most this week.
 
@@ -133,12 +153,12 @@ def week_changes(
     new (a member shared since); a pair that moved by less than 3 points is steady.
     """
     if not before:
-        return "The first taste map of this server: next week's post says what changed."
+        return words("The first taste map of this server: next week's post says what changed.")
     moved = []
     for pair, score in now.items():
         names = f"{fit(labels.get(pair[0], '?'), 60)} × {fit(labels.get(pair[1], '?'), 60)}"
         if pair not in before:
-            moved.append((1000.0, f"new: {names} {score:.0f}"))
+            moved.append((1000.0, words("new: {names} {score}", names=names, score=round(score))))
         elif abs(score - before[pair]) >= 3:
             delta = score - before[pair]
             moved.append((abs(delta), f"{names} {score:.0f} ({delta:+.0f})"))
@@ -146,8 +166,16 @@ def week_changes(
     gone = sum(1 for pair in before if pair not in now)
     parts = [text for _, text in moved[:limit]]
     if gone:
-        parts.append(f"{plural(gone, 'pair')} gone (a member unshared)")
-    return "This week: " + (" · ".join(parts) if parts else "no pair moved by 3 points or more.")
+        parts.append(
+            words.n(
+                "{count} pair gone (a member unshared)",
+                "{count} pairs gone (a member unshared)",
+                gone,
+            )
+        )
+    if not parts:
+        return words("This week: no pair moved by 3 points or more.")
+    return words("This week: {changes}", changes=" · ".join(parts))
 
 
 def _service(interaction: discord.Interaction[Any]) -> TasteService:
@@ -160,11 +188,12 @@ class BridgeButton(
 ):
     """📥 the bridge playlist as files, or 💾 save it to the presser's Spotify."""
 
-    def __init__(self, action: str, bridge: int) -> None:
-        label, emoji = ("Take home", "📥") if action == "home" else ("Save to Spotify", "💾")
+    def __init__(self, action: str, bridge: int, words: Words = ENGLISH) -> None:
+        home = action == "home"
+        label, emoji = (N_("Take home"), "📥") if home else (N_("Save to Spotify"), "💾")
         super().__init__(
             discord.ui.Button(
-                label=label,
+                label=words(label),
                 emoji=emoji,
                 style=discord.ButtonStyle.secondary,
                 custom_id=custom_id("tb", action, bridge),
@@ -180,8 +209,9 @@ class BridgeButton(
     async def pressed(self, interaction: discord.Interaction[Any]) -> None:
         tracks = await _service(interaction).bridge_tracks(self.bridge)
         if tracks is None:
-            raise UserError("This bridge playlist is gone: one of the two members unshared.")
+            raise UserError(N_("This bridge playlist is gone: one of the two members unshared."))
         title = _bridge_title(interaction)
+        words = words_for(interaction.locale)
         if self.action == "save":
             library = spotify_library(interaction.client)
             await interaction.response.defer(ephemeral=True, thinking=True)
@@ -192,17 +222,27 @@ class BridgeButton(
                 tracks,
             )
             await interaction.followup.send(
-                f"Saved **{fit(saved.name, 200)}** ({saved.added:,} tracks) to your Spotify "
-                f"as a private playlist: {saved.url}",
+                words(
+                    "Saved **{name}** ({tracks}) to your Spotify as a private playlist: {url}",
+                    name=fit(saved.name, 200),
+                    tracks=words.n("{count} track", "{count} tracks", saved.added),
+                    url=saved.url,
+                ),
                 ephemeral=True,
                 allowed_mentions=NO_MENTIONS,
             )
             return
         a, _, b = title.partition(" × ")
         files = bridge_files(a, b, tracks)
-        await interaction.response.send_message(
-            f"📥 The bridge playlist ({len(tracks)} tracks) as a CSV (upload it to "
+        said = words.n(
+            "📥 The bridge playlist ({count} track) as a CSV (upload it to "
             "`/clusters file:`), and as M3U and XSPF playlists with links.",
+            "📥 The bridge playlist ({count} tracks) as a CSV (upload it to "
+            "`/clusters file:`), and as M3U and XSPF playlists with links.",
+            len(tracks),
+        )
+        await interaction.response.send_message(
+            said,
             files=[discord.File(io.BytesIO(d), filename=n) for n, d in files.items()],
             ephemeral=True,
             allowed_mentions=NO_MENTIONS,

@@ -94,10 +94,10 @@ class PreviewReport:
         """'3 previews could not be analysed (2 silent, 1 download failed).' or ''."""
         if not self.failed:
             return ""
-        noun = "preview" if self.failed == 1 else "previews"
-        counts = sorted(self.skipped.items(), key=lambda item: (-item[1], item[0]))
-        reasons = ", ".join(f"{n} {reason}" for reason, n in counts)
-        return f"{self.failed:,} {noun} could not be analysed ({reasons})."
+        from bot.render.summary import PREVIEWS_FAILED, counted  # (sklearn: not at import)
+
+        c = sorted(self.skipped.items(), key=lambda item: (-item[1], item[0]))
+        return counted(PREVIEWS_FAILED, self.failed, reasons=", ".join(f"{n} {r}" for r, n in c))
 
 
 def default_workers() -> int:

@@ -369,16 +369,11 @@ class DeezerFeatures:
 
     def deferred_note(self, count: int) -> str:
         """The answer's sentence about ``count`` tracks left past the budget."""
-        noun = "track" if count == 1 else "tracks"
+        from bot.render.summary import DEEZER_BACKGROUND, DEEZER_BUDGET, counted  # (not at import)
+
         if self.background:
-            return (
-                f"Deezer's tempo and loudness of {count:,} more {noun} are being looked up "
-                "in the background: ask again in a few minutes for a fuller answer."
-            )
-        return (
-            f"Deezer's tempo and loudness of {count:,} more {noun} were not looked up "
-            f"within the {self.budget:g} s budget (DEEZER_TRACK_BUDGET_SECONDS)."
-        )
+            return counted(DEEZER_BACKGROUND, count)
+        return counted(DEEZER_BUDGET, count, budget=f"{self.budget:g}")
 
     async def wait_background(self) -> None:
         """Wait until every background lookup has finished (tests, orderly shutdown)."""

@@ -9,6 +9,7 @@ are :class:`~bot.errors.ProviderDown` (a passing failure with a sentence);
 from __future__ import annotations
 
 from bot.errors import ProviderDown, UserError
+from bot.locales import N_
 
 __all__ = [
     "JobFailed",
@@ -25,8 +26,10 @@ class WorkersDown(ProviderDown):
 
     def __init__(self) -> None:
         super().__init__(
-            "No analysis worker is running right now, so this cannot be analysed. "
-            "Please try again in a few minutes."
+            N_(
+                "No analysis worker is running right now, so this cannot be analysed. "
+                "Please try again in a few minutes."
+            )
         )
 
 
@@ -35,7 +38,7 @@ class QueueDown(ProviderDown):
 
     def __init__(self) -> None:
         super().__init__(
-            "The analysis queue cannot be reached right now. Please try again in a few minutes."
+            N_("The analysis queue cannot be reached right now. Please try again in a few minutes.")
         )
 
 
@@ -43,11 +46,18 @@ class JobTimedOut(ProviderDown):
     """A job ran past JOB_TIMEOUT_SECONDS (and was stopped by its worker)."""
 
     def __init__(self, seconds: float) -> None:
-        span = f"{seconds:g} seconds" if seconds < 120 else f"{round(seconds / 60)} minutes"
-        super().__init__(
-            f"The analysis took longer than {span} and was stopped. "
+        if seconds < 120:
+            said = N_(
+                "The analysis took longer than {count} seconds and was stopped. "
+                "Please try again later, or with a smaller playlist."
+            )
+            super().__init__(said, count=int(seconds) if seconds == int(seconds) else seconds)
+            return
+        said = N_(
+            "The analysis took longer than {count} minutes and was stopped. "
             "Please try again later, or with a smaller playlist."
         )
+        super().__init__(said, count=round(seconds / 60))
 
 
 class WorkerLost(ProviderDown):
@@ -55,8 +65,10 @@ class WorkerLost(ProviderDown):
 
     def __init__(self) -> None:
         super().__init__(
-            "The worker running this analysis stopped before it finished. "
-            "Please try again in a minute."
+            N_(
+                "The worker running this analysis stopped before it finished. "
+                "Please try again in a minute."
+            )
         )
 
 

@@ -121,7 +121,14 @@ def _names(cls: type) -> list[str]:
 
 def error_to_wire(error: UserError) -> dict[str, Any]:
     """A user error as plain data: its class (and bases) and its sentence."""
-    return {"classes": _names(type(error)), "message": str(error)}
+    said = {k: v for k, v in error.values.items() if isinstance(v, str | int | float)}
+    return {
+        "classes": _names(type(error)),
+        "message": str(error),
+        # the message id and its values, so the bot can say it in the member's language
+        "id": error.message if len(said) == len(error.values) else "",
+        "values": said,
+    }
 
 
 def _user_error_classes() -> Iterator[type[UserError]]:
@@ -152,6 +159,9 @@ def error_from_wire(wire: dict[str, Any]) -> UserError:
             break
     error = cls.__new__(cls)
     Exception.__init__(error, str(wire.get("message", "")))
+    values = wire.get("values")
+    if isinstance(wire.get("id"), str) and wire["id"] and isinstance(values, dict):
+        error.message, error.values = wire["id"], values
     return error
 
 

@@ -13,7 +13,8 @@ from __future__ import annotations
 
 import gettext
 import logging
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -41,6 +42,20 @@ def N_(message: str) -> str:
     return message
 
 
+class Fixed(float):
+    """A number always shown with ``places`` decimals (``Fixed(0.04, 1)``: 0.0, ``0,0``)."""
+
+    places: int
+
+    def __new__(cls, value: float, places: int = 1) -> Fixed:
+        made = super().__new__(cls, value)
+        made.places = places
+        return made
+
+    def __format__(self, spec: str) -> str:
+        return format(float(self), spec or f",.{self.places}f")
+
+
 class Words:
     """What one locale says: ``words("msg", x=1)``, ``words.n(one, many, count)``,
     ``words.number(n)``, ``words.percent(share)``, ``words.name(cluster_name)``."""
@@ -58,7 +73,18 @@ class Words:
         self.rule = rule or (lambda n: int(n != 1))
 
     def __call__(self, message: str, **values: object) -> str:
-        return (self.messages.get(message) or message).format(**values)
+        """``message`` translated, ``values`` filled in (numbers in the locale's way)."""
+        said = self.messages.get(message) or message
+        if not values:
+            return said
+        return said.format(**{key: self._shown(value) for key, value in values.items()})
+
+    def _shown(self, value: object) -> object:
+        if isinstance(value, Fixed):
+            return format_decimal(value, format="#,##0." + "0" * value.places, locale=self.locale)
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return self.number(value)
+        return value
 
     def n(self, singular: str, plural: str, count: int, **values: object) -> str:
         """The plural form of ``count`` (``{count}`` is the number, formatted)."""
@@ -67,7 +93,8 @@ class Words:
             forms, index = (singular, plural), int(count != 1)
         else:
             index = min(self.rule(count), len(forms) - 1)
-        return forms[index].format(count=self.number(count), **values)
+        shown = {key: self._shown(value) for key, value in values.items()}
+        return forms[index].format(count=self.number(count), **shown)
 
     def number(self, value: float) -> str:
         return format_decimal(value, locale=self.locale)
@@ -118,3 +145,55 @@ def words_for(locale: object) -> Words:
     except (OSError, UnknownLocaleError, ValueError):
         log.warning("could not read the %s catalog; answering in English", code, exc_info=True)
         return ENGLISH
+
+
+_FIELD = re.compile(r"\\\{(\w+)\\\}")
+_NUMBER = re.compile(r"(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]+)?")
+
+
+@cache
+def _pattern(template: str) -> re.Pattern[str]:
+    """A regex that reads an English sentence made from ``template`` back into its values
+    (a placeholder used twice must hold the same text both times)."""
+    seen: set[str] = set()
+
+    def group(found: re.Match[str]) -> str:
+        name = found.group(1)
+        if name in seen:
+            return f"(?P={name})"
+        seen.add(name)
+        return f"(?P<{name}>.+?)"
+
+    return re.compile(_FIELD.sub(group, re.escape(template)) + r"(?=\s|$)")
+
+
+def _value(text: str, words: Words) -> object:
+    if _NUMBER.fullmatch(text):
+        plain = text.replace(",", "")
+        return float(plain) if "." in plain else int(plain)
+    return words(text)
+
+
+def said_again(text: str, templates: Sequence[str], words: Words) -> str:
+    """English ``text`` (sentences made from ``templates`` with ``str.format``, joined by
+    spaces) in ``words``' language: each sentence is read back into its template and
+    values, and said again (numbers as the locale writes them, values that are messages
+    translated). A sentence no template made stays as it is."""
+    if words is ENGLISH or not text:
+        return text
+    out: list[str] = []
+    rest = text.strip()
+    while rest:
+        for template in templates:
+            found = _pattern(template).match(rest)
+            if found:
+                values = {k: _value(v, words) for k, v in found.groupdict().items()}
+                out.append(words(template, **values))
+                rest = rest[found.end() :].lstrip()
+                break
+        else:
+            end = rest.find(". ")
+            end = len(rest) if end < 0 else end + 1
+            out.append(rest[:end])
+            rest = rest[end:].lstrip()
+    return " ".join(out)

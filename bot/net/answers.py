@@ -29,9 +29,23 @@ import aiohttp
 from yarl import URL
 
 from bot.errors import InputTooLarge, PlaylistUnavailable
+from bot.locales import N_
 
 #: Deezer counts its quota over 5 seconds: wait one window after a code-4 error.
 DEEZER_QUOTA_PAUSE = 5.0
+#: What a member reads when a provider keeps failing (``bot.net.client`` raises them).
+NOT_ANSWERING = N_(
+    "{name} is not answering properly right now ({reason}, {tries} tries); "
+    "please try again in a few minutes."
+)
+WAIT_ASKED = N_(
+    "{name} is rate-limiting this bot and asks it to wait {seconds} seconds; "
+    "please try again later."
+)
+QUOTA_USED = N_(
+    "{name} says this bot has used up its request quota for now; please try again "
+    "later. A Deezer link or an Exportify CSV upload works meanwhile."
+)
 #: Bodies are read in pieces of at most this many bytes (whatever the sender's chunking).
 READ_CHUNK = 64 * 1024
 #: A tag's attributes are at most this long (longer: not taken for a tag).

@@ -47,6 +47,9 @@ from yarl import URL
 
 from bot.errors import ProviderDown
 from bot.net.answers import (
+    NOT_ANSWERING,
+    QUOTA_USED,
+    WAIT_ASKED,
     DeezerNoData,
     HttpError,
     Retry,
@@ -284,10 +287,7 @@ class HttpClient:
                     reason, delay = retry.reason, retry.delay
             attempt += 1
             if attempt > self.max_retries:
-                raise ProviderDown(
-                    f"{name} is not answering properly right now ({reason}, {attempt} tries); "
-                    "please try again in a few minutes."
-                )
+                raise ProviderDown(NOT_ANSWERING, name=name, reason=reason, tries=attempt)
             pause = self._backoff(attempt - 1) if delay is None else delay
             log.info(
                 "%s: %s; retry %d/%d in %.2f s",
@@ -331,17 +331,11 @@ class HttpClient:
             raise self._quota_error(name)
         delay = retry_after_seconds(headers.get("Retry-After"))
         if delay is not None and delay > self.max_retry_after:
-            raise ProviderDown(
-                f"{name} is rate-limiting this bot and asks it to wait "
-                f"{delay:,.0f} seconds; please try again later."
-            )
+            raise ProviderDown(WAIT_ASKED, name=name, seconds=round(delay))
         raise Retry("too many requests (HTTP 429)", delay)
 
     def _quota_error(self, name: str) -> ProviderDown:
-        return ProviderDown(
-            f"{name} says this bot has used up its request quota for now; please try again "
-            "later. A Deezer link or an Exportify CSV upload works meanwhile."
-        )
+        return ProviderDown(QUOTA_USED, name=name)
 
     async def get_json(
         self,

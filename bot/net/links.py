@@ -19,6 +19,7 @@ from urllib.parse import quote
 from yarl import URL
 
 from bot.errors import BadLink
+from bot.locales import N_
 from bot.model import PlaylistRef
 from bot.net.client import HttpClient, HttpError
 
@@ -45,17 +46,19 @@ MAX_HOPS = 5
 #: How much of an HTML answer (a short link that redirects in the page) is searched.
 MAX_PAGE_BYTES = 256_000
 
+#: Links to something other than a playlist, and the sentence each gets (whole
+#: sentences, so every language can say them its own way).
 OTHER_KINDS = {
-    "track": "a track",
-    "album": "an album",
-    "artist": "an artist",
-    "episode": "a podcast episode",
-    "show": "a podcast",
-    "user": "a profile",
-    "profile": "a profile",
-    "podcast": "a podcast",
-    "radio": "a radio",
-    "mix": "a mix",
+    "track": N_("That is a track link; paste a playlist link."),
+    "album": N_("That is an album link; paste a playlist link."),
+    "artist": N_("That is an artist link; paste a playlist link."),
+    "episode": N_("That is a podcast episode link; paste a playlist link."),
+    "show": N_("That is a podcast link; paste a playlist link."),
+    "user": N_("That is a profile link; paste a playlist link."),
+    "profile": N_("That is a profile link; paste a playlist link."),
+    "podcast": N_("That is a podcast link; paste a playlist link."),
+    "radio": N_("That is a radio link; paste a playlist link."),
+    "mix": N_("That is a mix link; paste a playlist link."),
 }
 
 #: What yarl raises for text it cannot take as a URL (IndexError: some bracketed hosts).
@@ -66,17 +69,20 @@ PAGE_LINK = re.compile(
     r"https://(?:open\.spotify\.com|(?:www\.)?deezer\.com)/[^\s\"'<>]*playlist/[0-9A-Za-z]+"
 )
 
-NOT_A_LINK = (
+NOT_A_LINK = N_(
     "That is not a playlist link I understand: paste a Spotify, Deezer, YouTube Music or "
     "Apple Music playlist link (like https://open.spotify.com/playlist/…, "
     "https://www.deezer.com/playlist/…, https://music.youtube.com/playlist?list=… or "
     "https://music.apple.com/us/playlist/…/pl.…), or upload a CSV export."
 )
 
+NOT_A_YOUTUBE_LIST = N_("That YouTube link is not a playlist; paste a link with `list=` in it.")
+LEADS_ELSEWHERE = N_("That short link leads somewhere I do not follow.")
+
 
 def _wrong_kind(kind: str) -> BadLink:
-    article = OTHER_KINDS.get(kind, f"a {kind}")
-    return BadLink(f"That is {article} link; paste a playlist link.")
+    said = OTHER_KINDS.get(kind) or N_("That is not a playlist link; paste a playlist link.")
+    return BadLink(said)
 
 
 def _clean(text: str) -> str:
@@ -89,13 +95,13 @@ def _clean(text: str) -> str:
 
 def _spotify_id(value: str) -> str:
     if not SPOTIFY_ID.fullmatch(value):
-        raise BadLink("That Spotify link has no valid playlist id (22 letters and digits).")
+        raise BadLink(N_("That Spotify link has no valid playlist id (22 letters and digits)."))
     return value
 
 
 def _deezer_id(value: str) -> str:
     if not DEEZER_ID.fullmatch(value):
-        raise BadLink("That Deezer link has no valid playlist id (a number).")
+        raise BadLink(N_("That Deezer link has no valid playlist id (a number)."))
     return value
 
 
@@ -176,16 +182,18 @@ def _youtube(url: URL) -> PlaylistRef:
     if segments[:1] == ["browse"] and len(segments) == 2 and segments[1].startswith("VL"):
         listed = segments[1][2:]
     elif segments not in (["playlist"], ["watch"]):
-        raise BadLink("That YouTube link is not a playlist; paste a link with `list=` in it.")
+        raise BadLink(NOT_A_YOUTUBE_LIST)
     if not listed:
-        raise BadLink("That YouTube link is not a playlist; paste a link with `list=` in it.")
+        raise BadLink(NOT_A_YOUTUBE_LIST)
     if listed in YOUTUBE_PRIVATE_LISTS:
         raise BadLink(
-            "That is a member's own YouTube list (liked or watch later), which only they "
-            "can see; paste a public playlist's link."
+            N_(
+                "That is a member's own YouTube list (liked or watch later), which only they "
+                "can see; paste a public playlist's link."
+            )
         )
     if not YOUTUBE_LIST.fullmatch(listed):
-        raise BadLink("That YouTube link has no valid playlist id.")
+        raise BadLink(N_("That YouTube link has no valid playlist id."))
     return PlaylistRef("ytmusic", listed)
 
 
@@ -248,7 +256,7 @@ def _parse_url(url: URL) -> PlaylistRef:
             return PlaylistRef("spotify", _spotify_id(value))
         return PlaylistRef("deezer", _deezer_id(value))
     if host in SHORT_LINK_HOSTS or host == "spotify.app.link":
-        raise BadLink("That is a short link; paste the full playlist link it opens instead.")
+        raise BadLink(N_("That is a short link; paste the full playlist link it opens instead."))
     raise BadLink(NOT_A_LINK)
 
 
@@ -268,8 +276,10 @@ def parse_link(text: str) -> PlaylistRef:
         return PlaylistRef("spotify", text)
     if DEEZER_ID.fullmatch(text):
         raise BadLink(
-            "A bare number could be any Deezer playlist, album or track; "
-            "paste the whole link (https://www.deezer.com/playlist/…)."
+            N_(
+                "A bare number could be any Deezer playlist, album or track; "
+                "paste the whole link (https://www.deezer.com/playlist/…)."
+            )
         )
     url = _to_url(text)
     if url is None:
@@ -296,12 +306,12 @@ def _redirect(url: URL, location: str) -> URL | PlaylistRef:
     try:
         next_url = url.join(URL(location, encoded=True))
     except _URL_ERRORS:
-        raise BadLink("That short link leads somewhere I do not follow.") from None
+        raise BadLink(LEADS_ELSEWHERE) from None
     next_host = _host(next_url)
     if next_host in SPOTIFY_HOSTS | DEEZER_HOSTS and next_url.scheme in ("http", "https"):
         return _parse_url(next_url)
     if not _safe_to_fetch(next_url):
-        raise BadLink("That short link leads somewhere I do not follow.")
+        raise BadLink(LEADS_ELSEWHERE)
     return next_url
 
 
@@ -319,7 +329,7 @@ async def resolve_link(
         cleaned = _clean(text)
         candidate = _to_url(cleaned)
         if candidate is not None and _host(candidate) in SHORT_LINK_HOSTS:
-            raise BadLink("I only follow short links over https:// on the normal port.")
+            raise BadLink(N_("I only follow short links over https:// on the normal port."))
         return parse_link(text)
     for _hop in range(MAX_HOPS):
         host = _host(url)
@@ -332,18 +342,22 @@ async def resolve_link(
             location, page = await http.follow_once(str(target), max_bytes=MAX_PAGE_BYTES)
         except HttpError as exc:
             raise BadLink(
-                f"That short link does not work (HTTP {exc.status}); paste the full link."
+                N_("That short link does not work (HTTP {status}); paste the full link."),
+                status=str(exc.status),
             ) from None
         if location is None:
             found = PAGE_LINK.search(page)
             if found is None:
-                raise BadLink("That short link does not lead to a playlist.")
+                raise BadLink(N_("That short link does not lead to a playlist."))
             return parse_link(found.group(0))
         step = _redirect(url, location)
         if isinstance(step, PlaylistRef):
             return step
         url = step
-    raise BadLink(f"That short link redirects more than {MAX_HOPS} times; paste the full link.")
+    raise BadLink(
+        N_("That short link redirects more than {hops} times; paste the full link."),
+        hops=MAX_HOPS,
+    )
 
 
 #: Link-like words of a message: URLs and playlist URIs (for "Cluster this playlist").

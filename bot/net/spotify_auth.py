@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from bot.errors import PlaylistUnavailable, ProviderDown
+from bot.locales import N_
 from bot.net.answers import loads
 from bot.net.client import HttpClient, HttpError, Unauthorized
 from bot.net.spotify_api import Token, parse_answer
@@ -25,13 +26,14 @@ log = logging.getLogger(__name__)
 
 #: A token is renewed this many seconds before Spotify says it expires.
 TOKEN_MARGIN_SECONDS = 60.0
-INSTEAD = (
+INSTEAD = N_(
     "A Deezer link of the same playlist works, or an Exportify CSV export "
     "(https://exportify.net) uploaded as a file."
 )
-NOT_CONFIGURED = (
+NOT_CONFIGURED = N_(
     "This bot has no Spotify credentials (SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET), "
-    "so it cannot read Spotify links. " + INSTEAD
+    "so it cannot read Spotify links. A Deezer link of the same playlist works, or an "
+    "Exportify CSV export (https://exportify.net) uploaded as a file."
 )
 
 
@@ -87,8 +89,11 @@ class SpotifyAuth:
             except HttpError as exc:
                 log.error("Spotify refused the client credentials: %s", exc)
                 raise ProviderDown(
-                    "Spotify refused this bot's credentials, so Spotify links cannot be read "
-                    "right now. " + INSTEAD
+                    N_(
+                        "Spotify refused this bot's credentials, so Spotify links cannot be "
+                        "read right now. A Deezer link of the same playlist works, or an "
+                        "Exportify CSV export (https://exportify.net) uploaded as a file."
+                    )
                 ) from None
             answer = parse_answer(Token, payload, "its access token")
             lifetime = answer.expires_in or 3600.0

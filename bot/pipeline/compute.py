@@ -7,8 +7,7 @@ directly.
 
 from __future__ import annotations
 
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 
 import numpy as np
 
@@ -27,21 +26,7 @@ from bot.model import (
     Track,
 )
 from bot.render.scatter import legend_entries, render_scatter
-
-FAMILY_WORDS = {
-    "provider": "audio features",
-    "preview": "features from preview audio",
-    "metadata": "metadata only",
-}
-PROVIDER_NAMES = {
-    "csv": "from the file",
-    "spotify": "Spotify",
-    "reccobeats": "ReccoBeats",
-    "deezer": "Deezer",
-    "preview analysis": "preview analysis",
-}
-#: Providers that fill only some of the audio columns, and which.
-PARTIAL_PROVIDERS = {"deezer": "tempo and loudness only"}
+from bot.render.summary import features_sentence, unheard_sentence
 
 
 def _track_sort_key(track: Track) -> tuple[str, int, str]:
@@ -50,54 +35,16 @@ def _track_sort_key(track: Track) -> tuple[str, int, str]:
     return (artist, track.release_year or 9999, track.title.casefold())
 
 
-def _by_provider(providers: Mapping[str, int]) -> str:
-    """'ReccoBeats 60, Deezer 15 with tempo and loudness only' (no counts for just one)."""
-    return ", ".join(
-        f"{PROVIDER_NAMES.get(name, name)}"
-        + (f" {count:,}" if len(providers) > 1 else "")
-        + (f" with {PARTIAL_PROVIDERS[name]}" if name in PARTIAL_PROVIDERS else "")
-        for name, count in sorted(providers.items(), key=lambda kv: -kv[1])
-    )
-
-
 def describe_features(
     table: FeatureTable, total: int, tracks: Sequence[Track] | None = None
 ) -> str:
-    """'30 of 30 tracks had audio features (from the file)' style summary.
+    """'30 of 30 tracks had audio features (from the file)' style summary (English;
+    :mod:`bot.render.summary` says it in other languages from the same numbers).
 
     When metadata leads, ``tracks`` (optional) lets it still say how many tracks had
     which audio features, too few to lead.
     """
-    if table.family == "metadata":
-        have = Counter(t.audio_provider or "unknown" for t in tracks or () if t.audio)
-        have.update("preview analysis" for t in tracks or () if t.preview_features)
-        if not have:
-            return (
-                f"Clustered on metadata only (no audio features for most of the {total:,} tracks)."
-            )
-        covered = sum(1 for t in tracks or () if t.audio or t.preview_features)
-        return (
-            f"Clustered on metadata only: {covered:,} of {total:,} tracks had audio "
-            f"features ({_by_provider(have)}), too few to lead."
-        )
-    sources = _by_provider(table.providers)
-    return f"{table.coverage:,} of {total:,} tracks had {FAMILY_WORDS[table.family]} ({sources})."
-
-
-def _unheard_sentence(how: Mapping[int, str]) -> str:
-    """'12 tracks had no sound features: 9 placed with their album's or artist's tracks,
-    3 in "not enough to hear".' (empty when every track was heard)."""
-    if not how:
-        return ""
-    alone = sum(1 for h in how.values() if h == ALONE)
-    placed = len(how) - alone
-    parts = []
-    if placed:
-        parts.append(f"{placed:,} placed with their album's or artist's tracks")
-    if alone:
-        parts.append(f'{alone:,} in "{UNHEARD_NAME}"')
-    noun = "track" if len(how) == 1 else "tracks"
-    return f"{len(how):,} {noun} had too few sound features (🔇): " + ", ".join(parts) + "."
+    return features_sentence(table.family, table.coverage, total, table.providers, tracks or ())
 
 
 def _split_heard(
@@ -171,21 +118,14 @@ def compute_analysis(
     points = np.full((len(tracks), 2), np.nan)
     points[heard] = projection.points
     coverage, providers = whole or (table.coverage, table.providers)
-    summary = (
-        describe_features(table, len(tracks), tracks)
-        if whole is None
-        else (
-            f"{coverage:,} of {len(tracks):,} tracks had {FAMILY_WORDS[table.family]} "
-            f"({_by_provider(providers)})."
-        )
-    )
+    summary = features_sentence(table.family, coverage, len(tracks), providers, tracks)
     info = FeatureInfo(
         family=table.family,
         columns=table.columns,
         coverage=coverage,
         providers=providers,
         dropped=table.dropped,
-        summary=" ".join(x for x in (summary, _unheard_sentence(placement.how)) if x),
+        summary=" ".join(x for x in (summary, unheard_sentence(placement.how)) if x),
     )
     analysis = Analysis(
         playlist=playlist,

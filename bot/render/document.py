@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from bot.locales import ENGLISH, N_, Words, said_again
 from bot.model import (
     ANALYSIS_VERSION,
     Analysis,
@@ -49,20 +50,68 @@ def with_audio(playlist: Playlist) -> int:
     return sum(1 for t in playlist.tracks if t.audio or t.preview_features)
 
 
-def reading_sentences(analysis: Analysis) -> list[str]:
+#: Why fewer tracks were read than listed (``Playlist.limit_note``, set by the sources in
+#: English with ``str.format``; said again in other languages by ``said_again``).
+SPOTIFY_CAP = N_(
+    "{read} of {listed} tracks: Spotify shows apps without access only the first {read}. "
+    "Connect your Spotify (if it is yours) or upload an Exportify CSV for all of them."
+)
+SPOTIFY_PAGE_CAP = N_(
+    "Only the first {read} tracks: Spotify's public page shows at most {cap}, so the "
+    "playlist may have more. Connect your Spotify (if it is yours) or upload an Exportify "
+    "CSV for all of them."
+)
+YOUTUBE_CAP = N_(
+    "{read} of {listed} tracks: YouTube Music gave no more without an account (some may be "
+    "hidden or unavailable)."
+)
+LIMIT_NOTES = (SPOTIFY_CAP, SPOTIFY_PAGE_CAP, YOUTUBE_CAP)
+
+
+def reading_sentences(analysis: Analysis, words: Words = ENGLISH) -> list[str]:
     """The counts of :func:`reading` as sentences for the CLI and the bot, then the
-    reason fewer tracks were read than listed (empty for a playlist read whole)."""
+    reason fewer tracks were read than listed (empty for a playlist read whole); in
+    ``words``' language (the CLI's English is ``bot.text.describe_reading``'s)."""
     from bot.text import describe_reading
 
     playlist = analysis.playlist
-    said = describe_reading(
-        listed=playlist.listed,
-        read=len(playlist.tracks),
-        matched=playlist.matched,
-        with_features=with_audio(playlist),
-        origin=playlist.origin,
-    )
-    return [s for s in (said + "." if said else "", playlist.limit_note) if s]
+    counts = {
+        "listed": playlist.listed,
+        "read": len(playlist.tracks),
+        "matched": playlist.matched,
+        "with_features": with_audio(playlist),
+        "origin": playlist.origin,
+    }
+    said = describe_reading(**counts)  # type: ignore[arg-type]
+    if said and words is not ENGLISH:
+        said = _reading_in(words, **counts)  # type: ignore[arg-type]
+    limit = said_again(playlist.limit_note, LIMIT_NOTES, words)
+    return [s for s in (said + "." if said else "", limit) if s]
+
+
+def _reading_in(
+    words: Words,
+    *,
+    listed: int | None,
+    read: int,
+    matched: int | None,
+    with_features: int,
+    origin: str,
+) -> str:
+    """:func:`bot.text.describe_reading` in ``words``' language."""
+    if listed is None:
+        head = words.n("Read {count} track", "Read {count} tracks", read)
+    else:
+        head = words.n(
+            "Read {read} of {count} track", "Read {read} of {count} tracks", listed, read=read
+        )
+    if origin:
+        head = words("{read} from {origin}", read=head, origin=words(origin))
+    parts = [head]
+    if matched is not None:
+        parts.append(words("{count} matched on Deezer", count=matched))
+    parts.append(words("{count} with audio features", count=with_features))
+    return "; ".join(parts)
 
 
 def to_document(analysis: Analysis) -> dict[str, Any]:

@@ -19,15 +19,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 from urllib.parse import quote
 
 from bot.locales import ENGLISH, Words
 from bot.model import Analysis, Cluster, Track
-from bot.render.document import reading_sentences
 from bot.render.markdown import UNHEARD_MARK
-from bot.text import cut_utf16, describe_notes, describe_skips, fit_plain_lines, utf16_len
+from bot.render.summary import feature_summary, found_sentences
+from bot.text import cut_utf16, fit_plain_lines, utf16_len
 
 #: Tracks per page: five sections of three components each leave room, within
 #: Discord's 40 components, for the map, the header, the footer and every control.
@@ -154,6 +154,8 @@ class Page:
     page: int
     page_count: int
     cluster_count: int
+    #: The language the page is in; its controls are labelled in it too.
+    words: Words = field(default=ENGLISH, compare=False, repr=False)
 
     @property
     def header(self) -> str:
@@ -317,7 +319,7 @@ def footer_text(analysis: Analysis, position: Position, pages: int, words: Words
     )
     name = fit(analysis.playlist.name, 100, markdown=False) or words("playlist")
     text = head + name
-    summary = analysis.features.summary
+    summary = feature_summary(analysis, words)
     if summary:
         room = FOOTER_BUDGET - utf16_len(text) - 3
         rest = fit(summary, room, markdown=False)
@@ -342,6 +344,7 @@ def build_page(
             page=0,
             page_count=1,
             cluster_count=0,
+            words=words,
         )
     cluster = analysis.clusters[here.cluster]
     start = here.page * per_page
@@ -359,6 +362,7 @@ def build_page(
         page=here.page,
         page_count=counts[here.cluster],
         cluster_count=len(analysis.clusters),
+        words=words,
     )
 
 
@@ -368,7 +372,9 @@ def answer_text(
     """The text above the first page: what was found, from what, and any note.
 
     Escaped and mention-free, at most ``limit`` UTF-16 units (:data:`INTRO_BUDGET`).
-    The feature summary and notes come from the pipeline, in English.
+    The feature summary, the clustering's note and the skipped entries are said in
+    ``words``' language (:mod:`bot.render.summary`); the providers' own notes and how a
+    public page was read stay in English.
     """
     name = fit(analysis.playlist.name, 200) or words("the playlist")
     parts = [
@@ -379,17 +385,7 @@ def answer_text(
             clusters=words.n("{count} cluster", "{count} clusters", analysis.sound_cluster_count),
         )
     ]
-    if analysis.features.summary:
-        parts.append(fit(analysis.features.summary, 600))
-    if analysis.note:
-        parts.append(fit(analysis.note, 400))
-    parts.extend(fit(said, 400) for said in reading_sentences(analysis))
-    for said in (
-        describe_skips(analysis.playlist.skipped),
-        describe_notes(analysis.playlist.notes),
-    ):
-        if said:
-            parts.append(fit(said[:1].upper() + said[1:], 400) + ".")
+    parts.extend(fit(said, limit) for said, limit in found_sentences(analysis, words))
     if cached:
         parts.append(words("*(from the cache: the playlist has not changed)*"))
     return fit_plain_lines(parts, limit)

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from bot.analysis.similar import Neighbour
 from bot.analysis.vocabulary import column_label, trait_word
+from bot.locales import ENGLISH, Words
 from bot.model import Analysis, Track
 from bot.render.pages import LINK_URL_LIMIT, fit, safe_url
 from bot.text import utf16_len
@@ -29,14 +30,17 @@ class SimilarText:
         return "\n".join(self.lines)
 
 
-def shared_words(shared: Sequence[tuple[str, bool]]) -> str:
-    """'both fast · high energy · k-pop', or 'close on every feature' when nothing stands out."""
-    words: list[str] = []
+def shared_words(shared: Sequence[tuple[str, bool]], words: Words = ENGLISH) -> str:
+    """'both fast · high energy · k-pop', or 'close on every feature' when nothing stands
+    out (in ``words``' language)."""
+    found: list[str] = []
     for column, above in shared:
         word = trait_word(column, above) or f"{'high' if above else 'low'} {column_label(column)}"
-        if word not in words:
-            words.append(word)
-    return "both " + " · ".join(words) if words else "close on every feature"
+        if word not in found:
+            found.append(word)
+    if not found:
+        return words("close on every feature")
+    return words("both {traits}", traits=words.name(" · ".join(found)))
 
 
 def track_name(track: Track) -> str:
@@ -56,20 +60,27 @@ def _line(number: int, track: Track, cluster: int, reason: str, budget: int) -> 
     return line if utf16_len(line) <= budget else f"{number}. " + fit(track.title, budget - 5)
 
 
-def similar_text(analysis: Analysis, index: int, neighbours: Sequence[Neighbour]) -> SimilarText:
-    """The answer for track ``index`` (playlist order) and its nearest ``neighbours``."""
+def similar_text(
+    analysis: Analysis, index: int, neighbours: Sequence[Neighbour], words: Words = ENGLISH
+) -> SimilarText:
+    """The answer for track ``index`` (playlist order) and its nearest ``neighbours``,
+    in ``words``' language."""
     tracks = analysis.playlist.tracks
     labels = analysis.labels
-    title = fit("Tracks like " + track_name(tracks[index]), TITLE_LIMIT)
+    title = fit(words("Tracks like {track}", track=track_name(tracks[index])), TITLE_LIMIT)
     budget = (DESCRIPTION_LIMIT - 20) // max(1, len(neighbours))
     lines = tuple(
-        _line(i, tracks[n.index], labels[n.index] + 1, shared_words(n.shared), budget)
+        _line(i, tracks[n.index], labels[n.index] + 1, shared_words(n.shared, words), budget)
         for i, n in enumerate(neighbours, start=1)
-    ) or ("*No other tracks in this playlist.*",)
+    ) or (words("*No other tracks in this playlist.*"),)
     own = labels[index] + 1
     footer = fit(
-        f"Nearest in {analysis.playlist.name} by the features the clusters use · "
-        f"the track is in cluster #{own}",
+        words(
+            "Nearest in {playlist} by the features the clusters use · "
+            "the track is in cluster #{number}",
+            playlist=analysis.playlist.name,
+            number=own,
+        ),
         1024,
         markdown=False,
     )

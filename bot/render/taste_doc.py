@@ -14,6 +14,7 @@ from typing import Any
 
 from bot.analysis.overlap import K_NEIGHBOURS, MIN_TRACKS
 from bot.analysis.taste import Shared, TasteMap
+from bot.locales import ENGLISH, Words
 from bot.model import Track
 from bot.render.markdown import escape_cell
 from bot.text import plural
@@ -27,21 +28,22 @@ FAMILY_WORDS = {
 }
 
 
-def score_text(score: float | None) -> str:
+def score_text(score: float | None, words: Words = ENGLISH) -> str:
     """'83' or 'not scored' (a playlist with too few tracks with features)."""
-    return "not scored" if score is None else f"{score:.0f}"
+    return words("not scored") if score is None else f"{score:.0f}"
 
 
-def shared_text(shared: Shared, limit: int = 5) -> str:
-    """'2 tracks, 5 artists (Daft Punk, Justice, …)' or 'nothing by name'."""
+def shared_text(shared: Shared, limit: int = 5, words: Words = ENGLISH) -> str:
+    """'2 tracks, 5 artists (Daft Punk, Justice, …)' or 'nothing by name' (in ``words``)."""
     parts = []
     if shared.track_count:
-        parts.append(plural(shared.track_count, "track"))
+        parts.append(words.n("{count} track", "{count} tracks", shared.track_count))
     if shared.artist_count:
         names = ", ".join(shared.artists[:limit])
         more = ", …" if shared.artist_count > limit else ""
-        parts.append(f"{plural(shared.artist_count, 'artist')} ({names}{more})")
-    return ", ".join(parts) or "nothing by name"
+        artists = words.n("{count} artist", "{count} artists", shared.artist_count)
+        parts.append(f"{artists} ({names}{more})")
+    return ", ".join(parts) or words("nothing by name")
 
 
 def coverage_text(taste: TasteMap) -> str:

@@ -14,6 +14,7 @@ from collections import OrderedDict
 from typing import TYPE_CHECKING
 
 from bot.errors import UserError
+from bot.locales import N_
 from bot.model import (
     Analysis,
     AnalysisOptions,
@@ -37,7 +38,7 @@ class AnalysisExpired(UserError):
 
     def __init__(self) -> None:
         super().__init__(
-            "This analysis is no longer cached; run /clusters again to page through it."
+            N_("This analysis is no longer cached; run /clusters again to page through it.")
         )
 
 

@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING
 from bot.errors import UserError
 from bot.jobs.client import JobClient, PlaceCallback
 from bot.jobs.protocol import AnalysisRequest
+from bot.locales import N_
 from bot.model import AnalysisOptions, PlaylistRef, ProgressCallback, no_progress
 from bot.pipeline.runner import Gate, Outcome, open_gate
 from bot.progress import PlaceNotices
@@ -53,7 +54,7 @@ class AnalysisLost(UserError):
 
     def __init__(self) -> None:
         super().__init__(
-            "The analysis finished but could not be read back from the cache; please try again."
+            N_("The analysis finished but could not be read back from the cache; please try again.")
         )
 
 

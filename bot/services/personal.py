@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 from bot.account.oauth import NotConnected
 from bot.errors import BadLink
+from bot.locales import N_
 from bot.model import AnalysisOptions, PlaylistRef, ProgressCallback, no_progress
 from bot.net.links import resolve_link
 from bot.sources import SnapshotSource
@@ -89,8 +90,10 @@ class PersonalAnalyzer:
             if account is None:
                 if self.library is None:
                     raise BadLink(
-                        "Clustering your Liked Songs needs a connected Spotify account, "
-                        "which this bot does not offer."
+                        N_(
+                            "Clustering your Liked Songs needs a connected Spotify account, "
+                            "which this bot does not offer."
+                        )
                     )
                 raise NotConnected("cluster your Liked Songs")
             assert self.library is not None

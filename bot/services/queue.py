@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 
 from bot.errors import UserError
+from bot.locales import N_
 
 PlaceCallback = Callable[[int], Awaitable[object]]
 
@@ -24,9 +25,10 @@ class OnCooldown(UserError):
     def __init__(self, seconds_left: float) -> None:
         self.seconds_left = seconds_left
         wait = max(1, math.ceil(seconds_left))
-        super().__init__(
-            f"You can start another analysis in {wait} second{'s' if wait != 1 else ''}."
-        )
+        if wait == 1:
+            super().__init__(N_("You can start another analysis in 1 second."))
+        else:
+            super().__init__(N_("You can start another analysis in {count} seconds."), count=wait)
 
 
 class AnalysisQueue:

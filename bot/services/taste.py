@@ -25,6 +25,7 @@ from bot.analysis.taste import (
     neighbours,
 )
 from bot.errors import BadInput, UserError
+from bot.locales import N_
 from bot.model import AnalysisOptions, Playlist, Track
 from bot.render.taste_map import legend_names, render_taste_map
 
@@ -145,8 +146,10 @@ class TasteService:
         """Compare up to MAX_PLAYLISTS entries; the rest are left out with a note."""
         if len(entries) < 2:
             raise BadInput(
-                "A taste map needs at least two playlists: members share theirs with "
-                "/taste share, or give a link or a file."
+                N_(
+                    "A taste map needs at least two playlists: members share theirs with "
+                    "/taste share, or give a link or a file."
+                )
             )
         kept = list(entries[:MAX_PLAYLISTS])
         notes = []

@@ -18,6 +18,7 @@ import io
 from collections.abc import Iterator
 
 from bot.errors import CsvError, InputTooLarge
+from bot.locales import N_, Fixed
 from bot.model import NO_SOUND, PROVIDER_AUDIO_FEATURES, Playlist, PlaylistRef, Track
 from bot.sources.csv_headers import Columns
 from bot.sources.csv_values import (
@@ -43,6 +44,23 @@ BROKEN_ROW = "row with broken quotes"
 UTF32_BOMS = (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff")
 UTF16_BOMS = (b"\xff\xfe", b"\xfe\xff")
 
+EMPTY = N_("The file is empty.")
+#: What the header lacks (the columns ``Columns.missing`` names, in its order).
+MISSING_COLUMNS = {
+    ("title",): N_(
+        "This CSV has no track-title column (such as 'Track Name' or 'Title'). "
+        "Columns found: {found}."
+    ),
+    ("artists",): N_(
+        "This CSV has no artist column (such as 'Artist Name(s)' or 'Artist'). "
+        "Columns found: {found}."
+    ),
+    ("title", "artists"): N_(
+        "This CSV has no track-title column (such as 'Track Name' or 'Title') and no "
+        "artist column (such as 'Artist Name(s)' or 'Artist'). Columns found: {found}."
+    ),
+}
+
 
 def content_snapshot(data: bytes) -> str:
     """The snapshot of a CSV playlist: a digest of the file's bytes (same file, same value)."""
@@ -60,8 +78,11 @@ def _decode_bom(data: bytes) -> str | None:
                 return data.decode(codec)
             except UnicodeDecodeError as exc:
                 raise CsvError(
-                    f"The file starts like {codec.upper()} text but does not decode as "
-                    f"{codec.upper()}; save it again as UTF-8 CSV."
+                    N_(
+                        "The file starts like {codec} text but does not decode as "
+                        "{codec}; save it again as UTF-8 CSV."
+                    ),
+                    codec=codec.upper(),
                 ) from exc
     return None
 
@@ -75,19 +96,25 @@ def decode_text(data: bytes) -> str:
     text = _decode_bom(data)
     if text is None:
         if b"\x00" in data[:4096]:
-            raise CsvError("The file is binary, not a CSV text file.")
+            raise CsvError(N_("The file is binary, not a CSV text file."))
         try:
             text = data.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise CsvError(
-                f"The file is not UTF-8 text (bad byte at position {exc.start}); "
-                "export or save it as UTF-8 CSV."
+                N_(
+                    "The file is not UTF-8 text (bad byte at position {position}); "
+                    "export or save it as UTF-8 CSV."
+                ),
+                position=exc.start,
             ) from exc
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         raise CsvError(
-            f"The file contains a NUL character (line {line:,}): it is damaged or binary, "
-            "not a CSV text file."
+            N_(
+                "The file contains a NUL character (line {line}): it is damaged or binary, "
+                "not a CSV text file."
+            ),
+            line=line,
         )
     return text
 
@@ -149,8 +176,12 @@ def _records(text: str, delimiter: str) -> Iterator[list[str] | None]:
             broken.append(start + 1)
             if len(broken) > MAX_BROKEN_ROWS:
                 raise CsvError(
-                    f"The file has more than {MAX_BROKEN_ROWS} rows whose quotes do not "
-                    f"close (the first on line {broken[0]:,}); it is not a well-formed CSV."
+                    N_(
+                        "The file has more than {count} rows whose quotes do not "
+                        "close (the first on line {line}); it is not a well-formed CSV."
+                    ),
+                    count=MAX_BROKEN_ROWS,
+                    line=broken[0],
                 ) from None
             lines.pos = start + 1
             yield _lenient(lines.lines[start], delimiter)
@@ -243,20 +274,12 @@ def _track_from_row(row: list[str], cols: Columns, join: ArtistJoin = "any") -> 
 def _header_columns(header: list[str] | None) -> Columns:
     """The columns of ``header``, or a CsvError naming what is missing and what was found."""
     if header is None:
-        raise CsvError("The file's header line has quotes that do not close.")
+        raise CsvError(N_("The file's header line has quotes that do not close."))
     cols = Columns(header)
     missing = cols.missing("title", "artists")
     if missing:
-        wanted = {
-            "title": "track-title column (such as 'Track Name' or 'Title')",
-            "artists": "artist column (such as 'Artist Name(s)' or 'Artist')",
-        }
         found = ", ".join(repr(h.strip()) for h in header[:12] if h.strip()) or "none"
-        raise CsvError(
-            "This CSV has no "
-            + " and no ".join(wanted[m] for m in missing)
-            + f". Columns found: {found}."
-        )
+        raise CsvError(MISSING_COLUMNS[tuple(missing)], found=found)
     return cols
 
 
@@ -303,7 +326,8 @@ class _Collector:
         self.rows += 1
         if self.rows > self.max_rows:
             raise InputTooLarge(
-                f"The file has more than {self.max_rows:,} tracks; the limit is {self.max_rows:,}."
+                N_("The file has more than {limit} tracks; the limit is {limit}."),
+                limit=self.max_rows,
             )
         result = BROKEN_ROW if row is None else _track_from_row(row, self.cols, self.join)
         if isinstance(result, str):
@@ -334,14 +358,17 @@ def parse_playlist_csv(
     into the first) are counted in ``Playlist.skipped``.
     """
     if not data.strip():
-        raise CsvError("The file is empty.")
+        raise CsvError(EMPTY)
     if len(data) > max_bytes:
+        limit = round(max_bytes / 1e6, 4)
         raise InputTooLarge(
-            f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:g} MB."
+            N_("The file is {size} MB; the limit is {limit} MB."),
+            size=Fixed(len(data) / 1e6, 1),
+            limit=int(limit) if limit.is_integer() else limit,
         )
     text = decode_text(data).lstrip()
     if not text:
-        raise CsvError("The file is empty.")
+        raise CsvError(EMPTY)
     records = _records(text, _delimiter(text.split("\n", 1)[0]))
     cols = _header_columns(next(records))
     playlist = Playlist(
@@ -353,5 +380,7 @@ def parse_playlist_csv(
         collector.add(row)
     if not playlist.tracks:
         detail = f" ({describe_skips(playlist.skipped)})" if playlist.skipped else ""
-        raise CsvError(f"The file has no usable track rows{detail}.")
+        if detail:
+            raise CsvError(N_("The file has no usable track rows{detail}."), detail=detail)
+        raise CsvError(N_("The file has no usable track rows."))
     return playlist

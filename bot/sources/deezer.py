@@ -30,6 +30,7 @@ from bot.errors import (
     UnusableAnswer,
     UserError,
 )
+from bot.locales import N_
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.net.client import DeezerNoData, HttpClient, HttpError
 from bot.settings.groups import DeezerSettings
@@ -46,7 +47,7 @@ from bot.tasks import TASKS_PER_REQUEST, gather_bounded
 log = logging.getLogger(__name__)
 
 PAGE_SIZE = 100
-NOT_FOUND = "Deezer has no public playlist with that id: it does not exist or is private."
+NOT_FOUND = N_("Deezer has no public playlist with that id: it does not exist or is private.")
 
 
 #: What Deezer's error codes mean, for the sentence a user reads.

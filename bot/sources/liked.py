@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from bot.errors import InputTooLarge, ProviderDown
+from bot.locales import N_
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.net.spotify_api import parse_entry
 from bot.tasks import TASKS_PER_REQUEST, gather_bounded
@@ -81,7 +82,9 @@ class LikedSongsSource:
         total = int(first.get("total") or 0)
         if total > self.max_tracks:
             raise InputTooLarge(
-                f"Your Liked Songs hold {total:,} tracks; I read at most {self.max_tracks:,}."
+                N_("Your Liked Songs hold {total} tracks; I read at most {limit}."),
+                total=total,
+                limit=self.max_tracks,
             )
         done = len(first["items"])
         progress("Fetching tracks", done, total)

@@ -31,6 +31,7 @@ from collections.abc import Callable, Sequence
 from typing import Any
 
 from bot.errors import BadLink, InputTooLarge, PlaylistUnavailable, ProviderDown, UserError
+from bot.locales import N_
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.net.client import HttpError
 from bot.net.spotify_api import (
@@ -55,10 +56,12 @@ PAGE_SIZE = 100
 META_FIELDS = "name,owner(id,display_name),snapshot_id,images,external_urls"
 #: Smaller ``limit`` values tried in turn if Spotify answers HTTP 400 about the limit.
 FALLBACK_PAGE_SIZES = (50, 20)
-NOT_FOUND = "Spotify has no playlist with that id: it was deleted, or the link is wrong."
-DEV_MODE = (
+NOT_FOUND = N_("Spotify has no playlist with that id: it was deleted, or the link is wrong.")
+DEV_MODE = N_(
     "Spotify does not let this bot read that playlist: apps in Spotify's development "
-    "mode may only read playlists their own user owns or collaborates on. " + INSTEAD
+    "mode may only read playlists their own user owns or collaborates on. A Deezer link "
+    "of the same playlist works, or an Exportify CSV export (https://exportify.net) "
+    "uploaded as a file."
 )
 
 
@@ -71,7 +74,7 @@ def _about_limit(exc: HttpError) -> bool:
 
 
 #: Where tracks come from when the playlist object's own first items are used.
-OBJECT_ORIGIN = "the first items Spotify's API gives this app"
+OBJECT_ORIGIN = N_("the first items Spotify's API gives this app")
 
 
 class NoAccess(PlaylistUnavailable):

@@ -26,9 +26,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.errors import PlaylistUnavailable, ProviderDown
+from bot.locales import N_
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.net.answers import html_elements, loads
 from bot.net.client import HttpClient, HttpError
+from bot.render.document import SPOTIFY_CAP, SPOTIFY_PAGE_CAP
 from bot.sources.deezer_match import DeezerMatcher
 
 #: The most tracks the embed page lists (Spotify's cap, observed and documented by
@@ -41,16 +43,21 @@ NEXT_DATA_ID = re.compile(r"\bid\s*=\s*[\"']?__NEXT_DATA__(?![\w-])", re.I)
 #: a comma inside a name such as "Tyler, The Creator" is not taken for one).
 ARTIST_SEPARATOR = ",\u00a0"
 TRACK_URI = re.compile(r"spotify:track:([0-9A-Za-z]{22})")
-ORIGIN = "Spotify's public embed page"
+ORIGIN = N_("Spotify's public embed page")
 ALTERNATIVES = (
     "Connect your Spotify with `/spotify connect` (if the playlist is yours), paste a "
     "Deezer link, or upload an Exportify CSV."
 )
-CHANGED = (
+CHANGED = N_(
     "Spotify's public page for that playlist has no track list I can read (Spotify may "
-    "have changed the page). " + ALTERNATIVES
+    "have changed the page). Connect your Spotify with `/spotify connect` (if the playlist "
+    "is yours), paste a Deezer link, or upload an Exportify CSV."
 )
-EMPTY = "Spotify's public page shows no tracks for that playlist. " + ALTERNATIVES
+EMPTY = N_(
+    "Spotify's public page shows no tracks for that playlist. Connect your Spotify with "
+    "`/spotify connect` (if the playlist is yours), paste a Deezer link, or upload an "
+    "Exportify CSV."
+)
 
 
 class PageChanged(PlaylistUnavailable):
@@ -174,17 +181,9 @@ def _page_or_none(body: bytes) -> EmbedPlaylist | None:
 def cap_note(read: int, listed: int | None) -> str:
     """The sentence saying that Spotify showed only the first 100 tracks ('' if not cut)."""
     if listed is not None and listed > read:
-        return (
-            f"{read:,} of {listed:,} tracks: Spotify shows apps without access only the "
-            f"first {read:,}. Connect your Spotify (if it is yours) or upload an Exportify "
-            "CSV for all of them."
-        )
+        return SPOTIFY_CAP.format(read=f"{read:,}", listed=f"{listed:,}")
     if listed is None and read >= EMBED_CAP:
-        return (
-            f"Only the first {read:,} tracks: Spotify's public page shows at most "
-            f"{EMBED_CAP}, so the playlist may have more. Connect your Spotify (if it is "
-            "yours) or upload an Exportify CSV for all of them."
-        )
+        return SPOTIFY_PAGE_CAP.format(read=f"{read:,}", cap=EMBED_CAP)
     return ""
 
 
@@ -218,8 +217,10 @@ class SpotifyPageSource:
         except HttpError as exc:
             if exc.status in (400, 404):
                 raise PlaylistUnavailable(
-                    "Spotify's public page knows no playlist with that id: it was deleted, "
-                    "is private, or the link is wrong."
+                    N_(
+                        "Spotify's public page knows no playlist with that id: it was deleted, "
+                        "is private, or the link is wrong."
+                    )
                 ) from None
             raise ProviderDown(
                 f"Spotify's public page refused the request (HTTP {exc.status}); please try "

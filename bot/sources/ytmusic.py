@@ -30,25 +30,30 @@ from collections.abc import Sequence
 from typing import Any
 
 from bot.errors import BadInput, PlaylistUnavailable, ProviderDown
+from bot.locales import N_
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.net.client import HttpClient, HttpError
+from bot.render.document import YOUTUBE_CAP
 from bot.sources.deezer_match import DeezerMatcher
 
 log = logging.getLogger(__name__)
 
-ORIGIN = "YouTube Music"
+ORIGIN = N_("YouTube Music")
 #: Headers YouTube Music's web client sends with its API calls.
 HEADERS = {"Origin": "https://music.youtube.com", "X-Origin": "https://music.youtube.com"}
 ALTERNATIVES = "A Spotify or Deezer link of the same playlist works, or a CSV export."
-CHANGED = (
+CHANGED = N_(
     "YouTube Music's answer for that playlist has no track list I can read (YouTube may "
-    "have changed it). " + ALTERNATIVES
+    "have changed it). A Spotify or Deezer link of the same playlist works, or a CSV export."
 )
-NOT_FOUND = (
+NOT_FOUND = N_(
     "YouTube Music has no public playlist with that id: it is private, was deleted, or "
     "the link is wrong."
 )
-OFF = "This bot's host has switched off reading YouTube Music links. " + ALTERNATIVES
+OFF = N_(
+    "This bot's host has switched off reading YouTube Music links. A Spotify or Deezer "
+    "link of the same playlist works, or a CSV export."
+)
 #: What ytmusicapi raises when an answer is not shaped as it expects.
 _SHAPE_ERRORS = (KeyError, IndexError, TypeError, ValueError, AttributeError, RecursionError)
 #: ytmusicapi's constructor sets the process locale; it is put back under this lock.
@@ -210,14 +215,11 @@ class YTMusicSource:
         for item in items:
             playlist.admit(entry(item), seen)
         if not playlist.tracks:
-            raise PlaylistUnavailable("YouTube Music lists no tracks in that playlist.")
+            raise PlaylistUnavailable(N_("YouTube Music lists no tracks in that playlist."))
         count = found.get("trackCount")
         if isinstance(count, int) and count > len(items):
             playlist.listed = count
-            playlist.limit_note = (
-                f"{len(items):,} of {count:,} tracks: YouTube Music gave no more "
-                "without an account (some may be hidden or unavailable)."
-            )
+            playlist.limit_note = YOUTUBE_CAP.format(read=f"{len(items):,}", listed=f"{count:,}")
         playlist.snapshot = _snapshot(playlist.tracks)
         progress("Fetching tracks", len(items), len(items))
         if self.matcher is not None:

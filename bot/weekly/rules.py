@@ -24,9 +24,11 @@ from typing import Protocol
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError, available_timezones
 
 import numpy as np
+from babel.dates import get_day_names
 from scipy.optimize import linear_sum_assignment
 
 from bot.errors import BadInput
+from bot.locales import ENGLISH, Words
 from bot.model import PlaylistRef
 from bot.net.links import apple_page_path
 
@@ -239,19 +241,26 @@ def change_line(
     previous_labels: Mapping[str, int],
     current_ids: Sequence[str],
     current_labels: Mapping[str, int],
+    words: Words = ENGLISH,
 ) -> str:
-    """What changed since the last post: "+12 new, 3 removed; 5 changed cluster".
+    """What changed since the last post: "+12 new, 3 removed; 5 changed cluster" (in
+    ``words``' language: the post's server's).
 
     Empty ``previous_ids`` means there was no earlier post.
     """
     if not previous_ids:
-        return "First weekly post."
+        return words("First weekly post.")
     before, after = set(previous_ids), set(current_ids)
     added, removed = len(after - before), len(before - after)
     moved = moved_tracks(previous_labels, current_labels)
     if not (added or removed or moved):
-        return "No changes since the last post."
-    return f"Since the last post: +{added} new, {removed} removed; {moved} changed cluster."
+        return words("No changes since the last post.")
+    return words(
+        "Since the last post: +{added} new, {removed} removed; {moved} changed cluster.",
+        added=added,
+        removed=removed,
+        moved=moved,
+    )
 
 
 def playlist_url(ref: PlaylistRef) -> str:
@@ -289,9 +298,15 @@ class Described(Protocol):
     def ref(self) -> PlaylistRef: ...
 
 
-def describe(schedule: Described) -> str:
-    """A schedule in words: Fridays at 18:00 (Europe/Berlin)."""
-    return f"{weekday_name(schedule.weekday)}s at {schedule.time} ({schedule.timezone})"
+def describe(schedule: Described, words: Words = ENGLISH) -> str:
+    """A schedule in words: Fridays at 18:00 (Europe/Berlin); the weekday in ``words``'
+    language (Babel's names: viernes, 金曜日)."""
+    day = f"{weekday_name(schedule.weekday)}s"
+    if words is not ENGLISH:
+        day = str(get_day_names("wide", locale=words.locale)[schedule.weekday])
+    return words(
+        "{weekdays} at {time} ({zone})", weekdays=day, time=schedule.time, zone=schedule.timezone
+    )
 
 
 def stamp(moment: datetime) -> str:
@@ -300,13 +315,25 @@ def stamp(moment: datetime) -> str:
     return f"<t:{seconds}:F> (<t:{seconds}:R>)"
 
 
-def stopped_text(schedule: Described, reason: str, server: str | None) -> str:
+def stopped_text(
+    schedule: Described, reason: str, server: str | None, words: Words = ENGLISH
+) -> str:
     """The DM telling a schedule's creator (or the server owner) that it stopped;
-    ``server``: the server's name, already cut to fit (None: unknown)."""
-    where = f"in **{server}**" if server else f"in server {schedule.guild_id}"
-    return (
-        f"Your weekly post #{schedule.id} ({describe(schedule)}, "
-        f"<{playlist_url(schedule.ref)}>, channel <#{schedule.channel_id}>) {where} "
-        f"has stopped: {reason}\nA member with Manage Server can remove it and add it "
-        "again with `/schedule add`."
+    ``server``: the server's name, already cut to fit (None: unknown). In ``words``'
+    language; the ``reason`` is as it was stored (English)."""
+    where = (
+        words("in **{server}**", server=server)
+        if server
+        else words("in server {id}", id=str(schedule.guild_id))
+    )
+    return words(
+        "Your weekly post #{id} ({when}, <{url}>, channel {channel}) {where} has stopped: "
+        "{reason}\nA member with Manage Server can remove it and add it again with "
+        "`/schedule add`.",
+        id=str(schedule.id),
+        when=describe(schedule, words),
+        url=playlist_url(schedule.ref),
+        channel=f"<#{schedule.channel_id}>",
+        where=where,
+        reason=reason,
     )

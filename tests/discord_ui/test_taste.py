@@ -55,3 +55,24 @@ def test_neighbours_rank_highest_first_with_escaped_labels() -> None:
     ranked = [(Entry("bob · _under_", playlist, 2), 81.4), (Entry("eve", playlist, 3), 12.0)]
     lines = neighbours_embed(me, ranked).description.splitlines()
     assert lines == ["1. **81** · bob · \\_under\\_", "2. **12** · eve"]
+
+
+def test_the_taste_answers_speak_the_members_language() -> None:
+    from bot.discord_ui.taste import week_changes
+    from bot.locales import words_for
+
+    ja, pt = words_for("ja"), words_for("pt-BR")
+    lists = [_tracks(0.2, 20, "A"), _tracks(0.25, 20, "A"), _tracks(0.9, 20, "C")]
+    answer = MapAnswer(compare_playlists(lists, ["a", "b", "c"]), [], b"", [])
+    embed = map_embed(answer, ja("Sounds of {server}", server="夜"), ja)
+    assert embed.title == "夜 の音"
+    assert embed.description.startswith("音の重なり（0〜100")
+    assert "20 曲, 1 人のアーティスト" in embed.description
+    assert embed.footer.text == "60 曲中 60 曲を地図に表示"
+    assert week_changes({}, {}, {}, words=pt).startswith("O primeiro mapa de gostos")
+    moved = week_changes(
+        {(1, 2): 50.0, (1, 3): 10.0}, {(1, 2): 70.0}, {1: "ana", 2: "bia"}, words=pt
+    )
+    assert (
+        moved == "Esta semana: ana × bia 70 (+20) · 1 par sumiu (um membro deixou de compartilhar)"
+    )
