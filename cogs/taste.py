@@ -10,6 +10,7 @@ pasted link (the sharer's own account helps only when they share it).
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from bot.discord_ui.taste import (
     BridgeButton,
     entry_label,
     map_embed,
+    member_check,
     neighbours_embed,
     pair_embed,
     week_changes,
@@ -33,6 +35,7 @@ from bot.render.pages import fit, fit_plain_lines
 from bot.services.taste import Entry, pair_scores
 from bot.weekly import rules as weekly
 from cogs.spotify_account import playlist_choices
+from storage.errors import StorageError
 from storage.taste import TasteShare
 
 if TYPE_CHECKING:
@@ -41,6 +44,8 @@ if TYPE_CHECKING:
     from bot.weekly.clock import WeeklyClock
     from storage.schedules import Schedule
 
+
+log = logging.getLogger(__name__)
 
 #: The ``ref_source`` of a weekly schedule that posts the server's taste map.
 TASTE = "taste"
@@ -54,7 +59,9 @@ def _label(guild: discord.Guild | None, user_id: int, fallback: str = "") -> str
 async def _labels_of(
     service: TasteService, guild: discord.Guild | None, guild_id: int
 ) -> dict[int, str]:
-    """Member id -> legend label ('alice · Road Trip') of every share of the server."""
+    """Member id -> legend label ('alice · Road Trip') of every share of the server,
+    after the shares of members who left are gone (asked of Discord, see member_check)."""
+    await service.prune_departed(guild_id, member_check(guild))
     shares = await service.repository.list_for_guild(guild_id)
     return {s.user_id: entry_label(_label(guild, s.user_id, s.member_name), s.name) for s in shares}
 
@@ -88,6 +95,22 @@ class Taste(
     @property
     def service(self) -> TasteService:
         return self.bot.taste
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        """A member left (only sent with the members intent): their share goes."""
+        try:
+            await self.service.member_left(payload.guild_id, payload.user.id)
+        except StorageError:
+            log.warning("could not unshare the taste playlist of a leaving member", exc_info=True)
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """The bot left or was removed from a server: its shares go."""
+        try:
+            await self.service.forget_guild(guild.id)
+        except StorageError:
+            log.warning("could not forget the taste shares of server %s", guild.id, exc_info=True)
 
     @staticmethod
     def _guild(interaction: discord.Interaction[Any]) -> int:

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -35,6 +36,13 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 #: /taste neighbours ranks at most this many other members' playlists.
 MAX_NEIGHBOURS = 50
+#: A sharer found still in the server is not asked about again for this long (seconds):
+#: one question per sharer per map would be many REST calls in a busy server; the price
+#: is that a member who just left may stay on maps for up to this long.
+PRESENT_SECONDS = 600.0
+#: Whether a member is in a server: True, False (Discord says Unknown Member), or None
+#: (could not tell: kept).
+MemberCheck = Callable[[int], Awaitable[bool | None]]
 
 
 @dataclass(slots=True)
@@ -97,6 +105,9 @@ class TasteService:
         self.line = line
         self.repository = repository
         self.options = options
+        #: (server, member) -> when they were last found in the server (monotonic seconds)
+        self._present: dict[tuple[int, int], float] = {}
+        self.clock: Callable[[], float] = time.monotonic
 
     async def playlist_of_link(self, user_id: int, link: str) -> Playlist:
         """The playlist behind a link as ``user_id`` may read it (their Spotify if connected)."""
@@ -113,6 +124,41 @@ class TasteService:
     async def unshare(self, guild_id: int, user_id: int) -> bool:
         """Remove the member's share and everything computed from it; False if none."""
         return await self.repository.unshare(guild_id, user_id) > 0
+
+    async def member_left(self, guild_id: int, user_id: int) -> bool:
+        """A member left the server: their share goes, with everything computed from it."""
+        self._present.pop((guild_id, user_id), None)
+        return await self.unshare(guild_id, user_id)
+
+    async def forget_guild(self, guild_id: int) -> None:
+        """The bot left the server: every share of it goes, with everything derived."""
+        for key in [key for key in self._present if key[0] == guild_id]:
+            del self._present[key]
+        await self.repository.forget_guild(guild_id)
+
+    async def prune_departed(self, guild_id: int, is_member: MemberCheck) -> list[int]:
+        """Unshare the shares of members no longer in the server; returns their ids.
+
+        Without the privileged members intent the bot is not told when a member leaves,
+        so a map asks first (``is_member``, once per sharer per :data:`PRESENT_SECONDS`).
+        Only a definite "not a member" removes a share; an unanswered question keeps it.
+        """
+        now = self.clock()
+        asked = []
+        for share in await self.repository.list_for_guild(guild_id):
+            seen = self._present.get((guild_id, share.user_id))
+            if seen is None or now - seen >= PRESENT_SECONDS:
+                asked.append(share.user_id)
+        answers = await asyncio.gather(*(is_member(user) for user in asked))
+        gone = []
+        for user, present in zip(asked, answers, strict=True):
+            if present is True:
+                self._present[(guild_id, user)] = now
+            elif present is False and await self.member_left(guild_id, user):
+                gone.append(user)
+        if gone:
+            log.info("unshared %d taste playlists of members who left %s", len(gone), guild_id)
+        return gone
 
     async def shared_entries(
         self, guild_id: int, labels: Mapping[int, str], *, skip: Sequence[int] = ()
