@@ -39,6 +39,7 @@ from storage.errors import StorageError
 from storage.taste import TasteShare
 
 if TYPE_CHECKING:
+    from bot.model import Playlist
     from bot.roots.app import PlaylistBot
     from bot.services.taste import TasteService
     from bot.weekly.clock import WeeklyClock
@@ -119,13 +120,27 @@ class Taste(
         return interaction.guild_id
 
     @app_commands.command(name="share", description="Share a playlist with this server's taste map")
-    @app_commands.describe(link="A Spotify or Deezer playlist link (or your own, once connected)")
-    async def share(self, interaction: discord.Interaction[Any], link: str) -> None:
+    @app_commands.describe(
+        link="A Spotify or Deezer playlist link (or your own, once connected)",
+        file="Add a playlist CSV export",
+    )
+    async def share(
+        self,
+        interaction: discord.Interaction[Any],
+        link: str | None = None,
+        file: discord.Attachment | None = None,
+    ) -> None:
         guild_id = self._guild(interaction)
-        if not link.strip():
-            raise BadInput("That link is empty; paste a Spotify or Deezer playlist link.")
+        given = link is not None and bool(link.strip())
+        if given == (file is not None):
+            raise BadInput(
+                "Give one playlist to share: a Spotify or Deezer link, or a CSV export as file."
+            )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        playlist = await self.service.playlist_of_link(interaction.user.id, link)
+        if file is not None:
+            playlist = await self.service.keep_file(await self._read_file(file))
+        else:
+            playlist = await self.service.playlist_of_link(interaction.user.id, link or "")
         await self.service.share(
             TasteShare(
                 guild_id,
@@ -177,15 +192,19 @@ class Taste(
             playlist = await self.service.playlist_of_link(interaction.user.id, link)
             entries.append(Entry(entry_label(me, playlist.name), playlist, None))
         if file is not None:
-            limit = self.bot.settings.csv_max_bytes
-            if file.size > limit:
-                raise InputTooLarge(
-                    f"The file is {file.size / 1e6:.1f} MB; the limit is {limit / 1e6:g} MB."
-                )
-            name = PurePath(file.filename).stem.replace("_", " ") or "playlist"
-            playlist = await self.service.playlist_of_csv(await file.read(), name)
+            playlist = await self._read_file(file)
             entries.append(Entry(entry_label(me, playlist.name), playlist, None))
         return entries
+
+    async def _read_file(self, file: discord.Attachment) -> Playlist:
+        """An attached CSV export, read like /clusters file: (same limits, same reader)."""
+        limit = self.bot.settings.csv_max_bytes
+        if file.size > limit:
+            raise InputTooLarge(
+                f"The file is {file.size / 1e6:.1f} MB; the limit is {limit / 1e6:g} MB."
+            )
+        name = PurePath(file.filename).stem.replace("_", " ") or "playlist"
+        return await self.service.playlist_of_csv(await file.read(), name)
 
     async def _labels(self, guild: discord.Guild | None, guild_id: int) -> dict[int, str]:
         return await _labels_of(self.service, guild, guild_id)

@@ -215,7 +215,9 @@ class PlaylistBot(commands.Bot):
         # 💚 on shared messages only with the owner's consent (storage.members, /hearts)
         self.pager.consent = self.storage.members.shows_liked
         self.explore = ExploreActions(self.pager, self.explorer)
-        self.taste = TasteService(self.line, self.storage.taste, self.analyzer.options(None))
+        self.taste = TasteService(
+            self.line, self.storage.taste, self.analyzer.options(None), self.storage.cache
+        )
         self.add_dynamic_items(PageButton, *DYNAMIC_ITEMS)
         for name in self.cog_names:
             await self.load_extension(name)

@@ -26,11 +26,13 @@ from bot.analysis.taste import (
     neighbours,
 )
 from bot.errors import BadInput, UserError
-from bot.model import AnalysisOptions, Playlist, Track
+from bot.model import AnalysisOptions, Playlist, PlaylistRef, Track
 from bot.render.taste_map import legend_names, render_taste_map
+from storage.taste import SHARED_FILE
 
 if TYPE_CHECKING:
     from bot.services.lines import JobLine, LocalLine
+    from storage.cache import CacheRepository
     from storage.taste import TasteRepository, TasteShare
 
 log = logging.getLogger(__name__)
@@ -100,11 +102,17 @@ class TasteService:
     """Shared playlists of a server on maps, pairs and rankings."""
 
     def __init__(
-        self, line: LocalLine | JobLine, repository: TasteRepository, options: AnalysisOptions
+        self,
+        line: LocalLine | JobLine,
+        repository: TasteRepository,
+        options: AnalysisOptions,
+        cache: CacheRepository,
     ) -> None:
         self.line = line
         self.repository = repository
         self.options = options
+        #: where shared CSV files are kept (never evicted while shared: storage.eviction)
+        self.cache = cache
         #: (server, member) -> when they were last found in the server (monotonic seconds)
         self._present: dict[tuple[int, int], float] = {}
         self.clock: Callable[[], float] = time.monotonic
@@ -117,9 +125,30 @@ class TasteService:
         """The playlist of an uploaded CSV export."""
         return (await self.line.csv(data, name, self.options)).analysis.playlist
 
+    async def keep_file(self, playlist: Playlist) -> Playlist:
+        """Keep an uploaded CSV's playlist (tracks with their features) for later maps,
+        under the file's digest; returns it as kept (its ref names the kept copy)."""
+        kept = Playlist(
+            PlaylistRef(SHARED_FILE, playlist.snapshot),
+            playlist.name,
+            list(playlist.tracks),
+            playlist.snapshot,
+        )
+        await self.cache.put_playlist(kept)
+        return kept
+
     async def share(self, share: TasteShare) -> None:
-        """Store a member's consent (the playlist was read by the caller first)."""
+        """Store a member's consent (the playlist was read, or kept, by the caller first)."""
         await self.repository.share(share)
+
+    async def _read(self, share: TasteShare) -> Playlist:
+        """A shared playlist: a kept file from the cache, a link through the line."""
+        if share.ref_source == SHARED_FILE:
+            found = await self.cache.get_playlist(share.ref)
+            if found is None:
+                raise BadInput("the shared file is no longer kept; share it again")
+            return found[0]
+        return (await self.line.ref(share.ref, self.options)).analysis.playlist
 
     async def unshare(self, guild_id: int, user_id: int) -> bool:
         """Remove the member's share and everything computed from it; False if none."""
@@ -172,11 +201,11 @@ class TasteService:
                 continue
             label = labels.get(share.user_id) or share.member_name or "a member"
             try:
-                outcome = await self.line.ref(share.ref, self.options)
+                playlist = await self._read(share)
             except UserError as exc:
                 notes.append(f"{label}'s playlist could not be read: {exc}")
                 continue
-            entries.append(Entry(label, outcome.analysis.playlist, share.user_id))
+            entries.append(Entry(label, playlist, share.user_id))
         return entries, notes
 
     async def entry_of(self, guild_id: int, user_id: int, label: str) -> Entry | None:
@@ -184,8 +213,7 @@ class TasteService:
         share = await self.repository.get(guild_id, user_id)
         if share is None:
             return None
-        outcome = await self.line.ref(share.ref, self.options)
-        return Entry(label, outcome.analysis.playlist, user_id)
+        return Entry(label, await self._read(share), user_id)
 
     async def map(self, entries: Sequence[Entry], title: str) -> MapAnswer:
         """Compare up to MAX_PLAYLISTS entries; the rest are left out with a note."""
