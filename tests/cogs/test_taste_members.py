@@ -122,3 +122,30 @@ def test_the_members_intent_is_off_by_default(tmp_path: Path) -> None:
     bot = PlaylistBot(bot_settings(tmp_path), heartbeat=False, freeze_heap=False)
     assert bot.intents == discord.Intents.default()
     assert not bot._connection.member_cache_flags.joined
+
+
+async def test_the_weekly_post_leaves_out_a_member_who_left(
+    tmp_path: Path, fake: SharedDeezer
+) -> None:
+    from datetime import UTC, datetime, timedelta
+
+    def friday(week: int) -> datetime:
+        return datetime(2026, 1, 2, 18, 1, tzinfo=UTC) + timedelta(weeks=week)
+
+    async with taste_world(tmp_path, fake, schedule_check_seconds=7 * 86400) as w:
+        await share_all(w)
+        await w.schedule(
+            "add", channel=w.channel, weekday=4, time="18:00", timezone="UTC", kind="taste"
+        )
+        await w.advance_to(friday(0))
+        assert "Guitar Heroes" in w.posts()[-1].embeds[0].description
+        w.guild.remove_member(w.stranger)
+        w.bot.taste.clock = lambda: float("inf")  # a week on: every sharer is asked again
+        await w.advance_to(friday(1))
+        second = w.posts()[-1]
+        assert "Guitar Heroes" not in second.embeds[0].description
+        assert second.content.startswith("📅 **Weekly taste map #1** · This week:")
+        assert "bob" not in second.content
+        assert await w.bot.storage.taste.get(w.guild.id, w.stranger.id) is None
+        _, kept = await w.bot.storage.taste.last_week(w.guild.id)
+        assert list(kept) == [tuple(sorted((w.owner.id, w.moderator.id)))]
