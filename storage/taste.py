@@ -4,7 +4,9 @@ Consent is the table: a member's playlist takes part in maps, comparisons, neigh
 and weekly posts only while a ``taste_shares`` row names it. :meth:`TasteRepository.unshare`
 deletes that row and, in the same transaction, every ``taste_derived`` row naming the
 member (bridge playlists behind posted comparisons, last week's pair scores), so
-nothing computed from their music outlives the share.
+nothing computed from their music outlives the share. A shared CSV file's kept copy (the
+cache's ``playlists`` row ``csv:<digest>``, never evicted while shared) is deleted with
+the last share naming it.
 """
 
 from __future__ import annotations
@@ -76,8 +78,14 @@ class TasteRepository:
         self.clock = clock
 
     async def share(self, share: TasteShare) -> None:
-        """Store ``share`` as the member's shared playlist in that server (replacing one)."""
+        """Store ``share`` as the member's shared playlist in that server (replacing one;
+        a replaced shared file's kept copy goes unless something else names it)."""
         async with self._db.write() as conn:
+            before = await conn.fetchall(
+                "SELECT ref_id FROM taste_shares WHERE guild_id = ? AND user_id = ?"
+                " AND ref_source = ?",
+                (share.guild_id, share.user_id, SHARED_FILE),
+            )
             await conn.execute(
                 f"INSERT INTO taste_shares ({_SHARE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (guild_id, user_id) DO UPDATE SET ref_source = excluded.ref_source,"
@@ -93,6 +101,7 @@ class TasteRepository:
                     self.clock(),
                 ),
             )
+            await _drop_files(conn, [str(row[0]) for row in before])
 
     async def get(self, guild_id: int, user_id: int) -> TasteShare | None:
         """The member's shared playlist in that server, or None."""

@@ -107,3 +107,28 @@ async def test_a_playlist_shared_in_another_server_is_still_kept(db: Database) -
     await db.taste.unshare(OTHER_GUILD, BOB)
     await db.cache.clear()
     assert await db.cache.get_playlist(playlist.ref) is None
+
+
+async def test_a_shared_files_kept_copy_goes_with_the_last_share_naming_it(db: Database) -> None:
+    from tests.storage.helpers import synthetic_playlist
+
+    first, second = (
+        synthetic_playlist(30, seed=seed, source="csv", playlist_id=digest)
+        for seed, digest in ((1, "d1"), (2, "d2"))
+    )
+    for playlist in (first, second):
+        await db.cache.put_playlist(playlist)
+    await db.taste.share(TasteShare(GUILD, ALICE, "csv", "d1", "one"))
+    await db.taste.share(TasteShare(GUILD, BOB, "csv", "d1", "one too"))
+    await db.taste.share(TasteShare(GUILD, ALICE, "csv", "d2", "two"))  # replaces her first
+    assert await db.cache.get_playlist(first.ref) is not None  # Bob still shares it
+    await db.taste.unshare(GUILD, BOB)
+    assert await db.cache.get_playlist(first.ref) is None
+    await db.taste.share(TasteShare(GUILD, ALICE, "csv", "d2", "two again"))  # the same file
+    assert await db.cache.get_playlist(second.ref) is not None
+    await db.taste.share(_share(ALICE, "7"))  # a link now: the file's copy goes
+    assert await db.cache.get_playlist(second.ref) is None
+    await db.cache.put_playlist(second)
+    await db.taste.share(TasteShare(OTHER_GUILD, CAROL, "csv", "d2", "two"))
+    await db.taste.forget_guild(OTHER_GUILD)
+    assert await db.cache.get_playlist(second.ref) is None
