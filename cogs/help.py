@@ -73,10 +73,11 @@ HELP_PARTS: tuple[tuple[str, str], ...] = (
     ),
     (
         N_(
-            "• `/taste share link:` puts your playlist on this server's taste map "
-            "(`/taste unshare` takes it back); `/taste map` shows the shared playlists on one "
-            "map with an overlap score for each pair, `/taste compare member:` (or **Compare "
-            "taste** on a member) and `/taste neighbours` compare you with others."
+            "• `/taste share link:` (or `file:`, a CSV export) puts your playlist on this "
+            "server's taste map (`/taste unshare`, or leaving the server, takes it back); "
+            "`/taste map` shows the shared playlists on one map with an overlap score for each "
+            "pair, `/taste compare member:` (or **Compare taste** on a member) and "
+            "`/taste neighbours` compare you with others."
         ),
         "\n\n",
     ),

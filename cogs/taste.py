@@ -10,6 +10,7 @@ pasted link (the sharer's own account helps only when they share it).
 from __future__ import annotations
 
 import io
+import logging
 from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
@@ -24,6 +25,7 @@ from bot.discord_ui.taste import (
     BridgeButton,
     entry_label,
     map_embed,
+    member_check,
     neighbours_embed,
     pair_embed,
     week_changes,
@@ -36,14 +38,18 @@ from bot.text import fit_plain_lines
 from bot.weekly import rules as weekly
 from cogs.clusters import megabytes
 from cogs.spotify_account import playlist_choices
+from storage.errors import StorageError
 from storage.taste import TasteShare
 
 if TYPE_CHECKING:
+    from bot.model import Playlist
     from bot.roots.app import PlaylistBot
     from bot.services.taste import TasteService
     from bot.weekly.clock import WeeklyClock
     from storage.schedules import Schedule
 
+
+log = logging.getLogger(__name__)
 
 #: The ``ref_source`` of a weekly schedule that posts the server's taste map.
 TASTE = "taste"
@@ -59,7 +65,9 @@ def _label(guild: discord.Guild | None, user_id: int, fallback: str = "") -> str
 async def _labels_of(
     service: TasteService, guild: discord.Guild | None, guild_id: int
 ) -> dict[int, str]:
-    """Member id -> legend label ('alice · Road Trip') of every share of the server."""
+    """Member id -> legend label ('alice · Road Trip') of every share of the server,
+    after the shares of members who left are gone (asked of Discord, see member_check)."""
+    await service.prune_departed(guild_id, member_check(guild))
     shares = await service.repository.list_for_guild(guild_id)
     return {s.user_id: entry_label(_label(guild, s.user_id, s.member_name), s.name) for s in shares}
 
@@ -94,6 +102,22 @@ class Taste(
     def service(self) -> TasteService:
         return self.bot.taste
 
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        """A member left (only sent with the members intent): their share goes."""
+        try:
+            await self.service.member_left(payload.guild_id, payload.user.id)
+        except StorageError:
+            log.warning("could not unshare the taste playlist of a leaving member", exc_info=True)
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        """The bot left or was removed from a server: its shares go."""
+        try:
+            await self.service.forget_guild(guild.id)
+        except StorageError:
+            log.warning("could not forget the taste shares of server %s", guild.id, exc_info=True)
+
     @staticmethod
     def _guild(interaction: discord.Interaction[Any]) -> int:
         if interaction.guild_id is None:
@@ -101,13 +125,27 @@ class Taste(
         return interaction.guild_id
 
     @app_commands.command(name="share", description="Share a playlist with this server's taste map")
-    @app_commands.describe(link="A Spotify or Deezer playlist link (or your own, once connected)")
-    async def share(self, interaction: discord.Interaction[Any], link: str) -> None:
+    @app_commands.describe(
+        link="A Spotify or Deezer playlist link (or your own, once connected)",
+        file="Add a playlist CSV export",
+    )
+    async def share(
+        self,
+        interaction: discord.Interaction[Any],
+        link: str | None = None,
+        file: discord.Attachment | None = None,
+    ) -> None:
         guild_id = self._guild(interaction)
-        if not link.strip():
-            raise BadInput(N_("That link is empty; paste a Spotify or Deezer playlist link."))
+        given = link is not None and bool(link.strip())
+        if given == (file is not None):
+            raise BadInput(
+                N_("Give one playlist to share: a playlist link, or a CSV export as file.")
+            )
         await interaction.response.defer(ephemeral=True, thinking=True)
-        playlist = await self.service.playlist_of_link(interaction.user.id, link)
+        if file is not None:
+            playlist = await self.service.keep_file(await self._read_file(file))
+        else:
+            playlist = await self.service.playlist_of_link(interaction.user.id, link or "")
         await self.service.share(
             TasteShare(
                 guild_id,
@@ -162,17 +200,21 @@ class Taste(
             playlist = await self.service.playlist_of_link(interaction.user.id, link)
             entries.append(Entry(entry_label(me, playlist.name), playlist, None))
         if file is not None:
-            limit = self.bot.settings.csv_max_bytes
-            if file.size > limit:
-                raise InputTooLarge(
-                    N_("The file is {size} MB; the limit is {limit} MB."),
-                    size=Fixed(file.size / 1e6, 1),
-                    limit=megabytes(limit),
-                )
-            name = PurePath(file.filename).stem.replace("_", " ") or "playlist"
-            playlist = await self.service.playlist_of_csv(await file.read(), name)
+            playlist = await self._read_file(file)
             entries.append(Entry(entry_label(me, playlist.name), playlist, None))
         return entries
+
+    async def _read_file(self, file: discord.Attachment) -> Playlist:
+        """An attached CSV export, read like /clusters file: (same limits, same reader)."""
+        limit = self.bot.settings.csv_max_bytes
+        if file.size > limit:
+            raise InputTooLarge(
+                N_("The file is {size} MB; the limit is {limit} MB."),
+                size=Fixed(file.size / 1e6, 1),
+                limit=megabytes(limit),
+            )
+        name = PurePath(file.filename).stem.replace("_", " ") or "playlist"
+        return await self.service.playlist_of_csv(await file.read(), name)
 
     async def _labels(self, guild: discord.Guild | None, guild_id: int) -> dict[int, str]:
         return await _labels_of(self.service, guild, guild_id)

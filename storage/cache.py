@@ -14,7 +14,9 @@ When a write takes the cache over ``max_bytes``, least recently used analyses an
 playlists go first, in the same transaction as the write; features (the costliest
 to get again) go only when that is not enough, oldest first. An analysis that a
 posted message still pages through, and a playlist that a schedule names, are never
-evicted nor cleared.
+evicted nor cleared, nor one a member shared on a server's taste map (its tracks
+carry their features: ``cache clear`` empties ``track_features``, yet the map is answered
+from the kept playlist without asking a provider again).
 """
 
 from __future__ import annotations
@@ -37,7 +39,7 @@ from storage.codec import (
     encode_analysis,
     encode_playlist,
 )
-from storage.eviction import evict_lru, usage_total
+from storage.eviction import PLAYLIST_NEEDED, evict_lru, usage_total
 
 if TYPE_CHECKING:
     from storage.backends.session import Session, Sessions
@@ -322,8 +324,7 @@ class CacheRepository:
             counts = await conn.fetchone(
                 "SELECT (SELECT count(DISTINCT analysis_key) FROM messages m"
                 "        WHERE EXISTS (SELECT 1 FROM analyses a WHERE a.key = m.analysis_key)),"
-                " (SELECT count(*) FROM playlists p WHERE EXISTS (SELECT 1 FROM schedules s"
-                "        WHERE s.ref_source = p.source AND s.ref_id = p.id)),"
+                f" (SELECT count(*) FROM playlists p WHERE {PLAYLIST_NEEDED}),"
                 " (SELECT count(*) FROM messages), (SELECT count(*) FROM schedules)"
             )
         assert counts is not None
@@ -344,7 +345,8 @@ class CacheRepository:
         )
 
     async def clear(self) -> int:
-        """Remove every feature and every analysis and playlist nothing references.
+        """Remove every feature and every analysis and playlist nothing references (a
+        playlist a schedule or a taste share names stays, with its tracks' features).
 
         Returns how many entries were removed; the freed pages go back to the file system.
         """
@@ -354,8 +356,7 @@ class CacheRepository:
                 "DELETE FROM track_features",
                 "DELETE FROM analyses WHERE NOT EXISTS"
                 " (SELECT 1 FROM messages m WHERE m.analysis_key = analyses.key)",
-                "DELETE FROM playlists WHERE NOT EXISTS (SELECT 1 FROM schedules s"
-                " WHERE s.ref_source = playlists.source AND s.ref_id = playlists.id)",
+                f"DELETE FROM playlists AS p WHERE NOT {PLAYLIST_NEEDED}",
             ):
                 removed += await conn.execute(sql)
         await self._db.reclaim_space()

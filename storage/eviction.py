@@ -3,7 +3,7 @@
 Least recently used analyses and playlists go first, in the caller's transaction;
 track features (the costliest to get again) only when that is not enough, oldest
 first. An analysis a posted message still pages through, and a playlist a schedule
-names, are never candidates.
+or a taste share names (:data:`PLAYLIST_NEEDED`), are never candidates.
 
 The same on both backends: what is counted is the payload bytes each row records in
 ``size_bytes`` (summed into ``cache_usage`` by triggers), never a file's size, so a
@@ -17,6 +17,16 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from storage.backends.session import Session
+
+#: SQL: the playlist row ``p`` is still needed, so neither evicted nor cleared: a weekly
+#: schedule posts it, or a member shared it on a server's taste map (its tracks carry
+#: their features, so the map is answered without a provider; a shared CSV exists
+#: nowhere else). Unsharing (or deleting the schedule) makes it a candidate again.
+PLAYLIST_NEEDED = (
+    "(EXISTS (SELECT 1 FROM schedules s WHERE s.ref_source = p.source AND s.ref_id = p.id)"
+    " OR EXISTS (SELECT 1 FROM taste_shares t"
+    "            WHERE t.ref_source = p.source AND t.ref_id = p.id))"
+)
 
 
 async def usage_total(conn: Session) -> int:
@@ -36,8 +46,7 @@ async def evict_lru(conn: Session, max_bytes: int) -> int:
         " WHERE NOT EXISTS (SELECT 1 FROM messages m WHERE m.analysis_key = a.key)"
         " UNION ALL"
         " SELECT 'playlist', source, id, size_bytes, last_used FROM playlists p"
-        " WHERE NOT EXISTS (SELECT 1 FROM schedules s"
-        "                   WHERE s.ref_source = p.source AND s.ref_id = p.id)"
+        f" WHERE NOT {PLAYLIST_NEEDED}"
         " ORDER BY 5, 1, 2, 3"
     )
     for kind, first, second, size, _used in candidates:

@@ -4,7 +4,9 @@ Consent is the table: a member's playlist takes part in maps, comparisons, neigh
 and weekly posts only while a ``taste_shares`` row names it. :meth:`TasteRepository.unshare`
 deletes that row and, in the same transaction, every ``taste_derived`` row naming the
 member (bridge playlists behind posted comparisons, last week's pair scores), so
-nothing computed from their music outlives the share.
+nothing computed from their music outlives the share. A shared CSV file's kept copy (the
+cache's ``playlists`` row ``csv:<digest>``, never evicted while shared) is deleted with
+the last share naming it.
 """
 
 from __future__ import annotations
@@ -16,10 +18,14 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from bot.model import PlaylistRef
+from storage.eviction import PLAYLIST_NEEDED
 
 if TYPE_CHECKING:
-    from storage.backends.session import Sessions
+    from storage.backends.session import Session, Sessions
 
+#: ``ref_source`` of a shared CSV file, whose kept copy is the cache's ``playlists`` row
+#: (``csv``, digest): protected while shared, deleted with the last share naming it.
+SHARED_FILE = "csv"
 _SHARE_COLUMNS = "guild_id, user_id, ref_source, ref_id, name, member_name, created_at"
 BRIDGE = "bridge"
 WEEK = "week"
@@ -55,6 +61,15 @@ def _share(row: Sequence[object]) -> TasteShare:
     )
 
 
+async def _drop_files(conn: Session, digests: Sequence[str]) -> None:
+    """Delete the kept copies of shared files that no share or schedule names any more."""
+    for digest in digests:
+        await conn.execute(
+            f"DELETE FROM playlists AS p WHERE p.source = ? AND p.id = ? AND NOT {PLAYLIST_NEEDED}",
+            (SHARED_FILE, digest),
+        )
+
+
 class TasteRepository:
     """Typed access to ``taste_shares`` and ``taste_derived``."""
 
@@ -63,8 +78,14 @@ class TasteRepository:
         self.clock = clock
 
     async def share(self, share: TasteShare) -> None:
-        """Store ``share`` as the member's shared playlist in that server (replacing one)."""
+        """Store ``share`` as the member's shared playlist in that server (replacing one;
+        a replaced shared file's kept copy goes unless something else names it)."""
         async with self._db.write() as conn:
+            before = await conn.fetchall(
+                "SELECT ref_id FROM taste_shares WHERE guild_id = ? AND user_id = ?"
+                " AND ref_source = ?",
+                (share.guild_id, share.user_id, SHARED_FILE),
+            )
             await conn.execute(
                 f"INSERT INTO taste_shares ({_SHARE_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (guild_id, user_id) DO UPDATE SET ref_source = excluded.ref_source,"
@@ -80,6 +101,7 @@ class TasteRepository:
                     self.clock(),
                 ),
             )
+            await _drop_files(conn, [str(row[0]) for row in before])
 
     async def get(self, guild_id: int, user_id: int) -> TasteShare | None:
         """The member's shared playlist in that server, or None."""
@@ -107,22 +129,35 @@ class TasteRepository:
         return sorted(int(row[0]) for row in rows)  # type: ignore[arg-type]
 
     async def unshare(self, guild_id: int, user_id: int) -> int:
-        """Delete the member's share and everything derived from it; rows deleted (0: none)."""
+        """Delete the member's share and everything derived from it; rows deleted (0: none).
+
+        A shared file's kept copy goes too, unless another share or a schedule names it.
+        """
+        where = "WHERE guild_id = ? AND user_id = ?"
         async with self._db.write() as conn:
-            shares = await conn.execute(
-                "DELETE FROM taste_shares WHERE guild_id = ? AND user_id = ?", (guild_id, user_id)
+            files = await conn.fetchall(
+                f"SELECT ref_id FROM taste_shares {where} AND ref_source = ?",
+                (guild_id, user_id, SHARED_FILE),
             )
+            shares = await conn.execute(f"DELETE FROM taste_shares {where}", (guild_id, user_id))
             derived = await conn.execute(
                 "DELETE FROM taste_derived WHERE guild_id = ? AND (user_a = ? OR user_b = ?)",
                 (guild_id, user_id, user_id),
             )
+            await _drop_files(conn, [str(row[0]) for row in files])
         return shares + derived
 
     async def forget_guild(self, guild_id: int) -> None:
-        """Delete a server's shares and derived rows (the bot left it)."""
+        """Delete a server's shares and derived rows (the bot left it), and the kept
+        copies of its shared files that nothing else names."""
         async with self._db.write() as conn:
+            files = await conn.fetchall(
+                "SELECT ref_id FROM taste_shares WHERE guild_id = ? AND ref_source = ?",
+                (guild_id, SHARED_FILE),
+            )
             await conn.execute("DELETE FROM taste_shares WHERE guild_id = ?", (guild_id,))
             await conn.execute("DELETE FROM taste_derived WHERE guild_id = ?", (guild_id,))
+            await _drop_files(conn, [str(row[0]) for row in files])
 
     async def put_bridge(self, guild_id: int, user_a: int, user_b: int, tracks: list[Any]) -> int:
         """Keep a bridge playlist (JSON-ready track dicts) of two members; returns its id."""

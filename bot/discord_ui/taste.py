@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import io
 import re
-from collections.abc import Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -27,6 +27,8 @@ if TYPE_CHECKING:
     from bot.services.taste import Entry, MapAnswer, PairAnswer, TasteService
 
 MAP_FILE = "taste_map.png"
+#: Discord's JSON error code for "Unknown Member": the user is not in that server.
+UNKNOWN_MEMBER = 10007
 COLOUR = discord.Colour(0x5865F2)
 #: A cluster "meets" when each side has at least this share of its tracks there.
 MEET_SHARE = 0.15
@@ -176,6 +178,30 @@ def week_changes(
     if not parts:
         return words("This week: no pair moved by 3 points or more.")
     return words("This week: {changes}", changes=" · ".join(parts))
+
+
+def member_check(guild: discord.Guild | None) -> Callable[[int], Awaitable[bool | None]]:
+    """Whether a user is still in ``guild``, for :meth:`TasteService.prune_departed`.
+
+    The member cache first, else one REST call (``GET /guilds/{id}/members/{user}``,
+    which needs no privileged intent): only Discord's "Unknown Member" (404, code
+    10007) says they left; any other failure answers None (unknown: their share stays).
+    """
+
+    async def is_member(user_id: int) -> bool | None:
+        if guild is None:
+            return None
+        if guild.get_member(user_id) is not None:
+            return True
+        try:
+            await guild.fetch_member(user_id)
+        except discord.NotFound as exc:
+            return False if exc.code == UNKNOWN_MEMBER else None
+        except discord.HTTPException:
+            return None
+        return True
+
+    return is_member
 
 
 def _service(interaction: discord.Interaction[Any]) -> TasteService:

@@ -71,7 +71,9 @@ def default_pipeline(settings: Settings, web: HttpClient, cache: CacheRepository
 
 
 class PlaylistBot(commands.Bot):
-    """The playlist-clusters bot. Default intents only: nothing privileged is needed."""
+    """The playlist-clusters bot. Default intents; the privileged members intent only
+    when ``DISCORD_MEMBERS_INTENT`` asks for it (a leaving member's taste share then goes
+    at once; without it, a map finds who left by asking Discord)."""
 
     def __init__(
         self,
@@ -86,7 +88,10 @@ class PlaylistBot(commands.Bot):
         owner_ids = {int(x) for x in settings.discord_owner_ids if x.strip().isdigit()}
         super().__init__(
             command_prefix=commands.when_mentioned,
-            intents=discord.Intents.default(),
+            intents=self._intents(settings),
+            # members are never cached beyond what default intents cache, nor chunked
+            member_cache_flags=discord.MemberCacheFlags.from_intents(discord.Intents.default()),
+            chunk_guilds_at_startup=False,
             owner_ids=owner_ids or None,
             allowed_mentions=discord.AllowedMentions.none(),
             help_command=None,
@@ -121,6 +126,13 @@ class PlaylistBot(commands.Bot):
         #: The pipeline once setup_hook built it (its providers are closed at shutdown).
         self._built: Pipeline | None = None
         self._closed_resources = False
+
+    @staticmethod
+    def _intents(settings: Settings) -> discord.Intents:
+        """Default intents, plus members when ``DISCORD_MEMBERS_INTENT`` is on."""
+        intents = discord.Intents.default()
+        intents.members = settings.discord_members_intent
+        return intents
 
     @classmethod
     def _shard_options(cls, settings: Settings) -> dict[str, Any]:
@@ -204,7 +216,9 @@ class PlaylistBot(commands.Bot):
         # 💚 on shared messages only with the owner's consent (storage.members, /hearts)
         self.pager.consent = self.storage.members.shows_liked
         self.explore = ExploreActions(self.pager, self.explorer)
-        self.taste = TasteService(self.line, self.storage.taste, self.analyzer.options(None))
+        self.taste = TasteService(
+            self.line, self.storage.taste, self.analyzer.options(None), self.storage.cache
+        )
         self.add_dynamic_items(PageButton, *DYNAMIC_ITEMS)
         for name in self.cog_names:
             await self.load_extension(name)

@@ -40,7 +40,7 @@ def add_cache_parser(
         "clear",
         parents=list(parents),
         help="remove cached features, playlists and analyses "
-        "(except what posted messages and schedules still need)",
+        "(except what posted messages, schedules and taste shares still need)",
     )
 
 
@@ -62,7 +62,7 @@ def describe_stats(stats: CacheStats, location: object) -> str:
             f"  analyses:       {stats.analyses:,} ({_size(stats.analysis_bytes)}),"
             f" {stats.referenced_analyses:,} kept for posted messages",
             f"  playlists:      {stats.playlists:,} ({_size(stats.playlist_bytes)}),"
-            f" {stats.referenced_playlists:,} kept for schedules",
+            f" {stats.referenced_playlists:,} kept for schedules and taste shares",
             f"  track features: {stats.features:,} ({_size(stats.feature_bytes)})",
             f"  total:          {_size(stats.total_bytes)} of {bound}",
             f"  posted messages: {stats.messages:,}; schedules: {stats.schedules:,}",
@@ -82,7 +82,7 @@ async def run_cache(args: argparse.Namespace, settings: Settings) -> str:
     if stats.referenced_analyses:
         kept.append(f"{stats.referenced_analyses:,} analyses of posted messages")
     if stats.referenced_playlists:
-        kept.append(f"{stats.referenced_playlists:,} scheduled playlists")
+        kept.append(f"{stats.referenced_playlists:,} scheduled or shared playlists")
     text = f"Removed {removed:,} cached entries from {where}"
     text += f"; kept {' and '.join(kept)}." if kept else "."
     return text + f" The {container} is now {_size(stats.file_bytes)}."

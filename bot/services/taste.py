@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -26,16 +27,25 @@ from bot.analysis.taste import (
 )
 from bot.errors import BadInput, UserError
 from bot.locales import N_
-from bot.model import AnalysisOptions, Playlist, Track
+from bot.model import AnalysisOptions, Playlist, PlaylistRef, Track
 from bot.render.taste_map import legend_names, render_taste_map
+from storage.taste import SHARED_FILE
 
 if TYPE_CHECKING:
     from bot.services.lines import JobLine, LocalLine
+    from storage.cache import CacheRepository
     from storage.taste import TasteRepository, TasteShare
 
 log = logging.getLogger(__name__)
 #: /taste neighbours ranks at most this many other members' playlists.
 MAX_NEIGHBOURS = 50
+#: A sharer found still in the server is not asked about again for this long (seconds):
+#: one question per sharer per map would be many REST calls in a busy server; the price
+#: is that a member who just left may stay on maps for up to this long.
+PRESENT_SECONDS = 600.0
+#: Whether a member is in a server: True, False (Discord says Unknown Member), or None
+#: (could not tell: kept).
+MemberCheck = Callable[[int], Awaitable[bool | None]]
 
 
 @dataclass(slots=True)
@@ -93,11 +103,20 @@ class TasteService:
     """Shared playlists of a server on maps, pairs and rankings."""
 
     def __init__(
-        self, line: LocalLine | JobLine, repository: TasteRepository, options: AnalysisOptions
+        self,
+        line: LocalLine | JobLine,
+        repository: TasteRepository,
+        options: AnalysisOptions,
+        cache: CacheRepository,
     ) -> None:
         self.line = line
         self.repository = repository
         self.options = options
+        #: where shared CSV files are kept (never evicted while shared: storage.eviction)
+        self.cache = cache
+        #: (server, member) -> when they were last found in the server (monotonic seconds)
+        self._present: dict[tuple[int, int], float] = {}
+        self.clock: Callable[[], float] = time.monotonic
 
     async def playlist_of_link(self, user_id: int, link: str) -> Playlist:
         """The playlist behind a link as ``user_id`` may read it (their Spotify if connected)."""
@@ -107,13 +126,69 @@ class TasteService:
         """The playlist of an uploaded CSV export."""
         return (await self.line.csv(data, name, self.options)).analysis.playlist
 
+    async def keep_file(self, playlist: Playlist) -> Playlist:
+        """Keep an uploaded CSV's playlist (tracks with their features) for later maps,
+        under the file's digest; returns it as kept (its ref names the kept copy)."""
+        kept = Playlist(
+            PlaylistRef(SHARED_FILE, playlist.snapshot),
+            playlist.name,
+            list(playlist.tracks),
+            playlist.snapshot,
+        )
+        await self.cache.put_playlist(kept)
+        return kept
+
     async def share(self, share: TasteShare) -> None:
-        """Store a member's consent (the playlist was read by the caller first)."""
+        """Store a member's consent (the playlist was read, or kept, by the caller first)."""
         await self.repository.share(share)
+
+    async def _read(self, share: TasteShare) -> Playlist:
+        """A shared playlist: a kept file from the cache, a link through the line."""
+        if share.ref_source == SHARED_FILE:
+            found = await self.cache.get_playlist(share.ref)
+            if found is None:
+                raise BadInput(N_("The shared file is no longer kept; share it again."))
+            return found[0]
+        return (await self.line.ref(share.ref, self.options)).analysis.playlist
 
     async def unshare(self, guild_id: int, user_id: int) -> bool:
         """Remove the member's share and everything computed from it; False if none."""
         return await self.repository.unshare(guild_id, user_id) > 0
+
+    async def member_left(self, guild_id: int, user_id: int) -> bool:
+        """A member left the server: their share goes, with everything computed from it."""
+        self._present.pop((guild_id, user_id), None)
+        return await self.unshare(guild_id, user_id)
+
+    async def forget_guild(self, guild_id: int) -> None:
+        """The bot left the server: every share of it goes, with everything derived."""
+        for key in [key for key in self._present if key[0] == guild_id]:
+            del self._present[key]
+        await self.repository.forget_guild(guild_id)
+
+    async def prune_departed(self, guild_id: int, is_member: MemberCheck) -> list[int]:
+        """Unshare the shares of members no longer in the server; returns their ids.
+
+        Without the privileged members intent the bot is not told when a member leaves,
+        so a map asks first (``is_member``, once per sharer per :data:`PRESENT_SECONDS`).
+        Only a definite "not a member" removes a share; an unanswered question keeps it.
+        """
+        now = self.clock()
+        asked = []
+        for share in await self.repository.list_for_guild(guild_id):
+            seen = self._present.get((guild_id, share.user_id))
+            if seen is None or now - seen >= PRESENT_SECONDS:
+                asked.append(share.user_id)
+        answers = await asyncio.gather(*(is_member(user) for user in asked))
+        gone = []
+        for user, present in zip(asked, answers, strict=True):
+            if present is True:
+                self._present[(guild_id, user)] = now
+            elif present is False and await self.member_left(guild_id, user):
+                gone.append(user)
+        if gone:
+            log.info("unshared %d taste playlists of members who left %s", len(gone), guild_id)
+        return gone
 
     async def shared_entries(
         self, guild_id: int, labels: Mapping[int, str], *, skip: Sequence[int] = ()
@@ -127,11 +202,11 @@ class TasteService:
                 continue
             label = labels.get(share.user_id) or share.member_name or "a member"
             try:
-                outcome = await self.line.ref(share.ref, self.options)
+                playlist = await self._read(share)
             except UserError as exc:
                 notes.append(f"{label}'s playlist could not be read: {exc}")
                 continue
-            entries.append(Entry(label, outcome.analysis.playlist, share.user_id))
+            entries.append(Entry(label, playlist, share.user_id))
         return entries, notes
 
     async def entry_of(self, guild_id: int, user_id: int, label: str) -> Entry | None:
@@ -139,8 +214,7 @@ class TasteService:
         share = await self.repository.get(guild_id, user_id)
         if share is None:
             return None
-        outcome = await self.line.ref(share.ref, self.options)
-        return Entry(label, outcome.analysis.playlist, user_id)
+        return Entry(label, await self._read(share), user_id)
 
     async def map(self, entries: Sequence[Entry], title: str) -> MapAnswer:
         """Compare up to MAX_PLAYLISTS entries; the rest are left out with a note."""

@@ -83,6 +83,10 @@ class EnvFields(BaseSettings):
     # Discord
     discord_token: SecretStr | None = None
     discord_owner_ids: CommaList = Field(default_factory=list)
+    #: Subscribe to the privileged members intent (enable "Server Members Intent" in the
+    #: developer portal first, or Discord refuses the connection): a member's shared
+    #: taste playlist then goes the moment they leave, not at the next map.
+    discord_members_intent: bool = False
 
     # Spotify (client-credentials app); both empty = Spotify links explain what to do instead
     spotify_client_id: str = ""

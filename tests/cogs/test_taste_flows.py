@@ -15,8 +15,11 @@ import pytest
 
 from bot.model import Playlist, PlaylistRef
 from bot.pipeline.runner import Pipeline
+from tests.account.conftest import fake_accounts
 from tests.harness import world
 from tests.labelled import load_rows, to_track
+
+__all__ = ["fake_accounts"]  # the fixture of tests/account
 
 ROCK_1, ROCK_2, RAP = "101", "102", "201"
 NAMES = {ROCK_1: "Rock Nights", ROCK_2: "Guitar Heroes", RAP: "Trap ★ House"}
@@ -34,10 +37,15 @@ class SharedDeezer:
         rap = [r for r in rows if r["playlist_genre"] == "rap"]
         self.rows = {ROCK_1: rock[0::2][:120], ROCK_2: rock[1::2][:120], RAP: rap[:120]}
         self.fetches = 0
+        #: give every track a (made-up, well-formed) Spotify id, as a Spotify source would
+        self.with_spotify_ids = False
 
     async def fetch(self, ref: PlaylistRef, progress) -> Playlist:
         self.fetches += 1
         tracks = [to_track(r) for r in self.rows[ref.id]]
+        if self.with_spotify_ids:
+            for track in tracks:
+                track.spotify_id = f"{track.id[3:]:0>22}"
         return Playlist(ref, NAMES[ref.id], tracks, "v1")
 
     async def snapshot(self, ref: PlaylistRef) -> str:
@@ -224,3 +232,39 @@ async def test_the_weekly_taste_post_shows_the_map_and_what_changed(
         assert "bob" not in second.content and "Guitar Heroes" not in second.embeds[0].description
         week, kept = await w.bot.storage.taste.last_week(w.guild.id)
         assert week == "2026-W02" and list(kept) == [tuple(sorted((w.owner.id, w.moderator.id)))]
+
+
+async def test_save_puts_exactly_the_bridge_tracks_in_the_members_spotify(
+    tmp_path: Path, fake: SharedDeezer, fake_accounts
+) -> None:
+    from tests.cogs.test_spotify_account_flows import on, private_text, sign_in
+
+    fake.with_spotify_ids = True
+    async with world(
+        tmp_path,
+        pipeline_factory=lambda s, web, cache: Pipeline(
+            sources={"deezer": fake}, providers=[fake], cache=cache
+        ),
+        **on(fake_accounts),
+    ) as w:
+        user = fake_accounts.add_user("alice-sp", "Alice アリス")
+        await sign_in(w, w.owner)
+        await share_all(w)
+        compared = await taste(w, "compare", member=w.stranger)
+        saved = await w.click(w.owner, compared, "Save to Spotify")
+        text = private_text(saved)
+        assert "private playlist: https://open.spotify.com/playlist/" in text
+        (created,) = fake_accounts.created.values()
+        assert created["owner"] == user.id and created["public"] is False
+        assert created["name"] == "Bridge · alice · Rock Nights × bob · Guitar Heroes"
+        async with w.bot.storage.read() as conn:
+            (row,) = await conn.fetchall("SELECT id FROM taste_derived WHERE kind = 'bridge'")
+        bridge = await w.bot.taste.bridge_tracks(int(row[0]))
+        assert bridge and len(bridge) == 20
+        assert created["uris"] == [f"spotify:track:{t.spotify_id}" for t in bridge]
+        assert f"({len(bridge)} tracks)" in text
+
+        # a member without a connected Spotify is told to connect first, privately
+        refused = await w.click(w.stranger, compared, "Save to Spotify")
+        assert "/spotify connect" in private_text(refused)
+        assert len(fake_accounts.created) == 1

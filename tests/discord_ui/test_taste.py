@@ -76,3 +76,41 @@ def test_the_taste_answers_speak_the_members_language() -> None:
     assert (
         moved == "Esta semana: ana × bia 70 (+20) · 1 par sumiu (um membro deixou de compartilhar)"
     )
+
+
+class _Response:
+    def __init__(self, status: int, reason: str) -> None:
+        self.status = status
+        self.reason = reason
+
+
+class _Guild:
+    """A guild that knows nobody in its cache and answers fetch_member with ``error``."""
+
+    def __init__(self, error: Exception | None) -> None:
+        self.error = error
+
+    def get_member(self, user_id: int) -> None:
+        return None
+
+    async def fetch_member(self, user_id: int) -> object:
+        if self.error is not None:
+            raise self.error
+        return object()
+
+
+async def test_only_unknown_member_says_a_member_left() -> None:
+    import discord
+
+    from bot.discord_ui.taste import member_check
+
+    async def ask(kind: type[discord.HTTPException] | None, status: int = 0, code: int = 0):
+        error = None if kind is None else kind(_Response(status, "x"), {"code": code})  # type: ignore[arg-type]
+        return await member_check(_Guild(error))(1)  # type: ignore[arg-type]
+
+    assert await ask(None) is True
+    assert await ask(discord.NotFound, 404, 10007) is False  # Unknown Member: they left
+    assert await ask(discord.NotFound, 404, 10004) is None  # Unknown Guild: not about them
+    assert await ask(discord.Forbidden, 403, 50001) is None  # Missing Access
+    assert await ask(discord.DiscordServerError, 503) is None
+    assert await member_check(None)(1) is None

@@ -73,3 +73,32 @@ def test_a_database_from_a_newer_version_is_one_line_and_exit_2(
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "newer version of playlist-clusters" in err
     assert main(["analyze", str(SAMPLE_CSV), "-q"]) == 2
+
+
+def test_cache_clear_keeps_a_playlist_shared_on_a_taste_map(
+    database: Location, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import asyncio
+
+    from storage.database import Database
+    from storage.taste import TasteShare
+    from tests.storage.helpers import synthetic_playlist
+
+    async def share() -> None:
+        db = await Database.open(database)
+        try:
+            await db.cache.put_playlist(synthetic_playlist(40, source="csv", playlist_id="d1"))
+            await db.cache.put_playlist(synthetic_playlist(40, source="csv", playlist_id="d2"))
+            await db.taste.share(TasteShare(5, 6, "csv", "d1", "Late Night", "bob"))
+        finally:
+            await db.close()
+
+    asyncio.run(share())
+    assert main(["cache", "stats"]) == 0
+    assert "playlists:      2 (" in capsys.readouterr().out
+    assert main(["cache", "clear"]) == 0
+    out = capsys.readouterr().out
+    assert "Removed 1 cached entries" in out and "kept 1 scheduled or shared playlists" in out
+    assert raw_fetchall(database, "SELECT id FROM playlists") == [("d1",)]
+    assert main(["cache", "stats"]) == 0
+    assert "1 kept for schedules and taste shares" in capsys.readouterr().out

@@ -59,3 +59,76 @@ async def test_forgetting_a_server_removes_its_shares_and_derived_rows(db: Datab
     await db.taste.forget_guild(GUILD)
     assert await db.taste.list_for_guild(GUILD) == []
     assert await db.taste.get_bridge(bridge) is None
+
+
+async def test_a_shared_playlist_survives_eviction_and_cache_clear_with_its_features(
+    db: Database,
+) -> None:
+    from tests.storage.helpers import synthetic_playlist
+
+    shared = synthetic_playlist(300, seed=7, source="deezer", playlist_id="shared")
+    loose = synthetic_playlist(300, seed=8, source="deezer", playlist_id="loose")
+    for playlist in (shared, loose):
+        await db.cache.put_playlist(playlist)
+    await db.cache.put_features("deezer", {"t1": {"energy": 0.5}}, "reccobeats", 1)
+    await db.taste.share(_share(ALICE, "shared"))
+
+    await db.cache.evict(0)  # a bound nothing can meet
+    assert await db.cache.get_playlist(loose.ref) is None
+    found = await db.cache.get_playlist(shared.ref)
+    assert found is not None
+    assert [t.audio for t in found[0].tracks] == [t.audio for t in shared.tracks]
+    assert all(t.audio for t in found[0].tracks)  # the features the map needs, kept with it
+    assert (await db.cache.stats()).referenced_playlists == 1
+
+    await db.cache.put_playlist(loose)
+    await db.cache.put_features("deezer", {"t1": {"energy": 0.5}}, "reccobeats", 1)
+    removed = await db.cache.clear()
+    assert removed == 2  # the loose playlist and the feature row
+    found = await db.cache.get_playlist(shared.ref)
+    assert found is not None and found[0].tracks == shared.tracks
+
+    # unshared: an ordinary cache entry again
+    await db.taste.unshare(GUILD, ALICE)
+    assert await db.cache.clear() == 1
+    assert await db.cache.get_playlist(shared.ref) is None
+
+
+async def test_a_playlist_shared_in_another_server_is_still_kept(db: Database) -> None:
+    from tests.storage.helpers import synthetic_playlist
+
+    playlist = synthetic_playlist(50, seed=3, source="deezer", playlist_id="both")
+    await db.cache.put_playlist(playlist)
+    await db.taste.share(_share(ALICE, "both"))
+    await db.taste.share(_share(BOB, "both", guild=OTHER_GUILD))
+    await db.taste.forget_guild(GUILD)
+    await db.cache.clear()
+    assert await db.cache.get_playlist(playlist.ref) is not None
+    await db.taste.unshare(OTHER_GUILD, BOB)
+    await db.cache.clear()
+    assert await db.cache.get_playlist(playlist.ref) is None
+
+
+async def test_a_shared_files_kept_copy_goes_with_the_last_share_naming_it(db: Database) -> None:
+    from tests.storage.helpers import synthetic_playlist
+
+    first, second = (
+        synthetic_playlist(30, seed=seed, source="csv", playlist_id=digest)
+        for seed, digest in ((1, "d1"), (2, "d2"))
+    )
+    for playlist in (first, second):
+        await db.cache.put_playlist(playlist)
+    await db.taste.share(TasteShare(GUILD, ALICE, "csv", "d1", "one"))
+    await db.taste.share(TasteShare(GUILD, BOB, "csv", "d1", "one too"))
+    await db.taste.share(TasteShare(GUILD, ALICE, "csv", "d2", "two"))  # replaces her first
+    assert await db.cache.get_playlist(first.ref) is not None  # Bob still shares it
+    await db.taste.unshare(GUILD, BOB)
+    assert await db.cache.get_playlist(first.ref) is None
+    await db.taste.share(TasteShare(GUILD, ALICE, "csv", "d2", "two again"))  # the same file
+    assert await db.cache.get_playlist(second.ref) is not None
+    await db.taste.share(_share(ALICE, "7"))  # a link now: the file's copy goes
+    assert await db.cache.get_playlist(second.ref) is None
+    await db.cache.put_playlist(second)
+    await db.taste.share(TasteShare(OTHER_GUILD, CAROL, "csv", "d2", "two"))
+    await db.taste.forget_guild(OTHER_GUILD)
+    assert await db.cache.get_playlist(second.ref) is None
