@@ -78,6 +78,11 @@ NOT_A_LINK = N_(
 
 NOT_A_YOUTUBE_LIST = N_("That YouTube link is not a playlist; paste a link with `list=` in it.")
 LEADS_ELSEWHERE = N_("That short link leads somewhere I do not follow.")
+APPLE_LIBRARY = N_(
+    "That is a playlist in someone's own Apple Music library, which only they can see; "
+    "share it publicly (Share Playlist) and paste that link."
+)
+NO_APPLE_ID = N_("That Apple Music link has no valid playlist id (pl.… at its end).")
 
 
 def _wrong_kind(kind: str) -> BadLink:
@@ -209,10 +214,7 @@ def _apple(url: URL) -> PlaylistRef:
     if segments and APPLE_COUNTRY.fullmatch(segments[0]):
         country, segments = segments[0].casefold(), segments[1:]
     if segments[:2] == ["library", "playlist"]:
-        raise BadLink(
-            "That is a playlist in someone's own Apple Music library, which only they can "
-            "see; share it publicly (Share Playlist) and paste that link."
-        )
+        raise BadLink(APPLE_LIBRARY)
     if not segments or segments[0] != "playlist":
         kind = segments[0] if segments else ""
         if kind in ("album", "song", "artist", "music-video", "station", "curator"):
@@ -221,7 +223,7 @@ def _apple(url: URL) -> PlaylistRef:
     rest = segments[1:]
     pid = rest[-1].removeprefix("id") if rest else ""
     if not APPLE_PLAYLIST.fullmatch(pid) or len(rest) > 2:
-        raise BadLink("That Apple Music link has no valid playlist id (pl.… at its end).")
+        raise BadLink(NO_APPLE_ID)
     slug = rest[0][:200] if len(rest) == 2 and "/" not in rest[0] else ""
     return PlaylistRef("apple", "/".join(p for p in (country, slug, pid) if p))
 

@@ -65,7 +65,12 @@ YOUTUBE_CAP = N_(
     "{read} of {listed} tracks: YouTube Music gave no more without an account (some may be "
     "hidden or unavailable)."
 )
-LIMIT_NOTES = (SPOTIFY_CAP, SPOTIFY_PAGE_CAP, YOUTUBE_CAP)
+APPLE_CAP = N_(
+    "{read} of {listed} tracks: Apple Music's public page shows only the first {read}. A "
+    "Spotify, Deezer or YouTube Music link of the same playlist, or a CSV export, reads all "
+    "of them."
+)
+LIMIT_NOTES = (SPOTIFY_CAP, SPOTIFY_PAGE_CAP, YOUTUBE_CAP, APPLE_CAP)
 
 
 def reading_sentences(analysis: Analysis, words: Words = ENGLISH) -> list[str]:

@@ -13,29 +13,42 @@ off (``APPLE_MUSIC_READING=false``).
 from __future__ import annotations
 
 from bot.errors import BadInput, InputTooLarge, PlaylistUnavailable, ProviderDown
+from bot.locales import N_
 from bot.model import Playlist, PlaylistRef, ProgressCallback, no_progress
 from bot.net.client import HttpClient, HttpError
 from bot.net.links import apple_page_path
-from bot.sources.apple_page import ALTERNATIVES, ApplePlaylist, page_or_none
+from bot.render.document import APPLE_CAP
+from bot.sources.apple_page import ApplePlaylist, page_or_none
 from bot.sources.deezer_match import DeezerMatcher
 
-ORIGIN = "Apple Music's public page"
-NOT_FOUND = (
+#: Every sentence a member may read is a message id (``bot/locales``), said in their
+#: language; ``str(error)`` and the stored notes stay English (the CLI's).
+ORIGIN = N_("Apple Music's public page")
+NOT_FOUND = N_(
     "Apple Music has no public playlist at that link: it is private, was deleted, is not "
     "available in that country, or the link is wrong."
 )
-OFF = "This bot's host has switched off reading Apple Music links. " + ALTERNATIVES
+OFF = N_(
+    "This bot's host has switched off reading Apple Music links. A Spotify, Deezer or "
+    "YouTube Music link of the same playlist works, or a CSV export."
+)
+TOO_LARGE = N_(
+    "Apple Music's page for that playlist is larger than this bot reads. A Spotify, Deezer "
+    "or YouTube Music link of the same playlist works, or a CSV export."
+)
+REFUSED = N_(
+    "Apple Music's public page refused the request (HTTP {status}); please try again "
+    "later. A Spotify, Deezer or YouTube Music link of the same playlist works, or a CSV "
+    "export."
+)
 
 
 def limit_note(read: int, count: int | None) -> str:
-    """The sentence saying the page showed fewer tracks than the playlist has ('' if not)."""
+    """The sentence saying the page showed fewer tracks than the playlist has ('' if not):
+    English, as stored; ``said_again`` reads it back into ``APPLE_CAP`` for a member."""
     if count is None or count <= read:
         return ""
-    return (
-        f"{read:,} of {count:,} tracks: Apple Music's public page shows only the first "
-        f"{read:,}. A Spotify, Deezer or YouTube Music link of the same playlist, or a CSV "
-        "export, reads all of them."
-    )
+    return APPLE_CAP.format(read=f"{read:,}", listed=f"{count:,}")
 
 
 class AppleMusicSource:
@@ -65,17 +78,11 @@ class AppleMusicSource:
                 url, headers={"Accept": "text/html"}, decode=page_or_none
             )
         except InputTooLarge:
-            raise PlaylistUnavailable(
-                "Apple Music's page for that playlist is larger than this bot reads. "
-                + ALTERNATIVES
-            ) from None
+            raise PlaylistUnavailable(TOO_LARGE) from None
         except HttpError as exc:
             if exc.status in (400, 403, 404, 410):
                 raise PlaylistUnavailable(NOT_FOUND) from None
-            raise ProviderDown(
-                f"Apple Music's public page refused the request (HTTP {exc.status}); please "
-                "try again later. " + ALTERNATIVES
-            ) from None
+            raise ProviderDown(REFUSED, status=exc.status) from None
 
     async def fetch(self, ref: PlaylistRef, progress: ProgressCallback = no_progress) -> Playlist:
         """The tracks the page shows, matched to Deezer."""

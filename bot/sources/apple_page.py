@@ -36,16 +36,16 @@ from dataclasses import dataclass, field
 from html import unescape
 from typing import Any
 
+from bot.locales import N_
 from bot.model import Track
 from bot.net.answers import html_elements, loads
 from bot.sources.spotify_page import PageChanged
 
-ALTERNATIVES = (
-    "A Spotify, Deezer or YouTube Music link of the same playlist works, or a CSV export."
-)
-CHANGED = (
+#: Said (in the member's language, as a whole sentence) when a page cannot be read.
+CHANGED = N_(
     "Apple Music's public page for that playlist has no track list I can read (Apple may "
-    "have changed the page). " + ALTERNATIVES
+    "have changed the page). A Spotify, Deezer or YouTube Music link of the same playlist "
+    "works, or a CSV export."
 )
 _SERVER_DATA_ID = re.compile(r"\bid\s*=\s*[\"']?serialized-server-data(?![\w-])", re.I)
 _LD_JSON_TYPE = re.compile(r"\btype\s*=\s*[\"']?application/ld\+json", re.I)
