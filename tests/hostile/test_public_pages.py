@@ -2,8 +2,9 @@
 Music page could hold.
 
 Each body is served on 127.0.0.1 (chunked, at its size) and read by the real source.
-Rules: the answer is a playlist or a UserError with one line naming the service;
-never another exception, never a hang; text survives byte for byte.
+Rules: the answer is a playlist or a UserError with one line naming the service (for
+Apple Music, also in a ``ja`` member's Japanese); never another exception, never a
+hang; text survives byte for byte.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ from collections.abc import AsyncIterator, Callable
 
 import pytest
 
+from bot.discord_ui.answers import sentence_for
 from bot.errors import UserError
+from bot.locales import words_for
 from bot.model import PlaylistRef
 from bot.net.client import HttpClient
 from bot.sources.apple_music import AppleMusicSource
@@ -213,6 +216,9 @@ async def test_hostile_apple_music_page(name: str) -> None:
             except UserError as exc:
                 said = str(exc)
                 assert "\n" not in said and "Apple Music" in said, said
+                # a ja member reads it in Japanese, whichever refusal it is
+                japanese = sentence_for(exc, words_for("ja"))
+                assert japanese != said and "Apple Music" in japanese, japanese
                 assert name not in {"deep-but-parseable", "ten-thousand-tracks", "hostile-titles",
                                     "older-list-shape", "attributes-reordered",
                                     "meta-tags-before-the-data"}, said  # fmt: skip
