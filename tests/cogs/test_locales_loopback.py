@@ -16,7 +16,8 @@ from tests.harness import bot_settings, playlist_csv
 from tests.pages_seen import seen
 
 #: What a member reads, by locale: summary line, page footer, the explore buttons, the
-#: axis menu's first option, the track menu's placeholder, and a track link's refusal.
+#: axis menu's first option, the track menu's placeholder, a track link's refusal and an
+#: Apple Music library playlist's.
 EXPECTED = {
     "ja": {
         "lines": [
@@ -29,6 +30,8 @@ EXPECTED = {
         "axis": "X 軸：自動の射影",
         "placeholder": "🔎 この曲に似た曲…",
         "refusal": "それは曲のリンクです。プレイリストのリンクを貼ってください。",
+        "apple": "それは個人の Apple Music ライブラリにあるプレイリストで、本人にしか見えません。"
+        "公開で共有して（「プレイリストを共有」）、そのリンクを貼ってください。",
     },
     "pt-BR": {
         "lines": [
@@ -41,6 +44,8 @@ EXPECTED = {
         "axis": "Eixo X: projeção automática",
         "placeholder": "🔎 Faixas como esta…",
         "refusal": "Esse é o link de uma faixa; cole o link de uma playlist.",
+        "apple": "Essa é uma playlist da biblioteca pessoal de alguém no Apple Music, que só o "
+        "dono vê; compartilhe-a publicamente (Compartilhar Playlist) e cole esse link.",
     },
 }
 
@@ -89,6 +94,16 @@ async def test_a_members_page_and_mistakes_are_in_their_language(
             )
             assert refusal.json["content"] == said["refusal"]
             assert refusal.json["flags"] & 64  # ephemeral
+            # an Apple Music library playlist: only its owner sees it, said in their words
+            library = await fake.send_clusters_link(
+                "https://music.apple.com/library/playlist/p.ZOAXxyz", 3
+            )
+            refusal = await fake.wait_for(
+                lambda c, library=library: (
+                    c.method == "POST" and library in c.path and "callback" not in c.path
+                )
+            )
+            assert refusal.json["content"] == said["apple"]
         assert fake.refused == []
     finally:
         await bot.close()
