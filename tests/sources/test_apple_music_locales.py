@@ -28,7 +28,10 @@ REF = PlaylistRef("apple", f"us/{SLUG}/{PID}")
 ELSEWHERE_EN = (
     "A Spotify, Deezer or YouTube Music link of the same playlist works, or a CSV export."
 )
-ELSEWHERE_JA = "同じプレイリストの Spotify・Deezer・YouTube Music のリンク、または CSV エクスポートが使えます。"
+ELSEWHERE_JA = (
+    "同じプレイリストの Spotify・Deezer・YouTube Music のリンク、"
+    "または CSV エクスポートが使えます。"
+)
 
 
 def _both(error: UserError) -> tuple[str, str]:
@@ -130,9 +133,7 @@ async def test_what_the_page_showed_is_said_again_in_japanese(apple: FakeAppleMu
         "Deezer or YouTube Music link of the same playlist, or a CSV export, reads all of them."
     )
     analysis = analyse(synthetic_playlist(20), png=False)
-    shown = replace(
-        analysis.playlist, listed=1312, origin=read.origin, limit_note=read.limit_note
-    )
+    shown = replace(analysis.playlist, listed=1312, origin=read.origin, limit_note=read.limit_note)
     public = replace(analysis, playlist=shown)
     english = reading_sentences(public)
     assert english[0].startswith("Read 20 of 1,312 tracks from Apple Music's public page; ")
