@@ -23,9 +23,7 @@ def _legend(analysis: Analysis, words: Words) -> list[str]:
     )
 
 
-def render_map(
-    analysis: Analysis, x: str | None, y: str | None, words: Words = ENGLISH
-) -> bytes:
+def render_map(analysis: Analysis, x: str | None, y: str | None, words: Words = ENGLISH) -> bytes:
     """PNG of the clusters with feature ``x`` / ``y`` on the axes (None: the projection's)."""
     data = map_data(analysis, x, y)
     return render_scatter(
