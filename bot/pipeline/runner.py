@@ -212,6 +212,7 @@ class Pipeline:
         """
         key = self.cache_key(playlist, options)
         found = recall(key) if recall is not None else None
+        found = None if found is not None and found.partial else found  # fuller now
         if found is None and self.cache is not None:
             found = await self.cache.get_analysis(key, variant=self.cache_variant)
         return None if found is None else Outcome(key, found, cached=True)
@@ -226,17 +227,18 @@ class Pipeline:
         Returns the notes for the user: the providers' own ("3 previews could not be
         analysed (…)."; a provider may offer one as ``last_note``, read right after its
         ``enrich`` returns so that concurrent analyses never swap notes), then what a
-        provider with a time budget (``enrich_bounded``) left past it.
-        """
-        notes, deferred = await self._enrich(playlist, progress)
+        provider with a time budget (``enrich_bounded``) left past it."""
+        notes, deferred, _ = await self._enrich(playlist, progress)
         return notes + deferred
 
     async def _enrich(
         self, playlist: Playlist, progress: ProgressCallback
-    ) -> tuple[list[str], list[str]]:
-        """(providers' notes, sentences about lookups left past a time budget)."""
+    ) -> tuple[list[str], list[str], bool]:
+        """(providers' notes, sentences about lookups not made, whether some were left
+        past a time budget: then a fuller answer is coming, this one is partial)."""
         notes: list[str] = []
         deferred: list[str] = []
+        partial = False
         for provider in self.providers:
             if provider.name in playlist.enriched_by:
                 continue
@@ -250,11 +252,12 @@ class Pipeline:
                 _, left = await provider.enrich_bounded(playlist.tracks, progress)
                 if left:
                     deferred.append(provider.deferred_note(left))
+                    partial = True
             else:
                 await provider.enrich(playlist.tracks, progress)
             if isinstance(provider, NotingProvider) and provider.last_note:
                 notes.append(provider.last_note)
-        return notes, deferred
+        return notes, deferred, partial
 
     async def analyze_new(
         self,
@@ -294,7 +297,7 @@ class Pipeline:
     async def _compute(
         self, key: str, playlist: Playlist, options: AnalysisOptions, progress: ProgressCallback
     ) -> Outcome:
-        notes, deferred = await self._enrich(playlist, progress)
+        notes, deferred, partial = await self._enrich(playlist, progress)
         progress("Clustering", 0, 1)
         outcome = await self.recluster(playlist, options, key=key)
         progress("Clustering", 1, 1)
@@ -303,7 +306,9 @@ class Pipeline:
         variant = self.cache_variant
         if deferred:
             analysis.features.summary = " ".join([analysis.features.summary, *deferred])
+        if partial or playlist.match_pending:
             # Stored for paging, but not reused: the next request gets a fuller answer.
+            analysis.partial = True
             variant += ";partial"
         await self._store(key, analysis, variant)
         return outcome
@@ -326,7 +331,8 @@ class Pipeline:
         )
         if key is None:
             key = self.cache_key(playlist, options)
-            await self._store(key, analysis)
+            analysis.partial = playlist.match_pending > 0
+            await self._store(key, analysis, self.cache_variant + ";partial" * analysis.partial)
         return Outcome(key, analysis, cached=False)
 
     async def _store(self, key: str, analysis: Analysis, variant: str | None = None) -> None:
@@ -366,7 +372,7 @@ class Pipeline:
                     found = await self.find(playlist, options, recall)  # a new snapshot
                 if found is None:
                     found = await self.analyze_new(playlist, options, progress)
-        if fetched:
+        if fetched and not found.analysis.playlist.match_pending:  # else: read again next time
             await self.store_playlist(found.analysis.playlist)
         return found
 
@@ -387,10 +393,8 @@ class Pipeline:
 
 
 def _announced(outcome: Outcome, progress: ProgressCallback) -> Analysis:
-    """The analysis, telling a progress display (the CLI's bar) when it came from a cache.
-
-    The bot's answers do not: a cached answer is sent at once, an edit would only delay it.
-    """
+    """The analysis, telling a progress display (the CLI's bar) when it came from a cache
+    (the bot's answers do not: a cached answer is sent at once, an edit would delay it)."""
     if outcome.cached:
         progress("Loaded from cache", 1, 1)
     return outcome.analysis

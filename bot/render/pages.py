@@ -25,7 +25,7 @@ from urllib.parse import quote
 
 from bot.locales import ENGLISH, Words
 from bot.model import Analysis, Cluster, Track
-from bot.render.document import reading_sentences
+from bot.render.document import pending_sentences, reading_sentences
 from bot.text import cut_utf16, describe_notes, describe_skips, utf16_len
 
 #: Tracks per page: five sections of three components each leave room, within
@@ -375,6 +375,7 @@ def answer_text(
     if analysis.note:
         parts.append(fit(analysis.note, 400))
     parts.extend(fit(said, 400) for said in reading_sentences(analysis))
+    parts.extend(pending_sentences(analysis.playlist, words))  # the bot's match budget
     for said in (
         describe_skips(analysis.playlist.skipped),
         describe_notes(analysis.playlist.notes),

@@ -95,7 +95,8 @@ class DeezerSettings:
 @dataclass(frozen=True, slots=True)
 class PublicSettings:
     """Reading public pages without credentials (Spotify's embed page, YouTube Music) and
-    matching their tracks to Deezer (``SPOTIFY_EMBED_BASE``, ``YTMUSIC_*``, ``MATCH_*``)."""
+    matching their tracks to Deezer (``SPOTIFY_EMBED_BASE``, ``YTMUSIC_*``, ``MATCH_*``,
+    ``DEEZER_MATCH_BUDGET_SECONDS``)."""
 
     spotify_embed_base: str
     spotify_page_reading: bool
@@ -104,6 +105,8 @@ class PublicSettings:
     deezer_api_base: str
     concurrency: int
     match_cache_seconds: float
+    #: What an answer waits for matches its features do not need (the bot only).
+    match_budget_seconds: float
 
 
 @dataclass(frozen=True, slots=True)
