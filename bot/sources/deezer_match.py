@@ -33,7 +33,7 @@ from typing import Any, Protocol
 from bot.errors import ProviderDown, UnusableAnswer
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.net.client import DeezerNoData, HttpClient, HttpError
-from bot.sources.match_queue import MatchQueue, album_to_ask, lanes_for, wait
+from bot.sources.match_queue import MatchQueue, lanes_for, wait
 from bot.sources.matching import Candidate, Wanted, best, search_query
 
 log = logging.getLogger(__name__)
@@ -202,10 +202,11 @@ class DeezerMatcher:
         return entry if entry is not None else await self._by_search(track)
 
     async def _album(self, aid: str) -> dict[str, Any]:
-        """``/album/{id}`` (failures: no details)."""
+        """``/album/{id}`` ({}: Deezer has no such album); ProviderDown or HttpError when
+        Deezer failed (the track's match is then not remembered: asked again later)."""
         try:
             details = await self._get(f"/album/{aid}")
-        except (ProviderDown, HttpError, DeezerNoData):
+        except DeezerNoData:
             return {}
         return details if isinstance(details, dict) else {}
 
@@ -257,7 +258,7 @@ class DeezerMatcher:
         for track in asked:
             queue = owner[track.id]
             entry = queue.entries.get(track.id)
-            aid = album_to_ask(track, entry)
+            aid = queue.album_of.get(track.id)
             if entry is not None:
                 apply_match(track, entry)
             if aid is not None and queue.albums.get(aid):
@@ -296,9 +297,9 @@ class DeezerMatcher:
         if self.cache is None:
             return
         found = [
-            memo_of(t, queue.entries[t.id], queue.albums)
+            memo_of(t, queue.entries[t.id], queue.album_of[t.id], queue.albums)
             for t in queue.tracks
-            if t.id in queue.entries and not queue.pending(t)
+            if queue.complete(t.id)
         ]
         if not found:
             return
@@ -326,12 +327,17 @@ class DeezerMatcher:
         await asyncio.gather(*tasks, return_exceptions=True)
 
 
-def memo_of(track: Track, entry: dict[str, Any] | None, albums: dict[str, dict[str, Any]]) -> Track:
-    """What the cache keeps of a looked-up track: its id and match fields only."""
-    memo = Track(id=track.id, title=track.title, album_id=track.album_id)
+def memo_of(
+    track: Track,
+    entry: dict[str, Any] | None,
+    aid: str | None,
+    albums: dict[str, dict[str, Any]],
+) -> Track:
+    """What the cache keeps of a looked-up track: its id and the match's fields only
+    (``aid``: the album whose details it needed)."""
+    memo = Track(id=track.id, title=track.title)
     if entry is None:
         return memo
-    aid = album_to_ask(track, entry)
     apply_match(memo, entry)
     if aid is not None and albums.get(aid):
         apply_album(memo, albums[aid])

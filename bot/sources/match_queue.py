@@ -71,7 +71,8 @@ class MatchQueue:
 
     ``search`` returns the accepted Deezer entry or None (no match) and raises one of
     ``failures`` when Deezer failed (the track is then in :attr:`failed`, not
-    remembered); ``album`` returns the details ({} when they could not be had).
+    remembered); ``album`` returns the details ({} when Deezer has none) or raises one
+    of ``failures`` likewise.
     """
 
     def __init__(
@@ -98,9 +99,13 @@ class MatchQueue:
         self.searching: set[str] = set()
         #: Done searches: the accepted entry, or None for no match.
         self.entries: dict[str, dict[str, Any] | None] = {}
+        #: The album id whose details each done search needs (None: none).
+        self.album_of: dict[str, str | None] = {}
         self.failed: set[str] = set()
-        #: Album details by Deezer album id ({} when none could be had).
+        #: Album details by Deezer album id ({}: Deezer has none), and the albums whose
+        #: lookup failed (their tracks are not remembered: asked again next time).
         self.albums: dict[str, dict[str, Any]] = {}
+        self.albums_failed: set[str] = set()
         self.progress: Callable[[], None] = lambda: None
         #: Called (awaited) when every lookup is done, with the queue: the cache write.
         self.on_done: Callable[[MatchQueue], Awaitable[None]] | None = None
@@ -144,8 +149,15 @@ class MatchQueue:
             if isinstance(item, Track):
                 await self._search(item)
             else:
-                self.albums[item] = await self.album(item)
+                await self._album(item)
             self.changed.set()
+
+    async def _album(self, aid: str) -> None:
+        try:
+            self.albums[aid] = await self.album(aid)
+        except self.failures as exc:
+            log.info("Deezer album %s failed: %s", aid, exc)
+            self.albums_failed.add(aid)
 
     async def _search(self, track: Track) -> None:
         self.searching.add(track.id)
@@ -158,7 +170,8 @@ class MatchQueue:
         finally:
             self.searching.discard(track.id)
         self.entries[track.id] = entry
-        aid = album_to_ask(track, entry)
+        # (read now: the caller's own copy of the track gets the album id when applied)
+        aid = self.album_of[track.id] = album_to_ask(track, entry)
         if aid is not None and aid not in self.asked_albums:
             self.asked_albums.add(aid)
             self.album_queue.append(aid)
@@ -181,8 +194,15 @@ class MatchQueue:
             return False
         if track.id not in self.entries:
             return True
-        aid = album_to_ask(track, self.entries[track.id])
-        return aid is not None and aid not in self.albums
+        aid = self.album_of.get(track.id)
+        return aid is not None and aid not in self.albums and aid not in self.albums_failed
+
+    def complete(self, track_id: str) -> bool:
+        """Whether every lookup of this track was answered (what may be remembered)."""
+        if track_id not in self.entries:
+            return False
+        aid = self.album_of.get(track_id)
+        return aid is None or aid in self.albums
 
     def seal(self) -> None:
         """The answer is going out: the rest goes on in the background, narrowly."""
