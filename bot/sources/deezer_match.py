@@ -20,6 +20,10 @@ Matches are remembered in the playlist cache under ``("match", "<source>:<id>")`
 one entry per source playlist holding every looked-up track's Deezer fields (no match
 too), for ``MATCH_CACHE_DAYS``: a repeat costs no Deezer request. A failed or garbled
 Deezer answer is never stored as a "no match".
+
+The lookups run in a :class:`~bot.sources.match_queue.MatchQueue`, most needed first;
+the bot's answers wait for them up to a budget (``DEEZER_MATCH_BUDGET_SECONDS``), past
+which what the features do not need goes on in the background (see that module).
 """
 
 from __future__ import annotations
@@ -241,7 +245,7 @@ class DeezerMatcher:
         queues = {self._queues[(key, t.id)] for t in asked if (key, t.id) in self._queues}
         fresh = [t for t in asked if (key, t.id) not in self._queues]
         if fresh:
-            queues.add(self._start(key, fresh))
+            queues.add(self._start(key, fresh, deadline))
         owner = {t.id: self._queues[(key, t.id)] for t in asked}
         total = len(tracks)
 
@@ -267,7 +271,7 @@ class DeezerMatcher:
         playlist.matched = sum(1 for t in tracks if t.deezer_id)
         playlist.match_pending = pending
 
-    def _start(self, key: PlaylistRef, tracks: Sequence[Track]) -> MatchQueue:
+    def _start(self, key: PlaylistRef, tracks: Sequence[Track], deadline: float) -> MatchQueue:
         queue = MatchQueue(
             tracks,
             self._entry,
@@ -275,6 +279,7 @@ class DeezerMatcher:
             lanes=lanes_for(self.concurrency),
             failures=(ProviderDown, HttpError),
         )
+        queue.deadline = deadline
         queue.on_done = lambda q: self._remember(key, q)
         for track in tracks:
             self._queues[(key, track.id)] = queue

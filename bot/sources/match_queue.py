@@ -13,11 +13,11 @@ needs one search per track plus one ``/album/{id}`` per distinct album: ~195 req
    and art;
 3. album details (``/album/{id}``: label, genres, year) of the matched tracks.
 
-The answer waiting for it (:meth:`MatchQueue.wait`) waits until every lookup is done
-or, with a ``deadline``, until the deadline has passed and no search of priority 0 or
-1 is left; what is left then goes on in the background at ``BACKGROUND_LANES``
-requests at a time (:meth:`MatchQueue.seal`), and its results reach the match cache
-when the queue ends (:attr:`on_done`). The queue never writes to the tracks it
+The answer waiting for it (:func:`wait`) waits until every lookup is done or, with a
+deadline, until the deadline has passed and no search of priority 0 or 1 is left;
+past the deadline only those start. What is left then goes on in the background at
+``BACKGROUND_LANES`` requests at a time (:meth:`MatchQueue.seal`), and its results
+reach the match cache when the queue ends (:attr:`on_done`). The queue never writes to the tracks it
 reads: the caller applies :attr:`entries` and :attr:`albums` to its own tracks, so a
 lookup landing after the answer cannot change an analysis being computed.
 """
@@ -109,7 +109,10 @@ class MatchQueue:
         self.progress: Callable[[], None] = lambda: None
         #: Called (awaited) when every lookup is done, with the queue: the cache write.
         self.on_done: Callable[[MatchQueue], Awaitable[None]] | None = None
+        #: Loop time past which only needed searches start until :meth:`seal`.
+        self.deadline = float("inf")
         self.sealed = False
+        self._sealed = asyncio.Event()
         self.changed = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
 
@@ -121,6 +124,8 @@ class MatchQueue:
         # a lane leaves when it finds nothing to ask, or the queue narrowed past it:
         # an album named by a search that ended meanwhile gets lanes again here
         while self.waiting or self.album_queue:
+            if self._held() and not any(priority(t) < NEEDED for t in self.waiting):
+                await self._sealed.wait()  # past the budget: the rest waits for the answer
             try:
                 async with asyncio.TaskGroup() as group:
                     for lane in range(self.lanes):
@@ -130,16 +135,23 @@ class MatchQueue:
         if self.on_done is not None:
             await self.on_done(self)
 
+    def _held(self) -> bool:
+        """Past the deadline and not yet sealed: only needed searches may start (what is
+        cut must not take Deezer's window from the lookups the answer still waits for,
+        such as the tempo lookups that follow the matching)."""
+        return not self.sealed and asyncio.get_running_loop().time() >= self.deadline
+
     def _next(self) -> tuple[int, Track | str] | None:
-        """The most needed lookup not yet asked, taken off its queue (None: nothing)."""
+        """The most needed lookup that may start now, taken off its queue (None: none)."""
+        held = self._held()
         if self.waiting:
             best = min(range(len(self.waiting)), key=lambda i: priority(self.waiting[i]))
             track = self.waiting[best]
             rank = priority(track)
-            if rank < ALBUM:
+            if rank < (NEEDED if held else ALBUM):
                 del self.waiting[best]
                 return rank, track
-        if self.album_queue:
+        if self.album_queue and not held:
             return ALBUM, self.album_queue.pop(0)
         return None
 
@@ -209,6 +221,7 @@ class MatchQueue:
         if self.sealed:
             return
         self.sealed = True
+        self._sealed.set()
         self.progress = lambda: None
         self.lanes = BACKGROUND_LANES
         log.info(
@@ -221,6 +234,20 @@ class MatchQueue:
 async def wait(queues: set[MatchQueue], deadline: float) -> None:
     """Wait for ``queues`` until each is done, or ``deadline`` (loop time) has passed and
     none has a needed search left; raise what broke a queue on the answer's path."""
+    try:
+        await _wait(queues, deadline)
+    finally:  # whatever happens to the answer, the queues go on without it
+        for queue in queues:
+            if queue.task is not None and not queue.task.done():
+                queue.seal()
+    for queue in queues:
+        task = queue.task
+        broken = task is not None and task.done() and not task.cancelled() and task.exception()
+        if broken and not queue.sealed:
+            raise broken
+
+
+async def _wait(queues: set[MatchQueue], deadline: float) -> None:
     loop = asyncio.get_running_loop()
     while True:
         running = {q for q in queues if q.task is not None and not q.task.done()}
@@ -241,13 +268,6 @@ async def wait(queues: set[MatchQueue], deadline: float) -> None:
         finally:
             for signal in signals:
                 signal.cancel()
-    for queue in queues:
-        task = queue.task
-        if task is not None and task.done():
-            if not task.cancelled() and task.exception() is not None and not queue.sealed:
-                raise task.exception()  # type: ignore[misc]
-        else:
-            queue.seal()
 
 
 def lanes_for(concurrency: int) -> int:
