@@ -111,6 +111,7 @@ async def test_the_bot_answers_at_the_budget_and_the_next_answer_is_full(
             took = time.perf_counter() - started
             deezer.latency = 0.0
             at_answer = deezer_asked(deezer)
+            kept = await pipeline.stored(pipeline.cache_key(first.playlist, OPTIONS))
             await matcher_of(pipeline).wait_background()
             done = deezer_asked(deezer)
             second = await pipeline.run(REF, OPTIONS)
@@ -143,6 +144,8 @@ async def test_the_bot_answers_at_the_budget_and_the_next_answer_is_full(
         "ask again in a minute for the full table." in text
     )
     assert to_document(first)["reading"]["pending"] == pending
+    # stored for paging as it was: partial, so never taken for a new request's answer
+    assert kept is not None and kept.partial and kept.playlist.match_pending == pending
     # in the member's language
     assert (
         f"L'album, le label et la pochette de {pending} titres sont encore recherchés sur "
