@@ -36,7 +36,7 @@ from tests.roots.test_public_links import PID, hundred_entries, recco_features
 
 REF = PlaylistRef("spotify", PID)
 OPTIONS = AnalysisOptions(k=3)
-BUDGET = 0.3
+BUDGET = 0.15
 
 
 @pytest.fixture
@@ -124,7 +124,7 @@ async def test_the_bot_answers_at_the_budget_and_the_next_answer_is_full(
     pending = playlist.match_pending
     assert pending > 0 and first.partial
     assert at_answer[0] < 100  # not every search was waited for
-    assert BUDGET <= took < BUDGET + 1.0, took
+    assert BUDGET <= took < BUDGET + 3.0, took  # (the clustering too, on a busy machine)
     assert with_audio(playlist) == 95  # the features never depended on the match
     # the tracks ReccoBeats lacks were matched first: their previews are what can be heard
     unheard = [t for t in playlist.tracks if not t.audio]
@@ -214,6 +214,7 @@ async def test_a_background_failure_is_a_log_line_and_nothing_wrong_is_cached(
             assert first.playlist.match_pending > 0
             assert not [r for r in caplog.records if r.exc_info or r.levelno >= logging.ERROR]
             deezer.faults.clear()
+            matcher_of(pipeline).budget = None  # the next answer waits for all of it
             before = deezer.count("search")
             second = await pipeline.run(REF, OPTIONS)
         finally:
