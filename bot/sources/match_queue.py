@@ -17,9 +17,9 @@ The answer waiting for it (:func:`wait`) waits until every lookup is done or, wi
 deadline, until the deadline has passed and no search of priority 0 or 1 is left;
 past the deadline only those start. What is left then goes on in the background at
 ``BACKGROUND_LANES`` requests at a time (:meth:`MatchQueue.seal`), and its results
-reach the match cache when the queue ends (:attr:`on_done`). The queue never writes to the tracks it
-reads: the caller applies :attr:`entries` and :attr:`albums` to its own tracks, so a
-lookup landing after the answer cannot change an analysis being computed.
+reach the match cache when the queue ends (``on_done``). The queue never writes to
+the tracks it reads: the caller applies ``entries`` and ``albums`` to its own tracks,
+so a lookup landing after the answer cannot change an analysis being computed.
 """
 
 from __future__ import annotations
@@ -85,7 +85,6 @@ class MatchQueue:
         failures: tuple[type[Exception], ...] = (),
     ) -> None:
         self.tracks = list(tracks)
-        self.ids = {t.id for t in self.tracks}
         self.search = search
         self.album = album
         self.lanes = lanes
