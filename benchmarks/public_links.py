@@ -14,9 +14,12 @@ with min and max, in one run:
 - **YouTube Music link**: a 100-track public playlist (ytmusicapi's saved answer, 1
   request), every track matched to Deezer, then Deezer's tempo/loudness per match
   (``/track/{id}``) within ``DEEZER_TRACK_BUDGET_SECONDS`` and preview analysis;
+- **Apple Music link**: a 100-track public playlist page (reconstructed in the shape
+  parsers of the real page agree on, around the same 100 real tracks; 1 request), every
+  track matched to Deezer, then Deezer's tempo/loudness as for YouTube Music;
 - **repeat from the cache**: the Spotify link again on a warm cache database: no request.
 
-``--path bot`` times the same two links through the bot's path instead: the pipeline
+``--path bot`` times the same links through the bot's path instead: the pipeline
 built as the bot builds it (``build_pipeline(..., background=True)`` over a fresh
 cache database each run), from the link to the analysis and the answer's text, once
 with the Deezer match waiting for every lookup (**before**: the matcher's budget
@@ -30,7 +33,8 @@ in a child process (``benchmarks/realistic.py``). Deezer answers are paced by th
 client's default budget (``DEEZER_RATE_PER_5S`` = 45 in any 5 s), which is what bounds
 the two link cases: about 200 Deezer requests each.
 
-    python benchmarks/public_links.py [--runs 5] [--latency 0.05] [--path cli|bot|both]
+    python benchmarks/public_links.py [--runs 5] [--latency 0.05] [--only apple]
+                                      [--path cli|bot|both]
 """
 
 from __future__ import annotations
@@ -52,6 +56,9 @@ from bot.model import Track
 from bot.roots.cli import build_parser, run_analyze
 from bot.settings.env import Settings
 from bot.sources.spotify_page import parse_embed_page
+from tests.fakes.apple_music import PID as APPLE_PID
+from tests.fakes.apple_music import SLUG as APPLE_SLUG
+from tests.fakes.apple_music import FakeAppleMusic, playlist_page, real_listing
 from tests.fakes.base import FakeServer
 from tests.fakes.data import features, spotify_id
 from tests.fakes.deezer_search import Listing, labelled_catalogue
@@ -113,7 +120,11 @@ def build() -> list[tuple[str, FakeServer]]:
          for t in spotify_tracks()]
     )  # fmt: skip
     labelled_catalogue(ytmusic_listing(), fake=deezer, first_id=50_000_000)
-    return [("page", page), ("recco", recco), ("deezer", deezer), ("ytmusic", FakeYTMusic())]
+    labelled_catalogue([t for t, _ in real_listing()], fake=deezer, first_id=80_000_000)
+    apple = FakeAppleMusic()
+    apple.pages[APPLE_PID] = playlist_page(100)
+    return [("page", page), ("recco", recco), ("deezer", deezer), ("ytmusic", FakeYTMusic()),
+            ("apple", apple)]  # fmt: skip
 
 
 def write_csv(folder: Path) -> Path:
@@ -188,13 +199,17 @@ async def bot_once(link: str, settings: Settings, folder: Path, budget: bool) ->
     }
 
 
-def bot_cases(urls: dict[str, str], settings: Settings, folder: Path, runs: int) -> None:
+def bot_cases(
+    urls: dict[str, str], settings: Settings, folder: Path, runs: int, only: str = ""
+) -> None:
     links = [
         ("Spotify embed link, 100 tracks", f"https://open.spotify.com/playlist/{PID}"),
         ("YouTube Music link, 100 tracks",
          f"https://music.youtube.com/playlist?list={FEEL_GOOD}"),
+        ("Apple Music link, 100 tracks",
+         f"https://music.apple.com/us/playlist/{APPLE_SLUG}/{APPLE_PID}"),
     ]  # fmt: skip
-    for label, link in links:
+    for label, link in [c for c in links if only.casefold() in c[0].casefold()]:
         for budget, when in ((False, "before"), (True, "after")):
             found, asked = [], []
             for _ in range(runs):
@@ -220,6 +235,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--latency", type=float, default=0.05)
     parser.add_argument("--path", choices=("cli", "bot", "both"), default="both")
+    parser.add_argument("--only", default="", help="run only the cases whose label has this")
     opts = parser.parse_args()
     with Served(build, opts.latency) as urls, tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
@@ -229,6 +245,7 @@ def main() -> None:
             reccobeats_api_base=f"{urls['recco']}/v1",
             deezer_api_base=urls["deezer"],
             ytmusic_api_base=f"{urls['ytmusic']}/youtubei/v1",
+            apple_music_base=urls["apple"],
             database_path=folder / "cache.db",
         )
         cases = [
@@ -236,11 +253,14 @@ def main() -> None:
             ("Spotify embed link, 100 tracks", f"https://open.spotify.com/playlist/{PID}"),
             ("YouTube Music link, 100 tracks",
              f"https://music.youtube.com/playlist?list={FEEL_GOOD}"),
+            ("Apple Music link, 100 tracks",
+             f"https://music.apple.com/us/playlist/{APPLE_SLUG}/{APPLE_PID}"),
         ]  # fmt: skip
+        cases = [c for c in cases if opts.only.casefold() in c[0].casefold()]
         print(f"latency {opts.latency * 1000:.0f} ms per request, default settings, "
               f"{opts.runs} runs each")  # fmt: skip
         if opts.path in ("bot", "both"):
-            bot_cases(urls, settings, folder, opts.runs)
+            bot_cases(urls, settings, folder, opts.runs, opts.only)
         if opts.path == "bot":
             return
         for label, source in cases:
@@ -250,6 +270,8 @@ def main() -> None:
                 times.append(asyncio.run(analyze_once(source, settings, folder / f"o{run}", False)))
                 asked.append(requests_served(urls) - before)
             print(line(label, times, f"requests {statistics.median(asked):.0f}"))
+        if opts.only:
+            return
         link = cases[1][1]
         asyncio.run(analyze_once(link, settings, folder / "warm", True))
         times, asked = [], []

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 if TYPE_CHECKING:
     import numpy as np
 
-Source = Literal["spotify", "deezer", "csv", "ytmusic", "match"]
+Source = Literal["spotify", "deezer", "csv", "ytmusic", "apple", "match"]
 
 #: The audio-feature columns in Spotify's scale (danceability 0..1, tempo in BPM, ...).
 #: Spotify, ReccoBeats and Exportify CSV columns all share this family.

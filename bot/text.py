@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 
 def plural(count: int, noun: str) -> str:
@@ -97,3 +97,16 @@ def from_os(text: str) -> str:
         return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
     except UnicodeEncodeError:  # lone surrogates from elsewhere (JSON "\ud800")
         return text.encode("utf-8", "surrogatepass").decode("utf-8", "replace")
+
+
+def fit_plain_lines(parts: Sequence[str], limit: int) -> str:
+    """Join already-escaped ``parts`` with newlines, dropping trailing parts over ``limit``."""
+    out: list[str] = []
+    used = 0
+    for part in parts:
+        size = utf16_len(part) + (1 if out else 0)
+        if used + size > limit:
+            break
+        out.append(part)
+        used += size
+    return "\n".join(out)

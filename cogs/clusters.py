@@ -24,7 +24,8 @@ from bot.errors import BadInput, BadLink, InputTooLarge, UserError
 from bot.locales import N_, words_for
 from bot.net.links import first_playlist_link
 from bot.progress import ThrottledProgress
-from bot.render.pages import INTRO_BUDGET, answer_text, fit_plain_lines
+from bot.render.pages import INTRO_BUDGET, answer_text
+from bot.text import fit_plain_lines
 from cogs.spotify_account import playlist_choices
 
 if TYPE_CHECKING:
@@ -82,8 +83,8 @@ class Clusters(commands.Cog):
     @app_commands.command(name="clusters", description="Cluster a playlist's tracks and show them")
     @app_commands.describe(
         link=(
-            "A Spotify, Deezer or YouTube Music playlist link "
-            "(once connected: your playlists, Liked Songs)"
+            "Spotify, Deezer, YouTube Music or Apple Music playlist link "
+            "(connected: your playlists, Liked Songs)"
         ),
         file="A playlist CSV export (e.g. from Exportify) instead of a link",
         clusters="How many clusters (2-12); chosen automatically if left out",
@@ -120,7 +121,8 @@ class Clusters(commands.Cog):
             )
         if link is not None and not link.strip():
             raise BadLink(
-                "That link is empty; paste a Spotify, Deezer or YouTube Music playlist link."
+                "That link is empty; paste a Spotify, Deezer, YouTube Music or Apple Music "
+                "playlist link."
             )
         await self.bot.cooldown.check(interaction.user.id)
 

@@ -34,8 +34,9 @@ from bot.errors import BadInput, UserError
 from bot.locales import N_, words_for
 from bot.model import PlaylistRef
 from bot.net.links import resolve_link
-from bot.render.pages import INTRO_BUDGET, answer_text, fit, fit_plain_lines
+from bot.render.pages import INTRO_BUDGET, answer_text, fit
 from bot.shards import ShardPlan
+from bot.text import fit_plain_lines
 from bot.weekly import rules as weekly
 from bot.weekly.clock import Undeliverable, WeeklyClock, process_name
 from cogs.taste import TASTE, post_taste
@@ -273,7 +274,9 @@ class Schedules(commands.Cog):
 
     @schedule.command(name="add", description="Post a playlist's clusters every week")
     @app_commands.describe(
-        link="A Spotify, Deezer or YouTube Music playlist link (for the clusters kind)",
+        link=(
+            "A Spotify, Deezer, YouTube Music or Apple Music playlist link (for the clusters kind)"
+        ),
         kind="A playlist's clusters (default), or the server's taste map of shared playlists",
         channel="Where to post",
         weekday="The day of the week",

@@ -29,8 +29,9 @@ from bot.discord_ui.taste import (
     week_changes,
 )
 from bot.errors import BadInput, InputTooLarge
-from bot.render.pages import fit, fit_plain_lines
+from bot.render.pages import fit
 from bot.services.taste import Entry, pair_scores
+from bot.text import fit_plain_lines
 from bot.weekly import rules as weekly
 from cogs.spotify_account import playlist_choices
 from storage.taste import TasteShare

@@ -52,6 +52,7 @@ def bot_settings(tmp_path: Path, **overrides: Any) -> Settings:
         # Deezer's real preview CDN is never contacted either (the fakes' tracks carry
         # its addresses): previews are only fetched from 127.0.0.1
         "preview_hosts": ["127.0.0.1"],
+        "apple_music_base": "http://127.0.0.1:9/apple",
         "http_timeout_seconds": 2.0,
         "database_path": tmp_path / "data" / "bot.db",
         "user_cooldown_seconds": 0,

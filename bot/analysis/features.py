@@ -18,7 +18,6 @@ from collections import Counter
 from collections.abc import Sequence
 
 import numpy as np
-from scipy.stats import norm, rankdata
 
 from bot.analysis.scripts import title_script
 from bot.model import FeatureTable, Track
@@ -220,6 +219,10 @@ def normal_scores(scaled: np.ndarray) -> np.ndarray:
     Ties share their mean rank; the result is standardised again (mean 0, sd 1).
     Binary columns (explicit, multi-hot) are left as they are.
     """
+    # scipy.stats costs about a second to import: not on the way to the first request
+    # (the CLI warms it up in a thread while pages arrive; bot.roots.cli)
+    from scipy.stats import norm, rankdata
+
     out = scaled.copy()
     n = scaled.shape[0]
     for j in range(scaled.shape[1]):

@@ -100,6 +100,19 @@ def place_unheard(
     return Placement(labels, how, alone)
 
 
+def fully_described(track: Track) -> bool:
+    """Whether ``track`` carries at least MIN_HEARD_SHARE of the provider sound columns."""
+    return bool(track.audio) and len(track.audio) >= MIN_HEARD_SHARE * len(PROVIDER_AUDIO_FEATURES)
+
+
+def could_place_by_sound(described: int, total: int, width: int) -> bool:
+    """:func:`can_place_by_sound` from counts: ``described`` of ``total`` tracks are
+    :func:`fully_described` (a feature stream asks it of the tracks settled so far)."""
+    if width >= MIN_HEARD_SHARE * len(PROVIDER_AUDIO_FEATURES):
+        return True
+    return described < MIN_FAMILY_COVERAGE * max(1, total)
+
+
 def can_place_by_sound(tracks: Sequence[Track], width: int) -> bool:
     """Whether features filling only ``width`` of the provider columns (Deezer: tempo and
     loudness, 2) could let any track of ``tracks`` be placed by its sound.
@@ -109,11 +122,8 @@ def can_place_by_sound(tracks: Sequence[Track], width: int) -> bool:
     ``width`` of them is below MIN_HEARD_SHARE, so it is placed by album or artist
     whatever those values are. Waiting for such lookups only delays the answer.
     """
-    full = MIN_HEARD_SHARE * len(PROVIDER_AUDIO_FEATURES)
-    if width >= full:
-        return True
-    described = sum(1 for t in tracks if t.audio and len(t.audio) >= full)
-    return described < MIN_FAMILY_COVERAGE * max(1, len(tracks))
+    described = sum(1 for t in tracks if fully_described(t))
+    return could_place_by_sound(described, len(tracks), width)
 
 
 def skipped_lookups_note(provider: str, width: int, count: int) -> str:

@@ -17,9 +17,9 @@ from bot.discord_ui.answers import NO_MENTIONS
 from bot.discord_ui.extras import spotify_library
 from bot.discord_ui.items import PersistentItem, custom_id
 from bot.errors import UserError
-from bot.render.pages import fit, fit_plain_lines
+from bot.render.pages import fit
 from bot.render.taste_doc import bridge_files, score_text, shared_text
-from bot.text import plural
+from bot.text import fit_plain_lines, plural
 
 if TYPE_CHECKING:
     from bot.analysis.taste import Meeting

@@ -43,8 +43,16 @@ class BatchProvider(FeatureProvider, Protocol):
 class PrefetchingProvider(Protocol):
     """A provider that can start looking tracks up before the answer waits for them."""
 
+    #: How many of the provider audio columns it fills: a feature stream hands it
+    #: tracks only while so few columns could still place a track by sound.
+    width: int
+
     def prefetch(self, tracks: Sequence[Track], answer: object = None) -> None:
         """Start the lookups of ``tracks``; calls with one ``answer`` token share a budget."""
+        ...
+
+    def cancel_prefetch(self, answer: object) -> None:
+        """Stop the lookups started for ``answer``: nobody will wait for them."""
         ...
 
 

@@ -100,6 +100,8 @@ class _Fill:
         self.task: asyncio.Task[None] | None = None
         self.expired = False
         self.prefetch = False
+        #: The answer token of a prefetch (see :meth:`DeezerFeatures.cancel_prefetch`).
+        self.answer: object = None
 
     async def run(self, check_cache: bool) -> None:
         try:
@@ -286,7 +288,19 @@ class DeezerFeatures:
             deadline = self._deadlines.setdefault(
                 answer, asyncio.get_running_loop().time() + self.budget
             )
-        self._start(list(dict.fromkeys(keys)), check_cache=True, deadline=deadline)
+        fill = self._start(list(dict.fromkeys(keys)), check_cache=True, deadline=deadline)
+        fill.answer = answer
+
+    def cancel_prefetch(self, answer: object) -> None:
+        """Stop the prefetches made for ``answer`` (its enrichment will not wait for
+        them: the stream found full features covering the playlist); what they found
+        so far is cached and remembered as usual."""
+        if answer is None:
+            return
+        for fill in {f for f in self._fills.values() if f.answer is answer}:
+            if fill.task is not None:
+                fill.task.cancel()
+        self._deadlines.pop(answer, None)
 
     async def enrich(
         self, tracks: Sequence[Track], progress: ProgressCallback = no_progress

@@ -11,17 +11,29 @@ meaning: the tracks a provider did not cover go on to the next provider in the r
 batch by batch. Each batch goes through the provider's own ``enrich`` (feature cache
 first, then the request, then the cache), so caching is unchanged. Tracks with the
 same id are asked once; :meth:`FeatureStream.finish` copies the features to the
-duplicates (the source keeps the first of them). What the last of them leaves can go
-to a later provider's ``prefetch`` (Deezer's tempo lookups, for tracks no preview can
-cover), which starts looking it up while the pages are still arriving.
+duplicates (the source keeps the first of them).
+
+What the last of them leaves can go to a later provider's ``prefetch`` (Deezer's tempo
+lookups, for tracks no preview can cover), which starts looking it up while the pages
+are still arriving, but only while that provider looks needed: the stream asks of
+the tracks settled so far the question the pipeline asks before it waits for the
+provider (:func:`bot.analysis.unheard.can_place_by_sound`: could its few columns
+place any track by sound, or do fully described tracks already cover half the
+playlist?). Leftovers are held while the answer is no, and handed over once it is
+yes, so a playlist that ReccoBeats mostly lacks starts its lookups with the first
+batch, as before, while one that ReccoBeats mostly covers asks nothing.
+:meth:`FeatureStream.settle` then asks the question of the whole playlist and stops
+the prefetches the answer will not wait for (those begun when the first batches
+looked uncovered).
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 
-from bot.features import BatchProvider, FeatureProvider
+from bot.analysis.unheard import can_place_by_sound, could_place_by_sound, fully_described
+from bot.features import BatchProvider, FeatureProvider, PrefetchingProvider
 from bot.model import ProgressCallback, Track, no_progress
 from bot.tasks import TASKS_PER_REQUEST
 
@@ -34,6 +46,53 @@ def streaming_providers(providers: Sequence[FeatureProvider]) -> list[BatchProvi
             break
         leading.append(provider)
     return leading
+
+
+def prefetching_provider(
+    providers: Sequence[FeatureProvider], streamed: int
+) -> PrefetchingProvider | None:
+    """The provider after the ``streamed`` leading ones (preview analysis, which cannot
+    cover tracks without a preview, stands aside for it), if it can prefetch."""
+    for provider in providers[streamed:]:
+        if provider.family != "preview":
+            return provider if isinstance(provider, PrefetchingProvider) else None
+    return None
+
+
+class _Token:
+    """Identifies one fetch's prefetches (weakly referenced by the provider)."""
+
+
+class _Tail:
+    """The leftovers' way to a later provider's ``prefetch``, open only while that
+    provider looks needed by the tracks settled so far (see the module's docstring)."""
+
+    def __init__(self, provider: PrefetchingProvider) -> None:
+        self.provider = provider
+        #: One token per fetch: its prefetches share one time budget.
+        self.answer = _Token()
+        self.settled = 0
+        self.described = 0
+        self.held: list[Track] = []
+
+    def count(self, tracks: Sequence[Track]) -> None:
+        """``tracks`` are settled: they have what the streamed providers could give."""
+        self.settled += len(tracks)
+        self.described += sum(1 for t in tracks if fully_described(t))
+
+    def leave(self, tracks: Sequence[Track]) -> None:
+        """The streamed providers left ``tracks`` without features (already counted)."""
+        self.held.extend(tracks)
+        if self.held and could_place_by_sound(self.described, self.settled, self.provider.width):
+            held, self.held = self.held, []
+            self.provider.prefetch(held, answer=self.answer)
+
+    def settle(self, tracks: Sequence[Track] | None) -> None:
+        """The playlist is complete (None: the fetch failed): stop the prefetches
+        nobody will wait for."""
+        self.held = []
+        if tracks is None or not can_place_by_sound(tracks, self.provider.width):
+            self.provider.cancel_prefetch(self.answer)
 
 
 def _observe(task: asyncio.Task[None]) -> None:
@@ -52,7 +111,7 @@ class _Stage:
         self.name = provider.stage
         self.after = after
         #: Where the last provider's leftovers go (a later provider's ``prefetch``).
-        self.tail: Callable[[Sequence[Track]], None] | None = None
+        self.tail: _Tail | None = None
         self.buffer: list[Track] = []
         self.tasks: set[asyncio.Task[None]] = set()
         self.lanes = asyncio.Semaphore(lanes)
@@ -82,10 +141,13 @@ class _Stage:
         if self.provider.enabled:  # Spotify's, once switched off: silent
             self.progress(self.name, self.done, self.total)
         left = [t for t in batch if t.audio is None]
+        if self.tail is not None:
+            self.tail.count([t for t in batch if t.audio is not None])
         if self.after is not None:
             self.after.add(left)
-        elif self.tail is not None and left:
-            self.tail(left)
+        elif self.tail is not None:
+            self.tail.count(left)
+            self.tail.leave(left)
 
     async def finish(self, progress: ProgressCallback) -> None:
         """Ask for the last, partial batch and wait for every batch of this provider."""
@@ -110,10 +172,10 @@ class FeatureStream:
         self,
         providers: Sequence[BatchProvider],
         concurrency: int = 8,
-        tail: Callable[[Sequence[Track]], None] | None = None,
+        tail: PrefetchingProvider | None = None,
     ) -> None:
-        """``tail`` (optional) gets the tracks the last provider left without features,
-        batch by batch: the next provider's ``prefetch``."""
+        """``tail`` (optional): the provider whose ``prefetch`` gets the tracks the last
+        streamed provider left without features, batch by batch, while it looks needed."""
         lanes = concurrency * TASKS_PER_REQUEST
         after: _Stage | None = None
         stages: list[_Stage] = []
@@ -121,8 +183,9 @@ class FeatureStream:
             after = _Stage(provider, lanes, after)
             stages.insert(0, after)
         self.stages = stages
-        if stages:
-            stages[-1].tail = tail
+        self.tail = None if tail is None or not stages else _Tail(tail)
+        for stage in stages:
+            stage.tail = self.tail
         self._first: dict[str, Track] = {}
         self._twins: list[tuple[Track, Track]] = []
 
@@ -142,6 +205,8 @@ class FeatureStream:
         fresh: list[Track] = []
         for track in tracks:
             if track.audio is not None or not track.spotify_id:
+                if self.tail is not None and track.spotify_id not in self._first:
+                    self.tail.count([track])  # settled as it came
                 continue
             first = self._first.get(track.spotify_id)
             if first is None:
@@ -166,6 +231,12 @@ class FeatureStream:
             if twin.audio is None and first.audio is not None:
                 twin.audio = dict(first.audio)
                 twin.audio_provider = first.audio_provider
+
+    def settle(self, tracks: Sequence[Track] | None) -> None:
+        """The fetch is over with ``tracks`` (None: it failed): stop the prefetches
+        nobody will wait for."""
+        if self.tail is not None:
+            self.tail.settle(tracks)
 
     def cancel(self) -> None:
         """Stop every lookup still running (the fetch failed or was cancelled)."""

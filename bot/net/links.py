@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from urllib.parse import quote
 
 from yarl import URL
 
@@ -27,6 +28,10 @@ DEEZER_ID = re.compile(r"[0-9]{1,19}")
 SPOTIFY_HOSTS = frozenset({"open.spotify.com", "play.spotify.com"})
 YOUTUBE_HOSTS = frozenset({"music.youtube.com", "youtube.com", "www.youtube.com", "m.youtube.com"})
 APPLE_HOSTS = frozenset({"music.apple.com", "embed.music.apple.com", "itunes.apple.com"})
+#: An Apple Music storefront (two letters) and a shared playlist id (``pl.u-…`` for a
+#: member's shared playlist, ``pl.`` + 32 hex digits for Apple's own).
+APPLE_COUNTRY = re.compile(r"[A-Za-z]{2}")
+APPLE_PLAYLIST = re.compile(r"pl\.(?:u-)?[A-Za-z0-9]{1,64}")
 #: A YouTube playlist id (``PL…``, ``OLAK5uy_…``, ``RDCLAK5uy_…``, ...).
 YOUTUBE_LIST = re.compile(r"[A-Za-z0-9_-]{2,64}")
 #: A member's own lists, which no one else can read: Liked videos/music, Watch later.
@@ -62,10 +67,10 @@ PAGE_LINK = re.compile(
 )
 
 NOT_A_LINK = (
-    "That is not a playlist link I understand: paste a Spotify, Deezer or YouTube Music "
-    "playlist link (like https://open.spotify.com/playlist/…, "
-    "https://www.deezer.com/playlist/… or https://music.youtube.com/playlist?list=…), "
-    "or upload a CSV export."
+    "That is not a playlist link I understand: paste a Spotify, Deezer, YouTube Music or "
+    "Apple Music playlist link (like https://open.spotify.com/playlist/…, "
+    "https://www.deezer.com/playlist/…, https://music.youtube.com/playlist?list=… or "
+    "https://music.apple.com/us/playlist/…/pl.…), or upload a CSV export."
 )
 
 
@@ -184,15 +189,51 @@ def _youtube(url: URL) -> PlaylistRef:
     return PlaylistRef("ytmusic", listed)
 
 
+def _apple(url: URL) -> PlaylistRef:
+    """An Apple Music playlist: ``/{country}/playlist/{slug}/pl.{id}`` (the slug and the
+    country are optional; ``embed.music.apple.com`` and old ``itunes.apple.com`` links
+    have the same path). The ref id is ``{country}/{slug}/{pl.id}``: the page is asked
+    at the address the link named."""
+    if url.scheme not in ("http", "https"):
+        raise BadLink(NOT_A_LINK)
+    segments = [s for s in url.path.split("/") if s]
+    country = "us"
+    if segments and APPLE_COUNTRY.fullmatch(segments[0]):
+        country, segments = segments[0].casefold(), segments[1:]
+    if segments[:2] == ["library", "playlist"]:
+        raise BadLink(
+            "That is a playlist in someone's own Apple Music library, which only they can "
+            "see; share it publicly (Share Playlist) and paste that link."
+        )
+    if not segments or segments[0] != "playlist":
+        kind = segments[0] if segments else ""
+        if kind in ("album", "song", "artist", "music-video", "station", "curator"):
+            raise _wrong_kind({"song": "track", "music-video": "track"}.get(kind, kind))
+        raise BadLink(NOT_A_LINK)
+    rest = segments[1:]
+    pid = rest[-1].removeprefix("id") if rest else ""
+    if not APPLE_PLAYLIST.fullmatch(pid) or len(rest) > 2:
+        raise BadLink("That Apple Music link has no valid playlist id (pl.… at its end).")
+    slug = rest[0][:200] if len(rest) == 2 and "/" not in rest[0] else ""
+    return PlaylistRef("apple", "/".join(p for p in (country, slug, pid) if p))
+
+
+def apple_page_path(ref_id: str) -> str:
+    """The page's path for an Apple Music ref id ``{country}/{slug}/{pl.id}`` or
+    ``{country}/{pl.id}`` (what :func:`parse_link` makes)."""
+    parts = ref_id.split("/")
+    country, pid = parts[0], parts[-1]
+    slug = parts[1] if len(parts) == 3 else ""
+    middle = f"{quote(slug, safe='-._~')}/" if slug else ""
+    return f"/{country}/playlist/{middle}{pid}"
+
+
 def _parse_url(url: URL) -> PlaylistRef:
     host = _host(url)
     if host in YOUTUBE_HOSTS:
         return _youtube(url)
     if host in APPLE_HOSTS:
-        raise BadLink(
-            "Apple Music playlists cannot be read yet: paste a Spotify, Deezer or YouTube "
-            "Music link of the same playlist, or upload a CSV export."
-        )
+        return _apple(url)
     segments = [s for s in url.path.split("/") if s]
     if host in SPOTIFY_HOSTS or host in DEEZER_HOSTS:
         if url.scheme not in ("http", "https"):

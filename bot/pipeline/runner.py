@@ -15,7 +15,6 @@ write (:class:`storage.errors.StorageError`) only logs: the answer is ready.
 from __future__ import annotations
 
 import asyncio
-import functools
 import inspect
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -30,25 +29,23 @@ from bot.features import (
     BudgetedProvider,
     FeatureProvider,
     NotingProvider,
-    PrefetchingProvider,
     VersionedProvider,
 )
-from bot.features.stream import FeatureStream, streaming_providers
+from bot.features.stream import FeatureStream, prefetching_provider, streaming_providers
 from bot.model import (
     Analysis,
     AnalysisOptions,
     Playlist,
     PlaylistRef,
     ProgressCallback,
-    Track,
     analysis_key,
     no_progress,
 )
-from bot.pipeline.compute import compute_analysis, describe_features, draw
 from bot.sources import PlaylistSource, SnapshotSource
 from storage.errors import StorageError
 
 if TYPE_CHECKING:
+    from bot.pipeline.compute import compute_analysis, describe_features, draw
     from storage.cache import CacheRepository
 
 #: Entered around the expensive part of an analysis (fetch, enrich, cluster), e.g. a
@@ -71,8 +68,21 @@ __all__ = [
 ]
 
 
-class _Token:
-    """Identifies one fetch's prefetches (weakly referenced by the provider)."""
+def __getattr__(name: str) -> object:
+    """Re-exports of :mod:`bot.pipeline.compute` (scikit-learn, scipy, matplotlib: about
+    a second to import), loaded on first use so that a fetch can start without them."""
+    if name in ("compute_analysis", "describe_features", "draw"):
+        from bot.pipeline import compute
+
+        return getattr(compute, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _analysis(playlist: Playlist, options: AnalysisOptions, **kw: int) -> Analysis:
+    """``compute_analysis``, imported in the worker thread, never on the event loop."""
+    from bot.pipeline.compute import compute_analysis
+
+    return compute_analysis(playlist, options, **kw)
 
 
 def open_gate() -> AbstractAsyncContextManager[None]:
@@ -134,25 +144,19 @@ class Pipeline:
         if not leading or "on_tracks" not in inspect.signature(source.fetch).parameters:
             return await source.fetch(ref, progress)
         # Feature lookups start with the first page instead of after the last one.
-        stream = FeatureStream(leading, self.concurrency, tail=self._prefetcher(len(leading)))
+        tail = prefetching_provider(self.providers, len(leading))
+        stream = FeatureStream(leading, self.concurrency, tail=tail)
+        complete: Playlist | None = None
         try:
             playlist = await source.fetch(ref, progress, on_tracks=stream.add)  # type: ignore[call-arg]
             await stream.finish(progress)
+            complete = playlist
         finally:
             stream.cancel()
+            # prefetches the enrichment will not wait for stop here (all, on a failure)
+            stream.settle(None if complete is None else complete.tracks)
         playlist.enriched_by = stream.names
         return playlist
-
-    def _prefetcher(self, streamed: int) -> Callable[[Sequence[Track]], None] | None:
-        """The ``prefetch`` of the provider after the streamed ones (preview analysis,
-        which cannot cover tracks without a preview, stands aside for it), if it has one."""
-        for provider in self.providers[streamed:]:
-            if provider.family != "preview":
-                if not isinstance(provider, PrefetchingProvider):
-                    return None
-                # one token per fetch: its prefetches share one time budget
-                return functools.partial(provider.prefetch, answer=_Token())
-        return None
 
     async def cached_playlist(self, ref: PlaylistRef) -> Playlist | None:
         """The cached playlist behind ``ref`` while it is known to be unchanged, else None.
@@ -234,11 +238,8 @@ class Pipeline:
     async def _enrich(
         self, playlist: Playlist, progress: ProgressCallback
     ) -> tuple[list[str], list[str], bool]:
-        """(providers' notes, sentences about lookups not made, whether some were left
-        past a time budget: then a fuller answer is coming, this one is partial)."""
-        notes: list[str] = []
-        deferred: list[str] = []
-        partial = False
+        """(providers' notes, sentences on lookups not made, whether some went past a budget)."""
+        notes, deferred, partial = [], [], False  # type: tuple[list[str], list[str], bool]
         for provider in self.providers:
             if provider.name in playlist.enriched_by:
                 continue
@@ -303,14 +304,10 @@ class Pipeline:
         progress("Clustering", 1, 1)
         analysis = outcome.analysis
         analysis.note = " ".join(part for part in (analysis.note, *notes) if part)
-        variant = self.cache_variant
         if deferred:
             analysis.features.summary = " ".join([analysis.features.summary, *deferred])
-        if partial or playlist.match_pending:
-            # Stored for paging, but not reused: the next request gets a fuller answer.
-            analysis.partial = True
-            variant += ";partial"
-        await self._store(key, analysis, variant)
+        analysis.partial = partial or playlist.match_pending > 0  # a fuller answer is coming
+        await self._store(key, analysis)
         return outcome
 
     async def recluster(
@@ -322,7 +319,7 @@ class Pipeline:
         cached analysis); without ``key`` the result is cached at once under its own.
         """
         analysis = await asyncio.to_thread(
-            compute_analysis,
+            _analysis,
             playlist,
             options,
             k_min=self.k_min,
@@ -332,16 +329,18 @@ class Pipeline:
         if key is None:
             key = self.cache_key(playlist, options)
             analysis.partial = playlist.match_pending > 0
-            await self._store(key, analysis, self.cache_variant + ";partial" * analysis.partial)
+            await self._store(key, analysis)
         return Outcome(key, analysis, cached=False)
 
-    async def _store(self, key: str, analysis: Analysis, variant: str | None = None) -> None:
-        """Cache ``analysis`` under ``variant`` (default :attr:`cache_variant`); a failed
-        write only logs (the answer is ready, keep it)."""
+    async def _store(self, key: str, analysis: Analysis) -> None:
+        """Cache ``analysis`` under :attr:`cache_variant`, or ``;partial`` after it when
+        lookups went on past a time budget (kept for paging, never reused: the next
+        request gets a fuller answer); a failed write only logs (the answer is ready)."""
         if self.cache is None:
             return
+        variant = self.cache_variant + ";partial" * analysis.partial
         try:
-            await self.cache.put_analysis(key, analysis, variant=variant or self.cache_variant)
+            await self.cache.put_analysis(key, analysis, variant=variant)
         except StorageError:
             log.warning("could not cache the analysis of %s", analysis.playlist.ref, exc_info=True)
 

@@ -19,14 +19,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Literal
 from urllib.parse import quote
 
 from bot.locales import ENGLISH, Words
 from bot.model import Analysis, Cluster, Track
 from bot.render.document import pending_sentences, reading_sentences
-from bot.text import cut_utf16, describe_notes, describe_skips, utf16_len
+from bot.render.markdown import UNHEARD_MARK
+from bot.text import cut_utf16, describe_notes, describe_skips, fit_plain_lines, utf16_len
 
 #: Tracks per page: five sections of three components each leave room, within
 #: Discord's 40 components, for the map, the header, the footer and every control.
@@ -249,14 +250,17 @@ def _details(track: Track, caps: tuple[int, int, int]) -> list[str]:
     return parts
 
 
-def track_text(number: int, track: Track, caps: tuple[int, int, int, int] = _CAPS) -> str:
-    """``number. [title](url) 💚`` then ``artists · *album* · label``, within
-    :data:`TRACK_BUDGET` units for any input."""
+def track_text(
+    number: int, track: Track, caps: tuple[int, int, int, int] = _CAPS, *, unheard: bool = False
+) -> str:
+    """``number. [title](url) 🔇 💚`` then ``artists · *album* · label``, within
+    :data:`TRACK_BUDGET` units for any input. ``unheard``: the 🔇 of a track placed
+    without sound features, outside the shortened title so no title can cut it."""
     title_cap, *rest = caps
     url = safe_url(track.url, LINK_URL_LIMIT)
     title = fit(track.title or "untitled", title_cap) or "…"
     head = f"{number}. [{title}]({url})" if url else f"{number}. **{title}**"
-    heart = " 💚" if track.liked else ""
+    heart = (f" {UNHEARD_MARK}" if unheard else "") + (" 💚" if track.liked else "")
     parts = _details(track, (rest[0], rest[1], rest[2]))
     text = head + heart + ("\n" + " · ".join(parts) if parts else "")
     if utf16_len(text) <= TRACK_BUDGET:
@@ -266,12 +270,15 @@ def track_text(number: int, track: Track, caps: tuple[int, int, int, int] = _CAP
     return bare if utf16_len(bare) <= TRACK_BUDGET else f"{number}. **{title}**{heart}"
 
 
-def track_cell(number: int, track: Track, words: Words = ENGLISH) -> TrackCell:
-    """The page cell of ``track``: text, art and the art's description."""
+def track_cell(
+    number: int, track: Track, words: Words = ENGLISH, *, unheard: bool = False
+) -> TrackCell:
+    """The page cell of ``track``: text (marked 🔇 when ``unheard``), art and the art's
+    description."""
     image = safe_url(track.image)
     album = track.album or track.title or "untitled"
     alt = fit(words("Album art: {album}", album=album), ALT_BUDGET, markdown=False)
-    return TrackCell(track_text(number, track), image, alt if image else "")
+    return TrackCell(track_text(number, track, unheard=unheard), image, alt if image else "")
 
 
 def cluster_title(cluster: Cluster, words: Words = ENGLISH) -> str:
@@ -339,8 +346,10 @@ def build_page(
     cluster = analysis.clusters[here.cluster]
     start = here.page * per_page
     tracks = cluster.tracks[start : start + per_page]
-    tracks = [replace(t, title=f"{t.title} 🔇") if t.id in cluster.unheard else t for t in tracks]
-    cells = tuple(track_cell(start + 1 + i, t, words) for i, t in enumerate(tracks))
+    cells = tuple(
+        track_cell(start + 1 + i, t, words, unheard=t.id in cluster.unheard)
+        for i, t in enumerate(tracks)
+    )
     return Page(
         title=cluster_title(cluster, words),
         apart=apart_text(cluster, analysis.track_count, words),
@@ -385,16 +394,3 @@ def answer_text(
     if cached:
         parts.append(words("*(from the cache: the playlist has not changed)*"))
     return fit_plain_lines(parts, limit)
-
-
-def fit_plain_lines(parts: Sequence[str], limit: int) -> str:
-    """Join already-escaped ``parts`` with newlines, dropping trailing parts over ``limit``."""
-    out: list[str] = []
-    used = 0
-    for part in parts:
-        size = utf16_len(part) + (1 if out else 0)
-        if used + size > limit:
-            break
-        out.append(part)
-        used += size
-    return "\n".join(out)

@@ -21,6 +21,7 @@ from typing import Any
 import discord
 from discord.ext import commands, tasks
 
+import bot.pipeline.compute  # noqa: F401  (at start: a first import in a thread stalls the loop)
 from bot.account.setup import Accounts, build_accounts
 from bot.discord_ui.explore import ExploreActions
 from bot.discord_ui.explore_items import DYNAMIC_ITEMS

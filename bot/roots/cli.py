@@ -71,7 +71,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument(
         "source",
-        help="a Spotify, Deezer or YouTube Music playlist link, or a playlist CSV file",
+        help="a Spotify, Deezer, YouTube Music or Apple Music playlist link, or a playlist CSV",
     )
     analyze.add_argument(
         "--clusters",
@@ -297,13 +297,15 @@ async def _run_pipeline(
     )
     from bot.model import AnalysisOptions, PlaylistRef
     from bot.net.client import HttpClient
-    from bot.roots.wiring import build_pipeline, close_providers, load_source
+    from bot.roots.wiring import build_pipeline, close_providers, load_source, warm_up_analysis
 
     progress = ProgressBar(not args.quiet)
     try:
         async with HttpClient(settings.http) as http:
             if source is None:
                 source = await load_source(args.source, settings, http)
+            # the analysis' imports (about a second) overlap the fetch
+            warm = asyncio.get_running_loop().run_in_executor(None, warm_up_analysis)
             pipeline = build_pipeline(settings, http, cache)
             options = AnalysisOptions(k=args.clusters, metadata_weight=settings.metadata_weight)
             try:
@@ -318,6 +320,7 @@ async def _run_pipeline(
                 return await pipeline.analyze(playlist, options, progress)
             finally:
                 await close_providers(pipeline)
+                await warm
     finally:
         progress.close()
 

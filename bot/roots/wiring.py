@@ -25,6 +25,7 @@ from bot.net.links import resolve_link
 from bot.net.spotify_auth import SpotifyAuth
 from bot.pipeline.runner import Pipeline
 from bot.settings.env import Settings
+from bot.sources.apple_music import AppleMusicSource
 from bot.sources.deezer import DeezerSource
 from bot.sources.deezer_match import DeezerMatcher
 from bot.sources.spotify import SpotifySource
@@ -129,6 +130,12 @@ def build_pipeline(
                 max_tracks=settings.deezer.max_tracks,
                 matcher=matcher,
             ),
+            "apple": AppleMusicSource(
+                http,
+                base=public.apple_music_base,
+                enabled=public.apple_music_reading,
+                matcher=matcher,
+            ),
         },
         providers=build_providers(settings, http, auth, cache, background=background),
         k_min=analysis.k_min,
@@ -168,3 +175,16 @@ async def load_source(text: str, settings: Settings, http: HttpClient) -> Playli
     if playlist is not None:
         return playlist
     return await resolve_link(text, http)
+
+
+def warm_up_analysis() -> None:
+    """Import what clustering and drawing need (scikit-learn, scipy, matplotlib: about a
+    second of CPU), meant for a worker thread started as a fetch begins: the command
+    line's one analysis then finds them loaded instead of importing them after the
+    last page. A failure is left for the real import to report."""
+    try:
+        import scipy.stats  # noqa: F401
+
+        import bot.pipeline.compute  # noqa: F401
+    except Exception:
+        log.debug("warming up the analysis imports failed", exc_info=True)

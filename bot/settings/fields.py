@@ -42,6 +42,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "reccobeats_rate_per_second": (0, 1e9),
     "spotify_embed_rate_per_second": (0, 1e9),
     "ytmusic_rate_per_second": (0, 1e9),
+    "apple_music_rate_per_second": (0, 1e9),
     "match_cache_days": (0, 3650),
     "deezer_track_budget_seconds": (0, 3600),
     "deezer_match_budget_seconds": (0, 3600),
@@ -108,6 +109,8 @@ class EnvFields(BaseSettings):
     spotify_page_reading: bool = True
     ytmusic_api_base: str = "https://music.youtube.com/youtubei/v1"
     ytmusic_reading: bool = True
+    apple_music_base: str = "https://music.apple.com"
+    apple_music_reading: bool = True
     # Days a track's Deezer match (or its absence) is remembered
     match_cache_days: float = 30.0
 
@@ -123,6 +126,7 @@ class EnvFields(BaseSettings):
     reccobeats_rate_per_second: float = 0.0
     spotify_embed_rate_per_second: float = 0.0
     ytmusic_rate_per_second: float = 0.0
+    apple_music_rate_per_second: float = 0.0
     # Seconds the Deezer tempo/loudness lookups (one request per track) may add to an
     # answer; the bot fetches the rest in the background into the feature cache.
     deezer_track_budget_seconds: float = 6.0
@@ -235,6 +239,7 @@ class EnvFields(BaseSettings):
         "reccobeats_api_base",
         "spotify_embed_base",
         "ytmusic_api_base",
+        "apple_music_base",
     )
     @classmethod
     def _http_url(cls, value: str) -> str:

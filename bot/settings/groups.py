@@ -14,7 +14,8 @@ group                         who receives it
 :class:`SpotifySettings`      ``SpotifyAuth``, the Spotify source and feature provider,
                               the member's own sources (``bot/services/personal.py``)
 :class:`DeezerSettings`       the Deezer source and feature provider
-:class:`PublicSettings`       public pages (Spotify embed, YouTube Music), Deezer matching
+:class:`PublicSettings`       public pages (Spotify embed, YouTube Music, Apple Music),
+                              Deezer matching
 :class:`FeatureSettings`      the provider order (``bot/roots/wiring.py``), ReccoBeats, preview
                               audio (``bot/features/audio.py``)
 :class:`AnalysisSettings`     the pipeline (k range, seed, freshness) and the service
@@ -56,6 +57,8 @@ class HttpSettings:
     spotify_embed_rate_per_second: float = 0.0
     ytmusic_api_base: str = "https://music.youtube.com/youtubei/v1"
     ytmusic_rate_per_second: float = 0.0
+    apple_music_base: str = "https://music.apple.com"
+    apple_music_rate_per_second: float = 0.0
 
     def adaptive_hosts(self) -> tuple[tuple[str, str, float], ...]:
         """(base URL, provider name, ceiling in requests/s, 0 = none) of every host whose
@@ -66,6 +69,7 @@ class HttpSettings:
             (self.reccobeats_api_base, "ReccoBeats", self.reccobeats_rate_per_second),
             (self.spotify_embed_base, "Spotify", self.spotify_embed_rate_per_second),
             (self.ytmusic_api_base, "YouTube Music", self.ytmusic_rate_per_second),
+            (self.apple_music_base, "Apple Music", self.apple_music_rate_per_second),
         )
 
 
@@ -94,14 +98,16 @@ class DeezerSettings:
 
 @dataclass(frozen=True, slots=True)
 class PublicSettings:
-    """Reading public pages without credentials (Spotify's embed page, YouTube Music) and
-    matching their tracks to Deezer (``SPOTIFY_EMBED_BASE``, ``YTMUSIC_*``, ``MATCH_*``,
-    ``DEEZER_MATCH_BUDGET_SECONDS``)."""
+    """Reading public pages without credentials (Spotify's embed page, YouTube Music,
+    Apple Music's web page) and matching their tracks to Deezer (``SPOTIFY_EMBED_BASE``,
+    ``YTMUSIC_*``, ``APPLE_MUSIC_*``, ``MATCH_*``, ``DEEZER_MATCH_BUDGET_SECONDS``)."""
 
     spotify_embed_base: str
     spotify_page_reading: bool
     ytmusic_api_base: str
     ytmusic_reading: bool
+    apple_music_base: str
+    apple_music_reading: bool
     deezer_api_base: str
     concurrency: int
     match_cache_seconds: float

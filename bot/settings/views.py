@@ -43,6 +43,8 @@ class GroupViews(EnvFields):
             spotify_embed_rate_per_second=self.spotify_embed_rate_per_second,
             ytmusic_api_base=self.ytmusic_api_base,
             ytmusic_rate_per_second=self.ytmusic_rate_per_second,
+            apple_music_base=self.apple_music_base,
+            apple_music_rate_per_second=self.apple_music_rate_per_second,
         )
 
     @property
@@ -52,6 +54,8 @@ class GroupViews(EnvFields):
             spotify_page_reading=self.spotify_page_reading,
             ytmusic_api_base=self.ytmusic_api_base,
             ytmusic_reading=self.ytmusic_reading,
+            apple_music_base=self.apple_music_base,
+            apple_music_reading=self.apple_music_reading,
             deezer_api_base=self.deezer_api_base,
             concurrency=self.http_concurrency,
             match_cache_seconds=self.match_cache_days * 86_400,

@@ -21,7 +21,7 @@ one entry per source playlist holding every looked-up track's Deezer fields (no 
 too), for ``MATCH_CACHE_DAYS``: a repeat costs no Deezer request. A failed or garbled
 Deezer answer is never stored as a "no match".
 
-The lookups run in a :class:`~bot.sources.match_queue.MatchQueue`, most needed first;
+The lookups run in a :class:`~bot.sources.budget.match_queue.MatchQueue`, most needed first;
 the bot's answers wait for them up to a budget (``DEEZER_MATCH_BUDGET_SECONDS``), past
 which what the features do not need goes on in the background (see that module).
 """
@@ -37,7 +37,7 @@ from typing import Any, Protocol
 from bot.errors import ProviderDown, UnusableAnswer
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.net.client import DeezerNoData, HttpClient, HttpError
-from bot.sources.match_queue import MatchQueue, lanes_for, wait
+from bot.sources.budget.match_queue import MatchQueue, lanes_for, wait
 from bot.sources.matching import Candidate, Wanted, best, search_query
 
 log = logging.getLogger(__name__)
@@ -141,7 +141,7 @@ class DeezerMatcher:
     with ``background`` and a cache (the bot), the searches the features do not need
     and the album details go on in the background into the match cache, and
     ``Playlist.match_pending`` says how many tracks still wait for theirs
-    (:mod:`bot.sources.match_queue`). Without ``background`` (the CLI, whose document
+    (:mod:`bot.sources.budget.match_queue`). Without ``background`` (the CLI, whose document
     wants everything) every lookup is waited for, whatever the budget.
     """
 

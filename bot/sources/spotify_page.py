@@ -27,16 +27,16 @@ from typing import Any
 
 from bot.errors import PlaylistUnavailable, ProviderDown
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
-from bot.net.answers import loads
+from bot.net.answers import html_elements, loads
 from bot.net.client import HttpClient, HttpError
 from bot.sources.deezer_match import DeezerMatcher
 
 #: The most tracks the embed page lists (Spotify's cap, observed and documented by
 #: spotify-url-info's issues): a list this long may be cut.
 EMBED_CAP = 100
-NEXT_DATA = re.compile(
-    r"<script\b[^>]*\bid=[\"']?__NEXT_DATA__[\"']?[^>]*>(.*?)</script>", re.S | re.I
-)
+#: The attributes of the script holding the page's data (found by one forward scan:
+#: a regex over the whole page was quadratic on a page of unclosed "<script").
+NEXT_DATA_ID = re.compile(r"\bid\s*=\s*[\"']?__NEXT_DATA__(?![\w-])", re.I)
 #: What separates artists in an entry's ``subtitle`` (a comma and a no-break space, so
 #: a comma inside a name such as "Tyler, The Creator" is not taken for one).
 ARTIST_SEPARATOR = ",\u00a0"
@@ -141,10 +141,14 @@ def _cover(entity: dict[str, Any]) -> str:
 def parse_embed_page(body: bytes) -> EmbedPlaylist:
     """The playlist an embed page shows; PageChanged when the page has no usable list."""
     html = body.decode("utf-8", errors="replace")
-    found = NEXT_DATA.search(html)
+    found = next(
+        (body for attributes, body, _ in html_elements(html, "script")
+         if NEXT_DATA_ID.search(attributes)),
+        None,
+    )  # fmt: skip
     if found is None:
         raise PageChanged(CHANGED)
-    payload = loads(found.group(1).encode("utf-8"))
+    payload = loads(found.encode("utf-8"))
     if payload is None:  # not JSON, or nested past the parser's depth
         raise PageChanged(CHANGED)
     entity = _entity(payload)

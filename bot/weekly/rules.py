@@ -28,6 +28,7 @@ from scipy.optimize import linear_sum_assignment
 
 from bot.errors import BadInput
 from bot.model import PlaylistRef
+from bot.net.links import apple_page_path
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -261,6 +262,8 @@ def playlist_url(ref: PlaylistRef) -> str:
         return f"https://www.deezer.com/playlist/{ref.id}"
     if ref.source == "ytmusic":
         return f"https://music.youtube.com/playlist?list={ref.id}"
+    if ref.source == "apple":
+        return "https://music.apple.com" + apple_page_path(ref.id)
     return f"{ref.source}:{ref.id}"
 
 

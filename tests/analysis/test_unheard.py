@@ -83,7 +83,7 @@ def test_strangers_without_features_get_their_own_group_marked_on_every_output()
     assert np.isnan(analysis.points[3]).all() and not np.isnan(analysis.points[4]).any()
     assert analysis.png.startswith(b"\x89PNG")
     card = build_page(analysis, Position(len(analysis.clusters) - 1, 0))
-    assert "Unknown 夜に駆ける 🎧 🔇" in card.cells[0].text
+    assert "Unknown 夜に駆ける 🎧** 🔇" in card.cells[0].text  # the mark after the title
     page = render_markdown(analysis)
     assert "Unknown 夜に駆ける 🎧 🔇" in page and "1 🔇 without sound features" in page
     doc = json.loads(json.dumps(to_document(analysis), allow_nan=False))

@@ -21,6 +21,7 @@ def make_settings(**overrides: Any) -> Settings:
         "reccobeats_api_base": "http://127.0.0.1:9/v1",
         "spotify_embed_base": "http://127.0.0.1:9/embed",
         "ytmusic_api_base": "http://127.0.0.1:9/youtubei/v1",
+        "apple_music_base": "http://127.0.0.1:9/apple",
         "http_timeout_seconds": 2.0,
         # Deezer's real preview CDN must never be contacted from a test
         "preview_hosts": ["127.0.0.1"],

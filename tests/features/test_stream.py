@@ -118,14 +118,21 @@ async def test_deezer_album_details_are_asked_while_pages_arrive(fake_settings, 
     assert all(t.label and t.genres and t.release_year for t in playlist.tracks)
 
 
+def with_deezer(settings, http: HttpClient) -> Pipeline:
+    from bot.features.deezer import DeezerFeatures
+
+    pipeline = spotify_pipeline(settings, http)
+    pipeline.providers = [*pipeline.providers, DeezerFeatures.from_settings(settings.deezer, http)]
+    return pipeline
+
+
 async def test_deezer_is_not_asked_when_full_features_cover_most_tracks(
     fake_settings, fake_spotify, fake_reccobeats, fake_deezer
 ) -> None:
     """Tracks ReccoBeats lacks (4%) do not wait for Deezer: its two columns cannot place
     a track by sound beside full features (issue 22), so the answer says so and those
-    tracks join their album's or artist's cluster."""
-    from bot.features.deezer import DeezerFeatures
-
+    tracks join their album's or artist's cluster; and the prefetch, which asks the
+    same question of the batches settled so far, never asks Deezer at all."""
     n = 1500
     fake_spotify.add(SpotifyPlaylist.generated(PID, n), with_features=False)
     fake_spotify.features_forbidden = True
@@ -135,21 +142,44 @@ async def test_deezer_is_not_asked_when_full_features_cover_most_tracks(
             fake_reccobeats.features[spotify_id(i)] = features(i)
         else:
             fake_deezer.details[3_000_000 + i] = {"bpm": 99.0, "gain": -7.0, "isrc": f"JPZZ{i:08d}"}
-    fake_deezer.log = ArrivalLog(lambda: fake_spotify.count("items"))
     settings = fake_settings.model_copy(update={"http_concurrency": 2})
     async with HttpClient(settings.http, pause_scale=0.001) as http:
-        pipeline = spotify_pipeline(settings, http)
-        pipeline.providers = [
-            *pipeline.providers,
-            DeezerFeatures.from_settings(settings.deezer, http),
-        ]
+        pipeline = with_deezer(settings, http)
         playlist = await pipeline.fetch(PlaylistRef("spotify", PID))
         notes = await pipeline.enrich(playlist)
-    # the prefetch still starts while pages arrive (a playlist where Deezer would lead
-    # needs it), but the answer neither waits for it nor uses two-column features
-    assert fake_deezer.log.pages_at_arrival[0] < 15
+        await asyncio.sleep(0.05)  # a lookup started and not awaited would arrive now
+    assert fake_deezer.log == []
     assert len(notes) == 1 and "not looked up for the 60 tracks" in notes[0]
     assert not [t for t in playlist.tracks if t.audio_provider == "deezer"]
+
+
+async def test_deezer_is_asked_while_pages_arrive_when_reccobeats_mostly_lacks_them(
+    fake_settings, fake_spotify, fake_reccobeats, fake_deezer
+) -> None:
+    """The case Deezer leads: its lookups start with the first settled batch, as before
+    the coverage question was asked, and every one is asked once."""
+    n = 1000  # 10 pages, read two at a time with 20 ms answers
+    fake_spotify.add(SpotifyPlaylist.generated(PID, n), with_features=False)
+    fake_spotify.features_forbidden = True
+    fake_spotify.latency = 0.02
+    for i in range(n):
+        if i % 10 == 0:
+            fake_reccobeats.features[spotify_id(i)] = features(i)
+        else:
+            fake_deezer.details[3_000_000 + i] = {"bpm": 99.0, "gain": -7.0, "isrc": f"JPZZ{i:08d}"}
+    fake_deezer.log = ArrivalLog(lambda: fake_spotify.count("items"))
+    settings = fake_settings.model_copy(
+        update={"http_concurrency": 2, "deezer_rate_per_5s": 100_000}
+    )
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
+        pipeline = with_deezer(settings, http)
+        playlist = await pipeline.fetch(PlaylistRef("spotify", PID))
+        notes = await pipeline.enrich(playlist)
+    assert fake_spotify.count("items") == 10
+    assert fake_deezer.log.pages_at_arrival[0] < 10  # before the last page
+    assert fake_deezer.count("track") == 900  # each lacking track once
+    assert notes == []
+    assert sum(1 for t in playlist.tracks if t.audio_provider == "deezer") == 900
 
 
 async def test_a_source_read_whole_gets_its_last_partial_batch_asked_at_once(

@@ -55,6 +55,7 @@ def offline_env(retries: int | None) -> dict[str, str]:
         "RECCOBEATS_API_BASE": f"http://127.0.0.1:{closed_port()}/v1",
         "SPOTIFY_EMBED_BASE": f"http://127.0.0.1:{closed_port()}/embed",
         "YTMUSIC_API_BASE": f"http://127.0.0.1:{closed_port()}/youtubei/v1",
+        "APPLE_MUSIC_BASE": f"http://127.0.0.1:{closed_port()}/apple",
         "PREVIEW_HOSTS": "127.0.0.1",
         "SPOTIFY_CLIENT_ID": "hostile-client",
         "SPOTIFY_CLIENT_SECRET": "hostile-secret",

@@ -1,4 +1,5 @@
-"""Hostile public pages: what a Spotify embed page or a YouTube Music answer could hold.
+"""Hostile public pages: what a Spotify embed page, a YouTube Music answer or an Apple
+Music page could hold.
 
 Each body is served on 127.0.0.1 (chunked, at its size) and read by the real source.
 Rules: the answer is a playlist or a UserError with one line naming the service;
@@ -8,16 +9,28 @@ never another exception, never a hang; text survives byte for byte.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 
 import pytest
 
 from bot.errors import UserError
 from bot.model import PlaylistRef
 from bot.net.client import HttpClient
+from bot.sources.apple_music import AppleMusicSource
 from bot.sources.spotify_page import SpotifyPageSource
 from bot.sources.ytmusic import YTMusicSource
 from tests.fakes import make_settings
+from tests.fakes.apple_music import (
+    PID as APPLE_PID,
+)
+from tests.fakes.apple_music import (
+    FakeAppleMusic,
+    apple_page,
+    playlist_page,
+    real_listing,
+    server_data,
+    track_item,
+)
 from tests.fakes.base import serve
 from tests.fakes.data import spotify_id
 from tests.fakes.public_pages import (
@@ -67,6 +80,9 @@ EMBED_BODIES = {
     "hostile-titles": embed_page(
         [entry_like(TEMPLATE, spotify_id(i), text[:500] or "·", text[:200], 200_000)
          for i, text in enumerate(HOSTILE_TEXT)], pid=PID, name="@everyone ||x|| 𝕏"),
+    # each took minutes with a regex over the whole page (quadratic: 25 s for 160 KB)
+    "unclosed-script-tags": b"<script " * 500_000,
+    "unclosed-next-data-tags": b'<script id="__NEXT_DATA__" ' * 100_000,
     "ten-thousand-entries": embed_page(
         [entry_like(TEMPLATE, spotify_id(i), f"t{i}", "a", 1000) for i in range(10_000)],
         pid=PID, name="x"),
@@ -124,3 +140,86 @@ async def test_hostile_youtube_music_answer(name: str) -> None:
                 await source.fetch(PlaylistRef("ytmusic", FEEL_GOOD))
     said = str(caught.value)
     assert "\n" not in said and "YouTube Music" in said
+
+
+def _apple_items(**changes: object) -> bytes:
+    item = track_item(real_listing()[0][0], "Album", n=0)
+    item.update(changes)
+    return apple_page(server_data([item]))
+
+
+def _minimal(i: int, title: str, artist: str) -> dict[str, object]:
+    song = {"kind": "song", "identifiers": {"storeAdamID": str(10**9 + i)}}
+    return {"title": title, "artistName": artist, "duration": 200_000 + i,
+            "contentDescriptor": song}  # fmt: skip
+
+
+def _deep(depth: int) -> bytes:
+    """A track buried ``depth`` objects down (deep, yet within the JSON parser's limit)."""
+    inner: object = {"items": [_minimal(0, "Deep", "Down")], "itemKind": "trackLockup"}
+    for _ in range(depth):
+        inner = {"data": inner}
+    return apple_page(inner)
+
+
+#: name -> page (large ones built when their test runs)
+APPLE_BODIES: dict[str, bytes | Callable[[], bytes]] = {
+    "empty": b"",
+    "binary": bytes(range(256)) * 64,
+    "nul-bytes": b"\x00" * 10_000,
+    "no-server-data": b"<html><head><title>Apple Music</title></head><body></body></html>",
+    "script-never-closed": b'<script type="application/json" id="serialized-server-data">{"data":[',
+    "deep-nesting": apple_page(None, raw="[" * 100_000 + "]" * 100_000),
+    "deep-but-parseable": _deep(900),
+    "not-json": apple_page(None, raw="<html>sorry</html>"),
+    "json-null": apple_page(None, raw="null"),
+    "sections-null": apple_page({"data": [{"data": {"sections": None}}]}),
+    "items-wrong-types": _apple_items(title=5, artistName=["a"], subtitleLinks="x",
+                                      duration="3:00", contentDescriptor=7),
+    "infinite-duration": apple_page(None, raw='{"data":[{"data":{"sections":[{"itemKind":'
+                                    '"trackLockup","items":[{"title":"t","artistName":"a",'
+                                    '"duration":Infinity}]}]}}]}'),
+    "only-music-videos": apple_page(server_data([_minimal(1, "v", "a") | {
+        "contentDescriptor": {"kind": "musicVideo"}}]) | {"extra": 1}),
+    "hostile-titles": apple_page(server_data(
+        [_minimal(i, text[:500] or "·", text[:200] or "·") for i, text in enumerate(HOSTILE_TEXT)]),
+        name="@everyone ||x|| 𝕏"),
+    "ten-thousand-tracks": lambda: apple_page(server_data(
+        [_minimal(i, f"t{i}", "a") for i in range(10_000)], count=10_000)),
+    "over-the-size-cap": lambda: apple_page(None, raw=" " * 21_000_000),
+    "older-list-shape": playlist_page(3, top_list=True),
+    # each would take minutes with a regex over the whole page (quadratic)
+    "unclosed-script-tags": lambda: b"<script " * 500_000,
+    "unclosed-server-data-tags": lambda: b"<script id=serialized-server-data " * 100_000,
+    "meta-tags-before-the-data": lambda: b"<meta property=og:title " * 200_000 + playlist_page(2),
+    "attributes-reordered": playlist_page(3).replace(
+        b'<script type="application/json" id="serialized-server-data">',
+        b"<SCRIPT id=serialized-server-data nonce=x type='application/json'>"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("name", list(APPLE_BODIES))
+async def test_hostile_apple_music_page(name: str) -> None:
+    fake = FakeAppleMusic()
+    body = APPLE_BODIES[name]
+    fake.pages[APPLE_PID] = body() if callable(body) else body
+    fake.chunked = name != "over-the-size-cap"  # refused on its Content-Length
+    async with serve(fake):
+        settings = make_settings(apple_music_base=fake.base, http_max_retries=1)
+        async with HttpClient(settings.http, pause_scale=0.001) as http:
+            source = AppleMusicSource(http, base=fake.base)
+            try:
+                playlist = await source.fetch(PlaylistRef("apple", f"us/x/{APPLE_PID}"))
+            except UserError as exc:
+                said = str(exc)
+                assert "\n" not in said and "Apple Music" in said, said
+                assert name not in {"deep-but-parseable", "ten-thousand-tracks", "hostile-titles",
+                                    "older-list-shape", "attributes-reordered",
+                                    "meta-tags-before-the-data"}, said  # fmt: skip
+                return
+    assert playlist.tracks
+    if name == "hostile-titles":
+        titles = {t.title for t in playlist.tracks}
+        assert all(text[:500].strip() in titles for text in HOSTILE_TEXT if text[:500].strip())
+    if name == "ten-thousand-tracks":
+        assert len(playlist.tracks) == 10_000

@@ -131,6 +131,17 @@ PUBLIC_LINKS = [
     "https://youtube.com/playlist?list=a&list=b", "youtube.com/playlist?list=PLé✓",
     "https://music.apple.com/us/playlist/todays-hits/pl.f4d106fed2bd41149aaacabb233eb5eb",
     "https://open.spotify.com/embed/playlist/37i9dQZF1DXcBWIGoYBM5M",
+    "https://embed.music.apple.com/fr/playlist/pl.u-e98lGAgsWaXm1?l=en",
+    "music.apple.com/playlist/pl.u-x", "https://music.apple.com/us/playlist/x/pl.",
+    "https://music.apple.com/us/playlist/x/pl." + "a" * 5000,
+    "https://music.apple.com/library/playlist/p.ZOAXxyz",
+    "https://music.apple.com/us/album/x/1440935467",
+    "https://music.apple.com/us/playlist/%00%0a/pl.u-abc",
+    "https://music.apple.com/us/playlist/<script>/pl.u-a",
+    "https://music.apple.com.evil.example/us/playlist/x/pl.u-abc",
+    "http://music.apple.com:99999/us/playlist/x/pl.u-a",
+    "https://music.apple.com/zz/playlist/" + "é" * 3000 + "/pl.u-abc",
+    "https://itunes.apple.com/us/playlist/x/idpl.a",
 ]  # fmt: skip
 
 

@@ -297,6 +297,7 @@ def test_only_allowlisted_hosts_are_fetched(text: str) -> None:
         ("youtube.com/playlist?list=OLAK5uy_x&si=9", PlaylistRef("ytmusic", "OLAK5uy_x")),
         ("https://m.youtube.com/watch?v=dQw4w9WgXcQ&list=PLq", PlaylistRef("ytmusic", "PLq")),
         ("https://music.youtube.com/browse/VLPLzz", PlaylistRef("ytmusic", "PLzz")),
+        ("https://music.apple.com/fr/playlist/x/pl.u-abc", PlaylistRef("apple", "fr/x/pl.u-abc")),
         (
             "https://open.spotify.com/embed/playlist/37i9dQZF1DXcBWIGoYBM5M?utm_source=x",
             PlaylistRef("spotify", "37i9dQZF1DXcBWIGoYBM5M"),
@@ -314,10 +315,7 @@ def test_public_links(text: str, expected: PlaylistRef) -> None:
         ("https://www.youtube.com/playlist?list=WL", "only they can see"),
         ("https://youtube.com/playlist?list=a%20b", "no valid playlist id"),
         ("https://music.youtube.com/channel/UC1", "not a playlist"),
-        (
-            "https://music.apple.com/fr/playlist/x/pl.u-abc",
-            "Apple Music playlists cannot be read yet",
-        ),
+        ("https://music.apple.com/fr/album/x/1440935467", "That is an album link"),
     ],
 )
 def test_public_links_refused_with_a_reason(text: str, said: str) -> None:

@@ -208,3 +208,30 @@ def test_every_text_budget_holds_for_any_input(
         assert "@everyone" not in text and "@here" not in text
         assert page.title.startswith("Cluster #1 · ") and page.title.endswith(" · 7 tracks")
         assert page.footer.startswith(f"Page {pos.page + 1}/2 · Cluster 1/1 · ")
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    title=hostile_text,
+    liked=st.booleans(),
+    url=st.sampled_from(["", "https://www.deezer.com/track/1", "https://x.example/" + "a" * 500]),
+)
+def test_the_unheard_mark_survives_any_title(title: str, liked: bool, url: str) -> None:
+    """The 🔇 of a track placed without sound sits outside the shortened title, so a
+    title of any length (issue 22: over ~120 characters cut it off) keeps it, on the
+    page and in the layout message's section text."""
+    from bot.discord_ui.page_layout import layout_texts, page_layout
+
+    analysis = make_analysis([7], track={"url": url, "liked": liked})
+    cluster = analysis.clusters[0]
+    for t in cluster.tracks:
+        t.title = title.replace("🔇", "")
+    marked = cluster.tracks[1]
+    cluster.unheard = {marked.id: "album"}
+    page = build_page(analysis, Position(0, 0))
+    heads = [line.split("\n")[0] for line in page.lines]
+    assert "🔇" in heads[1]
+    assert all("🔇" not in head for i, head in enumerate(heads) if i != 1)
+    assert all(0 < utf16_len(line) <= TRACK_BUDGET for line in page.lines)
+    texts = layout_texts(page_layout(page).to_components())
+    assert ["🔇" in text for text in texts[1:6]] == [False, True, False, False, False]

@@ -100,6 +100,7 @@ async def test_cli_clusters_a_public_spotify_link_without_any_spotify_setting(
         "DEEZER_API_BASE": deezer_twins.api_base,
         "RECCOBEATS_API_BASE": recco_for_95.api_base,
         "YTMUSIC_API_BASE": "http://127.0.0.1:9/youtubei/v1",
+        "APPLE_MUSIC_BASE": "http://127.0.0.1:9/apple",
         "PREVIEW_HOSTS": "127.0.0.1",
         "PYTHONIOENCODING": "utf-8",
         # the CLI waits for every Deezer match whatever the bot's answer budget

@@ -39,7 +39,7 @@ def test_providers_follow_the_configured_order(fake_settings, http) -> None:
     assert names == ["preview", "deezer", "reccobeats"]
     settings = fake_settings.model_copy(update={"feature_providers": ["deezer", "preview"]})
     assert [p.name for p in build_pipeline(settings, http).providers] == ["deezer", "preview"]
-    assert set(pipeline.sources) == {"spotify", "deezer", "ytmusic"}
+    assert set(pipeline.sources) == {"spotify", "deezer", "ytmusic", "apple"}
 
 
 async def test_load_source_csv_and_links(fake_settings, http) -> None:
@@ -91,6 +91,7 @@ def _fake_env(fake_spotify, fake_deezer, fake_reccobeats) -> dict[str, str]:
         "RECCOBEATS_API_BASE": fake_reccobeats.api_base,
         "SPOTIFY_EMBED_BASE": "http://127.0.0.1:9/embed",
         "YTMUSIC_API_BASE": "http://127.0.0.1:9/youtubei/v1",
+        "APPLE_MUSIC_BASE": "http://127.0.0.1:9/apple",
         "PREVIEW_HOSTS": "127.0.0.1",
         "PYTHONIOENCODING": "utf-8",
     }
