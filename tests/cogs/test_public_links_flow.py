@@ -291,7 +291,7 @@ async def test_a_member_sees_the_answer_at_the_match_budget_then_the_full_one(
         first = w.page(await w.clusters(link=link, clusters=3))
         found = re.search(r"; (\d+) matched on Deezer; 95 with audio features\.", first.top)
         pending = re.search(
-            r"Album, label and art of (\d+) tracks are still being looked up on Deezer: "
+            r"Album, label and art of (\d+) tracks are still being looked up on Deezer\\?: "
             r"ask again in a minute for the full table\.",
             first.top,
         )
