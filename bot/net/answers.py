@@ -141,7 +141,9 @@ async def read_body(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
 
 
 def _too_large(url: URL, max_bytes: int) -> InputTooLarge:
-    return InputTooLarge(f"The file at {url.host} is larger than {max_bytes:,} bytes.")
+    return InputTooLarge(
+        N_("The file at {host} is larger than {limit} bytes."), host=str(url.host), limit=max_bytes
+    )
 
 
 def json_answer(

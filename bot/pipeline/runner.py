@@ -32,6 +32,7 @@ from bot.features import (
     VersionedProvider,
 )
 from bot.features.stream import FeatureStream, prefetching_provider, streaming_providers
+from bot.locales import N_
 from bot.model import (
     Analysis,
     AnalysisOptions,
@@ -139,7 +140,9 @@ class Pipeline:
         """The playlist behind ``ref`` from its source."""
         source = self.sources.get(ref.source)
         if source is None:
-            raise BadInput(f"{ref.source.capitalize()} playlists are not available here.")
+            raise BadInput(
+                N_("{source} playlists are not available here."), source=ref.source.capitalize()
+            )
         leading = streaming_providers(self.providers)
         if not leading or "on_tracks" not in inspect.signature(source.fetch).parameters:
             return await source.fetch(ref, progress)

@@ -28,7 +28,7 @@ from babel.dates import get_day_names
 from scipy.optimize import linear_sum_assignment
 
 from bot.errors import BadInput
-from bot.locales import ENGLISH, Words
+from bot.locales import ENGLISH, N_, Words
 from bot.model import PlaylistRef
 from bot.net.links import apple_page_path
 
@@ -87,7 +87,8 @@ def parse_time(text: str) -> str:
     match = _TIME.match(text)
     if match is None:
         raise BadInput(
-            f"“{text.strip()[:40]}” is not a time of day; use 24-hour HH:MM, e.g. 18:30."
+            N_("“{text}” is not a time of day; use 24-hour HH:MM, e.g. 18:30."),
+            text=text.strip()[:40],
         )
     return f"{int(match[1]):02d}:{match[2]}"
 
@@ -112,13 +113,18 @@ def canonical_zone(text: str) -> str:
         name = ends[0] if len(ends) == 1 else None
     if name is None:
         raise BadInput(
-            f"“{text.strip()[:60]}” is not a time zone; use a name like Europe/Berlin, "
-            "America/New_York or UTC."
+            N_(
+                "“{text}” is not a time zone; use a name like Europe/Berlin, "
+                "America/New_York or UTC."
+            ),
+            text=text.strip()[:60],
         )
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):  # listed but unreadable: treat as unknown
-        raise BadInput(f"The time zone {name} cannot be read on this server.") from None
+        raise BadInput(
+            N_("The time zone {zone} cannot be read on this server."), zone=name
+        ) from None
     return name
 
 
