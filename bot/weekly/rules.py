@@ -28,7 +28,7 @@ from babel.dates import get_day_names
 from scipy.optimize import linear_sum_assignment
 
 from bot.errors import BadInput
-from bot.locales import ENGLISH, N_, Words
+from bot.locales import ENGLISH, N_, Words, said_again
 from bot.model import PlaylistRef
 from bot.net.links import apple_page_path
 
@@ -321,12 +321,53 @@ def stamp(moment: datetime) -> str:
     return f"<t:{seconds}:F> (<t:{seconds}:R>)"
 
 
+#: Why a weekly post stopped, as the clock stores it (English, the sentence of the
+#: error that stopped it): said again in a reader's language by :func:`stop_reason`.
+CHANNEL_GONE = N_("The channel no longer exists.")
+NOT_ALLOWED = N_("I am no longer allowed to post in the channel.")
+NOT_SEEN = N_("I can no longer see the channel.")
+NOT_POSTABLE = N_("The channel is not one I can post in.")
+LOST_PERMISSIONS = N_("I lost permissions in #{channel}: {permissions}.")
+#: Stored reasons with values (the sources' and the pipeline's sentences, same English);
+#: a reason without values is found in the catalog as it is.
+STOP_TEMPLATES = (
+    LOST_PERMISSIONS,
+    N_("That playlist has {count} tracks; I read at most {limit}."),
+    N_("{source} playlists are not available here."),
+)
+
+
+def lost_permissions(channel: str, missing: Sequence[str]) -> str:
+    """The stored reason when the bot lacks posting permissions (their English names)."""
+    return LOST_PERMISSIONS.format(channel=channel, permissions=", ".join(missing))
+
+
+def _as_is(text: str, _words: Words) -> str:
+    return text
+
+
+def _listed(text: str, words: Words) -> str:
+    return ", ".join(words(part) for part in text.split(", "))
+
+
+def stop_reason(reason: str, words: Words = ENGLISH) -> str:
+    """A stopped schedule's stored reason in ``words``' language: an error's sentence
+    without values is looked up as it is, one with values is read back into its template
+    (``said_again``); a reason stored by an older version, or any other, stays English."""
+    if words is ENGLISH or not reason:
+        return reason
+    if reason in words.messages:
+        return words(reason)
+    readers = {"channel": _as_is, "permissions": _listed, "source": _as_is}
+    return said_again(reason, STOP_TEMPLATES, words, readers)
+
+
 def stopped_text(
     schedule: Described, reason: str, server: str | None, words: Words = ENGLISH
 ) -> str:
     """The DM telling a schedule's creator (or the server owner) that it stopped;
     ``server``: the server's name, already cut to fit (None: unknown). In ``words``'
-    language; the ``reason`` is as it was stored (English)."""
+    language, the stored (English) ``reason`` too where it can be."""
     where = (
         words("in **{server}**", server=server)
         if server
@@ -341,5 +382,5 @@ def stopped_text(
         url=playlist_url(schedule.ref),
         channel=f"<#{schedule.channel_id}>",
         where=where,
-        reason=reason,
+        reason=stop_reason(reason, words),
     )
