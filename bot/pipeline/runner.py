@@ -32,7 +32,6 @@ from bot.features import (
     VersionedProvider,
 )
 from bot.features.stream import FeatureStream, prefetching_provider, streaming_providers
-from bot.locales import N_
 from bot.model import (
     Analysis,
     AnalysisOptions,
@@ -42,7 +41,7 @@ from bot.model import (
     analysis_key,
     no_progress,
 )
-from bot.sources import PlaylistSource, SnapshotSource
+from bot.sources import NOT_AVAILABLE, PlaylistSource, SnapshotSource
 from storage.errors import StorageError
 
 if TYPE_CHECKING:
@@ -140,9 +139,7 @@ class Pipeline:
         """The playlist behind ``ref`` from its source."""
         source = self.sources.get(ref.source)
         if source is None:
-            raise BadInput(
-                N_("{source} playlists are not available here."), source=ref.source.capitalize()
-            )
+            raise BadInput(NOT_AVAILABLE, source=ref.source.capitalize())
         leading = streaming_providers(self.providers)
         if not leading or "on_tracks" not in inspect.signature(source.fetch).parameters:
             return await source.fetch(ref, progress)

@@ -31,6 +31,7 @@ from bot.errors import BadInput
 from bot.locales import ENGLISH, N_, Words, said_again
 from bot.model import PlaylistRef
 from bot.net.links import apple_page_path
+from bot.sources import NOT_AVAILABLE
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -333,7 +334,7 @@ LOST_PERMISSIONS = N_("I lost permissions in #{channel}: {permissions}.")
 STOP_TEMPLATES = (
     LOST_PERMISSIONS,
     N_("That playlist has {count} tracks; I read at most {limit}."),
-    N_("{source} playlists are not available here."),
+    NOT_AVAILABLE,
 )
 
 
