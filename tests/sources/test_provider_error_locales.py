@@ -157,3 +157,40 @@ def test_a_spotify_bad_id_and_an_unusable_answer_in_japanese() -> None:
         "Deezer gave an unusable answer for that playlist; please try again later.",
         "Deezer からそのプレイリストについて使えない応答が返りました。後でもう一度お試しください。",
     )
+
+
+@pytest.mark.parametrize(
+    ("fault", "english", "japanese"),
+    [
+        (
+            {"kind": "empty", "times": 10},
+            "an empty answer",
+            "空の応答",
+        ),
+        (
+            {"kind": "truncated", "times": 10},
+            "connection failed: ClientPayloadError",
+            "接続失敗：ClientPayloadError",
+        ),
+        ({"kind": "status", "status": 503, "times": 10}, "HTTP 503", "HTTP 503"),
+    ],
+    ids=["empty", "truncated", "503"],
+)
+async def test_why_a_provider_is_not_answering_in_japanese(
+    fake_settings, fake_deezer, http, fault, english: str, japanese: str
+) -> None:
+    fake_deezer.generated(908622995, 20)
+    fake_deezer.fault(route="tracks", **fault)
+    source = DeezerSource.from_settings(fake_settings.deezer, http)
+    with pytest.raises(ProviderDown) as caught:
+        await source.fetch(PlaylistRef("deezer", "908622995"))
+    said_en, said_ja = _both(caught.value)
+    tries = http.max_retries + 1
+    assert said_en == (
+        f"Deezer is not answering properly right now ({english}, {tries} tries); please try "
+        "again in a few minutes."
+    )
+    assert said_ja == (
+        f"Deezer が今は正しく応答していません（{japanese}、{tries} 回試行）。"
+        "数分後にもう一度お試しください。"
+    )
