@@ -332,7 +332,6 @@ LOST_PERMISSIONS = N_("I lost permissions in #{channel}: {permissions}.")
 #: Stored reasons with values (the sources' and the pipeline's sentences, same English);
 #: a reason without values is found in the catalog as it is.
 STOP_TEMPLATES = (
-    LOST_PERMISSIONS,
     N_("That playlist has {count} tracks; I read at most {limit}."),
     NOT_AVAILABLE,
 )
@@ -348,19 +347,25 @@ def _as_is(text: str, _words: Words) -> str:
 
 
 def _listed(text: str, words: Words) -> str:
+    """Posting permissions' English names, listed, in ``words``' language."""
     return ", ".join(words(part) for part in text.split(", "))
 
 
 def stop_reason(reason: str, words: Words = ENGLISH) -> str:
     """A stopped schedule's stored reason in ``words``' language: an error's sentence
     without values is looked up as it is, one with values is read back into its template
-    (``said_again``); a reason stored by an older version, or any other, stays English."""
+    (``said_again``; the lost permissions by their last ": "); a reason stored by an
+    older version, or any other, stays English."""
     if words is ENGLISH or not reason:
         return reason
     if reason in words.messages:
         return words(reason)
-    readers = {"channel": _as_is, "permissions": _listed, "source": _as_is}
-    return said_again(reason, STOP_TEMPLATES, words, readers)
+    head = LOST_PERMISSIONS.partition("{channel}")[0]
+    if reason.startswith(head) and reason.endswith("."):  # the channel's name may hold ": "
+        channel, colon, listed = reason[len(head) : -1].rpartition(": ")
+        if colon:
+            return words(LOST_PERMISSIONS, channel=channel, permissions=_listed(listed, words))
+    return said_again(reason, STOP_TEMPLATES, words, {"source": _as_is})
 
 
 def stopped_text(

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from bot.discord_ui.answers import sentence_for
 from bot.errors import BadInput, InputTooLarge, PlaylistUnavailable, UserError
@@ -100,3 +102,19 @@ def test_a_mistyped_time_or_zone_in_japanese(typed, read, english, japanese) -> 
         read(typed)
     error: UserError = caught.value
     assert (str(error), sentence_for(error, JA)) == (english, japanese)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    name=st.text(alphabet="ab:.# {}\n\u202e", max_size=20) | st.text(max_size=40),
+    typed=st.text(max_size=40),
+)
+def test_hostile_names_and_typed_text_are_kept_whole(name: str, typed: str) -> None:
+    """A channel name or typed text with braces, colons, dots or newlines never breaks
+    a sentence: the English is the template filled in, and Japanese keeps the text."""
+    stored = weekly.lost_permissions(name, ["Send Messages"])
+    assert weekly.stop_reason(stored, ENGLISH) == stored
+    assert name in weekly.stop_reason(stored, JA)
+    error = BadInput(weekly.LOST_PERMISSIONS, channel=name, permissions=typed)
+    assert str(error) == f"I lost permissions in #{name}: {typed}."
+    assert typed in sentence_for(error, JA)
