@@ -52,10 +52,6 @@ NOT_FOUND = N_("Deezer has no public playlist with that id: it does not exist or
 
 #: What Deezer's error codes mean, each a sentence a member reads in their language.
 CODE_REFUSALS = {
-    4: N_(
-        "Deezer refused the request: too many requests at once (error {code}); please try "
-        "again later."
-    ),
     100: N_(
         "Deezer refused the request: it asked for too many items at once (error {code}); "
         "please try again later."
