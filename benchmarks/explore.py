@@ -1,5 +1,7 @@
 """Explore figures for a 1,000-track playlist: map re-render, re-clustering, similar
-tracks, the bar chart, and the sizes of what the bot attaches.
+tracks, the bar chart, the pictures in a member's language (the first Japanese map an
+analysis is shown with, drawn in a worker thread, then kept), and the sizes of what the
+bot attaches.
 
 Target: re-rendering the map (two features on the axes) under 1 s for 1,000 tracks.
 Prints median, min and max of N runs (default 7) at DEFAULT settings, with the
@@ -10,6 +12,7 @@ Run: python benchmarks/explore.py [tracks] [runs]
 
 from __future__ import annotations
 
+import asyncio
 import sys
 from pathlib import Path
 
@@ -23,12 +26,47 @@ from benchmarks.timing import row, timed
 from bot.analysis.apart import differences
 from bot.analysis.features import build_feature_table
 from bot.analysis.similar import nearest
-from bot.model import AnalysisOptions
+from bot.locales import ENGLISH, Words, words_for
+from bot.model import Analysis, AnalysisOptions
 from bot.pipeline.runner import compute_analysis, draw
 from bot.render.apart import render_apart
 from bot.render.export import export_files
 from bot.render.map import render_map
-from bot.services.explorer import cluster_tracks_in_order
+from bot.services.explorer import Explorer, cluster_tracks_in_order
+
+
+async def _kept(explorer: Explorer, analysis: Analysis, words: Words | None) -> bytes:
+    return await explorer.overview(analysis, words or ENGLISH)
+
+
+def pictures(analysis: Analysis, found: list[tuple[str, float]], runs: int) -> None:
+    """The map in Japanese beside the English one: English is the stored PNG (the
+    pipeline's draw, timed as the baseline); the first Japanese page of an analysis
+    draws it through the explorer (a worker thread), the next ones find it kept."""
+    ja = words_for("ja")
+    loop = asyncio.new_event_loop()
+    kept = Explorer(None, None)  # type: ignore[arg-type]
+
+    def first() -> bytes:  # a new explorer: nothing kept yet
+        return loop.run_until_complete(Explorer(None, None).overview(analysis, ja))  # type: ignore[arg-type]
+
+    try:
+        row("map, first Japanese draw (explorer, thread)", timed(first, runs))
+        for name, words in (("English (the stored PNG)", None), ("Japanese again (kept)", ja)):
+            found_in = timed(
+                lambda w=words: loop.run_until_complete(_kept(kept, analysis, w)), runs
+            )
+            median, low, high = (round(x * 1e6) for x in found_in)
+            print(f"{'map, ' + name:<44} {median:8} µs  (min {low}, max {high})")
+        png = loop.run_until_complete(kept.overview(analysis, ja))
+    finally:
+        loop.close()
+    row("bar chart, English", timed(lambda: render_apart(found, cluster=0, title="#1"), runs))
+    row(
+        "bar chart, Japanese",
+        timed(lambda: render_apart(found, cluster=0, title="#1", words=ja), runs),
+    )
+    print(f"  map PNG (projection, ja)   {len(png):>9,}")
 
 
 def main(n: int = 1000, runs: int = 7) -> None:
@@ -65,6 +103,8 @@ def main(n: int = 1000, runs: int = 7) -> None:
         "what sets cluster 1 apart (chart)",
         timed(lambda: render_apart(found, cluster=0, title="#1"), runs),
     )
+    print("\nin a member's language")
+    pictures(analysis, found, runs)
 
     print("\nattachment sizes (bytes)")
     print(f"  map PNG (projection)       {len(analysis.png):>9,}")

@@ -19,12 +19,22 @@ with min and max, in one run:
   track matched to Deezer, then Deezer's tempo/loudness as for YouTube Music;
 - **repeat from the cache**: the Spotify link again on a warm cache database: no request.
 
+``--path bot`` times the same links through the bot's path instead: the pipeline
+built as the bot builds it (``build_pipeline(..., background=True)`` over a fresh
+cache database each run), from the link to the analysis and the answer's text, once
+with the Deezer match waiting for every lookup (**before**: the matcher's budget
+off, as before ``DEEZER_MATCH_BUDGET_SECONDS``) and once at the default budget
+(**after**), in the same run. Each line also gives when the background lookups were
+done (the next answer is full from then on) and the answer's reading counts.
+``--path both`` (the default) runs both.
+
 Every fake answers after ``--latency`` (50 ms) with bodies of real size sent chunked,
 in a child process (``benchmarks/realistic.py``). Deezer answers are paced by the
 client's default budget (``DEEZER_RATE_PER_5S`` = 45 in any 5 s), which is what bounds
 the two link cases: about 200 Deezer requests each.
 
     python benchmarks/public_links.py [--runs 5] [--latency 0.05] [--only apple]
+                                      [--path cli|bot|both]
 """
 
 from __future__ import annotations
@@ -147,15 +157,84 @@ async def analyze_once(source: str, settings: Settings, out: Path, cache: bool) 
     return time.perf_counter() - started
 
 
+async def bot_once(link: str, settings: Settings, folder: Path, budget: bool) -> dict:
+    """One answer through the bot's path on a fresh cache: seconds to the answer's text,
+    seconds until the background lookups were done, and the reading counts."""
+    from bot.model import AnalysisOptions
+    from bot.net.client import HttpClient
+    from bot.render.document import with_audio
+    from bot.render.pages import answer_text
+    from bot.roots.wiring import build_pipeline, close_providers, load_source
+    from storage.database import open_database
+
+    database = await open_database(folder / f"bot-{time.monotonic_ns()}.db")
+    try:
+        async with HttpClient(settings.http) as http:
+            pipeline = build_pipeline(settings, http, database.cache, background=True)
+            matcher = pipeline.sources["ytmusic"].matcher  # type: ignore[attr-defined]
+            if not budget:
+                matcher.budget = None  # before: every lookup waited for
+            try:
+                started = time.perf_counter()
+                ref = await load_source(link, settings, http)
+                analysis = await pipeline.run(ref, AnalysisOptions())
+                answer_text(analysis)
+                answered = time.perf_counter() - started
+                await matcher.wait_background()
+                for provider in pipeline.providers:
+                    if hasattr(provider, "wait_background"):
+                        await provider.wait_background()
+                settled = time.perf_counter() - started
+            finally:
+                await close_providers(pipeline)
+    finally:
+        await database.close()
+    playlist = analysis.playlist
+    return {
+        "answer": answered,
+        "background": settled,
+        "matched": playlist.matched,
+        "pending": playlist.match_pending,
+        "features": with_audio(playlist),
+    }
+
+
+def bot_cases(
+    urls: dict[str, str], settings: Settings, folder: Path, runs: int, only: str = ""
+) -> None:
+    links = [
+        ("Spotify embed link, 100 tracks", f"https://open.spotify.com/playlist/{PID}"),
+        ("YouTube Music link, 100 tracks",
+         f"https://music.youtube.com/playlist?list={FEEL_GOOD}"),
+        ("Apple Music link, 100 tracks",
+         f"https://music.apple.com/us/playlist/{APPLE_SLUG}/{APPLE_PID}"),
+    ]  # fmt: skip
+    for label, link in [c for c in links if only.casefold() in c[0].casefold()]:
+        for budget, when in ((False, "before"), (True, "after")):
+            found, asked = [], []
+            for _ in range(runs):
+                before = requests_served(urls)
+                found.append(asyncio.run(bot_once(link, settings, folder, budget)))
+                asked.append(requests_served(urls) - before)
+            counts = ", ".join(
+                f"{key} {statistics.median(f[key] for f in found):.0f}"
+                for key in ("matched", "pending", "features")
+            )
+            print(line(f"bot {when}: {label}", [f["answer"] for f in found],
+                       f"requests {statistics.median(asked):.0f}; {counts}"))  # fmt: skip
+            print(line("  ... background done", [f["background"] for f in found]))
+
+
 def line(label: str, times: list[float], note: str = "") -> str:
     med = statistics.median(times)
-    return f"{label:<34} median {med:6.2f} s  min {min(times):6.2f}  max {max(times):6.2f}  {note}"
+    return f"{label:<44} median {med:6.2f} s  min {min(times):6.2f}  max {max(times):6.2f}  {note}"
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--latency", type=float, default=0.05)
+    parser.add_argument("--path", choices=("cli", "bot", "both"), default="both")
     parser.add_argument("--only", default="", help="run only the cases whose label has this")
     opts = parser.parse_args()
     with Served(build, opts.latency) as urls, tempfile.TemporaryDirectory() as tmp:
@@ -180,6 +259,10 @@ def main() -> None:
         cases = [c for c in cases if opts.only.casefold() in c[0].casefold()]
         print(f"latency {opts.latency * 1000:.0f} ms per request, default settings, "
               f"{opts.runs} runs each")  # fmt: skip
+        if opts.path in ("bot", "both"):
+            bot_cases(urls, settings, folder, opts.runs, opts.only)
+        if opts.path == "bot":
+            return
         for label, source in cases:
             times, asked = [], []
             for run in range(opts.runs):

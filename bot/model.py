@@ -160,6 +160,10 @@ class Playlist:
     limit_note: str = ""
     #: How many tracks were matched to Deezer (None: no matching was needed).
     matched: int | None = None
+    #: How many tracks still waited for a Deezer lookup (their match, or their album's
+    #: details) when the answer went out: the bot's match budget; they go on in the
+    #: background into the match cache. Such a playlist is not cached as it is.
+    match_pending: int = 0
     #: Feature providers that already looked at every track while the pages arrived
     #: (:mod:`bot.features.stream`); not stored: a cached playlist starts empty.
     enriched_by: frozenset[str] = field(default_factory=frozenset, compare=False, repr=False)
@@ -298,6 +302,9 @@ class Analysis:
     silhouette: float | None = None
     note: str = ""
     png: bytes = b""
+    #: Some lookups were left past a time budget (a fuller answer is coming): kept for
+    #: paging, never reused for a new request (not stored: the cache's ``;partial``).
+    partial: bool = False
 
     @property
     def track_count(self) -> int:

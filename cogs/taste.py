@@ -244,11 +244,12 @@ class Taste(
         labels = await self._labels(interaction.guild, guild_id)
         shared, notes = await self.service.shared_entries(guild_id, labels)
         server = interaction.guild.name if interaction.guild else "this server"
-        answer = await self.service.map(given + shared, f"Sounds of {server}")  # the picture's
-        answer.notes[:0] = notes
         words = words_for(interaction.locale)
+        title = words("Sounds of {server}", server=server)  # the embed's and the picture's
+        answer = await self.service.map(given + shared, title, words)
+        answer.notes[:0] = notes
         await interaction.edit_original_response(
-            embed=map_embed(answer, words("Sounds of {server}", server=server), words),
+            embed=map_embed(answer, title, words),
             attachments=[discord.File(io.BytesIO(answer.png), filename=MAP_FILE)],
             allowed_mentions=NO_MENTIONS,
         )
@@ -298,7 +299,9 @@ class Taste(
         theirs = await self.service.entry_of(guild_id, member.id, labels.get(member.id, ""))
         if theirs is None:
             raise BadInput(NOT_SHARED, member=fit(member.display_name, 100))
-        answer = await self.service.pair(mine, theirs, f"{mine.label} × {theirs.label}")
+        answer = await self.service.pair(
+            mine, theirs, f"{mine.label} × {theirs.label}", words_for(interaction.locale)
+        )
         bridge_id = await self.service.keep_bridge(
             guild_id, interaction.user.id, member.id, answer.bridge
         )
@@ -358,10 +361,10 @@ async def post_taste(
     guild = channel.guild
     labels = await _labels_of(bot.taste, guild, schedule.guild_id)
     entries, notes = await bot.taste.shared_entries(schedule.guild_id, labels)
-    title = f"Sounds of {guild.name} this week"  # the picture's (English)
-    answer = await bot.taste.map(entries, title)
-    # the post, in the server's language (Server Settings → Community → Overview)
+    # the post and its picture, in the server's language (Server Settings → Community)
     words = words_for(str(getattr(guild, "preferred_locale", "") or ""))
+    title = words("Sounds of {server} this week", server=guild.name)
+    answer = await bot.taste.map(entries, title, words)
     answer.notes[:0] = notes
     scores = pair_scores(answer)
     _, before = await bot.taste.repository.last_week(schedule.guild_id)
@@ -375,7 +378,7 @@ async def post_taste(
     sent = await channel.send(
         nonce=weekly.post_nonce(schedule.id, week),
         content=fit_plain_lines([content], 2000),
-        embed=map_embed(answer, words("Sounds of {server} this week", server=guild.name), words),
+        embed=map_embed(answer, title, words),
         file=discord.File(io.BytesIO(answer.png), filename=MAP_FILE),
         allowed_mentions=NO_MENTIONS,
     )

@@ -19,11 +19,11 @@ from babel.messages.pofile import read_po, write_po
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.analysis.axes import METADATA_AXES, axis_choices, axis_label  # noqa: E402
+from bot.analysis.axes import BINARY_COLUMNS, METADATA_AXES, axis_choices, axis_label  # noqa: E402
 from bot.analysis.naming import FALLBACK  # noqa: E402
 from bot.analysis.scripts import SCRIPT_NAMES  # noqa: E402
 from bot.analysis.unheard import UNHEARD_NAME  # noqa: E402
-from bot.analysis.vocabulary import TRAITS  # noqa: E402
+from bot.analysis.vocabulary import TRAITS, column_label  # noqa: E402
 from bot.discord_ui.translator import command_strings  # noqa: E402
 from bot.locales import FOLDER, LOCALES, catalog_path  # noqa: E402
 from bot.model import PROVIDER_AUDIO_FEATURES  # noqa: E402
@@ -82,7 +82,17 @@ def template() -> Catalog:
         catalog.add(forms, auto_comments=["entries left out of (or noted in) a playlist"])
     for column in axis_columns():
         catalog.add(axis_label(column), auto_comments=["a feature a map axis can show"])
+    for label in picture_features(catalog):
+        catalog.add(label, auto_comments=["a feature in a picture"])
     return catalog
+
+
+def picture_features(catalog: Catalog) -> list[str]:
+    """Features as the pictures name them, without units (a projection axis' sides, a
+    bar of the bar chart: ``tempo`` beside the axis menus' ``tempo (BPM)``), those not
+    in ``catalog`` yet."""
+    labels = dict.fromkeys(column_label(c) for c in (*axis_columns(), *BINARY_COLUMNS))
+    return [label for label in labels if catalog.get(label) is None]
 
 
 def axis_columns() -> list[str]:

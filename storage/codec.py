@@ -259,6 +259,7 @@ def _playlist_header(playlist: Playlist) -> dict[str, Any]:
         "origin": playlist.origin,
         "limit_note": playlist.limit_note,
         "matched": playlist.matched,
+        "match_pending": playlist.match_pending,
     }
 
 
@@ -277,6 +278,7 @@ def _playlist_from(header: dict[str, Any], tracks: list[Track]) -> Playlist:
         origin=header.get("origin", ""),
         limit_note=header.get("limit_note", ""),
         matched=header.get("matched"),
+        match_pending=header.get("match_pending") or 0,
     )
 
 
@@ -338,6 +340,7 @@ def encode_analysis(analysis: Analysis) -> bytes:
             },
             "silhouette": analysis.silhouette,
             "note": analysis.note,
+            "partial": analysis.partial,
         },
         sections,
     )
@@ -380,5 +383,6 @@ def decode_analysis(blob: bytes, png: bytes = b"") -> Analysis:
             options=AnalysisOptions(k=options["k"], metadata_weight=options["metadata_weight"]),
             silhouette=data["silhouette"],
             note=data["note"],
+            partial=bool(data.get("partial", False)),
             png=png,
         )

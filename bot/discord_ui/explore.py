@@ -135,7 +135,8 @@ class ExploreActions:
         chosen = choices[int(value)] if value.isdigit() and int(value) < len(choices) else None
         x, y = target.axes
         axes = (chosen, y) if axis == "x" else (x, chosen)
-        png = await self.explorer.picture(target.analysis, *axes)
+        words = self._words(interaction, here, target, mine)
+        png = await self.explorer.picture(target.analysis, *axes, words)
         position = Position(here.cluster, here.page)
         await self._show(
             interaction, here, target, mine, position=position, axes=axes, png=png, locked=locked
@@ -153,9 +154,9 @@ class ExploreActions:
         await self._defer(interaction, mine)
         try:
             outcome = await self.explorer.with_clusters(target.analysis, wanted)
-            png = await self.explorer.picture(outcome.analysis, *target.axes)
-            changed = Target(target.state, outcome.key, outcome.analysis, target.axes)
             words = self._words(interaction, here, target, mine)
+            png = await self.explorer.picture(outcome.analysis, *target.axes, words)
+            changed = Target(target.state, outcome.key, outcome.analysis, target.axes)
             content = answer_text(outcome.analysis, cached=outcome.cached, words=words)
             await self._show(
                 interaction,
@@ -311,9 +312,9 @@ class ExploreActions:
         await interaction.response.defer(
             ephemeral=not self._public(interaction, mine), thinking=True
         )
-        png = await self.explorer.apart(target.key, target.analysis, cluster)
-        info = target.analysis.clusters[cluster]
         words = words_for(interaction.locale)
+        png = await self.explorer.apart(target.key, target.analysis, cluster, words)
+        info = target.analysis.clusters[cluster]
         content = words(
             "📊 What sets **cluster #{number} · {name}** apart from the "
             "rest of the playlist (in standard deviations from its average).",

@@ -10,21 +10,33 @@ is left out (and logged), so a page is always accepted.
 
 from __future__ import annotations
 
+import io
 import logging
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import discord
 from discord import ui
 
-from bot.locales import N_
+from bot.locales import N_, Words
 from bot.render.pages import COMPONENT_LIMIT, FOOTER_MARK, Page
+
+if TYPE_CHECKING:
+    from bot.model import Analysis
+    from bot.services.explorer import Explorer
 
 log = logging.getLogger(__name__)
 
 PNG_NAME = "clusters.png"
 ACCENT = 0x5865F2
 MAP_DESCRIPTION = N_("Map of the clusters")
+
+
+async def map_file(analysis: Analysis, words: Words, explorer: Explorer | None) -> discord.File:
+    """The message's ``clusters.png``: the analysis' map in ``words``' language, drawn
+    and kept by ``explorer`` (English, or without an explorer: the stored PNG)."""
+    png = await explorer.overview(analysis, words) if explorer else analysis.png
+    return discord.File(io.BytesIO(png), filename=PNG_NAME)
 
 
 def page_layout(

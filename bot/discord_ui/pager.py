@@ -7,10 +7,10 @@ Everything a turn needs lives in storage (the message's :class:`MessageState`, w
 the intro text above the page, and the cached analysis), so paging keeps working
 after a restart.
 
-A page is a layout message (``bot/discord_ui/layout.py``): the map, one section per
-track, then the controls: page and cluster moves, what sets it apart, fewer/more
-clusters, take home, the extras (Save to Spotify), the map's axes and "tracks like
-this one".
+A page is a layout message (``bot/discord_ui/layout.py``): the map (in the page's
+language: ``map_file``), one section per track, then the controls: page and cluster
+moves, what sets it apart, fewer/more clusters, take home, the extras (Save to
+Spotify), the map's axes and "tracks like this one".
 
 - :meth:`Pager.publish` sends an analysis (map + first page + controls), stores
   the message state and adds the reactions once.
@@ -22,7 +22,6 @@ this one".
 
 from __future__ import annotations
 
-import io
 import logging
 from collections.abc import Awaitable, Callable
 from contextlib import AbstractAsyncContextManager
@@ -43,7 +42,7 @@ from bot.discord_ui.page_items import (
     page_buttons,
     reaction_action,
 )
-from bot.discord_ui.page_layout import PNG_NAME, page_layout
+from bot.discord_ui.page_layout import PNG_NAME, map_file, page_layout
 from bot.locales import ENGLISH, N_, Words, words_for
 from bot.render.pages import Action, Page, Position, page_counts, turn
 from bot.services.analyzer import AnalysisExpired
@@ -205,7 +204,7 @@ class Pager:
             kwargs["content"] = None
             kwargs["embeds"] = []
         if png:
-            file = discord.File(io.BytesIO(analysis.png), filename=PNG_NAME)
+            file = await map_file(analysis, page.words, self.explorer)
             kwargs["attachments" if editing else "file"] = [file] if editing else file
         message = await send(**kwargs)
         await self.messages.save(
@@ -389,7 +388,7 @@ class Pager:
         png = bool(analysis.png) and axes == (None, None)
         kwargs: dict[str, Any] = {}
         if png:
-            kwargs["file"] = discord.File(io.BytesIO(analysis.png), filename=PNG_NAME)
+            kwargs["file"] = await map_file(analysis, words, self.explorer)
         view = self.layout(
             analysis, page, intro=words(COPY_NOTE), source=source, axes=axes, png=png
         )

@@ -118,11 +118,13 @@ class _Stage:
         self.total = 0
         self.done = 0
         self.progress: ProgressCallback = no_progress
+        #: No more pages will come: a partial batch is asked at once.
+        self.last = False
 
     def add(self, tracks: Sequence[Track]) -> None:
         self.buffer.extend(tracks)
         self.total += len(tracks)
-        while len(self.buffer) >= self.size:
+        while len(self.buffer) >= self.size or (self.last and self.buffer):
             self._launch(self.buffer[: self.size])
             del self.buffer[: self.size]
 
@@ -192,8 +194,14 @@ class FeatureStream:
         """The providers this stream ran (the pipeline does not run them again)."""
         return frozenset(stage.provider.name for stage in self.stages)
 
-    def add(self, tracks: Sequence[Track]) -> None:
-        """A page of tracks has arrived: queue those lacking features (once per id)."""
+    def add(self, tracks: Sequence[Track], *, last: bool = False) -> None:
+        """A page of tracks has arrived: queue those lacking features (once per id).
+
+        ``last``: no page will follow (a source read whole, such as Spotify's embed
+        page, that has more to do before it returns): the partial batches are asked
+        now rather than at :meth:`finish`, so every track's features are known early
+        (the Deezer matcher puts the tracks they miss first).
+        """
         fresh: list[Track] = []
         for track in tracks:
             if track.audio is not None or not track.spotify_id:
@@ -206,7 +214,10 @@ class FeatureStream:
                 fresh.append(track)
             else:
                 self._twins.append((first, track))
-        if fresh and self.stages:
+        if last:
+            for stage in self.stages:
+                stage.last = True
+        if (fresh or last) and self.stages:
             self.stages[0].add(fresh)
 
     async def finish(self, progress: ProgressCallback = no_progress) -> None:

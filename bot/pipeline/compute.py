@@ -25,7 +25,7 @@ from bot.model import (
     Playlist,
     Track,
 )
-from bot.render.scatter import legend_entries, render_scatter
+from bot.render.map import render_overview
 from bot.render.summary import features_sentence, unheard_sentence
 
 
@@ -145,19 +145,6 @@ def compute_analysis(
 
 
 def draw(analysis: Analysis) -> bytes:
-    """The scatter PNG of an analysis: the tracks placed by their sound (others have no
-    position), with a legend of the clusters they form."""
-    points = np.asarray(analysis.points, dtype=float).reshape(-1, 2)
-    shown = ~np.isnan(points).any(axis=1)
-    return render_scatter(
-        points[shown],
-        np.asarray(analysis.labels)[shown].tolist(),
-        legend_entries(
-            [c.number for c in analysis.clusters],
-            [c.name for c in analysis.clusters],
-            [c.size for c in analysis.clusters],
-        ),
-        title=f"Clusters in {analysis.playlist.name}",
-        x_label=analysis.x_label,
-        y_label=analysis.y_label,
-    )
+    """The scatter PNG of an analysis, in English (:func:`bot.render.map.render_overview`;
+    other languages are drawn when a page needs them, ``bot.services.explorer``)."""
+    return render_overview(analysis)

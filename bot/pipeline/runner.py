@@ -216,6 +216,7 @@ class Pipeline:
         """
         key = self.cache_key(playlist, options)
         found = recall(key) if recall is not None else None
+        found = None if found is not None and found.partial else found  # fuller now
         if found is None and self.cache is not None:
             found = await self.cache.get_analysis(key, variant=self.cache_variant)
         return None if found is None else Outcome(key, found, cached=True)
@@ -230,17 +231,15 @@ class Pipeline:
         Returns the notes for the user: the providers' own ("3 previews could not be
         analysed (…)."; a provider may offer one as ``last_note``, read right after its
         ``enrich`` returns so that concurrent analyses never swap notes), then what a
-        provider with a time budget (``enrich_bounded``) left past it.
-        """
-        notes, deferred = await self._enrich(playlist, progress)
+        provider with a time budget (``enrich_bounded``) left past it."""
+        notes, deferred, _ = await self._enrich(playlist, progress)
         return notes + deferred
 
     async def _enrich(
         self, playlist: Playlist, progress: ProgressCallback
-    ) -> tuple[list[str], list[str]]:
-        """(providers' notes, sentences about lookups left past a time budget)."""
-        notes: list[str] = []
-        deferred: list[str] = []
+    ) -> tuple[list[str], list[str], bool]:
+        """(providers' notes, sentences on lookups not made, whether some went past a budget)."""
+        notes, deferred, partial = [], [], False  # type: tuple[list[str], list[str], bool]
         for provider in self.providers:
             if provider.name in playlist.enriched_by:
                 continue
@@ -254,11 +253,12 @@ class Pipeline:
                 _, left = await provider.enrich_bounded(playlist.tracks, progress)
                 if left:
                     deferred.append(provider.deferred_note(left))
+                    partial = True
             else:
                 await provider.enrich(playlist.tracks, progress)
             if isinstance(provider, NotingProvider) and provider.last_note:
                 notes.append(provider.last_note)
-        return notes, deferred
+        return notes, deferred, partial
 
     async def analyze_new(
         self,
@@ -298,18 +298,16 @@ class Pipeline:
     async def _compute(
         self, key: str, playlist: Playlist, options: AnalysisOptions, progress: ProgressCallback
     ) -> Outcome:
-        notes, deferred = await self._enrich(playlist, progress)
+        notes, deferred, partial = await self._enrich(playlist, progress)
         progress("Clustering", 0, 1)
         outcome = await self.recluster(playlist, options, key=key)
         progress("Clustering", 1, 1)
         analysis = outcome.analysis
         analysis.note = " ".join(part for part in (analysis.note, *notes) if part)
-        variant = self.cache_variant
         if deferred:
             analysis.features.summary = " ".join([analysis.features.summary, *deferred])
-            # Stored for paging, but not reused: the next request gets a fuller answer.
-            variant += ";partial"
-        await self._store(key, analysis, variant)
+        analysis.partial = partial or playlist.match_pending > 0  # a fuller answer is coming
+        await self._store(key, analysis)
         return outcome
 
     async def recluster(
@@ -330,16 +328,19 @@ class Pipeline:
         )
         if key is None:
             key = self.cache_key(playlist, options)
+            analysis.partial = playlist.match_pending > 0
             await self._store(key, analysis)
         return Outcome(key, analysis, cached=False)
 
-    async def _store(self, key: str, analysis: Analysis, variant: str | None = None) -> None:
-        """Cache ``analysis`` under ``variant`` (default :attr:`cache_variant`); a failed
-        write only logs (the answer is ready, keep it)."""
+    async def _store(self, key: str, analysis: Analysis) -> None:
+        """Cache ``analysis`` under :attr:`cache_variant`, or ``;partial`` after it when
+        lookups went on past a time budget (kept for paging, never reused: the next
+        request gets a fuller answer); a failed write only logs (the answer is ready)."""
         if self.cache is None:
             return
+        variant = self.cache_variant + ";partial" * analysis.partial
         try:
-            await self.cache.put_analysis(key, analysis, variant=variant or self.cache_variant)
+            await self.cache.put_analysis(key, analysis, variant=variant)
         except StorageError:
             log.warning("could not cache the analysis of %s", analysis.playlist.ref, exc_info=True)
 
@@ -370,7 +371,7 @@ class Pipeline:
                     found = await self.find(playlist, options, recall)  # a new snapshot
                 if found is None:
                     found = await self.analyze_new(playlist, options, progress)
-        if fetched:
+        if fetched and not found.analysis.playlist.match_pending:  # else: read again next time
             await self.store_playlist(found.analysis.playlist)
         return found
 
@@ -391,10 +392,8 @@ class Pipeline:
 
 
 def _announced(outcome: Outcome, progress: ProgressCallback) -> Analysis:
-    """The analysis, telling a progress display (the CLI's bar) when it came from a cache.
-
-    The bot's answers do not: a cached answer is sent at once, an edit would only delay it.
-    """
+    """The analysis, telling a progress display (the CLI's bar) when it came from a cache
+    (the bot's answers do not: a cached answer is sent at once, an edit would delay it)."""
     if outcome.cached:
         progress("Loaded from cache", 1, 1)
     return outcome.analysis

@@ -15,17 +15,25 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
-from bot.analysis.vocabulary import column_label
+from bot.locales import ENGLISH, Words
+from bot.model import Cluster
+from bot.render.picture_text import bar_words
 from bot.render.scatter import BACKGROUND, MUTED, PALETTE, PANEL, TEXT, font_families
 from bot.text import shorten
 
 
-def bar_label(column: str) -> str:
-    """'energy', 'genre: k-pop', 'script: Japanese'."""
-    if ":" in column:
-        kind, value = column.split(":", 1)
-        return shorten(f"{kind}: {value}", 32)
-    return shorten(column_label(column), 32)
+def bar_label(column: str, words: Words = ENGLISH) -> str:
+    """'energy', 'genre: k-pop', 'script: Japanese' (in ``words``' language)."""
+    return shorten(bar_words(column, words), 32)
+
+
+def apart_title(cluster: Cluster, words: Words = ENGLISH) -> str:
+    """'Cluster #2 · danceable · upbeat · what sets it apart' (the chart's title)."""
+    return words(
+        "Cluster #{number} · {name} · what sets it apart",
+        number=cluster.number,
+        name=shorten(words.name(cluster.name), 48),
+    )
 
 
 def render_apart(
@@ -34,16 +42,18 @@ def render_apart(
     cluster: int,
     title: str,
     dpi: int = 100,
+    words: Words = ENGLISH,
 ) -> bytes:
     """PNG of horizontal bars, one per ``(column, difference in standard deviations)``,
-    largest at the top, in the colour of cluster ``cluster`` (0-based)."""
+    largest at the top, in the colour of cluster ``cluster`` (0-based); the labels in
+    ``words``' language (``title`` as given: :func:`apart_title`)."""
     font = FontProperties(family=list(font_families()))
     rows = max(1, len(differences))
     fig = Figure(figsize=(7.0, 1.4 + 0.42 * rows), dpi=dpi, facecolor=BACKGROUND)
     FigureCanvasAgg(fig)
     ax = fig.add_subplot(1, 1, 1)
     ax.set_facecolor(PANEL)
-    names = [bar_label(column) for column, _ in differences][::-1]
+    names = [bar_label(column, words) for column, _ in differences][::-1]
     values = [value for _, value in differences][::-1]
     colour = PALETTE[cluster % len(PALETTE)]
     ax.barh(range(len(values)), values, color=colour, height=0.6)
@@ -73,7 +83,7 @@ def render_apart(
             ax.text(
                 0,
                 0,
-                "no feature stands out",
+                words("no feature stands out"),
                 ha="center",
                 va="center",
                 color=MUTED,
@@ -83,7 +93,7 @@ def render_apart(
             )
         ax.set_title(title, color=TEXT, fontproperties=font, fontsize=13, pad=10, parse_math=False)
         ax.set_xlabel(
-            "standard deviations from the playlist's average",
+            words("standard deviations from the playlist's average"),
             color=MUTED,
             fontproperties=font,
             fontsize=10,

@@ -7,7 +7,7 @@ cached analysis can be shown again without re-running anything.
 from __future__ import annotations
 
 import math
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from bot.locales import ENGLISH, N_, Words, said_again
 from bot.model import (
@@ -20,6 +20,9 @@ from bot.model import (
     PlaylistRef,
     Track,
 )
+
+if TYPE_CHECKING:
+    from bot.locales import Words
 
 __all__ = ["ANALYSIS_VERSION", "from_document", "to_document"]
 
@@ -42,6 +45,8 @@ def reading(analysis: Analysis) -> dict[str, Any]:
         "with_features": with_audio(playlist),
         "from": playlist.origin,
         "limit": playlist.limit_note,
+        # tracks whose Deezer lookups were still going on (the bot's budget; 0 in the CLI)
+        "pending": playlist.match_pending,
     }
 
 
@@ -119,6 +124,24 @@ def _reading_in(
     return "; ".join(parts)
 
 
+def pending_sentences(playlist: Playlist, words: Words | None = None) -> list[str]:
+    """The bot's sentence about tracks whose Deezer lookups go on past the answer's
+    budget (``Playlist.match_pending``), in the member's language; [] when none."""
+    if not playlist.match_pending:
+        return []
+    from bot.locales import ENGLISH
+
+    return [
+        (words or ENGLISH).n(
+            "Album, label and art of {count} track are still being looked up on Deezer: "
+            "ask again in a minute for the full table.",
+            "Album, label and art of {count} tracks are still being looked up on Deezer: "
+            "ask again in a minute for the full table.",
+            playlist.match_pending,
+        )
+    ]
+
+
 def to_document(analysis: Analysis) -> dict[str, Any]:
     """A JSON-ready dict: playlist, clusters with their tracks, skipped rows, features."""
     playlist = analysis.playlist
@@ -161,6 +184,8 @@ def to_document(analysis: Analysis) -> dict[str, Any]:
         },
         "silhouette": analysis.silhouette,
         "note": analysis.note,
+        # lookups were left past a time budget: never reused for a new request
+        "partial": analysis.partial,
         "axes": {"x": analysis.x_label, "y": analysis.y_label},
         "order": [t.id for t in playlist.tracks],
         "labels": list(analysis.labels),
@@ -199,6 +224,7 @@ def from_document(doc: dict[str, Any], png: bytes = b"") -> Analysis:
         origin=doc.get("reading", {}).get("from", ""),
         limit_note=doc.get("reading", {}).get("limit", ""),
         matched=doc.get("reading", {}).get("matched"),
+        match_pending=doc.get("reading", {}).get("pending") or 0,
     )
     options = doc.get("options", {})
     return Analysis(
@@ -223,5 +249,6 @@ def from_document(doc: dict[str, Any], png: bytes = b"") -> Analysis:
         ),
         silhouette=doc.get("silhouette"),
         note=doc.get("note", ""),
+        partial=bool(doc.get("partial", False)),
         png=png,
     )

@@ -18,6 +18,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties, fontManager
 
+from bot.locales import ENGLISH, Words
 from bot.text import from_os, shorten
 
 BACKGROUND = "#2b2d31"  # Discord's dark message background
@@ -168,9 +169,17 @@ def render_scatter(
     return buffer.getvalue()
 
 
-def legend_entries(numbers: Sequence[int], names: Sequence[str], sizes: Sequence[int]) -> list[str]:
-    """'#1 fast · loud (44)' per cluster, names shortened to keep the legend narrow."""
+def legend_entries(
+    numbers: Sequence[int], names: Sequence[str], sizes: Sequence[int], words: Words = ENGLISH
+) -> list[str]:
+    """'#1 fast · loud (44)' per cluster, names shortened to keep the legend narrow;
+    in ``words``' language, names as the page header says them ('#1 速い · 大きい (44)')."""
+    if words is ENGLISH:
+        return [
+            f"#{n} {shorten(name, 34)} ({size})"
+            for n, name, size in zip(numbers, names, sizes, strict=True)
+        ]
     return [
-        f"#{n} {shorten(name, 34)} ({size})"
+        f"#{n} {shorten(words.name(name), 34)} ({words.number(size)})"
         for n, name, size in zip(numbers, names, sizes, strict=True)
     ]

@@ -18,7 +18,7 @@ from bot.analysis.clustering import NOTES
 from bot.analysis.unheard import ALONE, NOT_LOOKED_UP, UNHEARD_NAME
 from bot.locales import ENGLISH, N_, Words, said_again
 from bot.model import Analysis, Track
-from bot.render.document import reading_sentences
+from bot.render.document import pending_sentences, reading_sentences
 from bot.text import describe_notes, describe_skips, plural
 
 FAMILY_WORDS = {
@@ -251,12 +251,14 @@ def notes_sentence(notes: Mapping[str, int], words: Words = ENGLISH) -> str:
 
 def found_sentences(analysis: Analysis, words: Words = ENGLISH) -> list[tuple[str, int]]:
     """What an answer says below its first line, each with its length budget: the
-    feature summary, the clustering's note, how a public page was read (English), the
-    skipped entries and the noted tracks; in ``words``' language where they can be."""
+    feature summary, the clustering's note, how a public page was read and what is still
+    being looked up past the bot's match budget, the skipped entries and the noted
+    tracks; in ``words``' language where they can be."""
     found = [
         (feature_summary(analysis, words), 600),
         (said_again(analysis.note, (*NOTES, *PROVIDER_NOTES), words, NOTE_READERS), 400),
         *((said, 400) for said in reading_sentences(analysis, words)),
+        *((said, 400) for said in pending_sentences(analysis.playlist, words)),
         (skips_sentence(analysis.playlist.skipped, words), 400),
         (notes_sentence(analysis.playlist.notes, words), 400),
     ]

@@ -15,6 +15,8 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.font_manager import FontProperties
 
+from bot.locales import ENGLISH, Words
+from bot.render.picture_text import projection_label
 from bot.render.scatter import (
     BACKGROUND,
     MUTED,
@@ -112,8 +114,12 @@ def render_taste_map(
     x_label: str = "",
     y_label: str = "",
     dpi: int = 100,
+    words: Words = ENGLISH,
 ) -> bytes:
     """PNG of each playlist's tracks in its colour, with a contour around most of them.
+
+    ``title`` is drawn as given (the caller says it in the member's language); the
+    projection's axis labels are said in ``words``' language.
 
     ``points`` has shape (n, 2); ``groups[i]`` indexes ``names`` (the legend). The
     contour encloses CONTOUR_SHARE of a playlist's tracks by its own density estimate.
@@ -138,6 +144,7 @@ def render_taste_map(
             ax.set_title(
                 plain(title), color=TEXT, fontproperties=font, fontsize=18, pad=12, **PLAIN
             )
+        x_label, y_label = projection_label(x_label, words), projection_label(y_label, words)
         ax.set_xlabel(plain(x_label), color=MUTED, fontproperties=font, fontsize=12, **PLAIN)
         ax.set_ylabel(plain(y_label), color=MUTED, fontproperties=font, fontsize=12, **PLAIN)
         side_legend(ax, size, fontsize=12)

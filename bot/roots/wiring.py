@@ -96,7 +96,8 @@ def build_pipeline(
     ``cache`` (storage's ``CacheRepository``; None: nothing cached) serves the
     providers as their feature cache and the pipeline as its playlist/analysis cache.
     ``background``: lookups that do not fit an answer's time budget go on into the
-    cache (the bot); without it they stop there (the CLI, which exits).
+    cache (the bot); without it Deezer's tempo lookups stop there and the Deezer
+    matcher waits for every match (the CLI, which exits and writes all of it).
     """
     auth = SpotifyAuth.from_settings(settings.spotify, http)
     if not auth.configured:
@@ -109,6 +110,8 @@ def build_pipeline(
         concurrency=public.concurrency,
         cache=cache,
         max_age_seconds=public.match_cache_seconds,
+        budget=public.match_budget_seconds,
+        background=background,
     )
     page = SpotifyPageSource(
         http,
@@ -145,10 +148,15 @@ def build_pipeline(
 
 
 async def close_providers(pipeline: Pipeline) -> None:
-    """Release what the pipeline's providers hold (the preview provider's process pool)."""
+    """Release what the pipeline's providers hold (the preview provider's process pool),
+    and stop the sources' background Deezer matching (before the cache closes)."""
     for provider in pipeline.providers:
         if isinstance(provider, ClosableProvider):
             await provider.aclose()
+    matchers = {id(m): m for s in pipeline.sources.values() if (m := getattr(s, "matcher", None))}
+    for matcher in matchers.values():
+        if isinstance(matcher, DeezerMatcher):
+            await matcher.aclose()
 
 
 def _read_if_file(text: str, settings: Settings) -> Playlist | None:

@@ -12,6 +12,7 @@ so that command (and the next press of the button) finds it in the cache.
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
 from collections import OrderedDict
 from typing import TYPE_CHECKING
@@ -21,12 +22,12 @@ import numpy as np
 from bot.analysis.apart import differences
 from bot.analysis.features import build_feature_table
 from bot.analysis.similar import Neighbour, nearest
+from bot.locales import ENGLISH, Words
 from bot.model import Analysis, AnalysisOptions, FeatureTable, Track, analysis_key
-from bot.render.apart import render_apart
+from bot.render.apart import apart_title, render_apart
 from bot.render.export import export_files
-from bot.render.map import render_map
+from bot.render.map import render_map, render_overview
 from bot.services.analyzer import Outcome
-from bot.text import shorten
 
 if TYPE_CHECKING:
     from bot.pipeline.runner import Pipeline
@@ -47,11 +48,16 @@ def cluster_tracks_in_order(analysis: Analysis, cluster: int) -> list[Track]:
 class Explorer:
     """Serves the explore actions from cached analyses (see the module docstring)."""
 
-    def __init__(self, analyzer: Analyzer, pipeline: Pipeline, tables: int = 8) -> None:
+    def __init__(
+        self, analyzer: Analyzer, pipeline: Pipeline, tables: int = 8, pictures: int = 32
+    ) -> None:
         self.analyzer = analyzer
         self.pipeline = pipeline
         self._tables: OrderedDict[str, FeatureTable] = OrderedDict()
         self._table_count = tables
+        #: (the English map's digest, locale) -> the map drawn in that language
+        self._pictures: OrderedDict[tuple[str, str], bytes] = OrderedDict()
+        self._picture_count = pictures
 
     # -- cluster counts ----------------------------------------------------------------
 
@@ -99,14 +105,42 @@ class Explorer:
 
     # -- pictures and files ------------------------------------------------------------
 
-    async def picture(self, analysis: Analysis, x: str | None, y: str | None) -> bytes:
-        """The map PNG with axes ``x`` / ``y`` (None: the projection; then the stored PNG)."""
+    async def picture(
+        self, analysis: Analysis, x: str | None, y: str | None, words: Words = ENGLISH
+    ) -> bytes:
+        """The map PNG with axes ``x`` / ``y`` in ``words``' language (None: the
+        projection; then the stored PNG, or its translation, see :meth:`overview`)."""
         if x is None and y is None and analysis.png:
-            return analysis.png
-        return await asyncio.to_thread(render_map, analysis, x, y)
+            return await self.overview(analysis, words)
+        return await asyncio.to_thread(render_map, analysis, x, y, words)
 
-    async def apart(self, key: str, analysis: Analysis, cluster: int) -> bytes:
-        """The bar chart of what sets cluster ``cluster`` (0-based) apart, as PNG."""
+    async def overview(self, analysis: Analysis, words: Words = ENGLISH) -> bytes:
+        """The map an analysis is shown with, in ``words``' language.
+
+        English is the PNG stored with the analysis (drawn once by the pipeline, kept
+        in the cache). Another language is drawn in a worker thread on first need and
+        kept here, keyed by the English PNG's digest (it names the analysis' picture,
+        whichever cache key led to it) and the locale; the least recently used of
+        ``pictures`` (~80 kB each for 1,000 tracks) goes first.
+        """
+        if words is ENGLISH or not analysis.png:
+            return analysis.png
+        key = (hashlib.blake2b(analysis.png, digest_size=16).hexdigest(), words.locale)
+        found = self._pictures.get(key)
+        if found is not None:
+            self._pictures.move_to_end(key)
+            return found
+        drawn = await asyncio.to_thread(render_overview, analysis, words)
+        self._pictures[key] = drawn
+        while len(self._pictures) > self._picture_count:
+            self._pictures.popitem(last=False)
+        return drawn
+
+    async def apart(
+        self, key: str, analysis: Analysis, cluster: int, words: Words = ENGLISH
+    ) -> bytes:
+        """The bar chart of what sets cluster ``cluster`` (0-based) apart, as PNG, in
+        ``words``' language (drawn on each press, as the English one is)."""
         table = await self.table(key, analysis)
         unheard = {i for c in analysis.clusters for i in c.unheard}
         heard = np.array([t.id not in unheard for t in analysis.playlist.tracks], dtype=bool)
@@ -117,9 +151,10 @@ class Explorer:
             cluster,
             rows=heard if unheard else None,
         )
-        info = analysis.clusters[cluster]
-        title = f"Cluster #{info.number} · {shorten(info.name, 48)} · what sets it apart"
-        return await asyncio.to_thread(render_apart, found, cluster=cluster, title=title)
+        title = apart_title(analysis.clusters[cluster], words)
+        return await asyncio.to_thread(
+            render_apart, found, cluster=cluster, title=title, words=words
+        )
 
     async def take_home(self, analysis: Analysis, cluster: int) -> dict[str, bytes]:
         """File name -> bytes: cluster ``cluster`` (0-based) as CSV, M3U and XSPF."""

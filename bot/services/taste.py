@@ -26,7 +26,7 @@ from bot.analysis.taste import (
     neighbours,
 )
 from bot.errors import BadInput, UserError
-from bot.locales import N_
+from bot.locales import ENGLISH, N_, Words
 from bot.model import AnalysisOptions, Playlist, PlaylistRef, Track
 from bot.render.taste_map import legend_names, render_taste_map
 from storage.taste import SHARED_FILE
@@ -91,7 +91,7 @@ class PairAnswer:
     bridge: list[Track]
 
 
-def _draw(taste: TasteMap, title: str) -> bytes:
+def _draw(taste: TasteMap, title: str, words: Words) -> bytes:
     return render_taste_map(
         taste.points,
         taste.groups,
@@ -99,16 +99,19 @@ def _draw(taste: TasteMap, title: str) -> bytes:
         title=title,
         x_label=taste.x_label,
         y_label=taste.y_label,
+        words=words,
     )
 
 
-def _compute_map(entries: Sequence[Entry], title: str) -> tuple[TasteMap, bytes]:
+def _compute_map(
+    entries: Sequence[Entry], title: str, words: Words = ENGLISH
+) -> tuple[TasteMap, bytes]:
     taste = compare_playlists([e.playlist.tracks for e in entries], [e.label for e in entries])
-    return taste, _draw(taste, title)
+    return taste, _draw(taste, title, words)
 
 
-def _compute_pair(entries: Sequence[Entry], title: str) -> PairAnswer:
-    taste, png = _compute_map(entries, title)
+def _compute_pair(entries: Sequence[Entry], title: str, words: Words) -> PairAnswer:
+    taste, png = _compute_map(entries, title, words)
     return PairAnswer(taste, list(entries), png, meeting_points(taste, 0, 1), bridge(taste, 0, 1))
 
 
@@ -229,8 +232,9 @@ class TasteService:
             return None
         return Entry(label, await self._read(share), user_id)
 
-    async def map(self, entries: Sequence[Entry], title: str) -> MapAnswer:
-        """Compare up to MAX_PLAYLISTS entries; the rest are left out with a note."""
+    async def map(self, entries: Sequence[Entry], title: str, words: Words = ENGLISH) -> MapAnswer:
+        """Compare up to MAX_PLAYLISTS entries; the rest are left out with a note. The
+        picture's ``title`` as given, its axes in ``words``' language."""
         if len(entries) < 2:
             raise BadInput(
                 N_(
@@ -243,12 +247,12 @@ class TasteService:
         if len(entries) > MAX_PLAYLISTS:
             left = len(entries) - MAX_PLAYLISTS
             notes.append(Note(LEFT_OUT, {"count": left, "limit": MAX_PLAYLISTS}))
-        taste, png = await asyncio.to_thread(_compute_map, kept, title)
+        taste, png = await asyncio.to_thread(_compute_map, kept, title, words)
         return MapAnswer(taste, kept, png, notes)
 
-    async def pair(self, a: Entry, b: Entry, title: str) -> PairAnswer:
-        """Two entries side by side (CPU work in a thread)."""
-        return await asyncio.to_thread(_compute_pair, [a, b], title)
+    async def pair(self, a: Entry, b: Entry, title: str, words: Words = ENGLISH) -> PairAnswer:
+        """Two entries side by side (CPU work in a thread; the picture's axes in ``words``')."""
+        return await asyncio.to_thread(_compute_pair, [a, b], title, words)
 
     async def neighbours(self, me: Entry, others: Sequence[Entry]) -> list[tuple[Entry, float]]:
         """The other entries ranked by overlap with ``me`` (unscorable ones left out)."""

@@ -45,6 +45,7 @@ RANGES: dict[str, tuple[float, float]] = {
     "apple_music_rate_per_second": (0, 1e9),
     "match_cache_days": (0, 3650),
     "deezer_track_budget_seconds": (0, 3600),
+    "deezer_match_budget_seconds": (0, 3600),
     "native_threads": (0, 1024),
     "csv_max_rows": (1, 10_000_000),
     "csv_max_bytes": (1, 1e9),
@@ -133,6 +134,10 @@ class EnvFields(BaseSettings):
     # Seconds the Deezer tempo/loudness lookups (one request per track) may add to an
     # answer; the bot fetches the rest in the background into the feature cache.
     deezer_track_budget_seconds: float = 6.0
+    # Seconds an answer waits for Deezer matches that only add album, label and art
+    # (tracks of public pages that have their features); the bot fetches the rest in
+    # the background into the match cache, the CLI waits for every one.
+    deezer_match_budget_seconds: float = 3.0
     feature_providers: CommaList = Field(
         default_factory=lambda: ["spotify", "reccobeats", "deezer"]
     )

@@ -100,7 +100,7 @@ class DeezerSettings:
 class PublicSettings:
     """Reading public pages without credentials (Spotify's embed page, YouTube Music,
     Apple Music's web page) and matching their tracks to Deezer (``SPOTIFY_EMBED_BASE``,
-    ``YTMUSIC_*``, ``APPLE_MUSIC_*``, ``MATCH_*``)."""
+    ``YTMUSIC_*``, ``APPLE_MUSIC_*``, ``MATCH_*``, ``DEEZER_MATCH_BUDGET_SECONDS``)."""
 
     spotify_embed_base: str
     spotify_page_reading: bool
@@ -111,6 +111,8 @@ class PublicSettings:
     deezer_api_base: str
     concurrency: int
     match_cache_seconds: float
+    #: What an answer waits for matches its features do not need (the bot only).
+    match_budget_seconds: float
 
 
 @dataclass(frozen=True, slots=True)

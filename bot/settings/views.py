@@ -59,6 +59,7 @@ class GroupViews(EnvFields):
             deezer_api_base=self.deezer_api_base,
             concurrency=self.http_concurrency,
             match_cache_seconds=self.match_cache_days * 86_400,
+            match_budget_seconds=self.deezer_match_budget_seconds,
         )
 
     @property

@@ -20,10 +20,15 @@ Matches are remembered in the playlist cache under ``("match", "<source>:<id>")`
 one entry per source playlist holding every looked-up track's Deezer fields (no match
 too), for ``MATCH_CACHE_DAYS``: a repeat costs no Deezer request. A failed or garbled
 Deezer answer is never stored as a "no match".
+
+The lookups run in a :class:`~bot.sources.budget.match_queue.MatchQueue`, most needed first;
+the bot's answers wait for them up to a budget (``DEEZER_MATCH_BUDGET_SECONDS``), past
+which what the features do not need goes on in the background (see that module).
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from datetime import UTC, datetime
@@ -33,8 +38,8 @@ from bot.errors import ProviderDown, UnusableAnswer
 from bot.locales import N_
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.net.client import DeezerNoData, HttpClient, HttpError
+from bot.sources.budget.match_queue import MatchQueue, lanes_for, wait
 from bot.sources.matching import Candidate, Wanted, best, search_query
-from bot.tasks import TASKS_PER_REQUEST, gather_bounded
 
 log = logging.getLogger(__name__)
 
@@ -130,24 +135,16 @@ def _recall(track: Track, stored: Track) -> None:
     track.album_id = track.album_id or stored.album_id
 
 
-def _memo(track: Track) -> Track:
-    """What the cache keeps of a looked-up track: its id and match fields only."""
-    return Track(
-        id=track.id,
-        title=track.title,
-        deezer_id=track.deezer_id,
-        album=track.album,
-        label=track.label,
-        image=track.image,
-        genres=track.genres,
-        release_year=track.release_year,
-        isrc=track.isrc,
-        album_id=track.album_id,
-    )
-
-
 class DeezerMatcher:
-    """Finds the Deezer twin of each track of a playlist from another service."""
+    """Finds the Deezer twin of each track of a playlist from another service.
+
+    ``budget`` (seconds, None: no limit) bounds what an answer waits for: past it,
+    with ``background`` and a cache (the bot), the searches the features do not need
+    and the album details go on in the background into the match cache, and
+    ``Playlist.match_pending`` says how many tracks still wait for theirs
+    (:mod:`bot.sources.budget.match_queue`). Without ``background`` (the CLI, whose document
+    wants everything) every lookup is waited for, whatever the budget.
+    """
 
     def __init__(
         self,
@@ -157,12 +154,21 @@ class DeezerMatcher:
         concurrency: int = 8,
         cache: PlaylistStore | None = None,
         max_age_seconds: float = 30 * 86_400,
+        budget: float | None = None,
+        background: bool = False,
     ) -> None:
         self.http = http
         self.api_base = api_base.rstrip("/")
         self.concurrency = concurrency
         self.cache = cache
         self.max_age_seconds = max_age_seconds
+        self.background = background and cache is not None
+        self.budget = budget if self.background and budget is not None and budget >= 0 else None
+        #: The queue looking each (cache entry, track id) up now: never asked twice.
+        self._queues: dict[tuple[PlaylistRef, str], MatchQueue] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+        #: One cache write at a time: each merges into what the entry holds then.
+        self._writing = asyncio.Lock()
 
     async def _get(self, path: str, params: dict[str, str | int] | None = None) -> Any:
         return await self.http.get_json(f"{self.api_base}{path}", params=params)
@@ -194,48 +200,29 @@ class DeezerMatcher:
         chosen = best(want, [c for e in data if (c := candidate(e)) is not None])
         return None if chosen is None else entries[chosen.id]
 
-    async def _one(self, track: Track) -> Track | None:
-        """The track with its Deezer match, the track unmatched, or None when Deezer failed
-        (not remembered: a later run asks again)."""
+    async def _entry(self, track: Track) -> dict[str, Any] | None:
+        """The accepted Deezer entry of ``track`` or None (no twin); ProviderDown or
+        HttpError when Deezer failed (not remembered: a later run asks again)."""
+        entry = await self._by_isrc(track) if track.isrc else None
+        return entry if entry is not None else await self._by_search(track)
+
+    async def _album(self, aid: str) -> dict[str, Any]:
+        """``/album/{id}`` ({}: Deezer has no such album); ProviderDown or HttpError when
+        Deezer failed (the track's match is then not remembered: asked again later)."""
         try:
-            entry = await self._by_isrc(track) if track.isrc else None
-            if entry is None:
-                entry = await self._by_search(track)
-        except (ProviderDown, HttpError) as exc:
-            log.info("Deezer match of %s failed: %s", track.id, exc)
-            return None
-        return track if entry is None else apply_match(track, entry)
+            details = await self._get(f"/album/{aid}")
+        except DeezerNoData:
+            return {}
+        return details if isinstance(details, dict) else {}
 
-    async def _albums(self, tracks: Sequence[Track]) -> dict[str, dict[str, Any]]:
-        """``/album/{id}`` of each distinct album of the matched tracks (failures: none)."""
-        ids = list(
-            dict.fromkeys(
-                t.album_id.removeprefix("deezer:")
-                for t in tracks
-                if t.deezer_id and t.album_id.startswith("deezer:")
-            )
-        )
-
-        async def one(aid: str) -> tuple[str, dict[str, Any]]:
-            try:
-                details = await self._get(f"/album/{aid}")
-            except (ProviderDown, HttpError, DeezerNoData):
-                return aid, {}
-            return aid, details if isinstance(details, dict) else {}
-
-        found = await gather_bounded(
-            [lambda a=a: one(a) for a in ids], self.concurrency * TASKS_PER_REQUEST
-        )
-        return dict(found)
-
-    async def _remembered(self, ref: PlaylistRef) -> dict[str, Track]:
-        """The matches remembered for this playlist's tracks, if young enough."""
+    async def _remembered(self, key: PlaylistRef) -> dict[str, Track]:
+        """The matches remembered in the cache entry ``key``, if young enough."""
         if self.cache is None:
             return {}
         try:
-            found = await self.cache.get_playlist(_memo_ref(ref))
+            found = await self.cache.get_playlist(key)
         except Exception:  # an unreadable cache only costs the requests
-            log.warning("could not read Deezer matches of %s", ref, exc_info=True)
+            log.warning("could not read Deezer matches of %s", key.id, exc_info=True)
             return {}
         if found is None:
             return {}
@@ -245,49 +232,123 @@ class DeezerMatcher:
         return {t.id: t for t in memo.tracks}
 
     async def match(self, playlist: Playlist, progress: ProgressCallback = no_progress) -> None:
-        """Match every track in place; ``playlist.matched`` = how many have a Deezer twin."""
-        memo = await self._remembered(playlist.ref)
+        """Match every track in place; ``playlist.matched`` = how many have a Deezer twin
+        now, ``playlist.match_pending`` = how many still wait for a lookup (the budget)."""
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + (float("inf") if self.budget is None else self.budget)
+        key = _memo_ref(playlist.ref)
+        memo = await self._remembered(key)
         tracks = playlist.tracks
-        todo = [i for i, t in enumerate(tracks) if t.id not in memo]
         for track in tracks:
             if track.id in memo:
                 _recall(track, memo[track.id])
-        done = len(tracks) - len(todo)
-        progress(STAGE, done, len(tracks))
-
-        async def one(i: int) -> tuple[int, Track | None]:
-            nonlocal done
-            result = await self._one(tracks[i])
-            done += 1
-            progress(STAGE, done, len(tracks))
-            return i, result
-
-        looked = await gather_bounded(
-            [lambda i=i: one(i) for i in todo], self.concurrency * TASKS_PER_REQUEST
-        )
-        fresh = [(i, t) for i, t in looked if t is not None]
-        albums = await self._albums([t for _, t in fresh])
-        for _, track in fresh:
-            details = albums.get(track.album_id.removeprefix("deezer:"))
-            if details:
-                apply_album(track, details)
-        playlist.matched = sum(1 for t in tracks if t.deezer_id)
+        asked = [t for t in tracks if t.id not in memo]
+        queues = {self._queues[(key, t.id)] for t in asked if (key, t.id) in self._queues}
+        fresh = [t for t in asked if (key, t.id) not in self._queues]
         if fresh:
-            await self._remember(playlist.ref, memo, [tracks[i] for i, _ in fresh])
+            queues.add(self._start(key, fresh, deadline))
+        owner = {t.id: self._queues[(key, t.id)] for t in asked}
+        total = len(tracks)
 
-    async def _remember(
-        self, ref: PlaylistRef, memo: dict[str, Track], tracks: Sequence[Track]
-    ) -> None:
+        def report() -> None:
+            searched = sum(1 for t in asked if owner[t.id].searched(t.id))
+            progress(STAGE, total - len(asked) + searched, total)
+
+        for queue in queues:
+            if not queue.sealed:
+                queue.progress = report
+        report()
+        await wait(queues, deadline)
+        pending = 0
+        for track in asked:
+            queue = owner[track.id]
+            entry = queue.entries.get(track.id)
+            aid = queue.album_of.get(track.id)
+            if entry is not None:
+                apply_match(track, entry)
+            if aid is not None and queue.albums.get(aid):
+                apply_album(track, queue.albums[aid])
+            pending += queue.pending(track)
+        playlist.matched = sum(1 for t in tracks if t.deezer_id)
+        playlist.match_pending = pending
+
+    def _start(self, key: PlaylistRef, tracks: Sequence[Track], deadline: float) -> MatchQueue:
+        queue = MatchQueue(
+            tracks,
+            self._entry,
+            self._album,
+            lanes=lanes_for(self.concurrency),
+            failures=(ProviderDown, HttpError),
+        )
+        queue.deadline = deadline
+        queue.on_done = lambda q: self._remember(key, q)
+        for track in tracks:
+            self._queues[(key, track.id)] = queue
+        task = queue.start()
+        self._tasks.add(task)
+        task.add_done_callback(lambda t: self._finished(key, queue, t))
+        return queue
+
+    def _finished(self, key: PlaylistRef, queue: MatchQueue, task: asyncio.Task[None]) -> None:
+        self._tasks.discard(task)
+        for track in queue.tracks:
+            if self._queues.get((key, track.id)) is queue:
+                del self._queues[(key, track.id)]
+        if queue.sealed and not task.cancelled() and task.exception() is not None:
+            # nobody waits for it any more: a line in the log, never a traceback
+            log.warning("background Deezer matching of %s stopped: %r", key.id, task.exception())
+
+    async def _remember(self, key: PlaylistRef, queue: MatchQueue) -> None:
+        """Add the finished lookups of ``queue`` to the cache entry (failures: not kept)."""
         if self.cache is None:
             return
-        kept = {**memo, **{t.id: _memo(t) for t in tracks}}
-        entry = Playlist(
-            ref=_memo_ref(ref), name="Deezer matches", tracks=list(kept.values()), snapshot=""
-        )
+        found = [
+            memo_of(t, queue.entries[t.id], queue.album_of[t.id], queue.albums)
+            for t in queue.tracks
+            if queue.complete(t.id)
+        ]
+        if not found:
+            return
         try:
-            await self.cache.put_playlist(entry)
+            async with self._writing:
+                kept = await self._remembered(key)  # another queue's, meanwhile
+                kept.update({t.id: t for t in found})
+                entry = Playlist(
+                    ref=key, name="Deezer matches", tracks=list(kept.values()), snapshot=""
+                )
+                await self.cache.put_playlist(entry)
         except Exception:  # a full or closed cache must not fail the answer
-            log.warning("could not cache Deezer matches of %s", ref, exc_info=True)
+            log.warning("could not cache Deezer matches of %s", key.id, exc_info=True)
+
+    async def wait_background(self) -> None:
+        """Wait until every lookup left to the background has finished (tests, benchmarks)."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Stop background lookups (before the cache they write to closes)."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def memo_of(
+    track: Track,
+    entry: dict[str, Any] | None,
+    aid: str | None,
+    albums: dict[str, dict[str, Any]],
+) -> Track:
+    """What the cache keeps of a looked-up track: its id and the match's fields only
+    (``aid``: the album whose details it needed)."""
+    memo = Track(id=track.id, title=track.title)
+    if entry is None:
+        return memo
+    apply_match(memo, entry)
+    if aid is not None and albums.get(aid):
+        apply_album(memo, albums[aid])
+    memo.preview_url = ""  # not kept, as before: Deezer's preview URLs are signed, they expire
+    return memo
 
 
 def _memo_ref(ref: PlaylistRef) -> PlaylistRef:

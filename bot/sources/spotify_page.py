@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import math
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -231,13 +231,14 @@ class SpotifyPageSource:
         progress: ProgressCallback = no_progress,
         *,
         listed: int | None = None,
-        on_tracks: Callable[[Sequence[Track]], None] | None = None,
+        on_tracks: Callable[..., None] | None = None,
     ) -> Playlist:
         """The first tracks (at most 100) of the playlist as Spotify's embed page shows
         them; ``listed`` is the length when the API told it (else unknown).
 
-        The tracks go to ``on_tracks`` (feature lookups by Spotify id) before they are
-        matched to Deezer for album, label and art, so both run at once.
+        The tracks go to ``on_tracks`` (feature lookups by Spotify id, told that no
+        more will come: ``last=True``) before they are matched to Deezer for album,
+        label and art, so both run at once.
         """
         progress("Fetching tracks", 0, 0)
         shown = await self.page(ref.id)
@@ -259,7 +260,7 @@ class SpotifyPageSource:
         playlist.limit_note = cap_note(entries, listed)
         progress("Fetching tracks", entries, entries)
         if on_tracks is not None:
-            on_tracks(list(playlist.tracks))
+            on_tracks(list(playlist.tracks), last=True)
         if self.matcher is not None:
             await self.matcher.match(playlist, progress)
         return playlist

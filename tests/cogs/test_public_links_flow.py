@@ -258,3 +258,50 @@ async def test_a_youtube_music_link_clusters_through_deezer_matches(tmp_path: Pa
         assert (twin is None and label is None) or (
             label is not None and twin == 10_000_000 + 10 * int(label.group(1))
         ), line
+
+
+async def test_a_member_sees_the_answer_at_the_match_budget_then_the_full_one(
+    tmp_path: Path,
+) -> None:
+    """With no match budget the answer goes out once the searches its features need
+    are done (the tracks ReccoBeats lacks), with what was matched by then, and says
+    the rest is being looked up; asked again after the background has filled the match
+    cache, the answer is full.
+
+    The budget is 0 here because SimCord runs the bot on a virtual clock that stands
+    still while the bot waits for (real) loopback I/O: a budget of seconds never
+    expires in it (tests/sources/test_match_budget.py times one on the real clock)."""
+    page = FakeSpotifyPage()
+    page.pages[PID] = embed_page(hundred_entries(), pid=PID, name="Cent titres 🎧")
+    recco = FakeReccoBeats()
+    recco.features.update(recco_features())
+    deezer = deezer_catalogue()
+    async with (
+        served(page, recco, deezer),
+        world(
+            tmp_path,
+            spotify_embed_base=page.embed_base,
+            reccobeats_api_base=recco.api_base,
+            deezer_api_base=deezer.api_base,
+            deezer_match_budget_seconds=0,
+            **NOT_PACED,
+        ) as w,
+    ):
+        link = f"https://open.spotify.com/playlist/{PID}"
+        first = w.page(await w.clusters(link=link, clusters=3))
+        found = re.search(r"; (\d+) matched on Deezer; 95 with audio features\.", first.top)
+        pending = re.search(
+            r"Album, label and art of (\d+) tracks are still being looked up on Deezer: "
+            r"ask again in a minute for the full table\.",
+            first.top,
+        )
+        assert found and pending, first.top
+        assert 0 < int(found.group(1)) <= 95 and int(pending.group(1)) > 0
+        matcher = w.bot.pipeline.sources["ytmusic"].matcher  # type: ignore[attr-defined]
+        await matcher.wait_background()
+        searches = deezer.count("search"), deezer.count("album")
+        again = w.page(await w.clusters(w.stranger, link=link, clusters=3))
+        assert "; 95 matched on Deezer; 95 with audio features." in again.top
+        assert "still being looked up" not in again.top and "from the cache" not in again.top
+        assert (deezer.count("search"), deezer.count("album")) == searches == (100, 95)
+        assert w.errors() == []

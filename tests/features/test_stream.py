@@ -6,7 +6,8 @@ import asyncio
 
 from bot.features.reccobeats import ReccoBeatsFeatures
 from bot.features.spotify import SpotifyFeatures
-from bot.model import PlaylistRef
+from bot.features.stream import FeatureStream
+from bot.model import PlaylistRef, Track
 from bot.net.client import HttpClient
 from bot.pipeline.runner import Pipeline
 from bot.sources.deezer import DeezerSource
@@ -179,3 +180,24 @@ async def test_deezer_is_asked_while_pages_arrive_when_reccobeats_mostly_lacks_t
     assert fake_deezer.count("track") == 900  # each lacking track once
     assert notes == []
     assert sum(1 for t in playlist.tracks if t.audio_provider == "deezer") == 900
+
+
+async def test_a_source_read_whole_gets_its_last_partial_batch_asked_at_once(
+    fake_settings, fake_reccobeats
+) -> None:
+    """Spotify's embed page is read whole, then matched to Deezer before the fetch
+    returns: ``last=True`` asks the last 20 ids at once instead of at ``finish``, so
+    the matcher knows early which tracks lack features (it matches those first)."""
+    tracks = [Track(id=spotify_id(i), title=f"t{i}", spotify_id=spotify_id(i)) for i in range(100)]
+    fake_reccobeats.features.update({spotify_id(i): features(i) for i in range(100)})
+    async with HttpClient(fake_settings.http, pause_scale=0.001) as http:
+        stream = FeatureStream([ReccoBeatsFeatures.from_settings(fake_settings.features, http)])
+        stream.add(tracks[:60])
+        stream.add(tracks[60:], last=True)
+        for _ in range(300):
+            if all(t.audio for t in tracks):
+                break
+            await asyncio.sleep(0.01)
+        assert all(t.audio for t in tracks)  # before finish()
+        await stream.finish()
+    assert fake_reccobeats.count("audio-features") == 3  # 40 + 40 + 20

@@ -103,6 +103,8 @@ async def test_cli_clusters_a_public_spotify_link_without_any_spotify_setting(
         "APPLE_MUSIC_BASE": "http://127.0.0.1:9/apple",
         "PREVIEW_HOSTS": "127.0.0.1",
         "PYTHONIOENCODING": "utf-8",
+        # the CLI waits for every Deezer match whatever the bot's answer budget
+        "DEEZER_MATCH_BUDGET_SECONDS": "0",
         **NOT_PACED,
     }
     link = f"https://open.spotify.com/playlist/{PID}?si=abc"
@@ -112,8 +114,10 @@ async def test_cli_clusters_a_public_spotify_link_without_any_spotify_setting(
     assert "Read 100 tracks from Spotify's public embed page" in out
     assert "95 matched on Deezer; 95 with audio features" in out
     assert "Only the first 100 tracks: Spotify's public page shows at most 100" in out
+    assert "still being looked up" not in out
     document = json.loads((tmp_path / "cent_titres" / "clusters.json").read_text("utf-8"))
     reading = document["reading"]
+    assert reading["pending"] == 0 and document["partial"] is False
     assert reading["read"] == 100 and reading["with_features"] == 95
     assert reading["listed"] is None and reading["from"] == "Spotify's public embed page"
     assert reading["matched"] == 95
