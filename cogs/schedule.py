@@ -131,9 +131,9 @@ class Schedules(commands.Cog):
         try:
             return await self._post(schedule, now)
         except discord.NotFound:
-            raise Undeliverable("The channel no longer exists.") from None
+            raise Undeliverable(weekly.CHANNEL_GONE) from None
         except discord.Forbidden:
-            raise Undeliverable("I am no longer allowed to post in the channel.") from None
+            raise Undeliverable(weekly.NOT_ALLOWED) from None
 
     async def _post(self, schedule: Schedule, now: datetime) -> discord.Message:
         assert schedule.id is not None
@@ -212,17 +212,17 @@ class Schedules(commands.Cog):
             try:
                 channel = await self.bot.fetch_channel(schedule.channel_id)
             except discord.NotFound:
-                raise Undeliverable("The channel no longer exists.") from None
+                raise Undeliverable(weekly.CHANNEL_GONE) from None
             except discord.Forbidden:
-                raise Undeliverable("I can no longer see the channel.") from None
+                raise Undeliverable(weekly.NOT_SEEN) from None
         if not isinstance(channel, discord.abc.GuildChannel) or not isinstance(
             channel, discord.abc.Messageable
         ):
-            raise Undeliverable("The channel is not one I can post in.")
+            raise Undeliverable(weekly.NOT_POSTABLE)
         me = channel.guild.me
         missing = missing_permissions(channel, me) if me is not None else []
         if missing:
-            raise Undeliverable(f"I lost permissions in #{channel.name}: {', '.join(missing)}.")
+            raise Undeliverable(weekly.lost_permissions(channel.name, missing))
         return channel
 
     async def notify(self, schedule: Schedule, reason: str) -> None:
@@ -372,7 +372,7 @@ class Schedules(commands.Cog):
             if s.enabled:
                 tail = words("next: {when}", when=weekly.stamp(weekly.next_due(s, now)))
             else:
-                reason = fit(s.disabled_reason, 200, markdown=False)
+                reason = fit(weekly.stop_reason(s.disabled_reason, words), 200, markdown=False)
                 tail = words("⏸ stopped: {reason}", reason=reason)
             lines.append(f"{head}\n  {tail}")
         text = "\n".join(lines)

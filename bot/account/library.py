@@ -130,7 +130,9 @@ class Library:
                         "`/spotify connect` again."
                     )
                 ) from None
-            raise ProviderDown(f"Spotify answered HTTP {exc.status}; please try later.") from None
+            raise ProviderDown(
+                N_("Spotify answered HTTP {status}; please try later."), status=exc.status
+            ) from None
 
     # -- the member's playlists --------------------------------------------------------
 
@@ -249,7 +251,7 @@ class Library:
         created = await self._create(auth, account.spotify_user_id, name, _cut(description, 300))
         pid = str(created.get("id") or "")
         if not pid:
-            raise ProviderDown("Spotify created no playlist; please try later.")
+            raise ProviderDown(N_("Spotify created no playlist; please try later."))
         for batch in _batches(uris, ADD_BATCH):
             await self._add(auth, pid, list(batch))
         urls = created.get("external_urls")
@@ -266,9 +268,11 @@ class Library:
             try:
                 created = await self._call(auth, "POST", path, json_body=body)
             except HttpError as exc:
-                raise ProviderDown(f"Spotify answered HTTP {exc.status}; try later.") from None
+                raise ProviderDown(
+                    N_("Spotify answered HTTP {status}; try later."), status=exc.status
+                ) from None
         if not isinstance(created, dict):
-            raise ProviderDown("Spotify gave an unusable answer; please try later.")
+            raise ProviderDown(N_("Spotify gave an unusable answer; please try later."))
         return created
 
     async def _add(self, auth: UserAuth, pid: str, uris: list[str]) -> None:
@@ -282,12 +286,14 @@ class Library:
         try:
             await self._call(auth, "POST", f"/playlists/{pid}/tracks", json_body=body)
         except HttpError as exc:
-            raise ProviderDown(f"Spotify answered HTTP {exc.status}; try later.") from None
+            raise ProviderDown(
+                N_("Spotify answered HTTP {status}; try later."), status=exc.status
+            ) from None
 
 
 def _zip_flags(batch: Sequence[str], flags: Any) -> dict[str, bool]:
     if not isinstance(flags, list) or len(flags) != len(batch):
-        raise ProviderDown("Spotify gave an unusable answer about your Liked Songs.")
+        raise ProviderDown(N_("Spotify gave an unusable answer about your Liked Songs."))
     return {tid: flag is True for tid, flag in zip(batch, flags, strict=True)}
 
 

@@ -134,7 +134,7 @@ class SpotifyOAuth:
 
     def _tokens(self, payload: Any, previous_refresh: str = "") -> Tokens:
         if not isinstance(payload, dict) or not isinstance(payload.get("access_token"), str):
-            raise ProviderDown("Spotify's sign-in service gave an unusable answer; try later.")
+            raise ProviderDown(N_("Spotify's sign-in service gave an unusable answer; try later."))
         refresh = payload.get("refresh_token")
         lifetime = payload.get("expires_in")
         seconds = float(lifetime) if isinstance(lifetime, int | float) and lifetime > 0 else 3600
@@ -183,6 +183,6 @@ class SpotifyOAuth:
                 raise TokenRevoked() from None
             log.warning("Spotify refused a token refresh: HTTP %s", exc.status)
             raise ProviderDown(
-                "Spotify's sign-in service refused to renew your access; please try later."
+                N_("Spotify's sign-in service refused to renew your access; please try later.")
             ) from None
         return self._tokens(payload, previous_refresh=tokens.refresh_token)

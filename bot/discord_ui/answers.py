@@ -17,7 +17,8 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.errors import UserError
-from bot.locales import ENGLISH, N_, Words, words_for
+from bot.locales import ENGLISH, N_, Reader, Words, said_again, words_for
+from bot.net.answers import NOT_ANSWERING, RETRY_REASONS
 
 log = logging.getLogger(__name__)
 NO_MENTIONS = discord.AllowedMentions.none()
@@ -40,13 +41,29 @@ def unwrap(error: BaseException) -> BaseException:
     return error
 
 
+def _retry_reason(text: str, words: Words) -> str:
+    return said_again(text, RETRY_REASONS, words)
+
+
+#: Values of some errors' sentences that are English sentences themselves (they crossed
+#: the job queue as text): read back into their message ids, per placeholder.
+SAID_AGAIN: dict[str, dict[str, Reader]] = {NOT_ANSWERING: {"reason": _retry_reason}}
+
+
 def said(error: UserError, words: Words = ENGLISH) -> str:
     """A user error's sentence in ``words``' language (English when it has no message id
     or the catalog lacks it)."""
     if not error.message:
         return str(error)
+    readers = SAID_AGAIN.get(error.message, {})
+    values = {
+        k: readers[k](v, words)
+        if k in readers and isinstance(v, str) and words is not ENGLISH
+        else v
+        for k, v in error.values.items()
+    }
     try:
-        return words(error.message, **error.values)
+        return words(error.message, **values)
     except (KeyError, IndexError, ValueError):  # a catalog entry that does not fit
         log.warning("could not translate %r", error.message, exc_info=True)
         return str(error)

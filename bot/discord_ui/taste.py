@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
-from bot.discord_ui.answers import NO_MENTIONS
+from bot.discord_ui.answers import NO_MENTIONS, said
 from bot.discord_ui.extras import spotify_library
 from bot.discord_ui.items import PersistentItem, custom_id
 from bot.errors import UserError
@@ -24,7 +24,7 @@ from bot.text import fit_plain_lines
 
 if TYPE_CHECKING:
     from bot.analysis.taste import Meeting
-    from bot.services.taste import Entry, MapAnswer, PairAnswer, TasteService
+    from bot.services.taste import Entry, MapAnswer, Note, PairAnswer, TasteService
 
 MAP_FILE = "taste_map.png"
 #: Discord's JSON error code for "Unknown Member": the user is not in that server.
@@ -40,6 +40,14 @@ def entry_label(member: str, playlist: str) -> str:
     return f"{member} · {playlist}" if member else playlist
 
 
+def note_text(note: Note | str, words: Words = ENGLISH) -> str:
+    """A map's note in ``words``' language (an error among its values too)."""
+    if isinstance(note, str):
+        return note
+    values = {k: said(v, words) if isinstance(v, UserError) else v for k, v in note.values.items()}
+    return words(note.message, **values)
+
+
 def map_embed(answer: MapAnswer, title: str, words: Words = ENGLISH) -> discord.Embed:
     """The map picture, then one line per pair: score and what the two share by name
     (in ``words``' language)."""
@@ -51,7 +59,7 @@ def map_embed(answer: MapAnswer, title: str, words: Words = ENGLISH) -> discord.
             f"**{score_text(score, words)}** · {fit(taste.names[a], 80)} × "
             f"{fit(taste.names[b], 80)} · {fit(shared, 200)}"
         )
-    notes = [fit(n, 300) for n in answer.notes]
+    notes = [fit(note_text(n, words), 300) for n in answer.notes]
     text = fit_plain_lines(
         [words("Overlap in sound, 0-100 (100: they mix like two halves of one playlist)."), *lines],
         DESCRIPTION_LIMIT - sum(len(n) + 1 for n in notes),

@@ -22,6 +22,7 @@ import orjson
 import zstandard
 
 from bot.errors import InputTooLarge, UserError
+from bot.locales import N_
 from bot.model import AnalysisOptions, PlaylistRef
 
 #: The arq queue (a sorted set of job ids by enqueue time); not arq's default name, so a
@@ -103,7 +104,11 @@ def _decompress(data: bytes, max_bytes: int) -> bytes:
     reader = zstandard.ZstdDecompressor().stream_reader(data)
     out = reader.read(max_bytes + 1)
     if len(out) > max_bytes:
-        raise InputTooLarge(f"The file is over the limit of {max_bytes / 1e6:g} MB.")
+        limit = round(max_bytes / 1e6, 4)
+        raise InputTooLarge(
+            N_("The file is over the limit of {limit} MB."),
+            limit=int(limit) if limit.is_integer() else limit,
+        )
     return out
 
 

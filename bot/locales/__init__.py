@@ -14,7 +14,7 @@ from __future__ import annotations
 import gettext
 import logging
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from functools import cache
 from pathlib import Path
 
@@ -167,18 +167,30 @@ def _pattern(template: str) -> re.Pattern[str]:
     return re.compile(_FIELD.sub(group, re.escape(template)) + r"(?=\s|$)")
 
 
-def _value(text: str, words: Words) -> object:
+#: Reads one placeholder's English text into the words of a language (``said_again``).
+Reader = Callable[[str, Words], str]
+
+
+def _value(text: str, words: Words, reader: Reader | None = None) -> object:
+    if reader is not None:
+        return reader(text, words)
     if _NUMBER.fullmatch(text):
         plain = text.replace(",", "")
         return float(plain) if "." in plain else int(plain)
     return words(text)
 
 
-def said_again(text: str, templates: Sequence[str], words: Words) -> str:
+def said_again(
+    text: str,
+    templates: Sequence[str],
+    words: Words,
+    readers: Mapping[str, Reader] | None = None,
+) -> str:
     """English ``text`` (sentences made from ``templates`` with ``str.format``, joined by
     spaces) in ``words``' language: each sentence is read back into its template and
     values, and said again (numbers as the locale writes them, values that are messages
-    translated). A sentence no template made stays as it is."""
+    translated, a placeholder named in ``readers`` read by its own function). A sentence
+    no template made stays as it is."""
     if words is ENGLISH or not text:
         return text
     out: list[str] = []
@@ -187,7 +199,10 @@ def said_again(text: str, templates: Sequence[str], words: Words) -> str:
         for template in templates:
             found = _pattern(template).match(rest)
             if found:
-                values = {k: _value(v, words) for k, v in found.groupdict().items()}
+                values = {
+                    k: _value(v, words, (readers or {}).get(k))
+                    for k, v in found.groupdict().items()
+                }
                 out.append(words(template, **values))
                 rest = rest[found.end() :].lstrip()
                 break

@@ -46,6 +46,24 @@ QUOTA_USED = N_(
     "{name} says this bot has used up its request quota for now; please try again "
     "later. A Deezer link or an Exportify CSV upload works meanwhile."
 )
+#: Why a provider is not answering properly (``NOT_ANSWERING``'s ``{reason}``, English as
+#: the CLI prints it): read back into these message ids for a member (``answers.said``).
+NO_ANSWER = N_("no answer in time")
+CONNECTION_FAILED = N_("connection failed: {kind}")
+TOO_MANY_REQUESTS = N_("too many requests (HTTP 429)")
+EMPTY_ANSWER = N_("an empty answer")
+UNREADABLE_ANSWER = N_("an unreadable answer")
+DEEZER_QUOTA = N_("Deezer quota exceeded (code 4)")
+DEEZER_BUSY = N_("Deezer is busy (code 700)")
+RETRY_REASONS = (
+    NO_ANSWER,
+    CONNECTION_FAILED,
+    TOO_MANY_REQUESTS,
+    EMPTY_ANSWER,
+    UNREADABLE_ANSWER,
+    DEEZER_QUOTA,
+    DEEZER_BUSY,
+)
 #: Bodies are read in pieces of at most this many bytes (whatever the sender's chunking).
 READ_CHUNK = 64 * 1024
 #: A tag's attributes are at most this long (longer: not taken for a tag).
@@ -141,7 +159,9 @@ async def read_body(resp: aiohttp.ClientResponse, max_bytes: int) -> bytes:
 
 
 def _too_large(url: URL, max_bytes: int) -> InputTooLarge:
-    return InputTooLarge(f"The file at {url.host} is larger than {max_bytes:,} bytes.")
+    return InputTooLarge(
+        N_("The file at {host} is larger than {limit} bytes."), host=str(url.host), limit=max_bytes
+    )
 
 
 def json_answer(
@@ -163,7 +183,7 @@ def json_answer(
         raise HttpError(status, url)
     payload = decode(body)
     if payload is None:
-        kind = "an empty answer" if not body.strip() else "an unreadable answer"
+        kind = EMPTY_ANSWER if not body.strip() else UNREADABLE_ANSWER
         raise Retry(kind)
     if deezer and isinstance(payload, dict) and isinstance(payload.get("error"), dict):
         deezer_error(status, url, payload["error"])
@@ -180,9 +200,9 @@ def deezer_error(status: int, url: str, error: dict[str, Any]) -> None:
     if not isinstance(code, int) or isinstance(code, bool):
         code = None
     if code == 4:
-        raise Retry("Deezer quota exceeded (code 4)", DEEZER_QUOTA_PAUSE)
+        raise Retry(DEEZER_QUOTA, DEEZER_QUOTA_PAUSE)
     if code == 700:
-        raise Retry("Deezer is busy (code 700)")
+        raise Retry(DEEZER_BUSY)
     if code == 800:
         raise DeezerNoData()
     raise HttpError(status, url, {"error": error}, code=code)

@@ -47,8 +47,11 @@ from yarl import URL
 
 from bot.errors import ProviderDown
 from bot.net.answers import (
+    CONNECTION_FAILED,
+    NO_ANSWER,
     NOT_ANSWERING,
     QUOTA_USED,
+    TOO_MANY_REQUESTS,
     WAIT_ASKED,
     DeezerNoData,
     HttpError,
@@ -274,9 +277,9 @@ class HttpClient:
             try:
                 status, headers, body = await self._send(method, url, max_bytes=max_bytes, **kwargs)
             except TimeoutError:
-                reason = "no answer in time"
+                reason = NO_ANSWER
             except aiohttp.ClientError as exc:
-                reason = f"connection failed: {type(exc).__name__}"
+                reason = CONNECTION_FAILED.format(kind=type(exc).__name__)
             else:
                 try:
                     self._check_status(status, headers, body, url)
@@ -332,7 +335,7 @@ class HttpClient:
         delay = retry_after_seconds(headers.get("Retry-After"))
         if delay is not None and delay > self.max_retry_after:
             raise ProviderDown(WAIT_ASKED, name=name, seconds=round(delay))
-        raise Retry("too many requests (HTTP 429)", delay)
+        raise Retry(TOO_MANY_REQUESTS, delay)
 
     def _quota_error(self, name: str) -> ProviderDown:
         return ProviderDown(QUOTA_USED, name=name)

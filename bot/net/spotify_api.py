@@ -23,6 +23,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.errors import UnusableAnswer
+from bot.locales import N_
 from bot.model import Track
 from bot.net.answers import loads
 
@@ -128,14 +129,31 @@ class Token(_Model):
     expires_in: float | None = None
 
 
+#: The sentence for each ``what`` the callers name, said in a member's language.
+UNUSABLE = {
+    "that playlist": N_(
+        "Spotify gave an unusable answer for that playlist; please try again later."
+    ),
+    "a page of that playlist": N_(
+        "Spotify gave an unusable answer for a page of that playlist; please try again later."
+    ),
+    "its access token": N_(
+        "Spotify gave an unusable answer for its access token; please try again later."
+    ),
+}
+
+
 def parse_answer(model: type[M], payload: Any, what: str) -> M:
     """``payload`` as ``model``, or UnusableAnswer naming ``what`` Spotify sent."""
     try:
         return model.model_validate(payload)
     except ValidationError:
-        raise UnusableAnswer(
-            f"Spotify gave an unusable answer for {what}; please try again later."
-        ) from None
+        said = UNUSABLE.get(what)
+        if said is None:  # a caller's own words: English
+            raise UnusableAnswer(
+                f"Spotify gave an unusable answer for {what}; please try again later."
+            ) from None
+        raise UnusableAnswer(said) from None
 
 
 def best_image(images: list[Image] | None, prefer: int = 300) -> str:

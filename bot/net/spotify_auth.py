@@ -26,10 +26,7 @@ log = logging.getLogger(__name__)
 
 #: A token is renewed this many seconds before Spotify says it expires.
 TOKEN_MARGIN_SECONDS = 60.0
-INSTEAD = N_(
-    "A Deezer link of the same playlist works, or an Exportify CSV export "
-    "(https://exportify.net) uploaded as a file."
-)
+TOKEN_REFUSED = N_("Spotify keeps refusing this bot's access token; please try again later.")
 NOT_CONFIGURED = N_(
     "This bot has no Spotify credentials (SPOTIFY_CLIENT_ID / SPOTIFY_CLIENT_SECRET), "
     "so it cannot read Spotify links. A Deezer link of the same playlist works, or an "
@@ -130,6 +127,4 @@ class SpotifyAuth:
                 url, params=params, headers={"Authorization": f"Bearer {token}"}, decode=decode
             )
         except Unauthorized:
-            raise ProviderDown(
-                "Spotify keeps refusing this bot's access token; please try again later."
-            ) from None
+            raise ProviderDown(TOKEN_REFUSED) from None

@@ -41,7 +41,7 @@ from bot.model import (
     analysis_key,
     no_progress,
 )
-from bot.sources import PlaylistSource, SnapshotSource
+from bot.sources import NOT_AVAILABLE, PlaylistSource, SnapshotSource
 from storage.errors import StorageError
 
 if TYPE_CHECKING:
@@ -139,7 +139,7 @@ class Pipeline:
         """The playlist behind ``ref`` from its source."""
         source = self.sources.get(ref.source)
         if source is None:
-            raise BadInput(f"{ref.source.capitalize()} playlists are not available here.")
+            raise BadInput(NOT_AVAILABLE, source=ref.source.capitalize())
         leading = streaming_providers(self.providers)
         if not leading or "on_tracks" not in inspect.signature(source.fetch).parameters:
             return await source.fetch(ref, progress)

@@ -372,9 +372,9 @@ def answer_text(
     """The text above the first page: what was found, from what, and any note.
 
     Escaped and mention-free, at most ``limit`` UTF-16 units (:data:`INTRO_BUDGET`).
-    The feature summary, the clustering's note and the skipped entries are said in
-    ``words``' language (:mod:`bot.render.summary`); the providers' own notes and how a
-    public page was read stay in English.
+    The feature summary, the clustering's note, the providers' notes (the reasons in a
+    preview note too), how a public page was read and the skipped entries are said in
+    ``words``' language (:mod:`bot.render.summary`).
     """
     name = fit(analysis.playlist.name, 200) or words("the playlist")
     parts = [

@@ -61,6 +61,27 @@ DEEZER_BUDGET = (
     ),
 )
 PROVIDER_NOTES = (*PREVIEWS_FAILED, *DEEZER_BACKGROUND, *DEEZER_BUDGET, *NOT_LOOKED_UP)
+#: Why previews were not analysed, as ``PREVIEWS_FAILED``'s ``{reasons}`` count them
+#: ("2 silent, 1 download failed": ``bot.features.audio`` and ``SkipReason``'s values).
+PREVIEW_REASONS = (
+    N_("{count} too short"),
+    N_("{count} silent"),
+    N_("{count} could not be decoded"),
+    N_("{count} host not allowed"),
+    N_("{count} too large"),
+    N_("{count} download failed"),
+    N_("{count} analysis failed"),
+)
+
+
+def preview_reasons(text: str, words: Words) -> str:
+    """'2 silent, 1 download failed' in ``words``' language (a reason no template made,
+    such as one an older version stored, stays as it is)."""
+    return ", ".join(said_again(part, PREVIEW_REASONS, words) for part in text.split(", "))
+
+
+#: How said_again reads the values of provider notes that are not plain numbers or words.
+NOTE_READERS = {"reasons": preview_reasons}
 
 
 def counted(forms: tuple[str, str], count: int, **values: object) -> str:
@@ -177,7 +198,7 @@ def feature_summary(analysis: Analysis, words: Words = ENGLISH) -> str:
     english = summary_sentences(analysis)
     if not stored.startswith(english):
         return stored
-    rest = said_again(stored[len(english) :], PROVIDER_NOTES, words)
+    rest = said_again(stored[len(english) :], PROVIDER_NOTES, words, NOTE_READERS)
     return " ".join(x for x in (summary_sentences(analysis, words), rest) if x)
 
 
@@ -235,7 +256,7 @@ def found_sentences(analysis: Analysis, words: Words = ENGLISH) -> list[tuple[st
     tracks; in ``words``' language where they can be."""
     found = [
         (feature_summary(analysis, words), 600),
-        (said_again(analysis.note, (*NOTES, *PROVIDER_NOTES), words), 400),
+        (said_again(analysis.note, (*NOTES, *PROVIDER_NOTES), words, NOTE_READERS), 400),
         *((said, 400) for said in reading_sentences(analysis, words)),
         *((said, 400) for said in pending_sentences(analysis.playlist, words)),
         (skips_sentence(analysis.playlist.skipped, words), 400),

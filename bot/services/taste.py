@@ -57,6 +57,19 @@ class Entry:
     user_id: int | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Note:
+    """A sentence about what a map left out, as a message id and its values (an error
+    among them is said in the reader's language too: ``bot.discord_ui.taste``)."""
+
+    message: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+UNREAD = N_("{label}'s playlist could not be read: {reason}")
+LEFT_OUT = N_("{count} more shared playlists did not fit (at most {limit} on one map).")
+
+
 @dataclass(slots=True)
 class MapAnswer:
     """A compared set: the comparison, its picture, and sentences about what was left out."""
@@ -64,7 +77,7 @@ class MapAnswer:
     taste: TasteMap
     entries: list[Entry]
     png: bytes
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note | str] = field(default_factory=list)
 
 
 @dataclass(slots=True)
@@ -195,11 +208,11 @@ class TasteService:
 
     async def shared_entries(
         self, guild_id: int, labels: Mapping[int, str], *, skip: Sequence[int] = ()
-    ) -> tuple[list[Entry], list[str]]:
+    ) -> tuple[list[Entry], list[Note | str]]:
         """The server's shared playlists (``labels``: member id -> legend label), read
         through the cache, and a sentence per share that could not be read."""
         entries: list[Entry] = []
-        notes: list[str] = []
+        notes: list[Note | str] = []
         for share in await self.repository.list_for_guild(guild_id):
             if share.user_id in skip:
                 continue
@@ -207,7 +220,7 @@ class TasteService:
             try:
                 playlist = await self._read(share)
             except UserError as exc:
-                notes.append(f"{label}'s playlist could not be read: {exc}")
+                notes.append(Note(UNREAD, {"label": label, "reason": exc}))
                 continue
             entries.append(Entry(label, playlist, share.user_id))
         return entries, notes
@@ -230,12 +243,10 @@ class TasteService:
                 )
             )
         kept = list(entries[:MAX_PLAYLISTS])
-        notes = []
+        notes: list[Note | str] = []
         if len(entries) > MAX_PLAYLISTS:
-            notes.append(
-                f"{len(entries) - MAX_PLAYLISTS} more shared playlists did not fit "
-                f"(at most {MAX_PLAYLISTS} on one map)."
-            )
+            left = len(entries) - MAX_PLAYLISTS
+            notes.append(Note(LEFT_OUT, {"count": left, "limit": MAX_PLAYLISTS}))
         taste, png = await asyncio.to_thread(_compute_map, kept, title, words)
         return MapAnswer(taste, kept, png, notes)
 

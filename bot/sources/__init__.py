@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from typing import Protocol, runtime_checkable
 
+from bot.locales import N_
 from bot.model import Playlist, PlaylistRef, ProgressCallback
+
+#: What a member reads when a link names a source this bot was not given.
+NOT_AVAILABLE = N_("{source} playlists are not available here.")
 
 
 class PlaylistSource(Protocol):

@@ -50,15 +50,38 @@ PAGE_SIZE = 100
 NOT_FOUND = N_("Deezer has no public playlist with that id: it does not exist or is private.")
 
 
-#: What Deezer's error codes mean, for the sentence a user reads.
-ERROR_MEANINGS = {
-    100: "it asked for too many items at once",
-    200: "this needs a Deezer account",
-    300: "the access token is invalid",
-    500: "a parameter was refused",
-    501: "a parameter was missing",
-    600: "the query was refused",
+#: What Deezer's error codes mean, each a sentence a member reads in their language.
+CODE_REFUSALS = {
+    100: N_(
+        "Deezer refused the request: it asked for too many items at once (error {code}); "
+        "please try again later."
+    ),
+    200: N_(
+        "Deezer refused the request: this needs a Deezer account (error {code}); please try "
+        "again later."
+    ),
+    300: N_(
+        "Deezer refused the request: the access token is invalid (error {code}); please try "
+        "again later."
+    ),
+    500: N_(
+        "Deezer refused the request: a parameter was refused (error {code}); please try "
+        "again later."
+    ),
+    501: N_(
+        "Deezer refused the request: a parameter was missing (error {code}); please try "
+        "again later."
+    ),
+    600: N_(
+        "Deezer refused the request: the query was refused (error {code}); please try again later."
+    ),
 }
+OTHER_CODE = N_(
+    "Deezer refused the request: it answered with an error (error {code}); please try again later."
+)
+ANSWERED_ERROR = N_("Deezer answered with an error; please try again later.")
+REFUSED = N_("Deezer refused the request (HTTP {status}); please try again later.")
+TOO_MANY = N_("That playlist has {count} tracks; I read at most {limit}.")
 
 
 def refusal(exc: HttpError) -> UserError:
@@ -66,13 +89,11 @@ def refusal(exc: HttpError) -> UserError:
     if exc.status == 404:
         return PlaylistUnavailable(NOT_FOUND)
     if exc.code is not None:
-        meaning = ERROR_MEANINGS.get(exc.code, "it answered with an error")
-        return ProviderDown(
-            f"Deezer refused the request: {meaning} (error {exc.code}); please try again later."
-        )
+        # the code as text: an error number is not written 1,000 / 1.000
+        return ProviderDown(CODE_REFUSALS.get(exc.code, OTHER_CODE), code=str(exc.code))
     if exc.status < 300:
-        return ProviderDown("Deezer answered with an error; please try again later.")
-    return ProviderDown(f"Deezer refused the request (HTTP {exc.status}); please try again later.")
+        return ProviderDown(ANSWERED_ERROR)
+    return ProviderDown(REFUSED, status=exc.status)
 
 
 def collect(playlist: Playlist, entries: list[Any]) -> None:
@@ -209,9 +230,7 @@ class DeezerSource:
         meta = await self._meta(pid)
         expected = meta.nb_tracks or 0
         if expected > self.max_tracks:
-            raise InputTooLarge(
-                f"That playlist has {expected:,} tracks; I read at most {self.max_tracks:,}."
-            )
+            raise InputTooLarge(TOO_MANY, count=expected, limit=self.max_tracks)
         entries = await self._entries(pid, expected, progress, albums)
         playlist = Playlist(
             ref=ref,

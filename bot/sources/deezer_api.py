@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ConfigDict, ValidationError
 
 from bot.errors import UnusableAnswer
+from bot.locales import N_
 from bot.model import Track
 
 M = TypeVar("M", bound=BaseModel)
@@ -92,14 +93,29 @@ class AlbumDetails(_Model):
         return int(head) if head.isdigit() and head != "0000" else None
 
 
+#: The sentence for each ``what`` the callers name, said in a member's language.
+UNUSABLE = {
+    "that playlist": N_(
+        "Deezer gave an unusable answer for that playlist; please try again later."
+    ),
+    "a page of that playlist": N_(
+        "Deezer gave an unusable answer for a page of that playlist; please try again later."
+    ),
+    "an album": N_("Deezer gave an unusable answer for an album; please try again later."),
+}
+
+
 def parse_answer(model: type[M], payload: Any, what: str) -> M:
     """``payload`` as ``model``, or UnusableAnswer naming ``what`` Deezer sent."""
     try:
         return model.model_validate(payload)
     except ValidationError:
-        raise UnusableAnswer(
-            f"Deezer gave an unusable answer for {what}; please try again later."
-        ) from None
+        said = UNUSABLE.get(what)
+        if said is None:  # a caller's own words: English
+            raise UnusableAnswer(
+                f"Deezer gave an unusable answer for {what}; please try again later."
+            ) from None
+        raise UnusableAnswer(said) from None
 
 
 #: Deezer's track rank runs 0..1,000,000; Spotify's popularity (and the naming

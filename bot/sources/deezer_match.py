@@ -35,6 +35,7 @@ from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from bot.errors import ProviderDown, UnusableAnswer
+from bot.locales import N_
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.net.client import DeezerNoData, HttpClient, HttpError
 from bot.sources.budget.match_queue import MatchQueue, lanes_for, wait
@@ -179,7 +180,7 @@ class DeezerMatcher:
             return None
         found = candidate(entry)
         if found is None:
-            raise UnusableAnswer("Deezer's answer about an ISRC has no track in it.")
+            raise UnusableAnswer(N_("Deezer's answer about an ISRC has no track in it."))
         return entry
 
     async def _by_search(self, track: Track) -> dict[str, Any] | None:
@@ -194,7 +195,7 @@ class DeezerMatcher:
             return None
         data = payload.get("data") if isinstance(payload, dict) else None
         if not isinstance(data, list):
-            raise UnusableAnswer("Deezer's search answer has no result list in it.")
+            raise UnusableAnswer(N_("Deezer's search answer has no result list in it."))
         entries = {c.id: e for e in data if (c := candidate(e)) is not None}
         chosen = best(want, [c for e in data if (c := candidate(e)) is not None])
         return None if chosen is None else entries[chosen.id]

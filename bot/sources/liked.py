@@ -66,7 +66,7 @@ class LikedSongsSource:
     async def _page(self, offset: int, limit: int = PAGE_SIZE) -> dict[str, Any]:
         page = await self.auth.get(f"{self.api_base}/me/tracks", {"limit": limit, "offset": offset})
         if not isinstance(page, dict) or not isinstance(page.get("items"), list):
-            raise ProviderDown("Spotify gave an unusable page of your Liked Songs; try later.")
+            raise ProviderDown(N_("Spotify gave an unusable page of your Liked Songs; try later."))
         return page
 
     async def snapshot(self, ref: PlaylistRef | None = None) -> str:

@@ -43,7 +43,7 @@ from bot.net.spotify_api import (
     parse_entry,
     read_page,
 )
-from bot.net.spotify_auth import INSTEAD, SpotifyAuth, SpotifyNotConfigured
+from bot.net.spotify_auth import SpotifyAuth, SpotifyNotConfigured
 from bot.settings.groups import SpotifySettings
 from bot.sources.spotify_page import SpotifyPageSource, cap_note
 from bot.tasks import TASKS_PER_REQUEST, gather_bounded
@@ -77,6 +77,16 @@ def _about_limit(exc: HttpError) -> bool:
 OBJECT_ORIGIN = N_("the first items Spotify's API gives this app")
 
 
+PAGE_SIZE_REFUSED = N_(
+    "Spotify refused the page size this bot asks for (HTTP 400 about `limit`); please "
+    "report it to the bot's maintainers. A Deezer link of the same playlist works, or an "
+    "Exportify CSV export (https://exportify.net) uploaded as a file."
+)
+BAD_ID = N_("Spotify says that playlist id is not valid.")
+REFUSED = N_("Spotify refused the request (HTTP {status}); please try again later.")
+TOO_MANY = N_("That playlist has {count} tracks; I read at most {limit}.")
+
+
 class NoAccess(PlaylistUnavailable):
     """Spotify answered 403: this app may not read the playlist's items."""
 
@@ -88,13 +98,10 @@ def refusal(exc: HttpError) -> UserError:
     if exc.status == 404:
         return PlaylistUnavailable(NOT_FOUND)
     if exc.status == 400 and _about_limit(exc):
-        return ProviderDown(
-            "Spotify refused the page size this bot asks for (HTTP 400 about `limit`); "
-            "please report it to the bot's maintainers. " + INSTEAD
-        )
+        return ProviderDown(PAGE_SIZE_REFUSED)
     if exc.status == 400:
-        return BadLink("Spotify says that playlist id is not valid.")
-    return ProviderDown(f"Spotify refused the request (HTTP {exc.status}); please try again later.")
+        return BadLink(BAD_ID)
+    return ProviderDown(REFUSED, status=exc.status)
 
 
 def collect(playlist: Playlist, results: list[Track | str]) -> None:
@@ -271,9 +278,7 @@ class SpotifySource:
             return await self.without_access(ref, progress, on_tracks)
         total = max(first.total or 0, len(first.entries))
         if total > self.max_tracks:
-            raise InputTooLarge(
-                f"That playlist has {total:,} tracks; I read at most {self.max_tracks:,}."
-            )
+            raise InputTooLarge(TOO_MANY, count=total, limit=self.max_tracks)
         step = first.limit if first.limit and 0 < first.limit < self.page_size else None
         results = await self._rest(
             pid, first, total, step or self.page_size, progress, on_tracks or _ignore

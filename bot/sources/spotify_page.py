@@ -44,14 +44,15 @@ NEXT_DATA_ID = re.compile(r"\bid\s*=\s*[\"']?__NEXT_DATA__(?![\w-])", re.I)
 ARTIST_SEPARATOR = ",\u00a0"
 TRACK_URI = re.compile(r"spotify:track:([0-9A-Za-z]{22})")
 ORIGIN = N_("Spotify's public embed page")
-ALTERNATIVES = (
-    "Connect your Spotify with `/spotify connect` (if the playlist is yours), paste a "
-    "Deezer link, or upload an Exportify CSV."
-)
 CHANGED = N_(
     "Spotify's public page for that playlist has no track list I can read (Spotify may "
     "have changed the page). Connect your Spotify with `/spotify connect` (if the playlist "
     "is yours), paste a Deezer link, or upload an Exportify CSV."
+)
+REFUSED = N_(
+    "Spotify's public page refused the request (HTTP {status}); please try again later. "
+    "Connect your Spotify with `/spotify connect` (if the playlist is yours), paste a "
+    "Deezer link, or upload an Exportify CSV."
 )
 EMPTY = N_(
     "Spotify's public page shows no tracks for that playlist. Connect your Spotify with "
@@ -222,10 +223,7 @@ class SpotifyPageSource:
                         "is private, or the link is wrong."
                     )
                 ) from None
-            raise ProviderDown(
-                f"Spotify's public page refused the request (HTTP {exc.status}); please try "
-                "again later. " + ALTERNATIVES
-            ) from None
+            raise ProviderDown(REFUSED, status=exc.status) from None
 
     async def fetch(
         self,

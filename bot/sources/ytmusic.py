@@ -41,7 +41,10 @@ log = logging.getLogger(__name__)
 ORIGIN = N_("YouTube Music")
 #: Headers YouTube Music's web client sends with its API calls.
 HEADERS = {"Origin": "https://music.youtube.com", "X-Origin": "https://music.youtube.com"}
-ALTERNATIVES = "A Spotify or Deezer link of the same playlist works, or a CSV export."
+REFUSED = N_(
+    "YouTube Music refused the request (HTTP {status}); please try again later. A Spotify "
+    "or Deezer link of the same playlist works, or a CSV export."
+)
 CHANGED = N_(
     "YouTube Music's answer for that playlist has no track list I can read (YouTube may "
     "have changed it). A Spotify or Deezer link of the same playlist works, or a CSV export."
@@ -174,10 +177,7 @@ class YTMusicSource:
         except HttpError as exc:
             if exc.status in (400, 403, 404):
                 raise PlaylistUnavailable(NOT_FOUND) from None
-            raise ProviderDown(
-                f"YouTube Music refused the request (HTTP {exc.status}); please try again "
-                "later. " + ALTERNATIVES
-            ) from None
+            raise ProviderDown(REFUSED, status=exc.status) from None
         if not isinstance(answer, dict):
             raise PlaylistUnavailable(CHANGED)
         return answer

@@ -28,9 +28,10 @@ from babel.dates import get_day_names
 from scipy.optimize import linear_sum_assignment
 
 from bot.errors import BadInput
-from bot.locales import ENGLISH, Words
+from bot.locales import ENGLISH, N_, Words, said_again
 from bot.model import PlaylistRef
 from bot.net.links import apple_page_path
+from bot.sources import NOT_AVAILABLE
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -87,7 +88,8 @@ def parse_time(text: str) -> str:
     match = _TIME.match(text)
     if match is None:
         raise BadInput(
-            f"“{text.strip()[:40]}” is not a time of day; use 24-hour HH:MM, e.g. 18:30."
+            N_("“{text}” is not a time of day; use 24-hour HH:MM, e.g. 18:30."),
+            text=text.strip()[:40],
         )
     return f"{int(match[1]):02d}:{match[2]}"
 
@@ -112,13 +114,18 @@ def canonical_zone(text: str) -> str:
         name = ends[0] if len(ends) == 1 else None
     if name is None:
         raise BadInput(
-            f"“{text.strip()[:60]}” is not a time zone; use a name like Europe/Berlin, "
-            "America/New_York or UTC."
+            N_(
+                "“{text}” is not a time zone; use a name like Europe/Berlin, "
+                "America/New_York or UTC."
+            ),
+            text=text.strip()[:60],
         )
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):  # listed but unreadable: treat as unknown
-        raise BadInput(f"The time zone {name} cannot be read on this server.") from None
+        raise BadInput(
+            N_("The time zone {zone} cannot be read on this server."), zone=name
+        ) from None
     return name
 
 
@@ -315,12 +322,58 @@ def stamp(moment: datetime) -> str:
     return f"<t:{seconds}:F> (<t:{seconds}:R>)"
 
 
+#: Why a weekly post stopped, as the clock stores it (English, the sentence of the
+#: error that stopped it): said again in a reader's language by :func:`stop_reason`.
+CHANNEL_GONE = N_("The channel no longer exists.")
+NOT_ALLOWED = N_("I am no longer allowed to post in the channel.")
+NOT_SEEN = N_("I can no longer see the channel.")
+NOT_POSTABLE = N_("The channel is not one I can post in.")
+LOST_PERMISSIONS = N_("I lost permissions in #{channel}: {permissions}.")
+#: Stored reasons with values (the sources' and the pipeline's sentences, same English);
+#: a reason without values is found in the catalog as it is.
+STOP_TEMPLATES = (
+    N_("That playlist has {count} tracks; I read at most {limit}."),
+    NOT_AVAILABLE,
+)
+
+
+def lost_permissions(channel: str, missing: Sequence[str]) -> str:
+    """The stored reason when the bot lacks posting permissions (their English names)."""
+    return LOST_PERMISSIONS.format(channel=channel, permissions=", ".join(missing))
+
+
+def _as_is(text: str, _words: Words) -> str:
+    return text
+
+
+def _listed(text: str, words: Words) -> str:
+    """Posting permissions' English names, listed, in ``words``' language."""
+    return ", ".join(words(part) for part in text.split(", "))
+
+
+def stop_reason(reason: str, words: Words = ENGLISH) -> str:
+    """A stopped schedule's stored reason in ``words``' language: an error's sentence
+    without values is looked up as it is, one with values is read back into its template
+    (``said_again``; the lost permissions by their last ": "); a reason stored by an
+    older version, or any other, stays English."""
+    if words is ENGLISH or not reason:
+        return reason
+    if reason in words.messages:
+        return words(reason)
+    head = LOST_PERMISSIONS.partition("{channel}")[0]
+    if reason.startswith(head) and reason.endswith("."):  # the channel's name may hold ": "
+        channel, colon, listed = reason[len(head) : -1].rpartition(": ")
+        if colon:
+            return words(LOST_PERMISSIONS, channel=channel, permissions=_listed(listed, words))
+    return said_again(reason, STOP_TEMPLATES, words, {"source": _as_is})
+
+
 def stopped_text(
     schedule: Described, reason: str, server: str | None, words: Words = ENGLISH
 ) -> str:
     """The DM telling a schedule's creator (or the server owner) that it stopped;
     ``server``: the server's name, already cut to fit (None: unknown). In ``words``'
-    language; the ``reason`` is as it was stored (English)."""
+    language, the stored (English) ``reason`` too where it can be."""
     where = (
         words("in **{server}**", server=server)
         if server
@@ -335,5 +388,5 @@ def stopped_text(
         url=playlist_url(schedule.ref),
         channel=f"<#{schedule.channel_id}>",
         where=where,
-        reason=reason,
+        reason=stop_reason(reason, words),
     )

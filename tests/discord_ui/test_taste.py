@@ -5,9 +5,12 @@ from __future__ import annotations
 import numpy as np
 
 from bot.analysis.taste import Meeting, compare_playlists
-from bot.discord_ui.taste import map_embed, meetings_text, neighbours_embed
+from bot.discord_ui.taste import map_embed, meetings_text, neighbours_embed, note_text
+from bot.errors import PlaylistUnavailable
+from bot.locales import words_for
 from bot.model import Playlist, PlaylistRef, Track
-from bot.services.taste import Entry, MapAnswer
+from bot.services.taste import LEFT_OUT, UNREAD, Entry, MapAnswer, Note
+from bot.sources.deezer import NOT_FOUND
 
 
 def _tracks(centre: float, n: int, artist: str) -> list[Track]:
@@ -36,6 +39,25 @@ def test_the_map_embed_escapes_names_and_lists_every_pair() -> None:
     assert len(text.splitlines()) == 1 + 3 + 1  # the legend line, three pairs, the note
     assert "20 tracks, 1 artist" in text  # the first two share tracks and an artist
     assert embed.image.url == "attachment://taste_map.png"
+
+
+def test_a_maps_notes_are_said_in_the_members_language() -> None:
+    unread = Note(UNREAD, {"label": "ana", "reason": PlaylistUnavailable(NOT_FOUND)})
+    left = Note(LEFT_OUT, {"count": 1234, "limit": 8})
+    assert [note_text(unread), note_text(left)] == [  # English: as before
+        "ana's playlist could not be read: Deezer has no public playlist with that id: it "
+        "does not exist or is private.",
+        "1,234 more shared playlists did not fit (at most 8 on one map).",
+    ]
+    ja = words_for("ja")
+    assert [note_text(unread, ja), note_text(left, ja)] == [
+        "ana のプレイリストを読み込めませんでした：Deezer にその ID の公開プレイリストは"
+        "ありません。存在しないか非公開です。",
+        "共有プレイリストがあと 1,234 件入りきりませんでした（1 つのマップに最大 8 件）。",
+    ]
+    taste = compare_playlists([_tracks(0.2, 20, "A"), _tracks(0.8, 20, "B")], ["a", "b"])
+    embed = map_embed(MapAnswer(taste, [], b"", [unread, left]), "x", ja)
+    assert embed.description.endswith("（1 つのマップに最大 8 件）。")
 
 
 def test_meeting_points_split_by_the_share_of_each_side() -> None:

@@ -5,10 +5,12 @@ entries by reason; English stays exactly what the pipeline stored (the CLI's).""
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 import pytest
 
+from bot.features.audio import PreviewReport
 from bot.locales import ENGLISH, words_for
 from bot.render.pages import answer_text
 from bot.render.summary import (
@@ -45,10 +47,25 @@ def test_a_japanese_answer_says_summary_note_and_provider_notes_in_japanese(anal
         "テンポと音量をバックグラウンドで調べています。数分後にもう一度頼むと、より詳しい答えになります。"
     )
     assert said[1].startswith("クラスター数 ") and "音の特徴量のギャップ統計" in said[1]
-    assert said[1].endswith("3 件の試聴音源を分析できませんでした（3 silent）。")
+    assert said[1].endswith("3 件の試聴音源を分析できませんでした（無音 3 件）。")
     assert said[2] == "スキップ：ローカルファイル 2 件, 1 mystery。"  # an unknown reason: English
     text = answer_text(noted, words=ja)
     assert "gap statistic" not in text and "audio features" not in text
+
+
+def test_the_reasons_inside_a_preview_note_are_said_in_the_members_language(analysis) -> None:
+    report = PreviewReport(skipped=Counter({"silent": 2, "download failed": 1, "odd": 1}))
+    english = report.summary()  # what the pipeline stores and the CLI prints
+    assert english == "4 previews could not be analysed (2 silent, 1 download failed, 1 odd)."
+    later = replace(analysis.features)
+    later.summary = analysis.features.summary + " " + english
+    noted = replace(analysis, features=later, note=analysis.note + " " + english)
+    assert found_sentences(noted)[0][0].endswith(english)
+    summary, note = (text for text, _ in found_sentences(noted, words_for("ja"))[:2])
+    japanese = "4 件の試聴音源を分析できませんでした（無音 2 件, ダウンロード失敗 1 件, 1 odd）。"
+    assert summary.endswith(" " + japanese) and note.endswith(" " + japanese)
+    german = feature_summary(noted, words_for("de"))
+    assert german.endswith("(stumm: 2, Download fehlgeschlagen: 1, 1 odd).")
 
 
 def test_a_sentence_no_template_made_stays_as_it_is(analysis) -> None:
