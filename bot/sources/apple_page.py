@@ -39,7 +39,7 @@ from typing import Any
 from bot.locales import N_
 from bot.model import Track
 from bot.net.answers import html_elements, loads
-from bot.sources.spotify_page import PageChanged
+from bot.sources.spotify_page import PageChanged, shown_snapshot
 
 #: Said (in the member's language, as a whole sentence) when a page cannot be read.
 CHANGED = N_(
@@ -78,11 +78,7 @@ class ApplePlaylist:
     @property
     def snapshot(self) -> str:
         """A content hash of the entries shown (the page has no snapshot id)."""
-        digest = hashlib.sha256()
-        for entry in self.entries:
-            digest.update((entry.id if isinstance(entry, Track) else entry).encode())
-            digest.update(b"\0")
-        return "apple:" + digest.hexdigest()[:32]
+        return shown_snapshot("apple", self.entries)
 
 
 def _text(value: Any) -> str:

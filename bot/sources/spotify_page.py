@@ -65,6 +65,17 @@ class PageChanged(PlaylistUnavailable):
     """A public page without the data it used to carry (or with it in another shape)."""
 
 
+def shown_snapshot(prefix: str, entries: list[Track | str]) -> str:
+    """A content hash of what a public page showed (tracks, or the ids of entries it
+    could not read), standing in for the snapshot id such pages do not give: a page
+    showing other tracks is another version of the playlist."""
+    digest = hashlib.sha256()
+    for entry in entries:
+        digest.update((entry.id if isinstance(entry, Track) else entry).encode())
+        digest.update(b"\0")
+    return f"{prefix}:{digest.hexdigest()[:32]}"
+
+
 @dataclass(slots=True)
 class EmbedPlaylist:
     """What the embed page shows: name, owner, cover and entries (Track or skip reason)."""
@@ -77,11 +88,7 @@ class EmbedPlaylist:
     @property
     def snapshot(self) -> str:
         """A content hash of the entries shown (the page has no snapshot id)."""
-        digest = hashlib.sha256()
-        for entry in self.entries:
-            digest.update((entry.id if isinstance(entry, Track) else entry).encode())
-            digest.update(b"\0")
-        return "embed:" + digest.hexdigest()[:32]
+        return shown_snapshot("embed", self.entries)
 
 
 def _entity(payload: Any) -> dict[str, Any]:
