@@ -146,7 +146,8 @@ class Schedules(commands.Cog):
         if k is None:
             assert self.bot.storage is not None
             k = (await self.bot.storage.guild_settings.get(schedule.guild_id)).default_k
-        outcome = await self.bot.line.ref(schedule.ref, analyzer.options(k))
+        # nobody waits on it: every Deezer lookup is waited for (never "ask again")
+        outcome = await self.bot.line.ref(schedule.ref, analyzer.options(k, complete=True))
         analysis = outcome.analysis
         track_ids = [track.id for track in analysis.playlist.tracks]
         labels = {

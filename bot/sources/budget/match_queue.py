@@ -111,6 +111,8 @@ class MatchQueue:
         #: Loop time past which only needed searches start until :meth:`seal`.
         self.deadline = float("inf")
         self.sealed = False
+        #: An answer waits for every lookup (bot.patience): never held nor narrowed.
+        self.patient = False
         self._sealed = asyncio.Event()
         self.changed = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
@@ -139,6 +141,13 @@ class MatchQueue:
         cut must not take Deezer's window from the lookups the answer still waits for,
         such as the tempo lookups that follow the matching)."""
         return not self.sealed and asyncio.get_running_loop().time() >= self.deadline
+
+    def wait_for_all(self) -> None:
+        """A patient answer (a weekly post) waits on this queue: no deadline holds it any
+        more, and no impatient answer narrows it (one sealed before stays narrow)."""
+        self.patient = True
+        self.deadline = float("inf")
+        self._sealed.set()  # a queue held past its deadline goes on at once
 
     def _next(self) -> tuple[int, Track | str] | None:
         """The most needed lookup that may start now, taken off its queue (None: none)."""
@@ -216,8 +225,9 @@ class MatchQueue:
         return aid is None or aid in self.albums
 
     def seal(self) -> None:
-        """The answer is going out: the rest goes on in the background, narrowly."""
-        if self.sealed:
+        """The answer is going out: the rest goes on in the background, narrowly (not
+        while a patient answer, a weekly post's, still waits for it)."""
+        if self.sealed or self.patient:
             return
         self.sealed = True
         self._sealed.set()
