@@ -251,3 +251,22 @@ async def test_a_weekly_post_takes_no_partial_answer_running_or_remembered(db: D
     assert await service.load(partial.key) is partial.analysis  # paging: as it was
     loaded = await service.load(partial.key, complete=True)
     assert loaded is not None and not loaded.partial  # the full one, from the cache
+
+
+async def test_a_worker_honours_the_wait_for_every_lookup_its_job_carries() -> None:
+    """What a worker does with a job (``LocalLine.run`` of the request read off the
+    wire): a weekly post's job waits for every lookup, a member's answers at the budget."""
+    from bot.jobs.protocol import AnalysisRequest
+    from bot.services.lines import LocalLine
+
+    source = CountingSource(synthetic_playlist(30, source="deezer", playlist_id="1234"))
+    pipeline = Pipeline(sources={"deezer": source}, providers=[BudgetedProvider()], cache=None)
+    service = Analyzer(pipeline)
+    worker = LocalLine(service, None, None)  # type: ignore[arg-type]  # (no links here)
+    for complete in (False, True):
+        sent = AnalysisRequest("ref", service.options(3, complete=complete), ref=REF)
+        job = AnalysisRequest.from_wire(sent.to_wire(), max_bytes=10)
+        outcome = await worker.run(job)
+        assert outcome.analysis.partial is not complete
+        summary = outcome.analysis.features.summary
+        assert ("not looked up within the budget" in summary) is not complete
