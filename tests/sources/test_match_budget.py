@@ -323,3 +323,33 @@ async def test_a_weekly_post_joining_a_members_lookups_waits_for_all_of_them(
     assert member.partial
     assert not full.partial and full.playlist.match_pending == 0 and matched_fully(full) == []
     assert deezer.count("search") == 100  # each track searched once
+
+
+async def test_a_member_never_narrows_a_queue_a_weekly_post_waits_on() -> None:
+    """The queue rules alone: a member's answer at its budget leaves a queue a weekly
+    post waits on at full width; the weekly post giving up (its job timed out) sends
+    it to the background like any answer."""
+    import asyncio
+
+    from bot.model import Track
+    from bot.sources.budget.match_queue import BACKGROUND_LANES, MatchQueue, wait
+
+    async def search(track: Track) -> None:
+        await asyncio.sleep(0.02)
+
+    async def album(aid: str) -> dict:
+        return {}
+
+    tracks = [Track(id=f"t{i}", title=f"T{i}", spotify_id=f"s{i}", audio={}) for i in range(40)]
+    queue = MatchQueue(tracks, search, album, lanes=4)
+    loop = asyncio.get_running_loop()
+    queue.deadline = loop.time()  # the member's budget, spent at once
+    queue.start()
+    queue.wait_for_all()  # a weekly post joins
+    await wait({queue}, loop.time())  # the member's answer goes out ...
+    assert not queue.sealed and queue.lanes == 4  # ... and leaves the queue as it was
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(wait({queue}, float("inf")), 0.05)  # the weekly gives up
+    assert queue.sealed and queue.lanes == BACKGROUND_LANES
+    queue.task.cancel()
+    await asyncio.gather(queue.task, return_exceptions=True)

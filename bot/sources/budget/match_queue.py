@@ -224,10 +224,11 @@ class MatchQueue:
         aid = self.album_of.get(track_id)
         return aid is None or aid in self.albums
 
-    def seal(self) -> None:
+    def seal(self, *, patient: bool = False) -> None:
         """The answer is going out: the rest goes on in the background, narrowly (not
-        while a patient answer, a weekly post's, still waits for it)."""
-        if self.sealed or self.patient:
+        while a patient answer, a weekly post's, still waits for it, unless ``patient``:
+        that answer itself gave up, e.g. its job timed out)."""
+        if self.sealed or (self.patient and not patient):
             return
         self.sealed = True
         self._sealed.set()
@@ -248,7 +249,7 @@ async def wait(queues: set[MatchQueue], deadline: float) -> None:
     finally:  # whatever happens to the answer, the queues go on without it
         for queue in queues:
             if queue.task is not None and not queue.task.done():
-                queue.seal()
+                queue.seal(patient=deadline == float("inf"))
     for queue in queues:
         task = queue.task
         broken = task is not None and task.done() and not task.cancelled() and task.exception()
