@@ -24,8 +24,10 @@ built as the bot builds it (``build_pipeline(..., background=True)`` over a fres
 cache database each run), from the link to the analysis and the answer's text, once
 with the Deezer match waiting for every lookup (**before**: the matcher's budget
 off, as before ``DEEZER_MATCH_BUDGET_SECONDS``) and once at the default budget
-(**after**), in the same run. Each line also gives when the background lookups were
-done (the next answer is full from then on) and the answer's reading counts.
+(**after**), and once as a weekly post asks (**weekly**: ``AnalysisOptions.complete``,
+the budget set but every lookup waited for), in the same run. Each line also gives
+when the background lookups were done (the next answer is full from then on) and the
+answer's reading counts.
 ``--path both`` (the default) runs both.
 
 Every fake answers after ``--latency`` (50 ms) with bodies of real size sent chunked,
@@ -157,9 +159,12 @@ async def analyze_once(source: str, settings: Settings, out: Path, cache: bool) 
     return time.perf_counter() - started
 
 
-async def bot_once(link: str, settings: Settings, folder: Path, budget: bool) -> dict:
+async def bot_once(
+    link: str, settings: Settings, folder: Path, budget: bool, complete: bool = False
+) -> dict:
     """One answer through the bot's path on a fresh cache: seconds to the answer's text,
-    seconds until the background lookups were done, and the reading counts."""
+    seconds until the background lookups were done, and the reading counts
+    (``complete``: as a weekly post asks, waiting for every lookup)."""
     from bot.model import AnalysisOptions
     from bot.net.client import HttpClient
     from bot.render.document import with_audio
@@ -177,7 +182,7 @@ async def bot_once(link: str, settings: Settings, folder: Path, budget: bool) ->
             try:
                 started = time.perf_counter()
                 ref = await load_source(link, settings, http)
-                analysis = await pipeline.run(ref, AnalysisOptions())
+                analysis = await pipeline.run(ref, AnalysisOptions(complete=complete))
                 answer_text(analysis)
                 answered = time.perf_counter() - started
                 await matcher.wait_background()
@@ -210,11 +215,15 @@ def bot_cases(
          f"https://music.apple.com/us/playlist/{APPLE_SLUG}/{APPLE_PID}"),
     ]  # fmt: skip
     for label, link in [c for c in links if only.casefold() in c[0].casefold()]:
-        for budget, when in ((False, "before"), (True, "after")):
+        for budget, when, complete in (
+            (False, "before", False),
+            (True, "after", False),
+            (True, "weekly", True),  # a weekly post: AnalysisOptions.complete
+        ):
             found, asked = [], []
             for _ in range(runs):
                 before = requests_served(urls)
-                found.append(asyncio.run(bot_once(link, settings, folder, budget)))
+                found.append(asyncio.run(bot_once(link, settings, folder, budget, complete)))
                 asked.append(requests_served(urls) - before)
             counts = ", ".join(
                 f"{key} {statistics.median(f[key] for f in found):.0f}"

@@ -261,10 +261,16 @@ class Cluster:
 
 @dataclass(slots=True)
 class AnalysisOptions:
-    """What the user asked for; part of the cache key."""
+    """What the user asked for; ``k`` and ``metadata_weight`` are part of the cache key.
+
+    ``complete``: wait for every lookup, whatever the time budgets (a weekly post,
+    which nobody waits on; see :mod:`bot.patience`). Not part of the key: a complete
+    analysis is the same analysis, only never ``partial``.
+    """
 
     k: int | None = None
     metadata_weight: float = 0.5
+    complete: bool = False
 
     def key(self) -> str:
         """A stable text form for cache keys."""

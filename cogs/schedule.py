@@ -127,7 +127,7 @@ class Schedules(commands.Cog):
     # -- what the clock does on Discord -----------------------------------------------
 
     async def post(self, schedule: Schedule, now: datetime) -> discord.Message:
-        """Fetch, analyse (or reuse the cached analysis) and post one schedule's clusters."""
+        """Fetch, analyse (no Deezer budget: nobody waits) or reuse, and post the clusters."""
         try:
             return await self._post(schedule, now)
         except discord.NotFound:
@@ -146,7 +146,7 @@ class Schedules(commands.Cog):
         if k is None:
             assert self.bot.storage is not None
             k = (await self.bot.storage.guild_settings.get(schedule.guild_id)).default_k
-        outcome = await self.bot.line.ref(schedule.ref, analyzer.options(k))
+        outcome = await self.bot.line.ref(schedule.ref, analyzer.options(k, complete=True))
         analysis = outcome.analysis
         track_ids = [track.id for track in analysis.playlist.tracks]
         labels = {

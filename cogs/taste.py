@@ -360,7 +360,8 @@ async def post_taste(
     the pairs that moved since last week's post (scores kept in ``taste_derived``)."""
     guild = channel.guild
     labels = await _labels_of(bot.taste, guild, schedule.guild_id)
-    entries, notes = await bot.taste.shared_entries(schedule.guild_id, labels)
+    # nobody waits on a weekly post: every playlist with all its Deezer lookups
+    entries, notes = await bot.taste.shared_entries(schedule.guild_id, labels, complete=True)
     # the post and its picture, in the server's language (Server Settings → Community)
     words = words_for(str(getattr(guild, "preferred_locale", "") or ""))
     title = words("Sounds of {server} this week", server=guild.name)

@@ -26,6 +26,7 @@ from bot.errors import PlaylistUnavailable, ProviderDown
 from bot.features.cache import FeatureCache, Features
 from bot.model import ProgressCallback, Track, no_progress
 from bot.net.client import HttpClient, HttpError
+from bot.patience import waits_for_all
 from bot.settings.groups import DeezerSettings
 from bot.tasks import TASKS_PER_REQUEST
 
@@ -233,7 +234,8 @@ class DeezerFeatures:
         seconds from now)."""
         loop = asyncio.get_running_loop()
         if deadline is None:
-            deadline = loop.time() + (float("inf") if self.budget is None else self.budget)
+            budget = None if waits_for_all() else self.budget
+            deadline = loop.time() + (float("inf") if budget is None else budget)
         fill = _Fill(self, keys, self.concurrency * TASKS_PER_REQUEST, deadline)
         fill.prefetch = check_cache
         for key in keys:
@@ -284,7 +286,7 @@ class DeezerFeatures:
         if not keys:
             return
         deadline = None
-        if answer is not None and self.budget is not None:
+        if answer is not None and self.budget is not None and not waits_for_all():
             deadline = self._deadlines.setdefault(
                 answer, asyncio.get_running_loop().time() + self.budget
             )
@@ -357,11 +359,14 @@ class DeezerFeatures:
         if not tasks:
             return
         loop = asyncio.get_running_loop()
-        deadline = max(f.deadline for f in fills)
+        patient = waits_for_all()  # (bot.patience: a weekly post waits for every lookup)
+        deadline = float("inf") if patient else max(f.deadline for f in fills)
+        if self.budget is not None and not patient:  # a patient fill's inf is not ours
+            deadline = min(deadline, loop.time() + self.budget)
         timeout = None if deadline == float("inf") else max(0.0, deadline - loop.time())
         await asyncio.wait(tasks, timeout=timeout)
         for fill in fills:
-            if fill.deadline <= loop.time():
+            if not patient and fill.deadline <= loop.time():
                 self._past_deadline(fill)  # now, not a moment later: the answer is going out
         for task in tasks:
             if task.done() and not task.cancelled() and task.exception() is not None:

@@ -74,6 +74,7 @@ class AnalysisRequest:
             "kind": self.kind,
             "k": self.options.k,
             "metadata_weight": self.options.metadata_weight,
+            "complete": self.options.complete,
             "text": self.text,
             "user_id": self.user_id,
             "ref": None if self.ref is None else [self.ref.source, self.ref.id],
@@ -90,7 +91,12 @@ class AnalysisRequest:
             data = _decompress(data, max_bytes)
         return cls(
             kind=wire["kind"],
-            options=AnalysisOptions(k=wire.get("k"), metadata_weight=wire["metadata_weight"]),
+            options=AnalysisOptions(
+                k=wire.get("k"),
+                metadata_weight=wire["metadata_weight"],
+                # (absent from an older bot's job: answer within the budgets, as it asked)
+                complete=bool(wire.get("complete", False)),
+            ),
             text=wire.get("text", ""),
             user_id=wire.get("user_id"),
             ref=None if ref is None else PlaylistRef(ref[0], ref[1]),

@@ -41,6 +41,7 @@ from bot.model import (
     analysis_key,
     no_progress,
 )
+from bot.patience import waiting_for_all
 from bot.sources import NOT_AVAILABLE, PlaylistSource, SnapshotSource
 from storage.errors import StorageError
 
@@ -56,16 +57,8 @@ Recall = Callable[[str], "Analysis | None"]
 
 log = logging.getLogger(__name__)
 
-__all__ = [
-    "Gate",
-    "Outcome",
-    "Pipeline",
-    "Recall",
-    "compute_analysis",
-    "describe_features",
-    "draw",
-    "open_gate",
-]
+__all__ = ["Gate", "Outcome", "Pipeline", "Recall", "compute_analysis", "describe_features"]
+__all__ += ["draw", "open_gate"]
 
 
 def __getattr__(name: str) -> object:
@@ -278,7 +271,8 @@ class Pipeline:
         self._running.setdefault(key, running)
         analysis: Analysis | None = None
         try:
-            outcome = await self._compute(key, playlist, options, progress)
+            with waiting_for_all(options.complete):
+                outcome = await self._compute(key, playlist, options, progress)
             analysis = outcome.analysis
             return outcome
         finally:
@@ -287,13 +281,16 @@ class Pipeline:
             running.set_result(analysis)  # None (it failed): a waiter computes it itself
 
     async def joined(self, playlist: Playlist, options: AnalysisOptions) -> Outcome | None:
-        """The analysis of an identical request being computed now, once it is done."""
+        """The analysis of an identical request being computed now, once it is done
+        (None when it failed, or came out partial and ``options.complete`` wants more)."""
         key = self.cache_key(playlist, options)
         running = self._running.get(key)
         if running is None:
             return None
         found = await asyncio.shield(running)
-        return None if found is None else Outcome(key, found, cached=True)
+        if found is None or (found.partial and options.complete):
+            return None
+        return Outcome(key, found, cached=True)
 
     async def _compute(
         self, key: str, playlist: Playlist, options: AnalysisOptions, progress: ProgressCallback
@@ -356,7 +353,8 @@ class Pipeline:
 
         A cached playlist (:meth:`cached_playlist`) and its cached analysis answer
         without entering ``gate``; otherwise the playlist is fetched and analysed inside
-        it, and a freshly fetched playlist is cached afterwards.
+        it, and a freshly fetched playlist is cached afterwards. With
+        ``options.complete`` every lookup is waited for, whatever the time budgets.
         """
         playlist = source if isinstance(source, Playlist) else await self.cached_playlist(source)
         found = None if playlist is None else await self.find(playlist, options, recall)
@@ -367,7 +365,8 @@ class Pipeline:
             async with gate():
                 if playlist is None:
                     assert isinstance(source, PlaylistRef)
-                    playlist = await self.fetch(source, progress)
+                    with waiting_for_all(options.complete):  # (analyze_new: likewise)
+                        playlist = await self.fetch(source, progress)
                     found = await self.find(playlist, options, recall)  # a new snapshot
                 if found is None:
                     found = await self.analyze_new(playlist, options, progress)

@@ -68,9 +68,12 @@ class Analyzer:
         self._memory: OrderedDict[str, Analysis] = OrderedDict()
         self._memory_size = memory
 
-    def options(self, clusters: int | None) -> AnalysisOptions:
-        """The analysis options for a request asking for ``clusters`` (None = automatic)."""
-        return AnalysisOptions(k=clusters, metadata_weight=self.metadata_weight)
+    def options(self, clusters: int | None, *, complete: bool = False) -> AnalysisOptions:
+        """The analysis options for a request asking for ``clusters`` (None = automatic);
+        ``complete``: wait for every lookup (a weekly post, which nobody waits on)."""
+        return AnalysisOptions(
+            k=clusters, metadata_weight=self.metadata_weight, complete=complete
+        )
 
     async def from_csv(
         self,
@@ -151,9 +154,12 @@ class Analyzer:
             await self.pipeline.outcome(playlist, options, progress, gate, self._recall)
         )
 
-    async def load(self, key: str) -> Analysis | None:
-        """The analysis stored under ``key`` (whatever made it), from memory or the cache."""
+    async def load(self, key: str, *, complete: bool = False) -> Analysis | None:
+        """The analysis stored under ``key`` (whatever made it), from memory or the cache;
+        ``complete``: not a partial one from memory (a worker just stored the full one)."""
         found = self._recall(key)
+        if found is not None and complete and found.partial:
+            found = None
         if found is None:
             found = await self.pipeline.stored(key)
             if found is not None:

@@ -177,7 +177,7 @@ class JobLine:
     ) -> Outcome:
         notices = None if on_place is None else PlaceNotices(on_place)
         done = await self.jobs.run(request, progress, notices)
-        analysis = await self.analyzer.load(done.key)
+        analysis = await self.analyzer.load(done.key, complete=request.options.complete)
         if analysis is None:
             raise AnalysisLost()
         return Outcome(done.key, analysis, cached=done.cached)

@@ -13,7 +13,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from bot.analysis.taste import (
@@ -158,14 +158,16 @@ class TasteService:
         """Store a member's consent (the playlist was read, or kept, by the caller first)."""
         await self.repository.share(share)
 
-    async def _read(self, share: TasteShare) -> Playlist:
-        """A shared playlist: a kept file from the cache, a link through the line."""
+    async def _read(self, share: TasteShare, *, complete: bool = False) -> Playlist:
+        """A shared playlist: a kept file from the cache, a link through the line
+        (``complete``: waiting for every lookup, whatever the time budgets)."""
         if share.ref_source == SHARED_FILE:
             found = await self.cache.get_playlist(share.ref)
             if found is None:
                 raise BadInput(N_("The shared file is no longer kept; share it again."))
             return found[0]
-        return (await self.line.ref(share.ref, self.options)).analysis.playlist
+        options = replace(self.options, complete=True) if complete else self.options
+        return (await self.line.ref(share.ref, options)).analysis.playlist
 
     async def unshare(self, guild_id: int, user_id: int) -> bool:
         """Remove the member's share and everything computed from it; False if none."""
@@ -207,10 +209,16 @@ class TasteService:
         return gone
 
     async def shared_entries(
-        self, guild_id: int, labels: Mapping[int, str], *, skip: Sequence[int] = ()
+        self,
+        guild_id: int,
+        labels: Mapping[int, str],
+        *,
+        skip: Sequence[int] = (),
+        complete: bool = False,
     ) -> tuple[list[Entry], list[Note | str]]:
         """The server's shared playlists (``labels``: member id -> legend label), read
-        through the cache, and a sentence per share that could not be read."""
+        through the cache, and a sentence per share that could not be read.
+        ``complete`` (the weekly taste map): every playlist read with all its lookups."""
         entries: list[Entry] = []
         notes: list[Note | str] = []
         for share in await self.repository.list_for_guild(guild_id):
@@ -218,7 +226,7 @@ class TasteService:
                 continue
             label = labels.get(share.user_id) or share.member_name or "a member"
             try:
-                playlist = await self._read(share)
+                playlist = await self._read(share, complete=complete)
             except UserError as exc:
                 notes.append(Note(UNREAD, {"label": label, "reason": exc}))
                 continue

@@ -38,6 +38,7 @@ from bot.errors import ProviderDown, UnusableAnswer
 from bot.locales import N_
 from bot.model import Playlist, PlaylistRef, ProgressCallback, Track, no_progress
 from bot.net.client import DeezerNoData, HttpClient, HttpError
+from bot.patience import waits_for_all
 from bot.sources.budget.match_queue import MatchQueue, lanes_for, wait
 from bot.sources.matching import Candidate, Wanted, best, search_query
 
@@ -143,7 +144,8 @@ class DeezerMatcher:
     and the album details go on in the background into the match cache, and
     ``Playlist.match_pending`` says how many tracks still wait for theirs
     (:mod:`bot.sources.budget.match_queue`). Without ``background`` (the CLI, whose document
-    wants everything) every lookup is waited for, whatever the budget.
+    wants everything) every lookup is waited for, whatever the budget; likewise for an
+    analysis that waits for all (:mod:`bot.patience`: a weekly post).
     """
 
     def __init__(
@@ -235,7 +237,8 @@ class DeezerMatcher:
         """Match every track in place; ``playlist.matched`` = how many have a Deezer twin
         now, ``playlist.match_pending`` = how many still wait for a lookup (the budget)."""
         loop = asyncio.get_running_loop()
-        deadline = loop.time() + (float("inf") if self.budget is None else self.budget)
+        budget = None if waits_for_all() else self.budget
+        deadline = loop.time() + (float("inf") if budget is None else budget)
         key = _memo_ref(playlist.ref)
         memo = await self._remembered(key)
         tracks = playlist.tracks
@@ -255,22 +258,14 @@ class DeezerMatcher:
             progress(STAGE, total - len(asked) + searched, total)
 
         for queue in queues:
+            if waits_for_all():
+                queue.wait_for_all()  # (one another answer began, too: no longer held)
             if not queue.sealed:
                 queue.progress = report
         report()
         await wait(queues, deadline)
-        pending = 0
-        for track in asked:
-            queue = owner[track.id]
-            entry = queue.entries.get(track.id)
-            aid = queue.album_of.get(track.id)
-            if entry is not None:
-                apply_match(track, entry)
-            if aid is not None and queue.albums.get(aid):
-                apply_album(track, queue.albums[aid])
-            pending += queue.pending(track)
+        playlist.match_pending = sum(_applied(track, owner[track.id]) for track in asked)
         playlist.matched = sum(1 for t in tracks if t.deezer_id)
-        playlist.match_pending = pending
 
     def _start(self, key: PlaylistRef, tracks: Sequence[Track], deadline: float) -> MatchQueue:
         queue = MatchQueue(
@@ -331,6 +326,18 @@ class DeezerMatcher:
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+
+
+def _applied(track: Track, queue: MatchQueue) -> bool:
+    """Give ``track`` (in place) what ``queue`` found for it; whether a lookup of it is
+    still pending."""
+    entry = queue.entries.get(track.id)
+    aid = queue.album_of.get(track.id)
+    if entry is not None:
+        apply_match(track, entry)
+    if aid is not None and queue.albums.get(aid):
+        apply_album(track, queue.albums[aid])
+    return queue.pending(track)
 
 
 def memo_of(

@@ -475,3 +475,59 @@ async def test_the_time_zone_option_suggests_zones(tmp_path: Path) -> None:
         offered = await w.autocomplete("schedule add", "timezone", "berl", **options)
         assert offered[0] == "Europe/Berlin"
         assert (await w.autocomplete("schedule add", "timezone", "", **options))[0] == "UTC"
+
+
+async def test_a_weekly_post_of_a_public_link_waits_for_every_deezer_lookup(
+    tmp_path: Path,
+) -> None:
+    """The bot's real pipeline, a public Spotify link, Deezer's match budget at 0 (the
+    virtual clock: see test_public_links_flow.py): a member's /clusters of the link is
+    answered at the budget and says the rest is being looked up; the weekly post of the
+    same link at the same settings, which nobody waits on, waits for every search and
+    album: no pending sentence, every matched track with its label."""
+    from tests.cogs.test_public_links_flow import NOT_PACED, served
+    from tests.fakes.public_pages import FakeSpotifyPage, embed_page
+    from tests.fakes.reccobeats import FakeReccoBeats
+    from tests.roots.test_public_links import (
+        PID,
+        deezer_catalogue,
+        hundred_entries,
+        recco_features,
+    )
+
+    page = FakeSpotifyPage()
+    page.pages[PID] = embed_page(hundred_entries(), pid=PID, name="Cent titres 🎧")
+    recco = FakeReccoBeats()
+    recco.features.update(recco_features())
+    deezer = deezer_catalogue()
+    link = f"https://open.spotify.com/playlist/{PID}"
+    async with served(page, recco, deezer):
+        same = {
+            "spotify_embed_base": page.embed_base,
+            "reccobeats_api_base": recco.api_base,
+            "deezer_api_base": deezer.api_base,
+            "deezer_match_budget_seconds": 0,
+            "deezer_track_budget_seconds": 0,
+            **NOT_PACED,
+        }
+        async with world(tmp_path / "weekly", schedule_check_seconds=WEEK, **same) as w:
+            added = await add(w, link=link)
+            assert added.response.content.startswith("Weekly post #1 added"), added.response
+            await w.advance_to(friday(0, 18, 1))
+            [post] = w.posts()
+            asked = deezer.count("search"), deezer.count("album")
+            [analysis] = [a for a in w.bot.analyzer._memory.values() if a.track_count == 100]
+            assert w.errors() == []
+        async with world(tmp_path / "member", **same) as w:
+            member = w.page(await w.clusters(link=link, clusters=2))
+            assert w.errors() == []
+    shown = top(post)
+    assert shown.startswith("📅 **Weekly post #1** · First weekly post.\n"), shown
+    assert "; 95 matched on Deezer; 95 with audio features." in shown
+    assert "still being looked up" not in shown and "within the" not in shown
+    assert asked == (100, 95)  # every search and album, before the post went out
+    assert not analysis.partial and analysis.playlist.match_pending == 0
+    matched = [t for t in analysis.playlist.tracks if t.deezer_id]
+    assert len(matched) == 95 and all(t.label and t.album and t.image for t in matched)
+    # the same link, the same settings, a member waiting: the answer at the budget
+    assert "are still being looked up on Deezer" in member.top, member.top

@@ -214,12 +214,25 @@ async def test_the_weekly_taste_post_shows_the_map_and_what_changed(
         schedule_check_seconds=7 * 86400,
     ) as w:
         await share_all(w)
+        # how each shared playlist is read: a weekly post waits for every lookup (no
+        # Deezer budget: nobody waits on it), a member's map answers within the budgets
+        complete: list[bool] = []
+        read = w.bot.taste.line.ref
+
+        async def ref(playlist, options, *args, **kwargs):
+            complete.append(options.complete)
+            return await read(playlist, options, *args, **kwargs)
+
+        w.bot.taste.line.ref = ref
         added = await w.schedule(
             "add", channel=w.channel, weekday=4, time="18:00", timezone="UTC", kind="taste"
         )
         assert added.response.content.startswith("Weekly post #1 added: Fridays at 18:00 (UTC)")
         await w.advance_to(friday(0))
         [first] = w.posts()
+        assert complete == [True, True, True]
+        await taste(w, "map")
+        assert complete == [True, True, True, False, False, False]
         assert first.content.startswith("📅 **Weekly taste map #1** · The first taste map")
         assert first.embeds[0].title == "Sounds of Listening Club this week"
         assert [a.filename for a in first.attachments] == ["taste_map.png"]

@@ -111,3 +111,39 @@ async def test_prefetches_of_one_answer_share_one_deadline(fake_settings, fake_d
     assert second == first or not first  # the first batch may be done already
     assert len(second) == 1 and len(third) == 1
     assert third.pop() - second.pop() >= 0.15  # another answer: its own budget
+
+
+async def test_an_analysis_that_waits_for_all_gets_every_track_past_the_budget(
+    fake_settings, fake_deezer
+) -> None:
+    """A weekly post (bot.patience) waits for every tempo lookup, whatever the budget,
+    and says nothing about lookups left; an answer at the budget meanwhile still stops."""
+    from bot.patience import waiting_for_all
+
+    settings = budget_settings(fake_settings, budget=0.1)
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
+        tracks = await slow_deezer_tracks(fake_deezer, settings, http)
+        provider = DeezerFeatures.from_settings(settings.deezer, http, DictCache(), background=True)
+        member, weekly = tracks[:10], tracks[10:20]
+        fresh = [replace(t) for t in member]  # (as read, before any features)
+        found, deferred = await provider.enrich_bounded(member)
+        assert deferred > 0 and found < 10  # the member's answer: at the budget
+        fake_deezer.latency = 0.02  # (quicker from here: one request in flight at a time)
+        loop = asyncio.get_running_loop()
+        started = loop.time()
+        with waiting_for_all():
+            complete, left = await provider.enrich_bounded(weekly)
+            # prefetches made for it are not cut at a budget either
+            early = [replace(t, preview_url="") for t in tracks[20:22]]
+            provider.prefetch(early, object())
+            assert {provider._fills[("deezer", t.id)].deadline for t in early} == {float("inf")}
+        assert loop.time() - started > 0.1  # past the budget: it waited
+        assert (complete, left) == (10, 0)
+        assert all(t.audio_provider == "deezer" for t in weekly)
+        # joining lookups another answer began (narrowed to the background): all of them
+        fake_deezer.latency = 0.005
+        with waiting_for_all():
+            joined, left = await provider.enrich_bounded(fresh)
+        assert (joined, left) == (10, 0)
+        await provider.aclose()
+    assert fake_deezer.count("track") <= 22  # each track asked once

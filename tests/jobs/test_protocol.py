@@ -45,6 +45,22 @@ def test_link_and_ref_requests_come_back_equal() -> None:
         assert AnalysisRequest.from_wire(wire, max_bytes=10) == request
 
 
+def test_a_weekly_posts_wait_for_every_lookup_crosses_the_wire() -> None:
+    """``complete`` (a weekly post waits for every Deezer lookup) reaches the worker as
+    plain data; a job from an older bot, without it, answers within the budgets."""
+    weekly = AnalysisRequest(
+        "ref", AnalysisOptions(k=4, complete=True), ref=PlaylistRef("spotify", "37i9dQZF1")
+    )
+    wire = pickle.loads(pickle.dumps(weekly.to_wire()))
+    assert wire["complete"] is True
+    back = AnalysisRequest.from_wire(wire, max_bytes=10)
+    assert back == weekly and back.options.complete
+    member = AnalysisRequest("ref", AnalysisOptions(k=4), ref=weekly.ref).to_wire()
+    assert member["complete"] is False
+    del member["complete"]
+    assert not AnalysisRequest.from_wire(member, max_bytes=10).options.complete
+
+
 def test_csv_data_beyond_the_limit_is_refused_whatever_the_frame_says() -> None:
     data = b"a" * 10_000  # compresses to a few bytes
     wire = AnalysisRequest("csv", AnalysisOptions(), name="x", data=data).to_wire()

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
 from unittest import mock
 
@@ -18,6 +19,7 @@ import pytest
 
 from bot.errors import ProviderDown
 from bot.model import AnalysisOptions, PlaylistRef
+from bot.patience import waits_for_all
 from bot.pipeline.runner import Pipeline
 from bot.services.analyzer import AnalysisExpired, Analyzer
 from storage.database import Database
@@ -200,3 +202,71 @@ async def test_a_failed_analysis_is_not_shared_the_next_request_tries_again(
         await first
     outcome = await asyncio.wait_for(second, 10)
     assert not outcome.cached and len(outcome.analysis.clusters) == 3
+
+
+
+@dataclass
+class BudgetedProvider(CountingProvider):
+    """Leaves 2 tracks' lookups past its budget, as Deezer's tempo lookups in the bot,
+    unless the analysis waits for every lookup (bot.patience: a weekly post); waits
+    for ``release`` when it is given one."""
+
+    release: asyncio.Event | None = None
+    started: asyncio.Event = field(default_factory=asyncio.Event)
+
+    async def enrich_bounded(self, tracks, progress) -> tuple[int, int]:
+        self.started.set()
+        if self.release is not None:
+            await self.release.wait()
+        await self.enrich(tracks, progress)
+        return 0, 0 if waits_for_all() else 2
+
+    def deferred_note(self, count: int) -> str:
+        return f"{count} tracks not looked up within the budget."
+
+
+async def test_a_weekly_post_takes_no_partial_answer_running_or_remembered(db: Database) -> None:
+    """A member's answer at the budget is partial; a weekly post of the same playlist
+    asked meanwhile (``complete``) neither joins it nor takes it from memory: it is
+    made anew, waiting for every lookup, without the note, and replaces it in the cache."""
+    source = CountingSource(synthetic_playlist(30, source="deezer", playlist_id="1234"))
+    provider = BudgetedProvider()
+    pipeline = Pipeline(sources={"deezer": source}, providers=[provider], cache=db.cache)
+    service = Analyzer(pipeline)
+    await service.from_ref(REF, service.options(2))  # the playlist is now cached
+    provider.release, provider.started = asyncio.Event(), asyncio.Event()
+    member = asyncio.create_task(service.from_ref(REF, service.options(3)))
+    await asyncio.wait_for(provider.started.wait(), 5)
+    joining = spy_joins(service)
+    weekly = asyncio.create_task(service.from_ref(REF, service.options(3, complete=True)))
+    await asyncio.wait_for(joining.wait(), 5)
+    provider.release.set()
+    partial, full = await asyncio.wait_for(asyncio.gather(member, weekly), 10)
+    assert partial.analysis.partial and "within the budget" in partial.analysis.features.summary
+    assert not full.cached and not full.analysis.partial and full.key == partial.key
+    assert "within the budget" not in full.analysis.features.summary
+    assert provider.calls == [30, 30, 30]  # the weekly post's own enrichment
+    # a job's result read back (JobLine): a partial one in memory is not the full one
+    service.remember(partial.key, partial.analysis)
+    assert await service.load(partial.key) is partial.analysis  # paging: as it was
+    loaded = await service.load(partial.key, complete=True)
+    assert loaded is not None and not loaded.partial  # the full one, from the cache
+
+
+async def test_a_worker_honours_the_wait_for_every_lookup_its_job_carries() -> None:
+    """What a worker does with a job (``LocalLine.run`` of the request read off the
+    wire): a weekly post's job waits for every lookup, a member's answers at the budget."""
+    from bot.jobs.protocol import AnalysisRequest
+    from bot.services.lines import LocalLine
+
+    source = CountingSource(synthetic_playlist(30, source="deezer", playlist_id="1234"))
+    pipeline = Pipeline(sources={"deezer": source}, providers=[BudgetedProvider()], cache=None)
+    service = Analyzer(pipeline)
+    worker = LocalLine(service, None, None)  # type: ignore[arg-type]  # (no links here)
+    for complete in (False, True):
+        sent = AnalysisRequest("ref", service.options(3, complete=complete), ref=REF)
+        job = AnalysisRequest.from_wire(sent.to_wire(), max_bytes=10)
+        outcome = await worker.run(job)
+        assert outcome.analysis.partial is not complete
+        summary = outcome.analysis.features.summary
+        assert ("not looked up within the budget" in summary) is not complete

@@ -264,3 +264,92 @@ async def test_youtube_music_waits_for_every_search_and_leaves_album_details(
     assert 0 < playlist.match_pending <= twins
     assert sum(1 for t in playlist.tracks if t.deezer_id and not t.label) == playlist.match_pending
     assert deezer.count("search") == 100
+
+
+async def test_a_weekly_post_waits_for_every_match_where_a_member_gets_the_budget(
+    fakes, cache: Database, tmp_path
+) -> None:
+    """``AnalysisOptions.complete`` (a weekly post, which nobody waits on): the bot's
+    pipeline, at the same budget that cuts a member's answer, waits for every search
+    and album; no pending sentence, every label, stored whole."""
+    page, recco, deezer = fakes
+    settings = settings_for(page, recco, deezer)
+    weekly = AnalysisOptions(k=3, complete=True)
+    other = await open_database(tmp_path / "member.db")  # the member's: nothing shared
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
+        pipeline = build_pipeline(settings, http, cache.cache, background=True)
+        members = build_pipeline(settings, http, other.cache, background=True)
+        try:
+            deezer.latency = 0.02  # (195 requests, 8 in flight: ~0.5 s, past the budget)
+            started = time.perf_counter()
+            full = await pipeline.run(REF, weekly)
+            took = time.perf_counter() - started
+            asked, albums = deezer_asked(deezer), _albums(deezer)
+            kept = await pipeline.stored(pipeline.cache_key(full.playlist, weekly))
+            deezer.latency = 0.05
+            member = await members.run(REF, OPTIONS)
+        finally:
+            await close_providers(members)
+            await close_providers(pipeline)
+            await other.close()
+    assert took > BUDGET  # past the budget: it waited
+    assert full.playlist.matched == 95 and full.playlist.match_pending == 0
+    assert not full.partial and matched_fully(full) == []
+    assert "still being looked up" not in answer_text(full)
+    assert asked[0] == 100 and asked[1] == len(albums) == len(set(albums)) > 0  # each once
+    assert kept is not None and not kept.partial  # the full one, for any later request
+    # the same link at the same settings, asked by a member: answered at the budget
+    assert member.partial and member.playlist.match_pending > 0
+    assert "still being looked up on Deezer" in answer_text(member)
+
+
+async def test_a_weekly_post_joining_a_members_lookups_waits_for_all_of_them(
+    fakes, cache: Database
+) -> None:
+    """A weekly post asked while a member's answer left lookups to the background
+    waits for them (asked once) instead of joining the member's partial answer."""
+    page, recco, deezer = fakes
+    settings = settings_for(page, recco, deezer)
+    async with HttpClient(settings.http, pause_scale=0.001) as http:
+        pipeline = build_pipeline(settings, http, cache.cache, background=True)
+        try:
+            deezer.latency = 0.05
+            member = await pipeline.run(REF, OPTIONS)
+            deezer.latency = 0.002
+            full = await pipeline.run(REF, AnalysisOptions(k=3, complete=True))
+            await matcher_of(pipeline).wait_background()
+        finally:
+            await close_providers(pipeline)
+    assert member.partial
+    assert not full.partial and full.playlist.match_pending == 0 and matched_fully(full) == []
+    assert deezer.count("search") == 100  # each track searched once
+
+
+async def test_a_member_never_narrows_a_queue_a_weekly_post_waits_on() -> None:
+    """The queue rules alone: a member's answer at its budget leaves a queue a weekly
+    post waits on at full width; the weekly post giving up (its job timed out) sends
+    it to the background like any answer."""
+    import asyncio
+
+    from bot.model import Track
+    from bot.sources.budget.match_queue import BACKGROUND_LANES, MatchQueue, wait
+
+    async def search(track: Track) -> None:
+        await asyncio.sleep(0.02)
+
+    async def album(aid: str) -> dict:
+        return {}
+
+    tracks = [Track(id=f"t{i}", title=f"T{i}", spotify_id=f"s{i}", audio={}) for i in range(40)]
+    queue = MatchQueue(tracks, search, album, lanes=4)
+    loop = asyncio.get_running_loop()
+    queue.deadline = loop.time()  # the member's budget, spent at once
+    queue.start()
+    queue.wait_for_all()  # a weekly post joins
+    await wait({queue}, loop.time())  # the member's answer goes out ...
+    assert not queue.sealed and queue.lanes == 4  # ... and leaves the queue as it was
+    with pytest.raises(TimeoutError):
+        await asyncio.wait_for(wait({queue}, float("inf")), 0.05)  # the weekly gives up
+    assert queue.sealed and queue.lanes == BACKGROUND_LANES
+    queue.task.cancel()
+    await asyncio.gather(queue.task, return_exceptions=True)

@@ -111,6 +111,8 @@ class MatchQueue:
         #: Loop time past which only needed searches start until :meth:`seal`.
         self.deadline = float("inf")
         self.sealed = False
+        #: An answer waits for every lookup (bot.patience): never held nor narrowed.
+        self.patient = False
         self._sealed = asyncio.Event()
         self.changed = asyncio.Event()
         self.task: asyncio.Task[None] | None = None
@@ -139,6 +141,13 @@ class MatchQueue:
         cut must not take Deezer's window from the lookups the answer still waits for,
         such as the tempo lookups that follow the matching)."""
         return not self.sealed and asyncio.get_running_loop().time() >= self.deadline
+
+    def wait_for_all(self) -> None:
+        """A patient answer (a weekly post) waits on this queue: no deadline holds it any
+        more, and no impatient answer narrows it (one sealed before stays narrow)."""
+        self.patient = True
+        self.deadline = float("inf")
+        self._sealed.set()  # a queue held past its deadline goes on at once
 
     def _next(self) -> tuple[int, Track | str] | None:
         """The most needed lookup that may start now, taken off its queue (None: none)."""
@@ -215,9 +224,11 @@ class MatchQueue:
         aid = self.album_of.get(track_id)
         return aid is None or aid in self.albums
 
-    def seal(self) -> None:
-        """The answer is going out: the rest goes on in the background, narrowly."""
-        if self.sealed:
+    def seal(self, *, patient: bool = False) -> None:
+        """The answer is going out: the rest goes on in the background, narrowly (not
+        while a patient answer, a weekly post's, still waits for it, unless ``patient``:
+        that answer itself gave up, e.g. its job timed out)."""
+        if self.sealed or (self.patient and not patient):
             return
         self.sealed = True
         self._sealed.set()
@@ -238,7 +249,7 @@ async def wait(queues: set[MatchQueue], deadline: float) -> None:
     finally:  # whatever happens to the answer, the queues go on without it
         for queue in queues:
             if queue.task is not None and not queue.task.done():
-                queue.seal()
+                queue.seal(patient=deadline == float("inf"))
     for queue in queues:
         task = queue.task
         broken = task is not None and task.done() and not task.cancelled() and task.exception()
