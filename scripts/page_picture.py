@@ -27,6 +27,7 @@ from bot.discord_ui.pager import Pager  # noqa: E402
 from bot.locales import words_for  # noqa: E402
 from bot.model import AnalysisOptions  # noqa: E402
 from bot.pipeline.runner import compute_analysis  # noqa: E402
+from bot.render.map import render_overview  # noqa: E402
 from bot.render.pages import Position, answer_text, build_page  # noqa: E402
 from bot.sources.csvfile import parse_playlist_csv  # noqa: E402
 from cogs.spotify_account import save_items  # noqa: E402
@@ -121,7 +122,8 @@ def main(out: str = str(ROOT / "docs/page.png"), locale: str = "") -> None:
     pager.extra_items.append(save_items)
     page = build_page(analysis, Position(0, 0), words=words)
     view = pager.layout(analysis, page, intro=answer_text(analysis, words=words), png=True)
-    png = base64.b64encode(analysis.png).decode()
+    # the map as the member's page has it: English is the stored picture, others are drawn
+    png = base64.b64encode(render_overview(analysis, words) if locale else analysis.png).decode()
     body = "".join(component(c, png, [0]) for c in view.to_components())
     document = (
         f"<html><head><meta charset='utf-8'><style>{STYLE}</style></head><body>{body}</body></html>"
