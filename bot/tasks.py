@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -38,3 +38,29 @@ async def gather_bounded(factories: Sequence[Callable[[], Awaitable[T]]], limit:
         await asyncio.gather(*workers, return_exceptions=True)
         raise
     return results
+
+
+class BackgroundTasks:
+    """Tasks an object leaves running past the answer that started them (lookups that go
+    on into the cache): held here because the loop keeps only weak references, waited
+    for by tests and benchmarks, cancelled before what they write to closes."""
+
+    def __init__(self) -> None:
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    def add(self, task: asyncio.Task[Any]) -> None:
+        """Hold ``task`` until it finishes."""
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def wait(self) -> None:
+        """Until every task held (and any they start meanwhile) has finished."""
+        while self._tasks:
+            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+
+    async def aclose(self) -> None:
+        """Cancel every task held and wait for them to end."""
+        tasks = list(self._tasks)
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)

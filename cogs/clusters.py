@@ -70,16 +70,27 @@ def megabytes(size: int) -> float | int:
     return int(value) if value.is_integer() else value
 
 
-def check_given(link: str | None, file: discord.Attachment | None, max_bytes: int) -> None:
-    """Refuse, before anything is shown, a request without exactly one usable input."""
-    if (link is None) == (file is None):
-        raise BadInput(N_("Give either a playlist link or a CSV file (one of the two)."))
-    if file is not None and file.size > max_bytes:
+def check_file_size(file: discord.Attachment, max_bytes: int) -> None:
+    """Refuse an attachment over ``max_bytes`` by its announced size, before reading it."""
+    if file.size > max_bytes:
         raise InputTooLarge(
             N_("The file is {size} MB; the limit is {limit} MB."),
             size=Fixed(file.size / 1e6, 1),
             limit=megabytes(max_bytes),
         )
+
+
+def file_playlist_name(file: discord.Attachment) -> str:
+    """The name an uploaded export's playlist is shown under: its file name's stem."""
+    return PurePath(file.filename).stem.replace("_", " ") or "playlist"
+
+
+def check_given(link: str | None, file: discord.Attachment | None, max_bytes: int) -> None:
+    """Refuse, before anything is shown, a request without exactly one usable input."""
+    if (link is None) == (file is None):
+        raise BadInput(N_("Give either a playlist link or a CSV file (one of the two)."))
+    if file is not None:
+        check_file_size(file, max_bytes)
     if link is not None and not link.strip():
         raise BadLink(
             N_(
@@ -180,7 +191,7 @@ class Clusters(commands.Cog):
             outcome: Outcome
             if file is not None:
                 data = await file.read()
-                name = PurePath(file.filename).stem.replace("_", " ") or "playlist"
+                name = file_playlist_name(file)
                 outcome = await line.csv(data, name, options, progress, place)
             else:
                 assert link is not None

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import logging
-from pathlib import PurePath
 from typing import TYPE_CHECKING, Any
 
 import discord
@@ -30,13 +29,13 @@ from bot.discord_ui.taste import (
     pair_embed,
     week_changes,
 )
-from bot.errors import BadInput, InputTooLarge
-from bot.locales import N_, Fixed, words_for
+from bot.errors import BadInput
+from bot.locales import N_, words_for
 from bot.render.pages import fit
 from bot.services.taste import Entry, pair_scores
 from bot.text import fit_plain_lines
 from bot.weekly import rules as weekly
-from cogs.clusters import megabytes
+from cogs.clusters import check_file_size, file_playlist_name
 from cogs.spotify_account import playlist_choices
 from storage.errors import StorageError
 from storage.taste import TasteShare
@@ -206,15 +205,8 @@ class Taste(
 
     async def _read_file(self, file: discord.Attachment) -> Playlist:
         """An attached CSV export, read like /clusters file: (same limits, same reader)."""
-        limit = self.bot.settings.csv_max_bytes
-        if file.size > limit:
-            raise InputTooLarge(
-                N_("The file is {size} MB; the limit is {limit} MB."),
-                size=Fixed(file.size / 1e6, 1),
-                limit=megabytes(limit),
-            )
-        name = PurePath(file.filename).stem.replace("_", " ") or "playlist"
-        return await self.service.playlist_of_csv(await file.read(), name)
+        check_file_size(file, self.bot.settings.csv_max_bytes)
+        return await self.service.playlist_of_csv(await file.read(), file_playlist_name(file))
 
     async def _labels(self, guild: discord.Guild | None, guild_id: int) -> dict[int, str]:
         return await _labels_of(self.service, guild, guild_id)

@@ -28,7 +28,7 @@ from bot.model import ProgressCallback, Track, no_progress
 from bot.net.client import HttpClient, HttpError
 from bot.patience import waits_for_all
 from bot.settings.groups import DeezerSettings
-from bot.tasks import TASKS_PER_REQUEST
+from bot.tasks import TASKS_PER_REQUEST, BackgroundTasks
 
 log = logging.getLogger(__name__)
 
@@ -183,7 +183,7 @@ class DeezerFeatures:
         self.background = background and cache is not None
         #: The lookup (on an answer's path, early, or in the background) of each key.
         self._fills: dict[Key, _Fill] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
         #: Answers of finished prefetches ({} = Deezer does not know the track), taken
         #: by the enrichment that follows; the oldest go beyond MEMORY entries.
         self._answered: OrderedDict[Key, Features] = OrderedDict()
@@ -259,7 +259,6 @@ class DeezerFeatures:
             fill.task.cancel()
 
     def _finished(self, fill: _Fill, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
         for key in fill.keys:
             if self._fills.get(key) is fill:
                 del self._fills[key]
@@ -382,12 +381,8 @@ class DeezerFeatures:
 
     async def wait_background(self) -> None:
         """Wait until every background lookup has finished (tests, orderly shutdown)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.wait()
 
     async def aclose(self) -> None:
         """Stop background lookups (before the cache they write to closes)."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.aclose()

@@ -41,6 +41,7 @@ from bot.net.client import DeezerNoData, HttpClient, HttpError
 from bot.patience import waits_for_all
 from bot.sources.budget.match_queue import MatchQueue, lanes_for, wait
 from bot.sources.matching import Candidate, Wanted, best, search_query
+from bot.tasks import BackgroundTasks
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +169,7 @@ class DeezerMatcher:
         self.budget = budget if self.background and budget is not None and budget >= 0 else None
         #: The queue looking each (cache entry, track id) up now: never asked twice.
         self._queues: dict[tuple[PlaylistRef, str], MatchQueue] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._tasks = BackgroundTasks()
         #: One cache write at a time: each merges into what the entry holds then.
         self._writing = asyncio.Lock()
 
@@ -285,7 +286,6 @@ class DeezerMatcher:
         return queue
 
     def _finished(self, key: PlaylistRef, queue: MatchQueue, task: asyncio.Task[None]) -> None:
-        self._tasks.discard(task)
         for track in queue.tracks:
             if self._queues.get((key, track.id)) is queue:
                 del self._queues[(key, track.id)]
@@ -317,15 +317,11 @@ class DeezerMatcher:
 
     async def wait_background(self) -> None:
         """Wait until every lookup left to the background has finished (tests, benchmarks)."""
-        while self._tasks:
-            await asyncio.gather(*list(self._tasks), return_exceptions=True)
+        await self._tasks.wait()
 
     async def aclose(self) -> None:
         """Stop background lookups (before the cache they write to closes)."""
-        tasks = list(self._tasks)
-        for task in tasks:
-            task.cancel()
-        await asyncio.gather(*tasks, return_exceptions=True)
+        await self._tasks.aclose()
 
 
 def _applied(track: Track, queue: MatchQueue) -> bool:

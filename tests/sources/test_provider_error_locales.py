@@ -112,13 +112,13 @@ async def test_deezers_error_codes_in_japanese(
     ("error", "english", "japanese"),
     [
         (
-            deezer.refusal(HttpError(403, "https://api.deezer.com/playlist/1")),
+            deezer.refusal(HttpError(403, "http://127.0.0.1:9/playlist/1")),
             "Deezer refused the request (HTTP 403); please try again later.",
             "Deezer がリクエストを拒否しました（HTTP 403）。後でもう一度お試しください。",
         ),
         (
             spotify.refusal(
-                HttpError(400, "https://api.spotify.com/v1", {"error": "Invalid limit"})
+                HttpError(400, "http://127.0.0.1:9/v1", {"error": "Invalid limit"})
             ),
             "Spotify refused the page size this bot asks for (HTTP 400 about `limit`); please "
             "report it to the bot's maintainers. A Deezer link of the same playlist works, or "
@@ -128,7 +128,7 @@ async def test_deezers_error_codes_in_japanese(
             "ファイルとしてアップロードした Exportify の CSV（https://exportify.net）が使えます。",
         ),
         (
-            spotify.refusal(HttpError(405, "https://api.spotify.com/v1")),
+            spotify.refusal(HttpError(405, "http://127.0.0.1:9/v1")),
             "Spotify refused the request (HTTP 405); please try again later.",
             "Spotify がリクエストを拒否しました（HTTP 405）。後でもう一度お試しください。",
         ),
@@ -145,7 +145,7 @@ def test_refusals_in_japanese(error: UserError, english: str, japanese: str) -> 
 
 
 def test_a_spotify_bad_id_and_an_unusable_answer_in_japanese() -> None:
-    bad = spotify.refusal(HttpError(400, "https://api.spotify.com/v1", {"error": "bad id"}))
+    bad = spotify.refusal(HttpError(400, "http://127.0.0.1:9/v1", {"error": "bad id"}))
     assert isinstance(bad, BadLink)
     assert _both(bad) == (
         "Spotify says that playlist id is not valid.",
